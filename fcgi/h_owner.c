@@ -1,0 +1,136 @@
+/* h_owner.c — the owner's endpoints (mini-program): logins and homes. */
+#include <string.h>
+
+#include "core/json.h"
+#include "core/util.h"
+#include "db.h"
+#include "render.h"
+#include "resources.h"
+#include "server.h"
+
+static cJSON *resources_array(struct req *r, int64_t person_id, struct err *e)
+{
+    struct resource *list;
+    size_t n;
+    cJSON *items;
+
+    if (res_list_for_person(db_thread(), &r->arena, person_id, &list, &n, e) < 0)
+        return NULL;
+    items = cJSON_CreateArray();
+    for (size_t i = 0; i < n; i++)
+        cJSON_AddItemToArray(items, render_resource_owner(&list[i]));
+    return items;
+}
+
+/* The answer of both owner logins (API.md). */
+static void reply_login(struct req *r, int64_t person_id, const struct session_out *s)
+{
+    struct person p;
+    struct err e;
+    char masked[12];
+    cJSON *doc, *owner, *items;
+
+    err_clear(&e);
+    if (res_person_get(db_thread(), &r->arena, person_id, &p, &e) < 0 ||
+        !(items = resources_array(r, person_id, &e))) {
+        reply_error(r, &e);
+        return;
+    }
+    doc = cJSON_CreateObject();
+    cJSON_AddStringToObject(doc, "token", s->token);
+    cJSON_AddStringToObject(doc, "expires_at", s->expires_at);
+    owner = cJSON_AddObjectToObject(doc, "owner");
+    json_add_int(owner, "id", p.id);
+    cJSON_AddStringToObject(owner, "name", p.name);
+    util_phone_mask(p.phone, masked);
+    cJSON_AddStringToObject(owner, "phone_masked", masked);
+    cJSON_AddItemToObject(doc, "resources", items);
+    reply_json(r, 200, doc);
+}
+
+void h_owner_login_sms(struct req *r)
+{
+    static const char *const fields[] = {"phone", "sms_code", NULL};
+    const char *phone, *code;
+    struct session_out s;
+    int64_t person_id;
+    struct err e;
+    cJSON *in = req_json(r);
+
+    if (!in)
+        return;
+    err_clear(&e);
+    if (json_only_fields(in, fields, &e) < 0 ||
+        json_get_str(in, "phone", true, 11, 11, &phone, &e) < 0 ||
+        json_get_str(in, "sms_code", true, 6, 6, &code, &e) < 0)
+        goto fail;
+    if (!util_phone_valid(phone)) {
+        err_bad_request(&e, "手机号格式不正确");
+        goto fail;
+    }
+    if (auth_owner_login_sms(db_thread(), &g_cfg, phone, code, r->remote_addr, &person_id, &s,
+                             &e) < 0)
+        goto fail;
+    cJSON_Delete(in);
+    reply_login(r, person_id, &s);
+    return;
+fail:
+    cJSON_Delete(in);
+    reply_error(r, &e);
+}
+
+void h_owner_login_wechat(struct req *r)
+{
+    static const char *const fields[] = {"code", "phone_code", NULL};
+    const char *code, *phone_code;
+    struct session_out s;
+    int64_t person_id;
+    struct err e;
+    cJSON *in = req_json(r);
+
+    if (!in)
+        return;
+    err_clear(&e);
+    if (json_only_fields(in, fields, &e) < 0 ||
+        json_get_str(in, "code", true, 1, 128, &code, &e) < 0 ||
+        json_get_str(in, "phone_code", true, 1, 128, &phone_code, &e) < 0)
+        goto fail;
+    if (auth_owner_login_wechat(db_thread(), &g_cfg, code, phone_code, r->remote_addr,
+                                &person_id, &s, &e) < 0)
+        goto fail;
+    cJSON_Delete(in);
+    reply_login(r, person_id, &s);
+    return;
+fail:
+    cJSON_Delete(in);
+    reply_error(r, &e);
+}
+
+void h_owner_resources(struct req *r)
+{
+    struct err e;
+    cJSON *items, *doc;
+
+    err_clear(&e);
+    items = resources_array(r, r->who.id, &e);
+    if (!items) {
+        reply_error(r, &e);
+        return;
+    }
+    doc = cJSON_CreateObject();
+    cJSON_AddItemToObject(doc, "items", items);
+    reply_json(r, 200, doc);
+}
+
+void h_owner_resource(struct req *r)
+{
+    struct resource_detail d;
+    struct err e;
+
+    err_clear(&e);
+    if (res_detail_for_person(db_thread(), &r->arena, r->who.id, r->params[0], &d, &e) < 0) {
+        reply_error(r, &e);
+        return;
+    }
+    reply_json(r, 200, render_resource_detail(&d, true));
+}

@@ -1,0 +1,200 @@
+/* http.c — reply helpers and input accessors for one request (see http.h). */
+#include "http.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/json.h"
+
+static const char *reason(int status)
+{
+    switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 202: return "Accepted";
+    case 204: return "No Content";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 413: return "Payload Too Large";
+    case 429: return "Too Many Requests";
+    case 503: return "Service Unavailable";
+    default: return status >= 500 ? "Internal Server Error" : "Error";
+    }
+}
+
+void reply_raw(struct req *r, int status, const char *content_type, const char *data, size_t n,
+               const char *extra_headers)
+{
+    FCGX_Stream *out = r->fcgi->out;
+    struct buf h = BUF_INIT;
+
+    if (r->replied)
+        return;
+    r->replied = true;
+    r->status = status;
+    /* Formatted here, not with FCGX_FPrintF: libfcgi's own printf knows
+     * no %zu. */
+    buf_printf(&h, "Status: %d %s\r\nX-Request-Id: %s\r\nCache-Control: no-store\r\n", status,
+               reason(status), r->request_id);
+    if (extra_headers)
+        buf_puts(&h, extra_headers);
+    if (content_type)
+        buf_printf(&h, "Content-Type: %s\r\nContent-Length: %zu\r\n", content_type, n);
+    buf_puts(&h, "\r\n");
+    FCGX_PutStr(h.data, (int)h.len, out);
+    if (n)
+        FCGX_PutStr(data, (int)n, out);
+    buf_free(&h);
+}
+
+void reply_json(struct req *r, int status, cJSON *doc)
+{
+    char *text = doc ? cJSON_PrintUnformatted(doc) : NULL;
+
+    cJSON_Delete(doc);
+    if (!text) {
+        reply_error_code(r, 500, "INTERNAL", "系统繁忙，请稍后再试");
+        return;
+    }
+    reply_raw(r, status, "application/json; charset=utf-8", text, strlen(text), NULL);
+    cJSON_free(text);
+}
+
+void reply_empty(struct req *r, int status)
+{
+    reply_raw(r, status, NULL, NULL, 0, NULL);
+}
+
+void reply_error_code(struct req *r, int status, const char *code, const char *message)
+{
+    cJSON *doc = cJSON_CreateObject(), *err = cJSON_AddObjectToObject(doc, "error");
+
+    cJSON_AddStringToObject(err, "code", code);
+    cJSON_AddStringToObject(err, "message", message);
+    reply_json(r, status, doc);
+}
+
+void reply_error(struct req *r, const struct err *e)
+{
+    if (!e->code || e->http_status < 400) {
+        reply_error_code(r, 500, "INTERNAL", "系统繁忙，请稍后再试");
+        return;
+    }
+    /* 5xx messages are generic by construction (err_internal); never leak
+     * a library's text to the client. */
+    reply_error_code(r, e->http_status, e->code, e->message);
+}
+
+cJSON *req_json(struct req *r)
+{
+    struct err e;
+    cJSON *doc;
+
+    err_clear(&e);
+    doc = json_parse_body(r->body, r->body_len, &e);
+    if (!doc)
+        reply_error(r, &e);
+    return doc;
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Find name in the query string and percent-decode its value. 1 found,
+ * 0 absent, -1 malformed. */
+static int query_find(struct req *r, const char *name, char **out, size_t *out_len)
+{
+    const char *q = r->query, *end;
+    size_t nlen = strlen(name);
+
+    while (q && *q) {
+        end = strchr(q, '&');
+        if (!end)
+            end = q + strlen(q);
+        if ((size_t)(end - q) > nlen && strncmp(q, name, nlen) == 0 && q[nlen] == '=') {
+            const char *v = q + nlen + 1;
+            char *o = arena_alloc(&r->arena, (size_t)(end - v) + 1);
+            size_t n = 0;
+            while (v < end) {
+                if (*v == '%') {
+                    int hi, lo;
+                    if (end - v < 3)
+                        return -1;
+                    hi = hexval(v[1]);
+                    lo = hexval(v[2]);
+                    if (hi < 0 || lo < 0)
+                        return -1;
+                    o[n++] = (char)(hi * 16 + lo);
+                    v += 3;
+                } else {
+                    o[n++] = *v == '+' ? ' ' : *v;
+                    v++;
+                }
+            }
+            o[n] = '\0';
+            *out = o;
+            *out_len = n;
+            return 1;
+        }
+        q = *end ? end + 1 : end;
+    }
+    return 0;
+}
+
+int req_query_str(struct req *r, const char *name, size_t max_chars, const char **out,
+                  struct err *e)
+{
+    char *v;
+    size_t n;
+    int rc = query_find(r, name, &v, &n);
+
+    *out = NULL;
+    if (rc == 0)
+        return 0;
+    if (rc < 0 || !utf8_valid(v, n) || memchr(v, '\0', n))
+        return err_set(e, 400, "BAD_REQUEST", "查询参数 %s 格式不正确", name);
+    if (utf8_chars(v, n) > max_chars)
+        return err_set(e, 400, "BAD_REQUEST", "查询参数 %s 太长", name);
+    *out = n ? v : NULL;
+    return 0;
+}
+
+int req_query_int(struct req *r, const char *name, int64_t min, int64_t max, int64_t *out,
+                  bool *present, struct err *e)
+{
+    const char *v;
+    int64_t x = 0;
+
+    if (present)
+        *present = false;
+    if (req_query_str(r, name, 20, &v, e) < 0)
+        return -1;
+    if (!v)
+        return 0;
+    if (strlen(v) > 15)
+        return err_set(e, 400, "BAD_REQUEST", "查询参数 %s 必须是整数", name);
+    for (const char *c = v; *c; c++) {
+        if (*c < '0' || *c > '9')
+            return err_set(e, 400, "BAD_REQUEST", "查询参数 %s 必须是整数", name);
+        x = x * 10 + (*c - '0');
+    }
+    if (x < min || x > max)
+        return err_set(e, 400, "BAD_REQUEST", "查询参数 %s 超出允许范围", name);
+    *out = x;
+    if (present)
+        *present = true;
+    return 0;
+}

@@ -1,0 +1,272 @@
+/*
+ * master.c — wuye-fcgi: the supervising master of the worker processes.
+ *
+ * It loads the configuration, opens the FastCGI socket (unix or TCP),
+ * maps the shared metrics, then preforks `processes` workers (each running
+ * `threads` threads, worker.c) and one jobs process (the outbox sender,
+ * jobs.c). It restarts any child that dies, with a pause when children
+ * keep dying. Signals:
+ *   SIGTERM/SIGINT  drain: a unix socket is unlinked first so no new
+ *                   connection can queue, workers finish what they have and
+ *                   exit; after drain_timeout_s stragglers are killed.
+ *   SIGHUP          reload: read the configuration again, start a new
+ *                   generation of workers on the same socket, then drain the
+ *                   old one — the socket never stops accepting.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "core/metrics.h"
+#include "jobs.h"
+#include "router.h"
+#include "server.h"
+
+struct config g_cfg;
+
+#define MAX_CHILDREN 64
+
+struct child {
+    pid_t pid;
+    int generation;
+    bool is_jobs;
+};
+
+static struct child children[MAX_CHILDREN];
+static volatile sig_atomic_t got_term, got_hup;
+static const char *config_path;
+
+static void on_signal(int sig)
+{
+    if (sig == SIGHUP)
+        got_hup = 1;
+    else
+        got_term = 1;
+}
+
+static int open_listen(const char *spec)
+{
+    int fd;
+
+    if (strncmp(spec, "unix:", 5) == 0) {
+        struct sockaddr_un sa;
+        const char *path = spec + 5;
+
+        memset(&sa, 0, sizeof(sa));
+        sa.sun_family = AF_UNIX;
+        if (strlen(path) >= sizeof(sa.sun_path))
+            return -1;
+        strcpy(sa.sun_path, path);
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+            return -1;
+        unlink(path);
+        if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+            goto fail;
+        /* nginx's workers run as another user and must be able to connect. */
+        chmod(path, 0666);
+    } else {
+        struct sockaddr_in sa;
+        char host[64];
+        const char *colon = strrchr(spec, ':');
+        int one = 1;
+
+        if (!colon || (size_t)(colon - spec) >= sizeof(host))
+            return -1;
+        memcpy(host, spec, (size_t)(colon - spec));
+        host[colon - spec] = '\0';
+        memset(&sa, 0, sizeof(sa));
+        sa.sin_family = AF_INET;
+        sa.sin_port = htons((uint16_t)atoi(colon + 1));
+        if (inet_pton(AF_INET, host, &sa.sin_addr) != 1)
+            return -1;
+        fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+            return -1;
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+        if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+            goto fail;
+    }
+    if (listen(fd, 1024) < 0)
+        goto fail;
+    /* Non-blocking: worker threads wait in epoll and race for connections
+     * (worker.c explains why). */
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+    return fd;
+fail:
+    close(fd);
+    return -1;
+}
+
+static int spawn(int listen_fd, int generation, bool is_jobs)
+{
+    int slot = -1;
+    pid_t pid;
+
+    for (int i = 0; i < MAX_CHILDREN; i++)
+        if (children[i].pid == 0) {
+            slot = i;
+            break;
+        }
+    if (slot < 0)
+        return -1;
+    pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        sigset_t none;
+        signal(SIGTERM, SIG_DFL);
+        signal(SIGINT, SIG_DFL);
+        signal(SIGHUP, SIG_DFL);
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        if (is_jobs) {
+            close(listen_fd);
+            _exit(jobs_main());
+        }
+        _exit(worker_main(listen_fd));
+    }
+    children[slot].pid = pid;
+    children[slot].generation = generation;
+    children[slot].is_jobs = is_jobs;
+    return 0;
+}
+
+static int count_children(void)
+{
+    int n = 0;
+
+    for (int i = 0; i < MAX_CHILDREN; i++)
+        n += children[i].pid != 0;
+    return n;
+}
+
+static void signal_generation(int generation, int sig, bool all)
+{
+    for (int i = 0; i < MAX_CHILDREN; i++)
+        if (children[i].pid && (all || children[i].generation == generation))
+            kill(children[i].pid, sig);
+}
+
+int main(int argc, char **argv)
+{
+    struct err e;
+    struct sigaction sa;
+    int listen_fd, generation = 1, restarts_recent = 0;
+    time_t window_start = time(NULL), stop_deadline = 0;
+    const char *names[256];
+
+    if (argc != 3 || strcmp(argv[1], "-c") != 0) {
+        fprintf(stderr, "usage: %s -c wuye.conf\n", argv[0]);
+        return 2;
+    }
+    config_path = argv[2];
+    err_clear(&e);
+    if (config_load(&g_cfg, config_path, &e) < 0) {
+        fprintf(stderr, "wuye-fcgi: %s\n", e.message);
+        return 1;
+    }
+    listen_fd = open_listen(g_cfg.listen);
+    if (listen_fd < 0) {
+        fprintf(stderr, "wuye-fcgi: cannot listen on %s: %s\n", g_cfg.listen, strerror(errno));
+        return 1;
+    }
+    for (size_t i = 0; i < nroutes && i < 255; i++)
+        names[i] = routes[i].name;
+    names[nroutes] = "unmatched";
+    if (metrics_init(names, nroutes + 1) < 0)
+        return 1;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    for (int i = 0; i < g_cfg.processes; i++)
+        spawn(listen_fd, generation, false);
+    spawn(listen_fd, generation, true);
+    log_info("event=master_started listen=%s processes=%d threads=%d version=%s", g_cfg.listen,
+             g_cfg.processes, g_cfg.threads, g_cfg.version);
+
+    for (;;) {
+        int status;
+        pid_t pid = waitpid(-1, &status, WNOHANG);
+
+        if (pid > 0) {
+            for (int i = 0; i < MAX_CHILDREN; i++) {
+                if (children[i].pid != pid)
+                    continue;
+                bool jobs = children[i].is_jobs;
+                bool current = children[i].generation == generation;
+                children[i].pid = 0;
+                if (got_term || stop_deadline || !current)
+                    break; /* expected exit */
+                log_warn("event=child_died pid=%d jobs=%d status=%d", (int)pid, jobs, status);
+                metrics_inc(METRIC_WORKER_RESTARTS);
+                if (time(NULL) - window_start > 10) {
+                    window_start = time(NULL);
+                    restarts_recent = 0;
+                }
+                if (++restarts_recent > 5)
+                    sleep(1); /* crash loop: do not spin */
+                spawn(listen_fd, generation, jobs);
+                break;
+            }
+            continue;
+        }
+        if (got_term && !stop_deadline) {
+            log_info("event=master_draining");
+            if (strncmp(g_cfg.listen, "unix:", 5) == 0)
+                unlink(g_cfg.listen + 5);
+            signal_generation(0, SIGTERM, true);
+            stop_deadline = time(NULL) + g_cfg.drain_timeout_s;
+        }
+        if (stop_deadline) {
+            if (count_children() == 0)
+                break;
+            if (time(NULL) >= stop_deadline) {
+                log_warn("event=drain_timeout action=kill");
+                signal_generation(0, SIGKILL, true);
+                stop_deadline = time(NULL) + 5;
+            }
+        }
+        if (got_hup && !stop_deadline) {
+            struct config fresh;
+            got_hup = 0;
+            err_clear(&e);
+            if (config_load(&fresh, config_path, &e) < 0) {
+                log_error("event=reload_failed msg=\"%s\"", e.message);
+            } else {
+                if (strcmp(fresh.listen, g_cfg.listen) != 0)
+                    log_warn("event=reload listen_changed=ignored");
+                snprintf(fresh.listen, sizeof(fresh.listen), "%s", g_cfg.listen);
+                g_cfg = fresh;
+                generation++;
+                for (int i = 0; i < g_cfg.processes; i++)
+                    spawn(listen_fd, generation, false);
+                spawn(listen_fd, generation, true);
+                signal_generation(generation - 1, SIGTERM, false);
+                log_info("event=reloaded generation=%d", generation);
+            }
+        }
+        usleep(50 * 1000);
+    }
+    close(listen_fd);
+    log_info("event=master_stopped");
+    return 0;
+}

@@ -1,0 +1,125 @@
+/* render.c — see render.h. */
+#include "render.h"
+
+#include <stdio.h>
+
+#include "core/json.h"
+#include "core/util.h"
+
+static void add_common(cJSON *o, const struct resource *x)
+{
+    json_add_int(o, "id", x->id);
+    cJSON_AddStringToObject(o, "project", x->project);
+    json_add_int(o, "project_id", x->project_id);
+    if (x->building)
+        cJSON_AddStringToObject(o, "building", x->building);
+    else
+        cJSON_AddNullToObject(o, "building");
+    if (x->unit)
+        cJSON_AddStringToObject(o, "unit", x->unit);
+    else
+        cJSON_AddNullToObject(o, "unit");
+    cJSON_AddStringToObject(o, "number", x->number);
+    cJSON_AddStringToObject(o, "kind", x->kind);
+    json_add_int(o, "area_m2x100", x->area_m2x100);
+}
+
+cJSON *render_resource_owner(const struct resource *x)
+{
+    cJSON *o = cJSON_CreateObject();
+
+    add_common(o, x);
+    cJSON_AddStringToObject(o, "relation", x->relation ? x->relation : "");
+    return o;
+}
+
+cJSON *render_resource_staff(const struct resource *x)
+{
+    cJSON *o = cJSON_CreateObject();
+
+    add_common(o, x);
+    json_add_int(o, "building_id", x->building_id);
+    json_add_int(o, "unit_id", x->unit_id);
+    cJSON_AddStringToObject(o, "code", x->code);
+    if (x->has_floor)
+        json_add_int(o, "floor", x->floor);
+    else
+        cJSON_AddNullToObject(o, "floor");
+    json_add_int(o, "inner_area_m2x100", x->inner_area_m2x100);
+    cJSON_AddStringToObject(o, "layout", x->layout);
+    cJSON_AddStringToObject(o, "decoration", x->decoration);
+    cJSON_AddStringToObject(o, "lease_status", x->lease_status);
+    cJSON_AddStringToObject(o, "business_scope", x->business_scope);
+    cJSON_AddStringToObject(o, "tenant_company", x->tenant_company);
+    return o;
+}
+
+cJSON *render_list(cJSON *items, int64_t next_after)
+{
+    cJSON *o = cJSON_CreateObject();
+    char cur[24];
+
+    cJSON_AddItemToObject(o, "items", items);
+    if (next_after > 0) {
+        snprintf(cur, sizeof(cur), "%lld", (long long)next_after);
+        cJSON_AddStringToObject(o, "next_cursor", cur);
+    } else {
+        cJSON_AddNullToObject(o, "next_cursor");
+    }
+    return o;
+}
+
+cJSON *render_resource_detail(const struct resource_detail *d, bool owner_view)
+{
+    cJSON *o = owner_view ? render_resource_owner(&d->res) : render_resource_staff(&d->res);
+    cJSON *occ = cJSON_AddArrayToObject(o, "occupants");
+    cJSON *cf = cJSON_AddArrayToObject(o, "custom_fields");
+
+    if (owner_view) {
+        cJSON_AddStringToObject(o, "code", d->res.code);
+        json_add_int(o, "inner_area_m2x100", d->res.inner_area_m2x100);
+        cJSON_AddStringToObject(o, "layout", d->res.layout);
+    }
+    for (size_t i = 0; i < d->noccupants; i++) {
+        const struct occupant *x = &d->occupants[i];
+        cJSON *p = cJSON_CreateObject();
+        char masked[12];
+
+        json_add_int(p, "person_id", x->person_id);
+        cJSON_AddStringToObject(p, "name", x->name);
+        /* Household members see each other's numbers masked; staff need
+         * the number to call. */
+        if (owner_view) {
+            util_phone_mask(x->phone, masked);
+            cJSON_AddStringToObject(p, "phone_masked", masked);
+        } else {
+            json_add_int(p, "link_id", x->link_id);
+            cJSON_AddStringToObject(p, "phone", x->phone);
+        }
+        cJSON_AddStringToObject(p, "relation", x->relation);
+        if (x->moved_in_on)
+            cJSON_AddStringToObject(p, "moved_in_on", x->moved_in_on);
+        else
+            cJSON_AddNullToObject(p, "moved_in_on");
+        if (!owner_view) {
+            if (x->moved_out_on)
+                cJSON_AddStringToObject(p, "moved_out_on", x->moved_out_on);
+            else
+                cJSON_AddNullToObject(p, "moved_out_on");
+            cJSON_AddBoolToObject(p, "current", x->moved_out_on == NULL);
+        }
+        cJSON_AddItemToArray(occ, p);
+    }
+    for (size_t i = 0; i < d->ncustom; i++) {
+        cJSON *c = cJSON_CreateObject();
+        cJSON_AddStringToObject(c, "key", d->custom[i].key);
+        cJSON_AddStringToObject(c, "label", d->custom[i].label);
+        cJSON_AddStringToObject(c, "type", d->custom[i].type);
+        if (d->custom[i].value)
+            cJSON_AddStringToObject(c, "value", d->custom[i].value);
+        else
+            cJSON_AddNullToObject(c, "value");
+        cJSON_AddItemToArray(cf, c);
+    }
+    return o;
+}

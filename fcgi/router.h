@@ -1,0 +1,44 @@
+/*
+ * router.h — the table of every endpoint: method + path template →
+ * handler, who may call it, and how large a body it takes.
+ *
+ * Like redis's command table, the table in routes.c is the documentation
+ * of what exists and who may call it. A template segment "{id}" matches a
+ * positive decimal integer of at most 15 digits and nothing else, so ids
+ * with quotes, dots or slashes never reach a handler (they are 404).
+ */
+#ifndef WUYE_ROUTER_H
+#define WUYE_ROUTER_H
+
+#include <stddef.h>
+
+#include "http.h"
+
+enum access {
+    ACCESS_PUBLIC, /* no login */
+    ACCESS_OWNER,  /* an owner, household member or tenant */
+    ACCESS_STAFF,  /* staff with one of .roles */
+    ACCESS_ANY,    /* anyone logged in (logout) */
+};
+
+struct route {
+    const char *method;
+    const char *path;
+    void (*handler)(struct req *r);
+    enum access access;
+    unsigned roles; /* ACCESS_STAFF: any of these role bits */
+    long body_limit; /* 0 = the configured default */
+    const char *name; /* for metrics and logs */
+};
+
+extern const struct route routes[];
+extern const size_t nroutes;
+
+enum route_match { ROUTE_FOUND, ROUTE_NOT_FOUND, ROUTE_BAD_METHOD };
+
+/* Match method and path; on ROUTE_FOUND *index is the route and r->params
+ * hold the {id} values. */
+enum route_match router_match(const char *method, const char *path, struct req *r,
+                              size_t *index);
+
+#endif

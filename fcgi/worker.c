@@ -1,0 +1,286 @@
+/*
+ * worker.c — one worker process: T threads taking requests off the shared
+ * FastCGI socket, and an orderly stop.
+ *
+ * Why not a plain blocking FCGX_Accept_r: a thread blocked in accept(2)
+ * does not wake on SIGTERM, and interrupting threads with signals would
+ * also interrupt reads of requests already in flight. Instead the listen
+ * socket is non-blocking and each thread waits in its own epoll set on the
+ * socket (EPOLLEXCLUSIVE: one connection wakes one waiter, not all
+ * threads) and on a stop pipe. SIGTERM writes to the pipe: every idle
+ * thread wakes, takes whatever connections are still queued, and exits;
+ * busy threads finish their request first. Nothing in flight is cut.
+ */
+#include "server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "core/metrics.h"
+#include "core/util.h"
+#include "db.h"
+#include "httpc.h"
+#include "router.h"
+
+static int stop_pipe[2] = {-1, -1};
+static volatile sig_atomic_t stopping;
+
+static void on_stop(int sig)
+{
+    int saved = errno;
+    (void)sig;
+    stopping = 1;
+    if (write(stop_pipe[1], "x", 1) < 0) {
+        /* the pipe already holds a byte: threads will see it */
+    }
+    errno = saved;
+}
+
+static const char *param(FCGX_Request *f, const char *name)
+{
+    const char *v = FCGX_GetParam(name, f->envp);
+    return v ? v : "";
+}
+
+/* Read exactly r->body_len bytes of body into the arena. */
+static int read_body(struct req *r, long len)
+{
+    char *p = arena_alloc(&r->arena, (size_t)len + 1);
+    int got = 0;
+
+    while (got < len) {
+        int n = FCGX_GetStr(p + got, (int)(len - got), r->fcgi->in);
+        if (n <= 0)
+            return -1;
+        got += n;
+    }
+    p[len] = '\0';
+    r->body = p;
+    r->body_len = (size_t)len;
+    return 0;
+}
+
+static bool parse_length(const char *s, long *out)
+{
+    long v = 0;
+
+    if (!*s) {
+        *out = 0;
+        return true;
+    }
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9' || v > 100000000L)
+            return false;
+        v = v * 10 + (*s - '0');
+    }
+    *out = v;
+    return true;
+}
+
+static void authenticate_and_run(struct req *r, const struct route *rt)
+{
+    const char *authz = param(r->fcgi, "HTTP_AUTHORIZATION");
+    struct err e;
+
+    err_clear(&e);
+    if (strncmp(authz, "Bearer ", 7) == 0)
+        r->token = authz + 7;
+    if (rt->access == ACCESS_PUBLIC) {
+        rt->handler(r);
+        return;
+    }
+    if (!r->token) {
+        reply_error_code(r, 401, "UNAUTHENTICATED", "请先登录");
+        return;
+    }
+    if (auth_session_lookup(db_thread(), r->token, &r->who, &e) < 0) {
+        reply_error(r, &e);
+        return;
+    }
+    if ((rt->access == ACCESS_OWNER && r->who.kind != SUBJECT_OWNER) ||
+        (rt->access == ACCESS_STAFF &&
+         (r->who.kind != SUBJECT_STAFF || !(r->who.roles & rt->roles)))) {
+        reply_error_code(r, 403, "FORBIDDEN", "您没有此操作的权限");
+        return;
+    }
+    rt->handler(r);
+}
+
+static void handle(FCGX_Request *f, struct arena *arena)
+{
+    struct req r;
+    const char *uri, *q, *clen;
+    size_t route = nroutes; /* "unmatched" bucket in metrics */
+    long len, limit = g_cfg.body_limit;
+    int64_t t0 = util_now_us();
+    char rid[33];
+
+    memset(&r, 0, sizeof(r));
+    r.fcgi = f;
+    r.arena = *arena;
+    r.method = param(f, "REQUEST_METHOD");
+    r.remote_addr = param(f, "REMOTE_ADDR");
+    r.request_id = param(f, "REQUEST_ID");
+    if (!*r.request_id) {
+        unsigned char raw[8];
+        util_random(raw, sizeof(raw));
+        snprintf(rid, sizeof(rid), "%02x%02x%02x%02x%02x%02x%02x%02x", raw[0], raw[1], raw[2],
+                 raw[3], raw[4], raw[5], raw[6], raw[7]);
+        r.request_id = rid;
+    }
+    /* REQUEST_URI is the raw path as sent: no decoding, so "%2F" in an id
+     * stays three characters and cannot match a route. */
+    uri = param(f, "REQUEST_URI");
+    q = strchr(uri, '?');
+    r.path = q ? arena_strndup(&r.arena, uri, (size_t)(q - uri)) : uri;
+    r.query = q ? q + 1 : "";
+
+    switch (router_match(r.method, r.path, &r, &route)) {
+    case ROUTE_NOT_FOUND:
+        route = nroutes;
+        reply_error_code(&r, 404, "NOT_FOUND", "请求的接口不存在");
+        goto done;
+    case ROUTE_BAD_METHOD:
+        route = nroutes;
+        reply_error_code(&r, 405, "METHOD_NOT_ALLOWED", "该接口不支持此请求方法");
+        goto done;
+    case ROUTE_FOUND:
+        break;
+    }
+    if (routes[route].body_limit)
+        limit = routes[route].body_limit;
+    clen = param(f, "CONTENT_LENGTH");
+    if (!parse_length(clen, &len)) {
+        reply_error_code(&r, 400, "BAD_REQUEST", "请求长度不正确");
+        goto done;
+    }
+    if (len > limit) {
+        reply_error_code(&r, 413, "PAYLOAD_TOO_LARGE", "请求内容太大");
+        goto done;
+    }
+    if (len > 0 && read_body(&r, len) < 0) {
+        reply_error_code(&r, 400, "BAD_REQUEST", "请求内容不完整");
+        goto done;
+    }
+    authenticate_and_run(&r, &routes[route]);
+    if (!r.replied)
+        reply_error_code(&r, 500, "INTERNAL", "系统繁忙，请稍后再试");
+done:;
+    int64_t dur = util_now_us() - t0;
+    metrics_request(route, r.status, dur);
+    log_info("event=request rid=%s method=%.10s path=%.120s route=%s status=%d dur_us=%lld "
+             "ip=%s who=%s:%lld",
+             r.request_id, r.method, r.path, route < nroutes ? routes[route].name : "-",
+             r.status, (long long)dur, r.remote_addr,
+             r.who.kind == SUBJECT_OWNER   ? "owner"
+             : r.who.kind == SUBJECT_STAFF ? "staff"
+                                           : "-",
+             (long long)r.who.id);
+    *arena = r.arena;
+    arena_reset(arena);
+}
+
+struct thread_arg {
+    int listen_fd;
+};
+
+static void *thread_main(void *p)
+{
+    struct thread_arg *ta = p;
+    struct epoll_event ev, got;
+    struct arena arena = {0};
+    FCGX_Request f;
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+
+    if (ep < 0 || FCGX_InitRequest(&f, ta->listen_fd, 0) != 0) {
+        log_error("event=thread_init_failed errno=%d", errno);
+        return NULL;
+    }
+    ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+    ev.data.fd = ta->listen_fd;
+    epoll_ctl(ep, EPOLL_CTL_ADD, ta->listen_fd, &ev);
+    ev.events = EPOLLIN;
+    ev.data.fd = stop_pipe[0];
+    epoll_ctl(ep, EPOLL_CTL_ADD, stop_pipe[0], &ev);
+
+    for (;;) {
+        int n;
+
+        if (stopping) {
+            /* Drain: take what is already queued, then leave. */
+            if (FCGX_Accept_r(&f) < 0)
+                break;
+            handle(&f, &arena);
+            FCGX_Finish_r(&f);
+            continue;
+        }
+        n = epoll_wait(ep, &got, 1, 1000);
+        if (n <= 0)
+            continue;
+        if (got.data.fd != ta->listen_fd)
+            continue; /* stop pipe: loop to the drain branch */
+        /* Several threads or processes may race for one connection: the
+         * losers get EAGAIN from the non-blocking accept and go back to
+         * waiting. */
+        if (FCGX_Accept_r(&f) < 0)
+            continue;
+        handle(&f, &arena);
+        /* Flush and close now, not at the next accept: the answer must not
+         * wait for the next request. */
+        FCGX_Finish_r(&f);
+    }
+    FCGX_Finish_r(&f);
+    FCGX_Free(&f, 0);
+    arena_free(&arena);
+    close(ep);
+    db_thread_close();
+    return NULL;
+}
+
+int worker_main(int listen_fd)
+{
+    struct sigaction sa;
+    pthread_t *threads;
+    struct thread_arg ta = {listen_fd};
+    int nthreads = g_cfg.threads;
+
+    if (pipe2(stop_pipe, O_CLOEXEC | O_NONBLOCK) < 0 || FCGX_Init() != 0)
+        return 1;
+    /* Installed after FCGX_Init so that ours, not libfcgi's, handles them. */
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_stop;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGHUP, SIG_IGN); /* reload is the master's business */
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGUSR1, SIG_IGN);
+
+    {
+        struct err e;
+        err_clear(&e);
+        if (httpc_global_init(&e) < 0)
+            return 1;
+    }
+    db_configure(&g_cfg);
+    threads = calloc((size_t)nthreads, sizeof(*threads));
+    if (!threads)
+        return 1;
+    for (int i = 0; i < nthreads; i++)
+        if (pthread_create(&threads[i], NULL, thread_main, &ta) != 0)
+            return 1;
+    log_info("event=worker_started threads=%d", nthreads);
+    for (int i = 0; i < nthreads; i++)
+        pthread_join(threads[i], NULL);
+    free(threads);
+    log_info("event=worker_stopped");
+    return 0;
+}

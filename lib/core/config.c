@@ -1,0 +1,169 @@
+/* config.c — see config.h. Unknown keys are an error: a typo in production
+ * configuration must not silently fall back to a default. */
+#include "core/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum kind { K_STR, K_INT, K_LONG, K_SECRET };
+
+struct key {
+    const char *name;
+    enum kind kind;
+    size_t off;
+    size_t size;
+};
+
+#define S(field) K_STR, offsetof(struct config, field), sizeof(((struct config *)0)->field)
+#define SEC(field) K_SECRET, offsetof(struct config, field), sizeof(((struct config *)0)->field)
+#define I(field) K_INT, offsetof(struct config, field), 0
+#define L(field) K_LONG, offsetof(struct config, field), 0
+
+static const struct key keys[] = {
+    {"listen", S(listen)},
+    {"processes", I(processes)},
+    {"threads", I(threads)},
+    {"drain_timeout_s", I(drain_timeout_s)},
+    {"body_limit", L(body_limit)},
+    {"import_body_limit", L(import_body_limit)},
+    {"version", S(version)},
+    {"db_socket", S(db_socket)},
+    {"db_host", S(db_host)},
+    {"db_port", I(db_port)},
+    {"db_name", S(db_name)},
+    {"db_user", S(db_user)},
+    {"db_password_file", SEC(db_password)},
+    {"owner_session_ttl_s", I(owner_session_ttl_s)},
+    {"staff_session_ttl_s", I(staff_session_ttl_s)},
+    {"wechat_base_url", S(wechat_base_url)},
+    {"wechat_appid", S(wechat_appid)},
+    {"wechat_secret_file", SEC(wechat_secret)},
+    {"sms_base_url", S(sms_base_url)},
+    {"sms_host", S(sms_host)},
+    {"sms_region", S(sms_region)},
+    {"sms_secret_id", S(sms_secret_id)},
+    {"sms_secret_key_file", SEC(sms_secret_key)},
+    {"sms_sdk_app_id", S(sms_sdk_app_id)},
+    {"sms_sign_name", S(sms_sign_name)},
+    {"sms_template_login", S(sms_template_login)},
+    {"outbox_poll_ms", I(outbox_poll_ms)},
+};
+
+void config_defaults(struct config *c)
+{
+    memset(c, 0, sizeof(*c));
+    snprintf(c->listen, sizeof(c->listen), "127.0.0.1:9000");
+    c->processes = 2;
+    c->threads = 8;
+    c->drain_timeout_s = 20;
+    c->body_limit = 64 * 1024;
+    c->import_body_limit = 8 * 1024 * 1024;
+    snprintf(c->version, sizeof(c->version), "0.1.0");
+    snprintf(c->db_name, sizeof(c->db_name), "wuye");
+    snprintf(c->db_user, sizeof(c->db_user), "wuye");
+    c->db_port = 3306;
+    c->owner_session_ttl_s = 30 * 24 * 3600;
+    c->staff_session_ttl_s = 12 * 3600;
+    snprintf(c->sms_host, sizeof(c->sms_host), "sms.tencentcloudapi.com");
+    snprintf(c->sms_region, sizeof(c->sms_region), "ap-guangzhou");
+    c->outbox_poll_ms = 200;
+}
+
+static char *trim(char *s)
+{
+    char *end;
+
+    while (isspace((unsigned char)*s))
+        s++;
+    end = s + strlen(s);
+    while (end > s && isspace((unsigned char)end[-1]))
+        *--end = '\0';
+    return s;
+}
+
+/* Read a whole small secret file into dst, without its trailing newline. */
+static int read_secret(const char *path, char *dst, size_t size, struct err *e)
+{
+    FILE *f = fopen(path, "r");
+    size_t n;
+
+    if (!f)
+        return err_set(e, 500, "CONFIG", "cannot open secret file %s: %s", path, strerror(errno));
+    n = fread(dst, 1, size - 1, f);
+    fclose(f);
+    dst[n] = '\0';
+    while (n > 0 && (dst[n - 1] == '\n' || dst[n - 1] == '\r'))
+        dst[--n] = '\0';
+    return 0;
+}
+
+static int set_key(struct config *c, const char *k, const char *v, struct err *e)
+{
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        const struct key *key = &keys[i];
+        char *field = (char *)c + key->off;
+        char *end;
+
+        if (strcmp(key->name, k) != 0)
+            continue;
+        switch (key->kind) {
+        case K_STR:
+            if (strlen(v) >= key->size)
+                return err_set(e, 500, "CONFIG", "value of %s too long", k);
+            memcpy(field, v, strlen(v) + 1);
+            return 0;
+        case K_SECRET:
+            return read_secret(v, field, key->size, e);
+        case K_INT:
+        case K_LONG: {
+            long n;
+            errno = 0;
+            n = strtol(v, &end, 10);
+            if (errno || *end || end == v || n < 0 || n > 1000000000L)
+                return err_set(e, 500, "CONFIG", "bad number for %s: %s", k, v);
+            if (key->kind == K_INT)
+                *(int *)(void *)field = (int)n;
+            else
+                *(long *)(void *)field = n;
+            return 0;
+        }
+        }
+    }
+    return err_set(e, 500, "CONFIG", "unknown configuration key %s", k);
+}
+
+int config_load(struct config *c, const char *path, struct err *e)
+{
+    FILE *f;
+    char line[1024];
+    int lineno = 0, rc = 0;
+
+    config_defaults(c);
+    f = fopen(path, "r");
+    if (!f)
+        return err_set(e, 500, "CONFIG", "cannot open %s: %s", path, strerror(errno));
+    while (fgets(line, sizeof(line), f)) {
+        char *s = trim(line), *eq;
+
+        lineno++;
+        if (*s == '\0' || *s == '#')
+            continue;
+        eq = strchr(s, '=');
+        if (!eq) {
+            rc = err_set(e, 500, "CONFIG", "%s:%d: expected key = value", path, lineno);
+            break;
+        }
+        *eq = '\0';
+        if (set_key(c, trim(s), trim(eq + 1), e) < 0) {
+            rc = -1;
+            break;
+        }
+    }
+    fclose(f);
+    if (rc == 0 && (c->processes < 1 || c->threads < 1))
+        rc = err_set(e, 500, "CONFIG", "processes and threads must be at least 1");
+    return rc;
+}

@@ -1,0 +1,58 @@
+/*
+ * config.h — the one configuration file (`key = value` lines, # comments).
+ *
+ * Secrets never appear in the file itself: it names files (`*_file` keys)
+ * whose content is read at load time. The struct is filled once at start
+ * (and again on SIGHUP by a fresh worker generation) and is read-only
+ * afterwards, so threads share it without locks.
+ */
+#ifndef WUYE_CONFIG_H
+#define WUYE_CONFIG_H
+
+#include "core/err.h"
+
+struct config {
+    char listen[256]; /* "unix:/path/to.sock" or "127.0.0.1:9000" */
+    int processes;
+    int threads;
+    int drain_timeout_s;
+    long body_limit;        /* bytes, default for JSON endpoints */
+    long import_body_limit; /* bytes, CSV import endpoints */
+    char version[64];
+
+    /* MariaDB */
+    char db_socket[256];
+    char db_host[128];
+    int db_port;
+    char db_name[64];
+    char db_user[64];
+    char db_password[128]; /* from db_password_file */
+
+    /* sessions and logins */
+    int owner_session_ttl_s;
+    int staff_session_ttl_s;
+
+    /* WeChat mini-program server API */
+    char wechat_base_url[256];
+    char wechat_appid[64];
+    char wechat_secret[128]; /* from wechat_secret_file */
+
+    /* Tencent Cloud SMS */
+    char sms_base_url[256];
+    char sms_host[128];
+    char sms_region[64];
+    char sms_secret_id[128];
+    char sms_secret_key[128]; /* from sms_secret_key_file */
+    char sms_sdk_app_id[64];
+    char sms_sign_name[64];
+    char sms_template_login[32];
+
+    /* the outbox sender (a process the master runs) */
+    int outbox_poll_ms;
+};
+
+/* Set defaults, then read path; missing file or bad line → -1 with e set. */
+int config_load(struct config *c, const char *path, struct err *e);
+void config_defaults(struct config *c);
+
+#endif

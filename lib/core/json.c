@@ -1,0 +1,210 @@
+/* json.c — see json.h. */
+#include "core/json.h"
+
+#include <string.h>
+
+/* Largest integer we accept: 15 digits are exact in cJSON's number type. */
+#define JSON_MAX_DIGITS 15
+
+bool utf8_valid(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s, *end = p + n;
+
+    while (p < end) {
+        unsigned char c = *p;
+        size_t len;
+        unsigned int cp;
+
+        if (c < 0x80) {
+            p++;
+            continue;
+        } else if ((c & 0xE0) == 0xC0) {
+            len = 2;
+            cp = c & 0x1F;
+        } else if ((c & 0xF0) == 0xE0) {
+            len = 3;
+            cp = c & 0x0F;
+        } else if ((c & 0xF8) == 0xF0) {
+            len = 4;
+            cp = c & 0x07;
+        } else {
+            return false;
+        }
+        if ((size_t)(end - p) < len)
+            return false;
+        for (size_t i = 1; i < len; i++) {
+            if ((p[i] & 0xC0) != 0x80)
+                return false;
+            cp = (cp << 6) | (p[i] & 0x3F);
+        }
+        if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+            cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return false;
+        p += len;
+    }
+    return true;
+}
+
+size_t utf8_chars(const char *s, size_t n)
+{
+    size_t count = 0;
+
+    for (size_t i = 0; i < n; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80)
+            count++;
+    return count;
+}
+
+int json_scan(const char *p, size_t n, struct err *e)
+{
+    size_t i = 0;
+
+    if (!utf8_valid(p, n))
+        return err_bad_request(e, "请求内容不是有效的 UTF-8 文本");
+    while (i < n) {
+        char c = p[i];
+
+        if (c == '"') {
+            /* Skip the string; escapes are checked by cJSON. */
+            for (i++; i < n && p[i] != '"'; i++)
+                if (p[i] == '\\')
+                    i++;
+            i++;
+        } else if (c == '-' || (c >= '0' && c <= '9')) {
+            size_t digits = 0;
+
+            if (c == '-')
+                i++;
+            while (i < n && p[i] >= '0' && p[i] <= '9') {
+                digits++;
+                i++;
+            }
+            if (i < n && (p[i] == '.' || p[i] == 'e' || p[i] == 'E'))
+                return err_bad_request(e, "数字必须是整数（不能有小数或指数）");
+            if (digits > JSON_MAX_DIGITS)
+                return err_bad_request(e, "数字超出允许范围");
+        } else {
+            i++;
+        }
+    }
+    return 0;
+}
+
+cJSON *json_parse_body(const char *p, size_t n, struct err *e)
+{
+    const char *end = NULL;
+    cJSON *root;
+
+    if (n == 0) {
+        err_bad_request(e, "请求内容为空，需要 JSON 对象");
+        return NULL;
+    }
+    if (json_scan(p, n, e) < 0)
+        return NULL;
+    root = cJSON_ParseWithLengthOpts(p, n, &end, false);
+    if (!root) {
+        err_bad_request(e, "请求内容不是有效的 JSON");
+        return NULL;
+    }
+    /* Only white space may follow the value. */
+    while (end && end < p + n && (*end == ' ' || *end == '\n' || *end == '\r' || *end == '\t'))
+        end++;
+    if (!end || end != p + n) {
+        cJSON_Delete(root);
+        err_bad_request(e, "请求内容不是有效的 JSON");
+        return NULL;
+    }
+    if (!cJSON_IsObject(root)) {
+        cJSON_Delete(root);
+        err_bad_request(e, "请求内容必须是 JSON 对象");
+        return NULL;
+    }
+    return root;
+}
+
+int json_only_fields(const cJSON *obj, const char *const *allowed, struct err *e)
+{
+    const cJSON *it;
+
+    cJSON_ArrayForEach(it, obj)
+    {
+        bool ok = false;
+
+        for (const char *const *a = allowed; *a; a++)
+            if (it->string && strcmp(it->string, *a) == 0)
+                ok = true;
+        if (!ok)
+            return err_set(e, 400, "BAD_REQUEST", "不认识的字段：%.40s",
+                           it->string ? it->string : "");
+    }
+    return 0;
+}
+
+int json_get_str(const cJSON *obj, const char *name, bool required, size_t min_chars,
+                 size_t max_chars, const char **out, struct err *e)
+{
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, name);
+    size_t chars;
+
+    *out = NULL;
+    if (!it || cJSON_IsNull(it)) {
+        if (required)
+            return err_set(e, 400, "BAD_REQUEST", "缺少字段：%s", name);
+        return 0;
+    }
+    if (!cJSON_IsString(it) || !it->valuestring)
+        return err_set(e, 400, "BAD_REQUEST", "字段 %s 必须是字符串", name);
+    /* cJSON decodes \u escapes; a \u0000 would cut the C string short. */
+    chars = utf8_chars(it->valuestring, strlen(it->valuestring));
+    if (chars < min_chars || chars > max_chars)
+        return err_set(e, 400, "BAD_REQUEST", "字段 %s 的长度应为 %zu 到 %zu 个字", name,
+                       min_chars, max_chars);
+    *out = it->valuestring;
+    return 0;
+}
+
+int json_get_int(const cJSON *obj, const char *name, bool required, int64_t min, int64_t max,
+                 int64_t *out, bool *present, struct err *e)
+{
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, name);
+    int64_t v;
+
+    if (present)
+        *present = false;
+    if (!it || cJSON_IsNull(it)) {
+        if (required)
+            return err_set(e, 400, "BAD_REQUEST", "缺少字段：%s", name);
+        return 0;
+    }
+    if (!cJSON_IsNumber(it))
+        return err_set(e, 400, "BAD_REQUEST", "字段 %s 必须是整数", name);
+    /* json_scan() admitted only integers of at most 15 digits, so the
+     * binary number cJSON stored is exact and the conversion loses nothing. */
+    v = (int64_t)it->valuedouble;
+    if (v < min || v > max)
+        return err_set(e, 400, "BAD_REQUEST", "字段 %s 超出允许范围", name);
+    *out = v;
+    if (present)
+        *present = true;
+    return 0;
+}
+
+int json_get_bool(const cJSON *obj, const char *name, bool required, bool *out, struct err *e)
+{
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, name);
+
+    if (!it || cJSON_IsNull(it)) {
+        if (required)
+            return err_set(e, 400, "BAD_REQUEST", "缺少字段：%s", name);
+        return 0;
+    }
+    if (!cJSON_IsBool(it))
+        return err_set(e, 400, "BAD_REQUEST", "字段 %s 必须是 true 或 false", name);
+    *out = cJSON_IsTrue(it);
+    return 0;
+}
+
+cJSON *json_add_int(cJSON *obj, const char *name, int64_t v)
+{
+    return cJSON_AddNumberToObject(obj, name, v); /* exact below 2^53 */
+}

@@ -1,0 +1,53 @@
+/*
+ * json.h — strict JSON input on top of cJSON, and a few output helpers.
+ *
+ * Our API has no fractional numbers at all (money in fen, areas and
+ * readings as scaled integers), so json_parse_body() refuses any number
+ * with a fraction or an exponent, and any integer of more than 15 digits
+ * (beyond what cJSON's binary number holds exactly) before cJSON sees the text.
+ * It also refuses invalid UTF-8 and trailing garbage. The getters then
+ * check type, presence and range and fill struct err with a Chinese
+ * message naming the field.
+ */
+#ifndef WUYE_JSON_H
+#define WUYE_JSON_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+
+/* Parse a request body that must be one JSON object. Caller frees with
+ * cJSON_Delete(). NULL with e set (400) on any defect. */
+cJSON *json_parse_body(const char *p, size_t n, struct err *e);
+
+/* Lexical check only (UTF-8, integers); exposed for tests. */
+int json_scan(const char *p, size_t n, struct err *e);
+
+/* 400 if obj has a member whose name is not in the NULL-terminated list. */
+int json_only_fields(const cJSON *obj, const char *const *allowed, struct err *e);
+
+/* String member: required or optional (absent/null → *out = NULL), length
+ * in characters (not bytes) within [min_chars, max_chars]. The pointer
+ * stays valid as long as obj lives. */
+int json_get_str(const cJSON *obj, const char *name, bool required, size_t min_chars,
+                 size_t max_chars, const char **out, struct err *e);
+
+/* Integer member within [min, max]; *present tells if it was given (may be
+ * NULL when required). */
+int json_get_int(const cJSON *obj, const char *name, bool required, int64_t min, int64_t max,
+                 int64_t *out, bool *present, struct err *e);
+
+int json_get_bool(const cJSON *obj, const char *name, bool required, bool *out, struct err *e);
+
+/* True if p[0..n) is valid UTF-8 (no overlongs, no surrogates). */
+bool utf8_valid(const char *p, size_t n);
+/* Number of characters in valid UTF-8. */
+size_t utf8_chars(const char *p, size_t n);
+
+/* cJSON_AddNumberToObject for an int64 that we know fits in 2^53. */
+cJSON *json_add_int(cJSON *obj, const char *name, int64_t v);
+
+#endif

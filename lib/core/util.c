@@ -1,0 +1,110 @@
+/* util.c — see util.h. */
+#include "core/util.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void util_random(void *out, size_t n)
+{
+    if (RAND_bytes(out, (int)n) != 1)
+        abort(); /* no entropy: never hand out guessable tokens */
+}
+
+uint32_t util_random_below(uint32_t bound)
+{
+    /* Rejection sampling: no modulo bias. */
+    uint32_t limit = UINT32_MAX - UINT32_MAX % bound, v;
+
+    do
+        util_random(&v, sizeof(v));
+    while (v >= limit);
+    return v % bound;
+}
+
+void util_sha256(const void *data, size_t n, unsigned char out[32])
+{
+    unsigned int len = 32;
+
+    if (EVP_Digest(data, n, out, &len, EVP_sha256(), NULL) != 1)
+        abort();
+}
+
+bool util_ct_equal(const void *a, const void *b, size_t n)
+{
+    return CRYPTO_memcmp(a, b, n) == 0;
+}
+
+bool util_phone_valid(const char *s)
+{
+    if (!s || strlen(s) != 11 || s[0] != '1')
+        return false;
+    for (int i = 0; i < 11; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return true;
+}
+
+void util_phone_mask(const char *phone, char out[12])
+{
+    if (!util_phone_valid(phone)) {
+        snprintf(out, 12, "***");
+        return;
+    }
+    snprintf(out, 12, "%.3s****%.4s", phone, phone + 7);
+}
+
+void util_time_rfc3339(time_t t, char out[26])
+{
+    struct tm tm;
+    time_t local = t + 8 * 3600; /* China has no daylight saving time */
+
+    gmtime_r(&local, &tm);
+    if (strftime(out, 26, "%Y-%m-%dT%H:%M:%S+08:00", &tm) == 0)
+        out[0] = '\0';
+}
+
+int util_db_time_to_rfc3339(const char *db_utc, char out[26])
+{
+    struct tm tm;
+    const char *end;
+
+    memset(&tm, 0, sizeof(tm));
+    end = db_utc ? strptime(db_utc, "%Y-%m-%d %H:%M:%S", &tm) : NULL;
+    if (!end || *end) {
+        out[0] = '\0';
+        return -1;
+    }
+    util_time_rfc3339(timegm(&tm), out);
+    return 0;
+}
+
+int64_t util_now_us(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+bool util_date_valid(const char *s)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int y, m, d, max;
+
+    if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return false;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+            return false;
+    y = atoi(s);
+    m = atoi(s + 5);
+    d = atoi(s + 8);
+    if (y < 1900 || y > 2199 || m < 1 || m > 12 || d < 1)
+        return false;
+    max = days[m - 1] + (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
+    return d <= max;
+}

@@ -1,0 +1,20 @@
+/*
+ * demo.h — a large company for benchmarks (`wuye demo --rooms N --months M`).
+ *
+ * Projects of 5,000 homes each ("压测小区1", …), buildings of 2 units × 20
+ * floors × 5 homes, one owner per home with a unique phone
+ * 15xxxxxxxxx (the resource id, zero-padded), and a butler (1391000000x,
+ * password demo1234) serving every generated project. The rows are made by
+ * the server itself (INSERT … SELECT over MariaDB's sequence engine), so
+ * 100,000 homes take seconds. Bills for `months` come with the fees issue:
+ * demo_generate_bills() is the hook it fills in.
+ */
+#ifndef WUYE_DEMO_H
+#define WUYE_DEMO_H
+
+#include "core/err.h"
+#include "db.h"
+
+int demo_generate(struct db *db, long rooms, long months, struct err *e);
+
+#endif

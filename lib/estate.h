@@ -1,0 +1,85 @@
+/*
+ * estate.h — the office's side of RES-1..4: creating and editing projects,
+ * buildings, units, resources, people, their links (move-in / move-out)
+ * and custom fields. resources.h is the reading side.
+ *
+ * Every change is one transaction with its audit row. Scope: the caller
+ * (an admin) acts only inside their projects; anything outside is 404.
+ * Input strings are UTF-8 already checked for length by the caller's JSON
+ * layer; the semantic checks (enums, dates, who belongs where) are here.
+ */
+#ifndef WUYE_ESTATE_H
+#define WUYE_ESTATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "auth.h"
+#include "core/arena.h"
+#include "core/err.h"
+#include "db.h"
+
+struct project_in {
+    const char *code, *name, *address; /* NULL = unchanged (update) */
+    const char *const *business_types; /* codes; NULL = unchanged */
+    size_t ntypes;
+};
+
+struct project_row {
+    int64_t id;
+    const char *code, *name, *address;
+    const char *business_types; /* comma-separated codes */
+    int64_t buildings, resources;
+};
+
+struct resource_in {
+    int64_t building_id, unit_id; /* 0 = none / unchanged */
+    const char *code, *number, *kind;
+    bool has_floor, has_area, has_inner_area;
+    int64_t floor, area_m2x100, inner_area_m2x100;
+    const char *layout, *decoration, *lease_status, *business_scope, *tenant_company;
+};
+
+struct person_in {
+    const char *name, *phone, *id_number, *occupation; /* NULL = unchanged */
+};
+
+int estate_project_list(struct db *db, struct arena *a, const struct principal *who,
+                        struct project_row **out, size_t *n, struct err *e);
+int estate_project_create(struct db *db, const struct principal *who, const struct project_in *in,
+                          int64_t *id, struct err *e);
+int estate_project_update(struct db *db, const struct principal *who, int64_t id,
+                          const struct project_in *in, struct err *e);
+int estate_building_create(struct db *db, const struct principal *who, int64_t project_id,
+                           const char *name, int64_t floors, const char *business_type,
+                           int64_t *id, struct err *e);
+int estate_unit_create(struct db *db, const struct principal *who, int64_t building_id,
+                       const char *name, int64_t *id, struct err *e);
+int estate_resource_create(struct db *db, const struct principal *who, int64_t project_id,
+                           const struct resource_in *in, int64_t *id, struct err *e);
+int estate_resource_update(struct db *db, const struct principal *who, int64_t id,
+                           const struct resource_in *in, struct err *e);
+int estate_person_create(struct db *db, const struct principal *who, const struct person_in *in,
+                         int64_t *id, struct err *e);
+int estate_person_update(struct db *db, const struct principal *who, int64_t id,
+                         const struct person_in *in, struct err *e);
+/* Move-in: a new current link; 409 ALREADY_LINKED if the person already
+ * has a current link of that relation to the resource. */
+int estate_move_in(struct db *db, const struct principal *who, int64_t resource_id,
+                   int64_t person_id, const char *relation, const char *moved_in_on,
+                   int64_t *link_id, struct err *e);
+/* Move-out: ends a current link (the row stays as history). */
+int estate_move_out(struct db *db, const struct principal *who, int64_t link_id,
+                    const char *moved_out_on, struct err *e);
+int estate_custom_field_create(struct db *db, const struct principal *who, int64_t project_id,
+                               const char *target, const char *key, const char *label,
+                               const char *type, const char *choices, int64_t *id,
+                               struct err *e);
+/* Set (or with value NULL clear) custom values of one resource or person;
+ * each value is checked against its field's type. */
+int estate_custom_values_set(struct db *db, const struct principal *who, const char *target,
+                             int64_t target_id, const char *const *keys,
+                             const char *const *values, size_t n, struct err *e);
+
+#endif

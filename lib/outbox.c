@@ -1,0 +1,140 @@
+/* outbox.c — see outbox.h. */
+#include "outbox.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "core/metrics.h"
+#include "sms.h"
+
+#define MAX_ATTEMPTS 12
+
+int outbox_backoff_s(int attempt)
+{
+    static const int steps[] = {10, 30, 60, 300, 900};
+
+    if (attempt < 1)
+        return steps[0];
+    if ((size_t)attempt <= sizeof(steps) / sizeof(steps[0]))
+        return steps[attempt - 1];
+    return 3600;
+}
+
+static int finish(struct db *db, int64_t id, const char *status, const char *error,
+                  const char *ref, struct err *e)
+{
+    struct db_param p[4] = {P_STR(status), P_STR(error), P_STR(ref), P_INT(id)};
+
+    return db_exec(db,
+                   "UPDATE outbox SET status = ?, last_error = LEFT(?, 200), provider_ref = ?, "
+                   "sent_at = IF(status = 'sent', UTC_TIMESTAMP(), sent_at) WHERE id = ?",
+                   p, 4, NULL, e);
+}
+
+static int send_sms(const struct config *cfg, const char *recipient, const char *template,
+                    const char *params_json, int64_t id, struct sms_result *res)
+{
+    struct sms_config sc = {cfg->sms_base_url,   cfg->sms_host,       cfg->sms_region,
+                            cfg->sms_secret_id,  cfg->sms_secret_key, cfg->sms_sdk_app_id,
+                            cfg->sms_sign_name,  5000};
+    cJSON *arr = cJSON_Parse(params_json), *it;
+    const char *params[16];
+    size_t n = 0;
+    char ctx[32];
+    struct err e;
+    int rc;
+
+    memset(res, 0, sizeof(*res));
+    if (!cJSON_IsArray(arr)) {
+        cJSON_Delete(arr);
+        snprintf(res->code, sizeof(res->code), "BAD_PARAMS");
+        return -1;
+    }
+    cJSON_ArrayForEach(it, arr)
+    {
+        if (n < 16 && cJSON_IsString(it))
+            params[n++] = it->valuestring;
+    }
+    snprintf(ctx, sizeof(ctx), "outbox-%lld", (long long)id);
+    err_clear(&e);
+    rc = sms_send(&sc, recipient, template, params, n, ctx, res, &e);
+    cJSON_Delete(arr);
+    return rc;
+}
+
+int outbox_deliver_due(struct db *db, const struct config *cfg, int batch, int *handled,
+                       struct err *e)
+{
+    struct db_param p[3];
+    struct db_res due;
+    int rc = 0;
+
+    *handled = 0;
+    p[0] = P_INT(batch);
+    if (db_exec(db,
+                "SELECT id, channel, recipient, template, params, attempts, "
+                "  expires_at IS NOT NULL AND expires_at < UTC_TIMESTAMP() "
+                "FROM outbox WHERE status = 'pending' AND next_attempt_at <= UTC_TIMESTAMP() "
+                "ORDER BY id LIMIT ?",
+                p, 1, &due, e) < 0)
+        return -1;
+    for (size_t i = 0; i < due.nrows; i++) {
+        int64_t id = db_int(&due, i, 0);
+        int attempt = (int)db_int(&due, i, 5) + 1;
+        struct db_res claim;
+        struct sms_result res;
+
+        if (db_int(&due, i, 6)) {
+            if (finish(db, id, "failed", "expired before it could be sent", "", e) < 0)
+                goto fail;
+            continue;
+        }
+        /* Claim: only one sender gets affected = 1 for this attempt. */
+        p[0] = P_INT(outbox_backoff_s(attempt));
+        p[1] = P_INT(id);
+        p[2] = P_INT(attempt - 1);
+        if (db_exec(db,
+                    "UPDATE outbox SET attempts = attempts + 1, "
+                    "next_attempt_at = UTC_TIMESTAMP() + INTERVAL ? SECOND "
+                    "WHERE id = ? AND status = 'pending' AND attempts = ?",
+                    p, 3, &claim, e) < 0)
+            goto fail;
+        if (claim.affected != 1)
+            continue;
+        (*handled)++;
+        if (strcmp(db_str(&due, i, 1), "sms") != 0) {
+            if (finish(db, id, "failed", "no sender for this channel", "", e) < 0)
+                goto fail;
+            continue;
+        }
+        if (send_sms(cfg, db_str(&due, i, 2), db_str(&due, i, 3), db_str(&due, i, 4), id,
+                     &res) == 0) {
+            metrics_inc(METRIC_OUTBOX_SENT);
+            log_info("event=outbox_sent id=%lld channel=sms serial=%s", (long long)id,
+                     res.serial_no);
+            if (finish(db, id, "sent", "", res.serial_no, e) < 0)
+                goto fail;
+            continue;
+        }
+        metrics_inc(METRIC_OUTBOX_FAILED);
+        log_warn("event=outbox_failed id=%lld attempt=%d code=%s retryable=%d", (long long)id,
+                 attempt, res.code, res.retryable);
+        if (!res.retryable || attempt >= MAX_ATTEMPTS) {
+            if (finish(db, id, "failed", res.code, "", e) < 0)
+                goto fail;
+        } else {
+            struct db_param q[2] = {P_STR(res.code), P_INT(id)};
+            if (db_exec(db, "UPDATE outbox SET last_error = LEFT(?, 200) WHERE id = ?", q, 2,
+                        NULL, e) < 0)
+                goto fail;
+        }
+    }
+    goto out;
+fail:
+    rc = -1;
+out:
+    db_res_free(&due);
+    return rc;
+}

@@ -1,0 +1,106 @@
+/*
+ * resources.h — the estate and its people (RES-1..5): projects, buildings,
+ * units, resources (homes, shops, offices, parking spaces), persons and
+ * their links to resources, custom fields.
+ *
+ * Reads are scoped by the caller: an owner's person id or a staff
+ * member's project list. Something outside the scope is "not found" (404),
+ * never "forbidden", so ids cannot be probed. Result arrays are allocated
+ * in the caller's arena.
+ */
+#ifndef WUYE_RESOURCES_H
+#define WUYE_RESOURCES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "auth.h"
+#include "core/arena.h"
+#include "core/err.h"
+#include "db.h"
+
+struct resource {
+    int64_t id;
+    int64_t project_id;
+    const char *project;
+    int64_t building_id; /* 0 = none */
+    const char *building;
+    int64_t unit_id;
+    const char *unit;
+    const char *code;
+    const char *number;
+    const char *kind;
+    int64_t floor; /* has_floor false = unknown */
+    bool has_floor;
+    int64_t area_m2x100;
+    int64_t inner_area_m2x100;
+    const char *layout;
+    const char *decoration;
+    const char *lease_status;
+    const char *business_scope;
+    const char *tenant_company;
+    const char *relation; /* owner view only: the caller's relation */
+};
+
+struct occupant {
+    int64_t link_id;
+    int64_t person_id;
+    const char *name;
+    const char *phone;
+    const char *relation;
+    const char *moved_in_on;  /* "YYYY-MM-DD" or NULL */
+    const char *moved_out_on; /* NULL while current */
+};
+
+struct custom_value {
+    const char *key;
+    const char *label;
+    const char *type;
+    const char *value; /* NULL when not set */
+};
+
+struct resource_detail {
+    struct resource res;
+    struct occupant *occupants;
+    size_t noccupants;
+    struct custom_value *custom;
+    size_t ncustom;
+};
+
+struct resource_filter {
+    int64_t project_id;  /* 0 = any of the caller's */
+    int64_t building_id; /* 0 = any */
+    const char *q;       /* room number, code, or an owner's name/phone */
+    int64_t after_id;    /* cursor */
+    int limit;
+};
+
+struct person {
+    int64_t id;
+    const char *name;
+    const char *phone;
+};
+
+/* The current resources of an owner / family member / tenant. */
+int res_list_for_person(struct db *db, struct arena *a, int64_t person_id,
+                        struct resource **out, size_t *n, struct err *e);
+int res_person_get(struct db *db, struct arena *a, int64_t person_id, struct person *out,
+                   struct err *e);
+
+/* Staff: resources in the caller's projects; *next_after is the cursor for
+ * the next page (0 when this was the last). */
+int res_list_for_staff(struct db *db, struct arena *a, const struct principal *who,
+                       const struct resource_filter *f, struct resource **out, size_t *n,
+                       int64_t *next_after, struct err *e);
+/* Staff: one resource with occupants (current and past) and custom fields;
+ * 404 outside the caller's projects. */
+int res_detail_for_staff(struct db *db, struct arena *a, const struct principal *who,
+                         int64_t resource_id, struct resource_detail *out, struct err *e);
+
+/* Owner: one of the caller's current resources with who lives there now
+ * and its custom fields; 404 for any other resource. */
+int res_detail_for_person(struct db *db, struct arena *a, int64_t person_id,
+                          int64_t resource_id, struct resource_detail *out, struct err *e);
+
+#endif

@@ -1,0 +1,317 @@
+/*
+ * sms.c — Tencent Cloud SendSms; see sms.h and PROTOCOLS.md §3.
+ *
+ * The body is serialized once and the same bytes are hashed for the
+ * signature and sent; the Host header is set explicitly to the signed host
+ * because base_url may point at a stand-in on another address (the server
+ * recomputes the signature from the Host it receives). We sign
+ * "content-type;host" like Tencent's SDKs.
+ *
+ * The answer is always HTTP 200 from the real service; the outcome is in
+ * the JSON: Response.Error for a failed call, otherwise one
+ * SendStatusSet entry per number, each with its own Code.
+ */
+#include "sms.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+#include "core/buf.h"
+#include "core/log.h"
+#include "httpc.h"
+#include "tc3.h"
+
+#define DEFAULT_TIMEOUT_MS 5000L
+#define CONTENT_TYPE "application/json; charset=utf-8"
+
+int sms_code_retryable(const char *code, int *retry_after_s)
+{
+    int after = 0;
+    int retry = 0;
+
+    if (!code) {
+        retry = 0;
+    } else if (strncmp(code, "InternalError", 13) == 0) {
+        retry = 1;
+    } else if (strncmp(code, "RequestLimitExceeded", 20) == 0) {
+        retry = 1;
+        after = 1;
+    } else if (strcmp(code, "LimitExceeded.PhoneNumberThirtySecondLimit") == 0) {
+        retry = 1;
+        after = 30;
+    } else if (strcmp(code, "LimitExceeded.PhoneNumberOneHourLimit") == 0) {
+        retry = 1;
+        after = 3600;
+    }
+    /* Everything else — AuthFailure.* (configuration or clock: retrying
+     * blindly only adds failures), FailedOperation.*, InvalidParameter*,
+     * the daily limit, and codes we do not know — is permanent: a
+     * duplicate or endless SMS is worse than a reported failure. */
+    if (retry_after_s)
+        *retry_after_s = after;
+    return retry;
+}
+
+static void copy_str(char *dst, size_t size, const cJSON *item)
+{
+    if (cJSON_IsString(item) && item->valuestring)
+        snprintf(dst, size, "%s", item->valuestring);
+}
+
+/* "+86*******0001": enough to tell numbers apart in a log, not to dial one. */
+static void mask_phone(const char *phone, char *out, size_t size)
+{
+    size_t n = strlen(phone);
+    size_t i;
+    size_t o = 0;
+
+    for (i = 0; i < n && o + 1 < size; i++)
+        out[o++] = (i < 3 || i + 4 >= n) ? phone[i] : '*';
+    out[o] = '\0';
+}
+
+/* E.164: '+', then at most 15 digits (mainland numbers: +86 and 11 digits). */
+static int phone_valid(const char *p)
+{
+    size_t n = 0;
+
+    if (!p || *p++ != '+' || *p == '0')
+        return 0;
+    for (; *p; p++, n++)
+        if (*p < '0' || *p > '9')
+            return 0;
+    return n >= 6 && n <= 15;
+}
+
+static char *build_body(const struct sms_config *c, const char *phone, const char *template_id,
+                        const char *const *params, size_t nparams, const char *session_context)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON *set = NULL;
+    char *body = NULL;
+    size_t i;
+
+    if (!root)
+        return NULL;
+    set = cJSON_AddArrayToObject(root, "PhoneNumberSet");
+    if (!set || !cJSON_AddItemToArray(set, cJSON_CreateString(phone)) ||
+        !cJSON_AddStringToObject(root, "SmsSdkAppId", c->sdk_app_id) ||
+        !cJSON_AddStringToObject(root, "SignName", c->sign_name) ||
+        !cJSON_AddStringToObject(root, "TemplateId", template_id))
+        goto out;
+    set = cJSON_AddArrayToObject(root, "TemplateParamSet");
+    if (!set)
+        goto out;
+    for (i = 0; i < nparams; i++)
+        if (!cJSON_AddItemToArray(set, cJSON_CreateString(params[i])))
+            goto out;
+    if (session_context && !cJSON_AddStringToObject(root, "SessionContext", session_context))
+        goto out;
+    body = cJSON_PrintUnformatted(root);
+out:
+    cJSON_Delete(root);
+    return body;
+}
+
+/* Fill r from the provider's answer; returns 0 if our number got Code "Ok". */
+static int parse_answer(const char *data, size_t len, const char *phone, struct sms_result *r)
+{
+    cJSON *root = cJSON_ParseWithLength(data, len);
+    const cJSON *response = cJSON_GetObjectItemCaseSensitive(root, "Response");
+    const cJSON *error = cJSON_GetObjectItemCaseSensitive(response, "Error");
+    const cJSON *set = cJSON_GetObjectItemCaseSensitive(response, "SendStatusSet");
+    const cJSON *mine = NULL;
+    const cJSON *item;
+    int rc = -1;
+
+    if (!cJSON_IsObject(response))
+        goto bad;
+    copy_str(r->request_id, sizeof(r->request_id),
+             cJSON_GetObjectItemCaseSensitive(response, "RequestId"));
+    if (error) {
+        const cJSON *code = cJSON_GetObjectItemCaseSensitive(error, "Code");
+
+        if (!cJSON_IsString(code) || !code->valuestring[0])
+            goto bad;
+        copy_str(r->code, sizeof(r->code), code);
+        copy_str(r->message, sizeof(r->message),
+                 cJSON_GetObjectItemCaseSensitive(error, "Message"));
+        goto out;
+    }
+    if (!cJSON_IsArray(set))
+        goto bad;
+    cJSON_ArrayForEach(item, set)
+    {
+        const cJSON *num = cJSON_GetObjectItemCaseSensitive(item, "PhoneNumber");
+
+        if (cJSON_IsString(num) && strcmp(num->valuestring, phone) == 0) {
+            mine = item;
+            break;
+        }
+    }
+    /* The service echoes the number as sent; one entry for one number is
+     * ours even if a future version reformats it. */
+    if (!mine && cJSON_GetArraySize(set) == 1)
+        mine = cJSON_GetArrayItem(set, 0);
+    if (!cJSON_IsObject(mine) || !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(mine, "Code")))
+        goto bad;
+    copy_str(r->code, sizeof(r->code), cJSON_GetObjectItemCaseSensitive(mine, "Code"));
+    copy_str(r->message, sizeof(r->message), cJSON_GetObjectItemCaseSensitive(mine, "Message"));
+    if (strcmp(r->code, "Ok") == 0) {
+        copy_str(r->serial_no, sizeof(r->serial_no),
+                 cJSON_GetObjectItemCaseSensitive(mine, "SerialNo"));
+        rc = 0;
+    }
+    goto out;
+bad:
+    snprintf(r->code, sizeof(r->code), "BAD_ANSWER");
+    r->message[0] = '\0';
+out:
+    cJSON_Delete(root);
+    return rc;
+}
+
+int sms_send(const struct sms_config *c, const char *phone_e164, const char *template_id,
+             const char *const *params, size_t nparams, const char *session_context,
+             struct sms_result *r, struct err *e)
+{
+    const char *host = c->host && *c->host ? c->host : SMS_DEFAULT_HOST;
+    struct httpc_resp resp = HTTPC_RESP_INIT;
+    struct buf auth = BUF_INIT;
+    struct buf url = BUF_INIT;
+    struct buf h_auth = BUF_INIT;
+    struct buf h_host = BUF_INIT;
+    struct buf h_ts = BUF_INIT;
+    struct buf h_region = BUF_INIT;
+    char masked[32];
+    char *body = NULL;
+    int64_t now = (int64_t)time(NULL);
+    size_t i;
+    int rc = -1;
+
+    memset(r, 0, sizeof(*r));
+    mask_phone(phone_e164 ? phone_e164 : "", masked, sizeof(masked));
+    if (!phone_valid(phone_e164)) {
+        snprintf(r->code, sizeof(r->code), "BAD_PHONE");
+        err_bad_request(e, "手机号码格式不正确");
+        goto out;
+    }
+    if (!template_id || !*template_id || nparams > SMS_MAX_PARAMS || (nparams && !params)) {
+        snprintf(r->code, sizeof(r->code), "BAD_PARAMS");
+        err_bad_request(e, "短信模板参数不正确");
+        goto out;
+    }
+    for (i = 0; i < nparams; i++) {
+        if (!params[i]) {
+            snprintf(r->code, sizeof(r->code), "BAD_PARAMS");
+            err_bad_request(e, "短信模板参数不正确");
+            goto out;
+        }
+    }
+    if (!c->base_url || !c->region || !c->secret_id || !c->secret_key || !c->sdk_app_id ||
+        !c->sign_name) {
+        snprintf(r->code, sizeof(r->code), "CONFIG");
+        err_internal(e);
+        goto out;
+    }
+    body = build_body(c, phone_e164, template_id, params, nparams, session_context);
+    if (!body) {
+        snprintf(r->code, sizeof(r->code), "INTERNAL");
+        err_internal(e);
+        goto out;
+    }
+
+    {
+        struct tc3_req sig = {
+            .secret_id = c->secret_id,
+            .secret_key = c->secret_key,
+            .service = "sms",
+            .host = host,
+            .action = "SendSms",
+            .content_type = CONTENT_TYPE,
+            .signed_headers = "content-type;host",
+            .timestamp = now,
+            .body = body,
+            .body_len = strlen(body),
+        };
+        const char *headers[7];
+        struct httpc_req req = {
+            .method = "POST",
+            .headers = headers,
+            .nheaders = 7,
+            .body = body,
+            .body_len = strlen(body),
+            .timeout_ms = c->timeout_ms > 0 ? c->timeout_ms : DEFAULT_TIMEOUT_MS,
+        };
+
+        if (tc3_authorization(&sig, &auth, e) != 0) {
+            snprintf(r->code, sizeof(r->code), "INTERNAL");
+            goto out;
+        }
+        buf_printf(&h_auth, "Authorization: %s", auth.data);
+        buf_printf(&h_host, "Host: %s", host);
+        buf_printf(&h_ts, "X-TC-Timestamp: %lld", (long long)now);
+        buf_printf(&h_region, "X-TC-Region: %s", c->region);
+        headers[0] = "Content-Type: " CONTENT_TYPE;
+        headers[1] = h_host.data;
+        headers[2] = "X-TC-Action: SendSms";
+        headers[3] = "X-TC-Version: " SMS_API_VERSION;
+        headers[4] = h_ts.data;
+        headers[5] = h_region.data;
+        headers[6] = h_auth.data;
+        buf_puts(&url, c->base_url);
+        if (url.len == 0 || url.data[url.len - 1] != '/')
+            buf_puts(&url, "/");
+        req.url = url.data;
+
+        if (httpc_request(&req, &resp, e) != 0) {
+            snprintf(r->code, sizeof(r->code), "NETWORK");
+            snprintf(r->message, sizeof(r->message), "%s", resp.diag);
+            r->retryable = 1;
+            log_warn("event=sms_send_failed phone=%s code=NETWORK reason=\"%s\"", masked,
+                     resp.diag);
+            goto out;
+        }
+    }
+    if (resp.status != 200) {
+        snprintf(r->code, sizeof(r->code), "HTTP_STATUS");
+        snprintf(r->message, sizeof(r->message), "HTTP %ld", resp.status);
+        r->retryable = 1;
+        err_set(e, 503, "UPSTREAM_UNAVAILABLE", "短信服务暂时不可用，请稍后再试");
+        log_warn("event=sms_send_failed phone=%s code=HTTP_STATUS status=%ld", masked, resp.status);
+        goto out;
+    }
+    if (parse_answer(resp.body.data, resp.body.len, phone_e164, r) == 0) {
+        r->ok = 1;
+        rc = 0;
+        goto out;
+    }
+    /* An answer we cannot read may hide a sent message; retrying risks a
+     * duplicate SMS, giving up risks a lost one. A duplicate login code or
+     * reminder is the lesser harm, so it is retryable (the sender's
+     * attempt limit bounds it). */
+    if (strcmp(r->code, "BAD_ANSWER") == 0)
+        r->retryable = 1;
+    else
+        r->retryable = sms_code_retryable(r->code, &r->retry_after_s);
+    if (r->retryable)
+        err_set(e, 503, "UPSTREAM_UNAVAILABLE", "短信服务暂时不可用，请稍后再试");
+    else
+        err_set(e, 502, "SMS_REJECTED", "短信发送失败");
+    log_warn("event=sms_send_failed phone=%s code=%s retryable=%d request_id=%s", masked, r->code,
+             r->retryable, r->request_id[0] ? r->request_id : "-");
+out:
+    httpc_resp_free(&resp);
+    buf_free(&h_region);
+    buf_free(&h_ts);
+    buf_free(&h_host);
+    buf_free(&h_auth);
+    buf_free(&url);
+    buf_free(&auth);
+    cJSON_free(body);
+    return rc;
+}

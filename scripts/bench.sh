@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# bench.sh — `make bench`: throughput and latency through nginx with wrk,
+# each measurement next to a FastCGI hello-world behind the same nginx,
+# measured right before it. Prints one line per measurement:
+#   BENCH <name> <value> <unit> ref=<value> ratio=<value>
+# Settings: BENCH_SECONDS (10), BENCH_CONNECTIONS (32), BENCH_ROOMS (20000).
+set -uo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+SECS=${BENCH_SECONDS:-10}
+CONNS=${BENCH_CONNECTIONS:-32}
+ROOMS=${BENCH_ROOMS:-20000}
+export WRK_THREADS=2
+
+export WUYE_VAR=$(mktemp -d /tmp/wuye-bench.XXXXXX)
+chmod 755 "$WUYE_VAR"
+export PORT=${BENCH_PORT:-18280} WECHAT_PORT=18281 SMS_PORT=18282 BUILD=rel
+. scripts/stack.sh
+REF_PORT=$((PORT + 1))
+HELLO_SOCK=$WUYE_VAR/run/hello.sock
+
+cleanup() {
+  stack_stop >/dev/null 2>&1
+  pkill -f "hello-fcgi $HELLO_SOCK" 2>/dev/null
+  rm -rf "$WUYE_VAR"
+}
+trap cleanup EXIT INT TERM
+
+stack_prepare
+# The reference: a second server in the same nginx, in front of hello-fcgi.
+sed -i "s|^http {|http {\n    server { listen 127.0.0.1:$REF_PORT; location / { fastcgi_pass unix:$HELLO_SOCK; include $ROOT/nginx/fastcgi_params.inc; } }|" \
+  "$WUYE_VAR/conf/nginx.conf"
+build/rel/hello-fcgi "$HELLO_SOCK" "$PROCESSES" "$THREADS" &
+stack_start_db >/dev/null && stack_load_demo >/dev/null || exit 1
+echo "generating $ROOMS homes…" >&2
+build/rel/wuye -c "$CONF" demo --rooms "$ROOMS" --months 0 >&2 || exit 1
+stack_start_standins && stack_start_workers && stack_start_nginx || exit 1
+
+# wrk → "rps p99_ms"
+measure() { # url [wrk args…]
+  local url=$1; shift
+  wrk -t"$WRK_THREADS" -c"$CONNS" -d"${SECS}s" --latency "$@" "$url" 2>&1 | awk '
+    /Requests\/sec:/ { rps = $2 }
+    /^ +99%/ { v = $2; if (v ~ /us$/) { sub(/us$/, "", v); v = v / 1000 }
+               else if (v ~ /ms$/) { sub(/ms$/, "", v) }
+               else if (v ~ /s$/) { sub(/s$/, "", v); v = v * 1000 }
+               p99 = v }
+    /Non-2xx/ { bad = $4 }
+    END { printf "%s %s %s\n", rps, p99, (bad == "" ? 0 : bad) }'
+}
+
+report() { # name, "rps p99 bad" of ours, same of the reference
+  read -r rps p99 bad <<<"$2"
+  read -r rrps rp99 _ <<<"$3"
+  awk -v n="$1" -v a="$rps" -v b="$rrps" -v p="$p99" -v q="$rp99" -v bad="$bad" 'BEGIN {
+    printf "BENCH %s %.0f req/s ref=%.0f ratio=%.2f\n", n, a, b, (b > 0 ? a / b : 0)
+    printf "BENCH %s_p99 %.2f ms ref=%.2f ratio=%.2f\n", n, p, q, (q > 0 ? p / q : 0)
+    if (bad > 0) printf "# %s: %d answers were not 2xx\n", n, bad
+  }'
+}
+
+ref() { measure "http://127.0.0.1:$REF_PORT/hello"; }
+
+# An owner token for the resource list (13800000001, two homes).
+code_body=$(node tests/bench/make_codes.js "http://127.0.0.1:$WECHAT_PORT" 1 13800000001)
+TOKEN=$(curl -s -XPOST "http://127.0.0.1:$PORT/api/v1/owner/login/wechat" -d "$code_body" |
+        sed -n 's/.*"token":"\([0-9a-f]*\)".*/\1/p')
+[[ -n $TOKEN ]] || { echo "login failed" >&2; exit 1; }
+
+r=$(ref); m=$(measure "http://127.0.0.1:$PORT/api/v1/health")
+report health "$m" "$r"
+
+r=$(ref); m=$(measure "http://127.0.0.1:$PORT/api/v1/owner/resources" -H "Authorization: Bearer $TOKEN")
+report owner_resources "$m" "$r"
+
+# Logins: one-time WeChat codes for many owners of the generated company.
+export LOGIN_BODIES=$WUYE_VAR/login_bodies.txt
+phones=$(seq -f '15%09g' 12 61 | tr '\n' ' ')
+node tests/bench/make_codes.js "http://127.0.0.1:$WECHAT_PORT" 30000 $phones > "$LOGIN_BODIES"
+r=$(ref); m=$(measure "http://127.0.0.1:$PORT/" -s tests/bench/login.lua)
+report owner_login "$m" "$r"

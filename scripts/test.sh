@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# test.sh — `make test`: every test, ending in one summary line.
+#   1. unit tests (cmocka, no database), sanitizer build
+#   2. the stand-ins' own tests (node --test)
+#   3. integration tests (cmocka over HTTP) against a throwaway stack: its
+#      own data directory and ports, workers built with ASan+UBSan
+# A sanitizer report anywhere fails the run.
+set -uo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+
+passed=0; failed=0; skipped=0
+failures=()
+
+# Sum cmocka's "[  PASSED  ] N test(s)." / "[  FAILED  ] N test(s)" lines.
+count_cmocka() { # name, output file, exit code
+  local p f
+  p=$(grep -E '^\[  PASSED  \] [0-9]+ test' "$2" | tail -1 | grep -oE '[0-9]+' | head -1)
+  f=$(grep -E '^\[  FAILED  \] [0-9]+ test' "$2" | tail -1 | grep -oE '[0-9]+' | head -1)
+  p=${p:-0}; f=${f:-0}
+  if [[ $3 -ne 0 && $f -eq 0 ]]; then f=1; fi   # crashed before reporting
+  passed=$((passed + p)); failed=$((failed + f))
+  [[ $f -gt 0 ]] && failures+=("$1")
+  printf '  %-32s %3d passed, %d failed\n' "$1" "$p" "$f"
+}
+
+echo "== build (sanitizers)"
+make -s -j"$(nproc)" san || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
+
+echo "== unit tests"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+for t in build/san/tests/test_*; do
+  out=$(mktemp)
+  "$t" >"$out" 2>&1; rc=$?
+  count_cmocka "$(basename "$t")" "$out" $rc
+  [[ $rc -ne 0 ]] && sed 's/^/    /' "$out" | tail -30
+  rm -f "$out"
+done
+
+echo "== stand-in tests"
+out=$(mktemp)
+node --test tests/standins/ >"$out" 2>&1; rc=$?
+p=$(grep -E '^# pass ' "$out" | grep -oE '[0-9]+'); f=$(grep -E '^# fail ' "$out" | grep -oE '[0-9]+')
+p=${p:-0}; f=${f:-0}; [[ $rc -ne 0 && $f -eq 0 ]] && f=1
+passed=$((passed + p)); failed=$((failed + f))
+printf '  %-32s %3d passed, %d failed\n' "standins (node --test)" "$p" "$f"
+[[ $f -gt 0 ]] && { failures+=("standins"); tail -30 "$out"; }
+rm -f "$out"
+
+echo "== integration tests (throwaway stack)"
+export WUYE_VAR=$(mktemp -d /tmp/wuye-test.XXXXXX)
+chmod 755 "$WUYE_VAR"
+export PORT=${TEST_PORT:-18180} WECHAT_PORT=${TEST_WECHAT_PORT:-18181} SMS_PORT=${TEST_SMS_PORT:-18182}
+export BUILD=san PROCESSES=2 THREADS=4
+. scripts/stack.sh
+# The server runs under ASan+UBSan; reports go to files we check at the end.
+# Leak checks stay in the unit tests: a worker is ended by the master.
+server_asan="detect_leaks=0:log_path=$WUYE_VAR/log/asan"
+server_ubsan="print_stacktrace=1:halt_on_error=1:log_path=$WUYE_VAR/log/ubsan"
+cleanup() { stack_stop >/dev/null 2>&1; }
+trap cleanup EXIT
+mkdir -p "$WUYE_VAR/log"
+if ASAN_OPTIONS=$server_asan UBSAN_OPTIONS=$server_ubsan stack_start_all && stack_load_demo >/dev/null; then
+  export WUYE_TEST_URL="http://127.0.0.1:$PORT" WUYE_CONF="$CONF"
+  export WUYE_WECHAT_URL="http://127.0.0.1:$WECHAT_PORT" WUYE_SMS_URL="http://127.0.0.1:$SMS_PORT"
+  for t in build/san/itests/test_*; do
+    out=$(mktemp)
+    ASAN_OPTIONS=detect_leaks=0 timeout 600 "$t" >"$out" 2>&1; rc=$?
+    count_cmocka "$(basename "$t")" "$out" $rc
+    [[ $rc -ne 0 ]] && grep -vE '^\[ +(RUN|OK) +\]' "$out" | sed 's/^/    /' | tail -40
+    rm -f "$out"
+  done
+else
+  echo "  the stack did not start"; failed=$((failed + 1)); failures+=("stack")
+fi
+stack_stop >/dev/null 2>&1
+trap - EXIT
+if ls "$WUYE_VAR"/log/asan.* "$WUYE_VAR"/log/ubsan.* >/dev/null 2>&1; then
+  echo "  sanitizer reports from the server:"
+  cat "$WUYE_VAR"/log/asan.* "$WUYE_VAR"/log/ubsan.* 2>/dev/null | head -60 | sed 's/^/    /'
+  failed=$((failed + 1)); failures+=("server sanitizer")
+fi
+if [[ $failed -eq 0 ]]; then
+  rm -rf "$WUYE_VAR"
+else
+  echo "  logs kept in $WUYE_VAR/log (failed: ${failures[*]})"
+fi
+
+echo
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]

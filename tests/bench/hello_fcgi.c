@@ -1,0 +1,65 @@
+/*
+ * hello_fcgi.c — the benchmark reference: the smallest FastCGI responder
+ * that answers a JSON hello, with the same shape as our workers (P
+ * processes × T threads on one socket) and the classic blocking
+ * FCGX_Accept_r loop. `make bench` puts it behind the same nginx and
+ * reports our endpoints as a ratio of its throughput.
+ *
+ *   hello-fcgi /path/to.sock PROCESSES THREADS
+ */
+#include <fcgiapp.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int sock;
+
+static void *serve(void *arg)
+{
+    static const char reply[] = "Status: 200 OK\r\nContent-Type: application/json\r\n"
+                                "Content-Length: 15\r\n\r\n{\"hello\":true}\n";
+    FCGX_Request r;
+
+    (void)arg;
+    FCGX_InitRequest(&r, sock, 0);
+    while (FCGX_Accept_r(&r) >= 0) {
+        FCGX_PutStr(reply, (int)sizeof(reply) - 1, r.out);
+        FCGX_Finish_r(&r);
+    }
+    return NULL;
+}
+
+int main(int argc, char **argv)
+{
+    int procs, threads;
+
+    if (argc != 4)
+        return 2;
+    procs = atoi(argv[2]);
+    threads = atoi(argv[3]);
+    FCGX_Init();
+    unlink(argv[1]);
+    sock = FCGX_OpenSocket(argv[1], 1024);
+    if (sock < 0)
+        return 1;
+    chmod(argv[1], 0666);
+    for (int p = 0; p < procs; p++) {
+        if (fork() == 0) {
+            pthread_t *t = calloc((size_t)threads, sizeof(*t));
+            for (int i = 0; i < threads; i++)
+                pthread_create(&t[i], NULL, serve, NULL);
+            for (int i = 0; i < threads; i++)
+                pthread_join(t[i], NULL);
+            _exit(0);
+        }
+    }
+    signal(SIGTERM, SIG_IGN);
+    while (wait(NULL) > 0)
+        ;
+    return 0;
+}

@@ -1,0 +1,289 @@
+/* itest.c — see itest.h. */
+#include "itest.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/config.h"
+
+const char *it_env(const char *name)
+{
+    const char *v = getenv(name);
+    if (!v || !*v)
+        fail_msg("environment variable %s is not set (run through scripts/test.sh)", name);
+    return v;
+}
+
+static size_t on_body(char *p, size_t size, size_t n, void *ud)
+{
+    buf_append(ud, p, size * n);
+    return size * n;
+}
+
+void it_http_url(const char *method, const char *url, const char *body, size_t len,
+                 const char *const *headers, struct http_resp *r)
+{
+    CURL *c = curl_easy_init();
+    struct curl_slist *h = NULL;
+    CURLcode rc;
+
+    memset(r, 0, sizeof(*r));
+    assert_non_null(c);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r->body);
+    h = curl_slist_append(h, "Expect:");
+    for (; headers && *headers; headers++)
+        h = curl_slist_append(h, *headers);
+    if (body) {
+        if (len == (size_t)-1)
+            len = strlen(body);
+        h = curl_slist_append(h, "Content-Type: application/json");
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+    }
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    rc = curl_easy_perform(c);
+    if (rc == CURLE_OK)
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+    else
+        r->status = 0;
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+    if (r->body.len)
+        r->json = cJSON_ParseWithLength(r->body.data, r->body.len);
+}
+
+void it_http(const char *method, const char *path, const char *body, size_t len,
+             const char *token, struct http_resp *r)
+{
+    char url[2048], auth[256];
+    const char *headers[2] = {NULL, NULL};
+
+    snprintf(url, sizeof(url), "%s%s", it_env("WUYE_TEST_URL"), path);
+    if (token) {
+        snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+        headers[0] = auth;
+    }
+    it_http_url(method, url, body, len, headers, r);
+}
+
+void it_resp_free(struct http_resp *r)
+{
+    buf_free(&r->body);
+    cJSON_Delete(r->json);
+    r->json = NULL;
+}
+
+const char *it_err_code(const struct http_resp *r)
+{
+    cJSON *e = r->json ? cJSON_GetObjectItem(r->json, "error") : NULL;
+    cJSON *c = e ? cJSON_GetObjectItem(e, "code") : NULL;
+    return cJSON_IsString(c) ? c->valuestring : "";
+}
+
+void it_expect_at(const struct http_resp *r, long status, const char *code, const char *file,
+                  int line)
+{
+    if (r->status != status || (code && strcmp(it_err_code(r), code) != 0)) {
+        print_error("expected %ld %s, got %ld: %.300s\n", status, code ? code : "", r->status,
+                    r->body.data ? r->body.data : "");
+        _fail(file, line);
+    }
+}
+
+void it_last_sms_code(const char *phone, char code[8])
+{
+    char url[512];
+    struct http_resp r;
+    cJSON *items, *first, *params, *p0;
+
+    code[0] = '\0';
+    snprintf(url, sizeof(url), "%s/_test/sms?phone=%s", it_env("WUYE_SMS_URL"), phone);
+    it_http_url("GET", url, NULL, 0, NULL, &r);
+    items = r.json ? cJSON_GetObjectItem(r.json, "items") : NULL;
+    first = cJSON_GetArrayItem(items, 0);
+    params = first ? cJSON_GetObjectItem(first, "params") : NULL;
+    p0 = cJSON_GetArrayItem(params, 0);
+    if (cJSON_IsString(p0))
+        snprintf(code, 8, "%s", p0->valuestring);
+    it_resp_free(&r);
+}
+
+/* Wait (up to 5 s) for a new code to reach the SMS stand-in. */
+static void wait_new_code(const char *phone, const char *old, char code[8])
+{
+    for (int i = 0; i < 100; i++) {
+        it_last_sms_code(phone, code);
+        if (code[0] && strcmp(code, old) != 0)
+            return;
+        usleep(50 * 1000);
+    }
+    code[0] = '\0';
+}
+
+static char *token_of(struct http_resp *r)
+{
+    cJSON *t = r->json ? cJSON_GetObjectItem(r->json, "token") : NULL;
+    char *out = cJSON_IsString(t) ? strdup(t->valuestring) : NULL;
+    it_resp_free(r);
+    return out;
+}
+
+static void clear_codes(const char *phone)
+{
+    struct db_param p[1] = {P_STR(phone)};
+    it_sql_exec("DELETE FROM sms_codes WHERE phone = ?", p, 1);
+}
+
+char *it_owner_login_sms(const char *phone)
+{
+    char body[256], old[8], code[8];
+    struct http_resp r;
+
+    clear_codes(phone);
+    it_last_sms_code(phone, old);
+    snprintf(body, sizeof(body), "{\"phone\":\"%s\",\"purpose\":\"owner_login\"}", phone);
+    it_http("POST", "/api/v1/sms/codes", body, (size_t)-1, NULL, &r);
+    assert_int_equal(r.status, 202);
+    it_resp_free(&r);
+    wait_new_code(phone, old, code);
+    if (!code[0])
+        return NULL;
+    snprintf(body, sizeof(body), "{\"phone\":\"%s\",\"sms_code\":\"%s\"}", phone, code);
+    it_http("POST", "/api/v1/owner/login/sms", body, (size_t)-1, NULL, &r);
+    if (r.status != 200) {
+        it_resp_free(&r);
+        return NULL;
+    }
+    return token_of(&r);
+}
+
+char *it_owner_login_wechat(const char *phone)
+{
+    char url[512], body[1024];
+    struct http_resp r;
+    cJSON *code, *pcode;
+
+    snprintf(url, sizeof(url), "%s/_test/wechat/codes", it_env("WUYE_WECHAT_URL"));
+    snprintf(body, sizeof(body), "{\"phone\":\"%s\"}", phone);
+    it_http_url("POST", url, body, (size_t)-1, NULL, &r);
+    assert_int_equal(r.status, 200);
+    code = cJSON_GetObjectItem(r.json, "code");
+    pcode = cJSON_GetObjectItem(r.json, "phone_code");
+    assert_true(cJSON_IsString(code) && cJSON_IsString(pcode));
+    snprintf(body, sizeof(body), "{\"code\":\"%s\",\"phone_code\":\"%s\"}", code->valuestring,
+             pcode->valuestring);
+    it_resp_free(&r);
+    it_http("POST", "/api/v1/owner/login/wechat", body, (size_t)-1, NULL, &r);
+    if (r.status != 200) {
+        it_resp_free(&r);
+        return NULL;
+    }
+    return token_of(&r);
+}
+
+char *it_staff_login(const char *phone, const char *password)
+{
+    char body[256];
+    struct http_resp r;
+    struct db_param p[1] = {P_STR(phone)};
+
+    it_sql_exec("DELETE FROM login_failures WHERE subject = ? OR scope = 'ip'", p, 1);
+    snprintf(body, sizeof(body), "{\"phone\":\"%s\",\"password\":\"%s\"}", phone, password);
+    it_http("POST", "/api/v1/staff/login", body, (size_t)-1, NULL, &r);
+    if (r.status != 200) {
+        it_resp_free(&r);
+        return NULL;
+    }
+    return token_of(&r);
+}
+
+static struct config it_cfg;
+
+struct db *it_db(void)
+{
+    static int loaded;
+    struct err e;
+
+    if (!loaded) {
+        err_clear(&e);
+        if (config_load(&it_cfg, it_env("WUYE_CONF"), &e) < 0)
+            fail_msg("config: %s", e.message);
+        db_configure(&it_cfg);
+        loaded = 1;
+    }
+    return db_thread();
+}
+
+int64_t it_sql_int(const char *sql, const struct db_param *p, size_t n)
+{
+    struct db_res r;
+    struct err e;
+    int64_t v;
+
+    err_clear(&e);
+    if (db_exec(it_db(), sql, p, n, &r, &e) < 0)
+        fail_msg("sql failed: %s: %s", sql, e.message);
+    v = r.nrows ? db_int(&r, 0, 0) : -1;
+    db_res_free(&r);
+    return v;
+}
+
+void it_sql_exec(const char *sql, const struct db_param *p, size_t n)
+{
+    struct err e;
+
+    err_clear(&e);
+    if (db_exec(it_db(), sql, p, n, NULL, &e) < 0)
+        fail_msg("sql failed: %s: %s", sql, e.message);
+}
+
+void it_db_fingerprint(char out[512])
+{
+    static const char *const queries[] = {
+        "SELECT COUNT(*) * 1000003 + COALESCE(SUM(CRC32(CONCAT_WS('|', id, name, phone, "
+        "id_number_masked, occupation, IFNULL(openid, '-')))), 0) FROM persons",
+        "SELECT COUNT(*) * 1000003 + COALESCE(SUM(CRC32(CONCAT_WS('|', id, project_id, "
+        "IFNULL(building_id, 0), IFNULL(unit_id, 0), code, number, kind, IFNULL(floor, -999), "
+        "area_m2x100, inner_area_m2x100, layout, decoration, lease_status, business_scope, "
+        "tenant_company))), 0) FROM resources",
+        "SELECT COUNT(*) * 1000003 + COALESCE(SUM(CRC32(CONCAT_WS('|', id, person_id, "
+        "resource_id, relation, IFNULL(moved_in_on, '-'), IFNULL(moved_out_on, '-')))), 0) "
+        "FROM person_resources",
+        "SELECT COUNT(*) FROM projects", "SELECT COUNT(*) FROM buildings",
+        "SELECT COUNT(*) FROM units", "SELECT COUNT(*) FROM staff",
+        "SELECT COUNT(*) FROM sessions", "SELECT COUNT(*) FROM sms_codes",
+        "SELECT COUNT(*) FROM outbox", "SELECT COUNT(*) FROM audit_log",
+        "SELECT COUNT(*) FROM custom_fields", "SELECT COUNT(*) FROM custom_values",
+        "SELECT COUNT(*) FROM login_failures"};
+    size_t used = 0;
+
+    out[0] = '\0';
+    for (size_t i = 0; i < sizeof(queries) / sizeof(queries[0]); i++) {
+        int n = snprintf(out + used, 512 - used, "%lld;", (long long)it_sql_int(queries[i], NULL, 0));
+        if (n > 0 && used + (size_t)n < 512)
+            used += (size_t)n;
+    }
+}
+
+int it_pid(const char *file)
+{
+    char path[1024];
+    FILE *f;
+    int pid = 0;
+
+    snprintf(path, sizeof(path), "%s/run/%s", it_env("WUYE_VAR"), file);
+    f = fopen(path, "r");
+    if (!f)
+        return 0;
+    if (fscanf(f, "%d", &pid) != 1)
+        pid = 0;
+    fclose(f);
+    return pid;
+}

@@ -1,0 +1,69 @@
+/*
+ * itest.h — helpers for the integration tests, which drive the real stack
+ * (nginx, workers, MariaDB, the stand-ins) over HTTP and then look at the
+ * database. scripts/test.sh starts the stack and sets:
+ *   WUYE_TEST_URL   http://127.0.0.1:PORT (nginx)
+ *   WUYE_CONF       the stack's wuye.conf (for direct database checks)
+ *   WUYE_WECHAT_URL, WUYE_SMS_URL   the stand-ins
+ *   WUYE_VAR        the run directory (pid files, logs)
+ */
+#ifndef WUYE_ITEST_H
+#define WUYE_ITEST_H
+
+#include <cjson/cJSON.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "core/buf.h"
+#include "db.h"
+
+struct http_resp {
+    long status;
+    struct buf body;
+    cJSON *json; /* NULL if the body is not JSON */
+};
+
+/* One HTTP request to the system (path under WUYE_TEST_URL). body may be
+ * NULL; len (size_t)-1 means strlen(body). token may be NULL. */
+void it_http(const char *method, const char *path, const char *body, size_t len,
+             const char *token, struct http_resp *r);
+/* The same against a full URL (stand-ins), with extra header lines. */
+void it_http_url(const char *method, const char *url, const char *body, size_t len,
+                 const char *const *headers, struct http_resp *r);
+void it_resp_free(struct http_resp *r);
+/* error.code of an error answer, or "" */
+const char *it_err_code(const struct http_resp *r);
+
+/* Assert status (and error code when code is not NULL), printing the body
+ * when it does not match. */
+#define it_expect(resp, st, code) it_expect_at((resp), (st), (code), __FILE__, __LINE__)
+void it_expect_at(const struct http_resp *r, long status, const char *code, const char *file,
+                  int line);
+
+/* Log in through the SMS flow (clearing earlier codes of this phone so the
+ * per-phone limits of other tests do not interfere); returns a malloc'd
+ * token, NULL on failure. */
+char *it_owner_login_sms(const char *phone);
+char *it_owner_login_wechat(const char *phone);
+char *it_staff_login(const char *phone, const char *password);
+
+/* Newest SMS login code the SMS stand-in holds for phone, "" if none. */
+void it_last_sms_code(const char *phone, char code[8]);
+
+/* Direct database access for setting up and checking state. */
+struct db *it_db(void);
+int64_t it_sql_int(const char *sql, const struct db_param *p, size_t n);
+void it_sql_exec(const char *sql, const struct db_param *p, size_t n);
+/* A fingerprint of every table a request could change: row counts and a
+ * checksum of contents. Two equal fingerprints = nothing changed. */
+void it_db_fingerprint(char out[512]);
+
+const char *it_env(const char *name);
+/* Read a pid from a file in WUYE_VAR/run. */
+int it_pid(const char *file);
+
+#endif

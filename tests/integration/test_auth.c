@@ -1,0 +1,366 @@
+/*
+ * test_auth.c — logins and scopes over the real stack (AUTH-1..4,
+ * issue 3 "it must show" 2, 3 and 5).
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "itest.h"
+
+static int count_items(const struct http_resp *r, const char *field)
+{
+    cJSON *items = r->json ? cJSON_GetObjectItem(r->json, field) : NULL;
+    return cJSON_IsArray(items) ? cJSON_GetArraySize(items) : -1;
+}
+
+static bool has_resource(const struct http_resp *r, const char *field, const char *project,
+                         const char *building, const char *number)
+{
+    cJSON *items = cJSON_GetObjectItem(r->json, field), *it;
+
+    cJSON_ArrayForEach(it, items)
+    {
+        if (strcmp(cJSON_GetObjectItem(it, "project")->valuestring, project) == 0 &&
+            strcmp(cJSON_GetObjectItem(it, "building")->valuestring, building) == 0 &&
+            strcmp(cJSON_GetObjectItem(it, "number")->valuestring, number) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* AUTH-1: 13800000001 logs in through WeChat and sees exactly their two homes. */
+static void wechat_login_sees_two_homes(void **state)
+{
+    struct http_resp r;
+    char *token = it_owner_login_wechat("13800000001");
+
+    (void)state;
+    assert_non_null(token);
+    it_http("GET", "/api/v1/owner/resources", NULL, 0, token, &r);
+    it_expect(&r, 200, NULL);
+    assert_int_equal(count_items(&r, "items"), 2);
+    assert_true(has_resource(&r, "items", "示范小区", "1栋", "101"));
+    assert_true(has_resource(&r, "items", "示范小区", "1栋", "102"));
+    it_resp_free(&r);
+    /* The openid is now bound to that person. */
+    {
+        struct db_param p[1] = {P_STR("13800000001")};
+        assert_int_equal(
+            it_sql_int("SELECT openid IS NOT NULL FROM persons WHERE phone = ?", p, 1), 1);
+    }
+    free(token);
+}
+
+/* AUTH-2: the same owner through an SMS code; the answer carries the homes. */
+static void sms_login_sees_two_homes(void **state)
+{
+    struct http_resp r;
+    char *token = it_owner_login_sms("13800000001");
+
+    (void)state;
+    assert_non_null(token);
+    assert_int_equal(strlen(token), 64);
+    it_http("GET", "/api/v1/owner/resources", NULL, 0, token, &r);
+    it_expect(&r, 200, NULL);
+    assert_int_equal(count_items(&r, "items"), 2);
+    it_resp_free(&r);
+    free(token);
+}
+
+static void unknown_phone_gets_403_and_no_account(void **state)
+{
+    char before[512], after[512], url[256], code[8];
+    struct http_resp r;
+    char *token;
+
+    (void)state;
+    it_db_fingerprint(before);
+    /* WeChat: a phone the office never reserved. */
+    token = it_owner_login_wechat("13700000099");
+    assert_null(token);
+    it_http("POST", "/api/v1/owner/login/wechat", "{\"code\":\"x\",\"phone_code\":\"y\"}",
+            (size_t)-1, NULL, &r);
+    assert_int_equal(r.status / 100, 4);
+    it_resp_free(&r);
+    it_db_fingerprint(after);
+    assert_string_equal(before, after);
+    {
+        /* and the precise answer for a good WeChat flow with an unknown phone */
+        char body[1024];
+        cJSON *c, *pc;
+        snprintf(url, sizeof(url), "%s/_test/wechat/codes", it_env("WUYE_WECHAT_URL"));
+        it_http_url("POST", url, "{\"phone\":\"13700000099\"}", (size_t)-1, NULL, &r);
+        c = cJSON_GetObjectItem(r.json, "code");
+        pc = cJSON_GetObjectItem(r.json, "phone_code");
+        snprintf(body, sizeof(body), "{\"code\":\"%s\",\"phone_code\":\"%s\"}", c->valuestring,
+                 pc->valuestring);
+        it_resp_free(&r);
+        it_http("POST", "/api/v1/owner/login/wechat", body, (size_t)-1, NULL, &r);
+        it_expect(&r, 403, "PHONE_NOT_REGISTERED");
+        it_resp_free(&r);
+    }
+    /* SMS: 202 like any other phone, but no message is sent. */
+    it_http("POST", "/api/v1/sms/codes", "{\"phone\":\"13700000098\",\"purpose\":\"owner_login\"}",
+            (size_t)-1, NULL, &r);
+    it_expect(&r, 202, NULL);
+    it_resp_free(&r);
+    usleep(700 * 1000);
+    it_last_sms_code("13700000098", code);
+    assert_string_equal(code, "");
+    it_http("POST", "/api/v1/owner/login/sms", "{\"phone\":\"13700000098\",\"sms_code\":\"123456\"}",
+            (size_t)-1, NULL, &r);
+    assert_int_equal(r.status, 401);
+    it_resp_free(&r);
+    {
+        struct db_param p[1] = {P_STR("13700000098")};
+        assert_int_equal(it_sql_int("SELECT COUNT(*) FROM persons WHERE phone = ?", p, 1), 0);
+        p[0] = P_STR("13700000099");
+        assert_int_equal(it_sql_int("SELECT COUNT(*) FROM persons WHERE phone = ?", p, 1), 0);
+    }
+}
+
+/* AUTH-4: scopes. */
+static void butler_of_other_project_gets_404(void **state)
+{
+    struct http_resp r;
+    char *b2 = it_staff_login("13900000002", "demo1234");
+    char *b1 = it_staff_login("13900000001", "demo1234");
+
+    (void)state;
+    assert_non_null(b1);
+    assert_non_null(b2);
+    /* resource 1 is 1栋 101 of 示范小区: butler 1 sees it, butler 2 does not */
+    it_http("GET", "/api/v1/staff/resources/1", NULL, 0, b1, &r);
+    it_expect(&r, 200, NULL);
+    it_resp_free(&r);
+    it_http("GET", "/api/v1/staff/resources/1", NULL, 0, b2, &r);
+    it_expect(&r, 404, "NOT_FOUND");
+    it_resp_free(&r);
+    /* ids that do not exist answer the same */
+    it_http("GET", "/api/v1/staff/resources/999999", NULL, 0, b2, &r);
+    it_expect(&r, 404, "NOT_FOUND");
+    it_resp_free(&r);
+    /* butler 2's list holds only 翠湖花园 */
+    it_http("GET", "/api/v1/staff/resources", NULL, 0, b2, &r);
+    it_expect(&r, 200, NULL);
+    {
+        cJSON *it;
+        int n = 0;
+        cJSON_ArrayForEach(it, cJSON_GetObjectItem(r.json, "items"))
+        {
+            assert_string_equal(cJSON_GetObjectItem(it, "project")->valuestring, "翠湖花园");
+            n++;
+        }
+        assert_int_equal(n, 2);
+    }
+    it_resp_free(&r);
+    it_http("GET", "/api/v1/staff/resources?project_id=1", NULL, 0, b2, &r);
+    it_expect(&r, 404, "NOT_FOUND");
+    it_resp_free(&r);
+    free(b1);
+    free(b2);
+}
+
+static void tokens_roles_and_logout(void **state)
+{
+    struct http_resp r;
+    char *owner = it_owner_login_sms("13800000002");
+    char *staff = it_staff_login("13900000001", "demo1234");
+
+    (void)state;
+    assert_non_null(owner);
+    assert_non_null(staff);
+    it_http("GET", "/api/v1/staff/resources", NULL, 0, owner, &r);
+    it_expect(&r, 403, "FORBIDDEN");
+    it_resp_free(&r);
+    it_http("GET", "/api/v1/owner/resources", NULL, 0, staff, &r);
+    it_expect(&r, 403, "FORBIDDEN");
+    it_resp_free(&r);
+    it_http("GET", "/api/v1/owner/resources", NULL, 0, NULL, &r);
+    it_expect(&r, 401, "UNAUTHENTICATED");
+    it_resp_free(&r);
+    it_http("GET", "/api/v1/owner/resources", NULL, 0,
+            "0000000000000000000000000000000000000000000000000000000000000000", &r);
+    it_expect(&r, 401, "UNAUTHENTICATED");
+    it_resp_free(&r);
+    it_http("GET", "/api/v1/staff/me", NULL, 0, "short", &r);
+    it_expect(&r, 401, "UNAUTHENTICATED");
+    it_resp_free(&r);
+
+    /* logout: 204, then the token is dead */
+    it_http("POST", "/api/v1/logout", NULL, 0, owner, &r);
+    it_expect(&r, 204, NULL);
+    it_resp_free(&r);
+    it_http("GET", "/api/v1/owner/resources", NULL, 0, owner, &r);
+    it_expect(&r, 401, "UNAUTHENTICATED");
+    it_resp_free(&r);
+
+    /* expiry: move the staff session's expiry into the past */
+    it_http("GET", "/api/v1/staff/me", NULL, 0, staff, &r);
+    it_expect(&r, 200, NULL);
+    it_resp_free(&r);
+    it_sql_exec("UPDATE sessions SET expires_at = UTC_TIMESTAMP() - INTERVAL 1 SECOND "
+                "WHERE subject_kind = 'staff' AND subject_id = 1",
+                NULL, 0);
+    it_http("GET", "/api/v1/staff/me", NULL, 0, staff, &r);
+    it_expect(&r, 401, "UNAUTHENTICATED");
+    it_resp_free(&r);
+    free(owner);
+    free(staff);
+}
+
+static void staff_login_failures(void **state)
+{
+    struct http_resp r;
+    char *ok;
+
+    (void)state;
+    ok = it_staff_login("13900000003", "demo1234"); /* also clears old failures */
+    assert_non_null(ok);
+    free(ok);
+    for (int i = 0; i < 5; i++) {
+        it_http("POST", "/api/v1/staff/login", "{\"phone\":\"13900000003\",\"password\":\"nope1234\"}",
+                (size_t)-1, NULL, &r);
+        it_expect(&r, 401, "BAD_CREDENTIALS");
+        it_resp_free(&r);
+    }
+    /* locked now, even with the right password */
+    it_http("POST", "/api/v1/staff/login", "{\"phone\":\"13900000003\",\"password\":\"demo1234\"}",
+            (size_t)-1, NULL, &r);
+    it_expect(&r, 429, "RATE_LIMITED");
+    it_resp_free(&r);
+    /* an unknown phone answers exactly like a wrong password */
+    it_http("POST", "/api/v1/staff/login", "{\"phone\":\"13900000077\",\"password\":\"demo1234\"}",
+            (size_t)-1, NULL, &r);
+    it_expect(&r, 401, "BAD_CREDENTIALS");
+    it_resp_free(&r);
+    it_sql_exec("DELETE FROM login_failures", NULL, 0);
+}
+
+static void staff_sms_login(void **state)
+{
+    struct http_resp r;
+    char code[8], old[8], body[128];
+
+    (void)state;
+    it_sql_exec("DELETE FROM sms_codes WHERE phone = '13900000001'", NULL, 0);
+    it_last_sms_code("13900000001", old);
+    it_http("POST", "/api/v1/sms/codes", "{\"phone\":\"13900000001\",\"purpose\":\"staff_login\"}",
+            (size_t)-1, NULL, &r);
+    it_expect(&r, 202, NULL);
+    it_resp_free(&r);
+    for (int i = 0; i < 100; i++) {
+        it_last_sms_code("13900000001", code);
+        if (code[0] && strcmp(code, old) != 0)
+            break;
+        usleep(50000);
+    }
+    assert_string_not_equal(code, old);
+    /* an owner-login code is not a staff-login code and vice versa */
+    snprintf(body, sizeof(body), "{\"phone\":\"13900000001\",\"sms_code\":\"%s\"}", code);
+    it_http("POST", "/api/v1/owner/login/sms", body, (size_t)-1, NULL, &r);
+    it_expect(&r, 401, "SMS_CODE_INVALID");
+    it_resp_free(&r);
+    it_http("POST", "/api/v1/staff/login", body, (size_t)-1, NULL, &r);
+    it_expect(&r, 200, NULL);
+    assert_string_equal(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(r.json, "staff"), "name")->valuestring, "陈管家");
+    it_resp_free(&r);
+    /* used once */
+    it_http("POST", "/api/v1/staff/login", body, (size_t)-1, NULL, &r);
+    it_expect(&r, 401, "BAD_CREDENTIALS");
+    it_resp_free(&r);
+}
+
+/* API.md limits: 1 per phone per 60 s, 10 per phone per day, 20 per address per hour. */
+static void sms_code_limits(void **state)
+{
+    struct http_resp r;
+    const char *req = "{\"phone\":\"13800000004\",\"purpose\":\"owner_login\"}";
+
+    (void)state;
+    it_sql_exec("DELETE FROM sms_codes", NULL, 0);
+    it_http("POST", "/api/v1/sms/codes", req, (size_t)-1, NULL, &r);
+    it_expect(&r, 202, NULL);
+    it_resp_free(&r);
+    it_http("POST", "/api/v1/sms/codes", req, (size_t)-1, NULL, &r);
+    it_expect(&r, 429, "RATE_LIMITED");
+    it_resp_free(&r);
+    /* 10 a day: age the rows past the minute, up to nine, plus one more = 10 */
+    it_sql_exec("INSERT INTO sms_codes (phone, purpose, client_ip, created_at, expires_at) "
+                "SELECT '13800000004', 'owner_login', '10.0.0.1', "
+                "UTC_TIMESTAMP() - INTERVAL seq HOUR, UTC_TIMESTAMP() FROM seq_1_to_9",
+                NULL, 0);
+    it_sql_exec("UPDATE sms_codes SET created_at = created_at - INTERVAL 2 MINUTE "
+                "WHERE phone = '13800000004'",
+                NULL, 0);
+    it_http("POST", "/api/v1/sms/codes", req, (size_t)-1, NULL, &r);
+    it_expect(&r, 429, "RATE_LIMITED");
+    it_resp_free(&r);
+    /* 20 per address per hour */
+    it_sql_exec("DELETE FROM sms_codes", NULL, 0);
+    it_sql_exec("INSERT INTO sms_codes (phone, purpose, client_ip, created_at, expires_at) "
+                "SELECT CONCAT('137000001', LPAD(seq, 2, '0')), 'owner_login', '127.0.0.1', "
+                "UTC_TIMESTAMP() - INTERVAL 10 MINUTE, UTC_TIMESTAMP() FROM seq_1_to_20",
+                NULL, 0);
+    it_http("POST", "/api/v1/sms/codes", "{\"phone\":\"13800000005\",\"purpose\":\"owner_login\"}",
+            (size_t)-1, NULL, &r);
+    it_expect(&r, 429, "RATE_LIMITED");
+    it_resp_free(&r);
+    it_sql_exec("DELETE FROM sms_codes", NULL, 0);
+}
+
+static void five_wrong_codes_kill_the_code(void **state)
+{
+    struct http_resp r;
+    char code[8], old[8], body[128], wrong[8];
+
+    (void)state;
+    it_sql_exec("DELETE FROM sms_codes WHERE phone = '13800000005'", NULL, 0);
+    it_last_sms_code("13800000005", old);
+    it_http("POST", "/api/v1/sms/codes", "{\"phone\":\"13800000005\",\"purpose\":\"owner_login\"}",
+            (size_t)-1, NULL, &r);
+    it_expect(&r, 202, NULL);
+    it_resp_free(&r);
+    for (int i = 0; i < 100; i++) {
+        it_last_sms_code("13800000005", code);
+        if (code[0] && strcmp(code, old) != 0)
+            break;
+        usleep(50000);
+    }
+    assert_int_equal(strlen(code), 6);
+    snprintf(wrong, sizeof(wrong), "%06d", (atoi(code) + 1) % 1000000);
+    snprintf(body, sizeof(body), "{\"phone\":\"13800000005\",\"sms_code\":\"%s\"}", wrong);
+    for (int i = 0; i < 5; i++) {
+        it_http("POST", "/api/v1/owner/login/sms", body, (size_t)-1, NULL, &r);
+        it_expect(&r, 401, "SMS_CODE_INVALID");
+        it_resp_free(&r);
+    }
+    snprintf(body, sizeof(body), "{\"phone\":\"13800000005\",\"sms_code\":\"%s\"}", code);
+    it_http("POST", "/api/v1/owner/login/sms", body, (size_t)-1, NULL, &r);
+    it_expect(&r, 401, "SMS_CODE_INVALID");
+    it_resp_free(&r);
+    assert_int_equal(it_sql_int("SELECT attempts FROM sms_codes WHERE phone = '13800000005' "
+                                "ORDER BY id DESC LIMIT 1",
+                                NULL, 0),
+                     5);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(wechat_login_sees_two_homes),
+        cmocka_unit_test(sms_login_sees_two_homes),
+        cmocka_unit_test(unknown_phone_gets_403_and_no_account),
+        cmocka_unit_test(butler_of_other_project_gets_404),
+        cmocka_unit_test(tokens_roles_and_logout),
+        cmocka_unit_test(staff_login_failures),
+        cmocka_unit_test(staff_sms_login),
+        cmocka_unit_test(sms_code_limits),
+        cmocka_unit_test(five_wrong_codes_kill_the_code),
+    };
+    return cmocka_run_group_tests_name("integration_auth", tests, NULL, NULL);
+}
