@@ -30,6 +30,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "audit.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/util.h"
@@ -590,6 +591,7 @@ int import_row_parse(const struct import_header *h, const struct csv_field *f, s
     }
 
     if (!row->code && !bad_building && !bad_unit && row->number) {
+        row->code_generated = true;
         /* "楼栋-单元-房号"; parts that are empty are left out (the unit
          * of a shop street, the building of a parking space). */
         row->code = arena_printf(a, "%s%s%s%s%s", row->building ? row->building : "",
@@ -762,19 +764,9 @@ static void d_begin(struct buf *b, const struct row_tx *t)
 static int audit(struct db *db, const struct row_tx *t, const char *action, const char *entity,
                  int64_t entity_id, struct buf *detail, struct err *e)
 {
-    struct db_param p[6];
-
     buf_puts(detail, "}");
-    p[0] = P_STR(t->run->actor_kind);
-    p[1] = P_INT(t->run->actor_id);
-    p[2] = P_STR(action);
-    p[3] = P_STR(entity);
-    p[4] = P_INT(entity_id);
-    p[5] = P_STRN(detail->data, detail->len);
-    return db_exec(db,
-                   "INSERT INTO audit_log (actor_kind, actor_id, action, entity, entity_id, "
-                   "detail) VALUES (?, ?, ?, ?, ?, ?)",
-                   p, 6, NULL, e);
+    return audit_write(db, t->run->actor_kind, t->run->actor_id, action, entity, entity_id,
+                       detail->data, e);
 }
 
 /* Find by a natural key or create: buildings by name in the project,
@@ -936,9 +928,14 @@ static const char *str_or_empty(const struct db_res *r, size_t row, size_t col)
 static int resource_put(struct db *db, struct row_tx *t, int64_t building_id, int64_t unit_id,
                         struct err *e)
 {
-    static const char sel[] =
-        "SELECT id, building_id, unit_id, number, kind, floor, area_m2x100, inner_area_m2x100, "
-        "layout, decoration FROM resources WHERE project_id = ? AND code = ? FOR UPDATE";
+#define RES_COLS                                                                                  \
+    "SELECT id, building_id, unit_id, number, kind, floor, area_m2x100, inner_area_m2x100, "      \
+    "layout, decoration, code FROM resources "
+    static const char sel[] = RES_COLS "WHERE project_id = ? AND code = ? FOR UPDATE";
+    /* <=> so that "no building" matches NULL; ix_resources_building. */
+    static const char sel_place[] = RES_COLS "WHERE project_id = ? AND building_id <=> ? AND "
+                                             "unit_id <=> ? AND number = ? FOR UPDATE";
+#undef RES_COLS
     static const char ins[] =
         "INSERT INTO resources (project_id, building_id, unit_id, code, number, kind, floor, "
         "area_m2x100, inner_area_m2x100, layout, decoration) "
@@ -951,10 +948,25 @@ static int resource_put(struct db *db, struct row_tx *t, int64_t building_id, in
     struct buf d = BUF_INIT, changes = BUF_INIT;
     struct res_vals cur, next;
     struct db_res r;
+    const char *code;
     int rc = -1, first_line;
 
     if (db_exec(db, sel, p, 2, &r, e) < 0)
         goto out;
+    if (r.nrows == 0 && row->code_generated) {
+        db_res_free(&r);
+        p[1] = p_id_or_null(building_id);
+        p[2] = p_id_or_null(unit_id);
+        p[3] = P_STR(row->number);
+        if (db_exec(db, sel_place, p, 4, &r, e) < 0)
+            goto out;
+        if (r.nrows > 1) {
+            rc = row_refuse(t, e, import_col_names[IMPORT_COL_CODE],
+                            "该楼栋、单元下有 %zu 个房号相同的房屋，请填写编码列以区分",
+                            r.nrows);
+            goto out;
+        }
+    }
     if (r.nrows == 0) {
         db_res_free(&r);
         p[0] = P_INT(t->run->project_id);
@@ -999,6 +1011,7 @@ static int resource_put(struct db *db, struct row_tx *t, int64_t building_id, in
     cur.inner_area_m2x100 = db_int(&r, 0, 7);
     cur.layout = str_or_empty(&r, 0, 8);
     cur.decoration = str_or_empty(&r, 0, 9);
+    code = str_or_empty(&r, 0, 10); /* the stored one: a place match has its own */
 
     /* An empty cell keeps what is stored. The location is one thing: a
      * given building comes with its unit (none when the cell is empty),
@@ -1030,7 +1043,7 @@ static int resource_put(struct db *db, struct row_tx *t, int64_t building_id, in
     first_line = seen_line(&t->run->seen, t->resource_id);
     if (first_line) {
         rc = row_refuse(t, e, NULL, "与第 %d 行是同一房屋（编码“%s”），但房屋信息不一致",
-                        first_line, row->code);
+                        first_line, code);
         goto out;
     }
     p[0] = p_id_or_null(next.building_id);
@@ -1047,7 +1060,7 @@ static int resource_put(struct db *db, struct row_tx *t, int64_t building_id, in
         goto out;
     t->n.updated_resources++;
     d_begin(&d, t);
-    d_str(&d, "code", row->code);
+    d_str(&d, "code", code);
     json_key(&d, "changes");
     buf_append(&d, changes.data, changes.len);
     rc = audit(db, t, "import_update_resource", "resource", t->resource_id, &d, e);

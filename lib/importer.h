@@ -5,8 +5,12 @@
  * The file: a header row (Chinese or English column names, any order, see
  * import_col_names), then one row per resource, or per (resource, person)
  * when people are given. A resource is matched by its code within the
- * project (default "楼栋-单元-房号", the unit part left out when empty);
- * buildings and units by name, persons by phone; missing ones are created,
+ * project (default "楼栋-单元-房号", the unit part left out when empty).
+ * When the code was left empty and no resource has the default code, the
+ * resource at the same place (building, unit, number) is taken if there is
+ * exactly one: codes made by hand ("1-1-101") must not turn a sheet without
+ * codes into duplicate homes. Buildings and units are matched by name,
+ * persons by phone; missing ones are created,
  * and an existing resource is updated only where the file says something
  * different. An empty cell or an absent column means "leave as it is", never
  * "clear", so a partial sheet cannot wipe data.
@@ -127,6 +131,7 @@ int import_header_parse(const struct csv_field *f, size_t n, struct import_heade
 struct import_row {
     int line;
     const char *building, *unit, *number, *code, *layout, *decoration;
+    bool code_generated;  /* the 编码 cell was empty: code is 楼栋-单元-房号 */
     const char *kind;     /* "home", "shop", "office", "parking", "other" */
     bool has_floor, has_area, has_inner_area;
     int64_t floor, area_m2x100, inner_area_m2x100;

@@ -96,6 +96,16 @@ JSON
   mkdir -p "$WUYE_VAR/nginx"/{body,fastcgi,proxy,uwsgi,scgi}
 }
 
+# The database server alone, in the background (also used by the tests to
+# restart it: tests/integration/ctl.sh).
+stack_mariadbd() {
+  mariadbd --no-defaults --datadir="$WUYE_VAR/db" --socket="$DB_SOCK" --skip-networking \
+    --user="$ME" --pid-file="$WUYE_VAR/run/mariadb.pid" --log-error="$WUYE_VAR/log/mariadb.log" \
+    --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
+    --innodb-buffer-pool-size=512M --innodb-log-file-size=256M --max-connections=500 \
+    --skip-name-resolve --performance-schema=OFF &
+}
+
 stack_sql() { mariadb --no-defaults -S "$DB_SOCK" -u "$(id -un)" "$@"; }
 
 stack_start_db() {
@@ -105,11 +115,7 @@ stack_start_db() {
       --auth-root-authentication-method=socket --skip-test-db >"$WUYE_VAR/log/install-db.log" 2>&1 \
       || { cat "$WUYE_VAR/log/install-db.log" >&2; return 1; }
   fi
-  mariadbd --no-defaults --datadir="$WUYE_VAR/db" --socket="$DB_SOCK" --skip-networking \
-    --user="$ME" --pid-file="$WUYE_VAR/run/mariadb.pid" --log-error="$WUYE_VAR/log/mariadb.log" \
-    --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
-    --innodb-buffer-pool-size=512M --innodb-log-file-size=256M --max-connections=500 \
-    --skip-name-resolve --performance-schema=OFF &
+  stack_mariadbd
   STACK_PIDS+=($!)
   STACK_DB_PID=$!
   stack_wait 60 stack_sql -e 'SELECT 1' || { stack_log "MariaDB did not start"; tail -20 "$WUYE_VAR/log/mariadb.log" >&2; return 1; }
@@ -139,6 +145,7 @@ stack_start_workers() {
   "$ROOT/build/$BUILD/wuye-fcgi" -c "$CONF" >>"$WUYE_VAR/log/wuye.log" 2>&1 &
   STACK_PIDS+=($!)
   STACK_MASTER_PID=$!
+  echo $! > "$WUYE_VAR/run/wuye-fcgi.pid"
   stack_wait 20 test -S "$FCGI_SOCK" || { stack_log "workers did not start"; return 1; }
 }
 
@@ -158,7 +165,14 @@ stack_start_all() {
 # Stop in the order that loses nothing: nginx first (it finishes what it
 # has), then the workers drain, then the stand-ins, the database last.
 stack_stop() {
-  local pid
+  local pid f
+  for f in wuye-fcgi.pid mariadb.pid; do
+    pid=$(cat "$WUYE_VAR/run/$f" 2>/dev/null) || continue
+    [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || continue
+    case " ${STACK_PIDS[*]} " in *" $pid "*) ;; *) STACK_PIDS+=("$pid") ;; esac
+    [[ $f == mariadb.pid ]] && STACK_DB_PID=$pid
+    [[ $f == wuye-fcgi.pid ]] && STACK_MASTER_PID=$pid
+  done
   [[ -n ${STACK_NGINX_PID:-} ]] && kill -QUIT "$STACK_NGINX_PID" 2>/dev/null
   [[ -n ${STACK_MASTER_PID:-} ]] && kill -TERM "$STACK_MASTER_PID" 2>/dev/null
   for pid in "${STACK_PIDS[@]}"; do
