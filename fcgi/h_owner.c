@@ -106,17 +106,34 @@ fail:
     reply_error(r, &e);
 }
 
+/* ACCESS_OWNER_FUSED: the session is checked by the list query itself. */
 void h_owner_resources(struct req *r)
 {
+    struct resource *list;
+    size_t n;
+    int64_t person_id;
     struct err e;
     cJSON *items, *doc;
 
     err_clear(&e);
-    items = resources_array(r, r->who.id, &e);
-    if (!items) {
+    if (res_list_for_owner_token(db_thread(), &r->arena, r->token, &person_id, &list, &n, &e) <
+        0) {
         reply_error(r, &e);
         return;
     }
+    if (!person_id) {
+        /* Not a live owner session: say precisely why (401 or 403). */
+        if (auth_session_lookup(db_thread(), r->token, &r->who, &e) < 0)
+            reply_error(r, &e);
+        else
+            reply_error_code(r, 403, "FORBIDDEN", "您没有此操作的权限");
+        return;
+    }
+    r->who.kind = SUBJECT_OWNER;
+    r->who.id = person_id;
+    items = cJSON_CreateArray();
+    for (size_t i = 0; i < n; i++)
+        cJSON_AddItemToArray(items, render_resource_owner(&list[i]));
     doc = cJSON_CreateObject();
     cJSON_AddItemToObject(doc, "items", items);
     reply_json(r, 200, doc);

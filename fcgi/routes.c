@@ -19,7 +19,7 @@ const struct route routes[] = {
      "owner_login_wechat"},
     {"POST", "/api/v1/owner/login/sms", h_owner_login_sms, ACCESS_PUBLIC, 0, 0,
      "owner_login_sms"},
-    {"GET", "/api/v1/owner/resources", h_owner_resources, ACCESS_OWNER, 0, 0,
+    {"GET", "/api/v1/owner/resources", h_owner_resources, ACCESS_OWNER_FUSED, 0, 0,
      "owner_resources"},
     {"GET", "/api/v1/owner/resources/{id}", h_owner_resource, ACCESS_OWNER, 0, 0,
      "owner_resource"},

@@ -48,6 +48,14 @@ static void token_hash(const char *token, unsigned char out[32])
     util_sha256(token, strlen(token), out);
 }
 
+int auth_token_hash(const char *token, unsigned char out[32])
+{
+    if (!token || strlen(token) != AUTH_TOKEN_LEN)
+        return -1;
+    token_hash(token, out);
+    return 0;
+}
+
 int auth_session_lookup(struct db *db, const char *token, struct principal *who, struct err *e)
 {
     static const char sql[] =
@@ -63,9 +71,8 @@ int auth_session_lookup(struct db *db, const char *token, struct principal *who,
     int rc = -1;
 
     memset(who, 0, sizeof(*who));
-    if (!token || strlen(token) != AUTH_TOKEN_LEN)
+    if (auth_token_hash(token, h) < 0)
         return err_unauthenticated(e);
-    token_hash(token, h);
     p[0] = P_STRN((const char *)h, 32);
     if (db_exec(db, sql, p, 1, &r, e) < 0)
         return -1;
@@ -101,9 +108,8 @@ int auth_logout(struct db *db, const char *token, struct err *e)
     unsigned char h[32];
     struct db_param p[1];
 
-    if (!token || strlen(token) != AUTH_TOKEN_LEN)
+    if (auth_token_hash(token, h) < 0)
         return 0;
-    token_hash(token, h);
     p[0] = P_STRN((const char *)h, 32);
     return db_exec(db,
                    "UPDATE sessions SET revoked_at = UTC_TIMESTAMP() "

@@ -55,6 +55,8 @@ struct session_out {
 extern const char *const auth_role_names[9];
 bool auth_in_project(const struct principal *p, int64_t project_id);
 
+/* SHA-256 of a well-formed token (as stored); -1 if it is malformed. */
+int auth_token_hash(const char *token, unsigned char out[32]);
 /* Look a bearer token up; 401 UNAUTHENTICATED if unknown, expired or
  * logged out. */
 int auth_session_lookup(struct db *db, const char *token, struct principal *who, struct err *e);

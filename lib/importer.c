@@ -40,13 +40,14 @@
  * ====================================================================== */
 
 const char *const import_col_names[IMPORT_NCOLS] = {
-    "楼栋", "单元", "房号", "编码", "类型",   "楼层", "建筑面积", "套内面积",
+    "楼栋", "单元", "房号", "编码", "类型", "楼层",     "建筑面积", "套内面积",
     "户型", "装修", "姓名", "手机", "关系", "入住日期", "证件号",
 };
 
 const char *const import_col_names_en[IMPORT_NCOLS] = {
-    "building", "unit",       "number", "code",  "kind",     "floor",       "area_m2",  "inner_area_m2",
-    "layout",   "decoration", "name",   "phone", "relation", "moved_in_on", "id_number",
+    "building", "unit",    "number",        "code",        "kind",
+    "floor",    "area_m2", "inner_area_m2", "layout",      "decoration",
+    "name",     "phone",   "relation",      "moved_in_on", "id_number",
 };
 
 /* Free-text columns: their size in 001_core.sql, in characters. 0 = the
@@ -69,11 +70,14 @@ struct code_label {
 };
 
 static const struct code_label kinds[] = {
-    {"home", "住宅"}, {"shop", "商铺"}, {"office", "写字楼"}, {"parking", "车位"}, {"other", "其他"},
+    {"home", "住宅"},    {"shop", "商铺"},  {"office", "写字楼"},
+    {"parking", "车位"}, {"other", "其他"},
 };
 
 static const struct code_label relations[] = {
-    {"owner", "业主"}, {"family", "家属"}, {"tenant", "租户"},
+    {"owner", "业主"},
+    {"family", "家属"},
+    {"tenant", "租户"},
 };
 
 #define NELEMS(a) (sizeof(a) / sizeof((a)[0]))
@@ -318,8 +322,7 @@ static int fatal(struct err *e, const char *fmt, ...)
     return err_bad_request(e, msg);
 }
 
-int import_header_parse(const struct csv_field *f, size_t n, struct import_header *h,
-                        struct err *e)
+int import_header_parse(const struct csv_field *f, size_t n, struct import_header *h, struct err *e)
 {
     char unknown[200] = "";
     size_t nunknown = 0;
@@ -357,13 +360,14 @@ int import_header_parse(const struct csv_field *f, size_t n, struct import_heade
             continue;
         }
         if (h->field_of[col] >= 0)
-            return fatal(e, "表头中“%s”列出现了两次（第 %d 列和第 %zu 列）",
-                         import_col_names[col], h->field_of[col] + 1, i + 1);
+            return fatal(e, "表头中“%s”列出现了两次（第 %d 列和第 %zu 列）", import_col_names[col],
+                         h->field_of[col] + 1, i + 1);
         h->field_of[col] = (int)i;
     }
     if (nunknown)
-        return fatal(e, "表头中有无法识别的列：%s。可用的列：楼栋、单元、房号、编码、类型、楼层、"
-                        "建筑面积、套内面积、户型、装修、姓名、手机、关系、入住日期、证件号",
+        return fatal(e,
+                     "表头中有无法识别的列：%s。可用的列：楼栋、单元、房号、编码、类型、楼层、"
+                     "建筑面积、套内面积、户型、装修、姓名、手机、关系、入住日期、证件号",
                      unknown);
     if (h->field_of[IMPORT_COL_NUMBER] < 0)
         return fatal(e, "表头中缺少必需的列“房号”");
@@ -477,17 +481,15 @@ static void check_stray_cells(struct row_parse *p)
         cell_view(&p->f[i], &s, &n);
         if (n == 0)
             continue;
-        import_report_add_error(p->rep, p->line, NULL,
-                                "第 %zu 列有内容但没有表头（表头共 %zu 列）", i + 1,
-                                p->h->nfields);
+        import_report_add_error(p->rep, p->line, NULL, "第 %zu 列有内容但没有表头（表头共 %zu 列）",
+                                i + 1, p->h->nfields);
         p->nerr++;
         return;
     }
 }
 
-int import_row_parse(const struct import_header *h, const struct csv_field *f, size_t n,
-                     int line, struct arena *a, struct import_row *row,
-                     struct import_report *rep)
+int import_row_parse(const struct import_header *h, const struct csv_field *f, size_t n, int line,
+                     struct arena *a, struct import_row *row, struct import_report *rep)
 {
     struct row_parse p = {h, f, n, line, a, rep, 0};
     const char *s, *kind_name = import_col_names[IMPORT_COL_KIND];
@@ -599,8 +601,7 @@ int import_row_parse(const struct import_header *h, const struct csv_field *f, s
                                  row->unit ? "-" : "", row->number);
         len = strlen(row->code);
         if (utf8_chars(row->code, len) > RESOURCE_CODE_MAX_CHARS)
-            row_err(&p, IMPORT_COL_CODE,
-                    "由楼栋、单元、房号生成的编码超过 %d 个字，请填写编码列",
+            row_err(&p, IMPORT_COL_CODE, "由楼栋、单元、房号生成的编码超过 %d 个字，请填写编码列",
                     RESOURCE_CODE_MAX_CHARS);
     }
     return p.nerr;
@@ -928,8 +929,8 @@ static const char *str_or_empty(const struct db_res *r, size_t row, size_t col)
 static int resource_put(struct db *db, struct row_tx *t, int64_t building_id, int64_t unit_id,
                         struct err *e)
 {
-#define RES_COLS                                                                                  \
-    "SELECT id, building_id, unit_id, number, kind, floor, area_m2x100, inner_area_m2x100, "      \
+#define RES_COLS                                                                                   \
+    "SELECT id, building_id, unit_id, number, kind, floor, area_m2x100, inner_area_m2x100, "       \
     "layout, decoration, code FROM resources "
     static const char sel[] = RES_COLS "WHERE project_id = ? AND code = ? FOR UPDATE";
     /* <=> so that "no building" matches NULL; ix_resources_building. */
@@ -962,8 +963,7 @@ static int resource_put(struct db *db, struct row_tx *t, int64_t building_id, in
             goto out;
         if (r.nrows > 1) {
             rc = row_refuse(t, e, import_col_names[IMPORT_COL_CODE],
-                            "该楼栋、单元下有 %zu 个房号相同的房屋，请填写编码列以区分",
-                            r.nrows);
+                            "该楼栋、单元下有 %zu 个房号相同的房屋，请填写编码列以区分", r.nrows);
             goto out;
         }
     }
@@ -1118,7 +1118,8 @@ static int person_put(struct db *db, struct row_tx *t, int64_t *person_id, struc
         goto out;
     }
     if (stored_id[0] != '\0') {
-        rc = row_refuse(t, e, import_col_names[IMPORT_COL_ID_NUMBER], "证件号与该手机号已登记的证件号不一致");
+        rc = row_refuse(t, e, import_col_names[IMPORT_COL_ID_NUMBER],
+                        "证件号与该手机号已登记的证件号不一致");
         goto out;
     }
     /* Filling in a missing ID number is the one change to an existing
@@ -1402,9 +1403,8 @@ out:
              "failed=%d created_resources=%d updated_resources=%d created_persons=%d "
              "created_links=%d created_buildings=%d created_units=%d",
              project_id, run.actor_kind, run.actor_id, rc, rep->rows_total, rep->rows_ok,
-             rep->rows_failed, rep->created_resources, rep->updated_resources,
-             rep->created_persons, rep->created_links, rep->created_buildings,
-             rep->created_units);
+             rep->rows_failed, rep->created_resources, rep->updated_resources, rep->created_persons,
+             rep->created_links, rep->created_buildings, rep->created_units);
     csv_reader_free(&rd);
     arena_free(&a);
     seen_free(&run.seen);
@@ -1415,8 +1415,8 @@ out:
  * an estate. */
 #define IMPORT_MAX_FILE_BYTES (256u << 20)
 
-int import_csv_file(struct db *db, int64_t project_id, const char *path,
-                    struct import_report *rep, struct err *e)
+int import_csv_file(struct db *db, int64_t project_id, const char *path, struct import_report *rep,
+                    struct err *e)
 {
     struct buf data = BUF_INIT;
     FILE *fp = fopen(path, "rb");

@@ -73,8 +73,8 @@ int import_csv(struct db *db, int64_t project_id, int64_t actor_staff_id, const 
                size_t len, struct import_report *rep, struct err *e);
 /* import_csv() of a file's contents with the system as actor (operator
  * tool); 400 if the file cannot be read. */
-int import_csv_file(struct db *db, int64_t project_id, const char *path,
-                    struct import_report *rep, struct err *e);
+int import_csv_file(struct db *db, int64_t project_id, const char *path, struct import_report *rep,
+                    struct err *e);
 /* Totals, then one line per error: "第 N 行 [列]: 消息". */
 void import_report_print(const struct import_report *rep, FILE *out);
 void import_report_free(struct import_report *rep);
@@ -116,8 +116,8 @@ extern const char *const import_col_names[IMPORT_NCOLS];
 extern const char *const import_col_names_en[IMPORT_NCOLS];
 
 struct import_header {
-    int field_of[IMPORT_NCOLS]; /* index of the column's field, -1 = absent */
-    size_t nfields;             /* fields in the header row */
+    int field_of[IMPORT_NCOLS];   /* index of the column's field, -1 = absent */
+    size_t nfields;               /* fields in the header row */
     bool ignored[CSV_MAX_FIELDS]; /* header cell was empty: no column there */
 };
 
@@ -131,13 +131,13 @@ int import_header_parse(const struct csv_field *f, size_t n, struct import_heade
 struct import_row {
     int line;
     const char *building, *unit, *number, *code, *layout, *decoration;
-    bool code_generated;  /* the 编码 cell was empty: code is 楼栋-单元-房号 */
-    const char *kind;     /* "home", "shop", "office", "parking", "other" */
+    bool code_generated; /* the 编码 cell was empty: code is 楼栋-单元-房号 */
+    const char *kind;    /* "home", "shop", "office", "parking", "other" */
     bool has_floor, has_area, has_inner_area;
     int64_t floor, area_m2x100, inner_area_m2x100;
-    bool has_person;      /* name, phone and relation all given */
+    bool has_person; /* name, phone and relation all given */
     const char *name, *phone;
-    const char *relation; /* "owner", "family", "tenant" */
+    const char *relation;         /* "owner", "family", "tenant" */
     const char *moved_in_on;      /* "YYYY-MM-DD" */
     const char *id_number_masked; /* "3301**********1234" */
 };
@@ -145,9 +145,8 @@ struct import_row {
 /* Validate one record (the line where it starts) into row. 0 when valid;
  * otherwise the number of errors appended to rep (one per bad cell).
  * rep's row counters are not touched. */
-int import_row_parse(const struct import_header *h, const struct csv_field *f, size_t n,
-                     int line, struct arena *a, struct import_row *row,
-                     struct import_report *rep);
+int import_row_parse(const struct import_header *h, const struct csv_field *f, size_t n, int line,
+                     struct arena *a, struct import_row *row, struct import_report *rep);
 
 /* Cell parsers; 0 = valid, or one of these. */
 #define IMPORT_BAD (-1)      /* not a number/date of the expected shape */

@@ -76,6 +76,43 @@ int res_list_for_person(struct db *db, struct arena *a, int64_t person_id,
     return 0;
 }
 
+int res_list_for_owner_token(struct db *db, struct arena *a, const char *token,
+                             int64_t *person_id, struct resource **out, size_t *n, struct err *e)
+{
+    /* The session and the resources in one round trip: at least one row
+     * (all NULL but the first column when there are no resources) for a
+     * live owner session, none otherwise. */
+    static const char sql[] =
+        "SELECT " RES_COLUMNS ", pr.relation, s.subject_id FROM sessions s "
+        "LEFT JOIN (person_resources pr JOIN resources r ON r.id = pr.resource_id " RES_JOINS
+        ") ON pr.person_id = s.subject_id AND pr.active = 1 "
+        "WHERE s.token_hash = ? AND s.subject_kind = 'owner' AND s.revoked_at IS NULL "
+        "AND s.expires_at > UTC_TIMESTAMP() ORDER BY r.id";
+    unsigned char h[32];
+    struct db_param p[1];
+    struct db_res r;
+    size_t k = 0;
+
+    *person_id = 0;
+    *n = 0;
+    if (auth_token_hash(token, h) < 0)
+        return 0;
+    p[0] = P_STRN((const char *)h, 32);
+    if (db_exec(db, sql, p, 1, &r, e) < 0)
+        return -1;
+    *out = arena_alloc(a, (r.nrows ? r.nrows : 1) * sizeof(**out));
+    for (size_t i = 0; i < r.nrows; i++) {
+        *person_id = db_int(&r, i, RES_NCOLS + 1);
+        if (db_is_null(&r, i, 0))
+            continue;
+        fill_resource(a, &r, i, &(*out)[k]);
+        (*out)[k++].relation = dup_str(a, &r, i, RES_NCOLS);
+    }
+    *n = k;
+    db_res_free(&r);
+    return 0;
+}
+
 int res_person_get(struct db *db, struct arena *a, int64_t person_id, struct person *out,
                    struct err *e)
 {

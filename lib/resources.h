@@ -85,6 +85,12 @@ struct person {
 /* The current resources of an owner / family member / tenant. */
 int res_list_for_person(struct db *db, struct arena *a, int64_t person_id,
                         struct resource **out, size_t *n, struct err *e);
+/* The same for the owner holding a bearer token, checking the session in
+ * the same query; *person_id = 0 when the token is not a live owner
+ * session (the caller then finds out why). */
+int res_list_for_owner_token(struct db *db, struct arena *a, const char *token,
+                             int64_t *person_id, struct resource **out, size_t *n,
+                             struct err *e);
 int res_person_get(struct db *db, struct arena *a, int64_t person_id, struct person *out,
                    struct err *e);
 

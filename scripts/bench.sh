@@ -16,12 +16,12 @@ export WUYE_VAR=$(mktemp -d /tmp/wuye-bench.XXXXXX)
 chmod 755 "$WUYE_VAR"
 export PORT=${BENCH_PORT:-18280} WECHAT_PORT=18281 SMS_PORT=18282 BUILD=rel
 . scripts/stack.sh
-REF_PORT=$((PORT + 1))
+REF_PORT=$((PORT + 9))
 HELLO_SOCK=$WUYE_VAR/run/hello.sock
 
 cleanup() {
   stack_stop >/dev/null 2>&1
-  pkill -f "hello-fcgi $HELLO_SOCK" 2>/dev/null
+  [[ -n ${HELLO_PID:-} ]] && kill "$HELLO_PID" 2>/dev/null
   rm -rf "$WUYE_VAR"
 }
 trap cleanup EXIT INT TERM
@@ -31,6 +31,7 @@ stack_prepare
 sed -i "s|^http {|http {\n    server { listen 127.0.0.1:$REF_PORT; location / { fastcgi_pass unix:$HELLO_SOCK; include $ROOT/nginx/fastcgi_params.inc; } }|" \
   "$WUYE_VAR/conf/nginx.conf"
 build/rel/hello-fcgi "$HELLO_SOCK" "$PROCESSES" "$THREADS" &
+HELLO_PID=$!
 stack_start_db >/dev/null && stack_load_demo >/dev/null || exit 1
 echo "generating $ROOMS homes…" >&2
 build/rel/wuye -c "$CONF" demo --rooms "$ROOMS" --months 0 >&2 || exit 1

@@ -65,16 +65,26 @@ int json_scan(const char *p, size_t n, struct err *e)
         char c = p[i];
 
         if (c == '"') {
-            /* Skip the string; escapes are checked by cJSON. */
-            for (i++; i < n && p[i] != '"'; i++)
-                if (p[i] == '\\')
+            /* Strings (values and names): JSON forbids raw control
+             * characters, and a \u0000 would cut a C string short, letting
+             * "pass\u0000word" log in as "pass". Other escapes are left to
+             * cJSON. */
+            for (i++; i < n && p[i] != '"'; i++) {
+                if ((unsigned char)p[i] < 0x20)
+                    return err_bad_request(e, "字符串中不能含有控制字符");
+                if (p[i] == '\\') {
+                    if (i + 5 < n && p[i + 1] == 'u' && strncmp(p + i + 2, "0000", 4) == 0)
+                        return err_bad_request(e, "字符串中不能含有空字符");
                     i++;
+                }
+            }
             i++;
         } else if (c == '-' || (c >= '0' && c <= '9')) {
-            size_t digits = 0;
+            size_t digits = 0, start;
 
             if (c == '-')
                 i++;
+            start = i;
             while (i < n && p[i] >= '0' && p[i] <= '9') {
                 digits++;
                 i++;
@@ -83,11 +93,31 @@ int json_scan(const char *p, size_t n, struct err *e)
                 return err_bad_request(e, "数字必须是整数（不能有小数或指数）");
             if (digits > JSON_MAX_DIGITS)
                 return err_bad_request(e, "数字超出允许范围");
+            if (digits > 1 && p[start] == '0')
+                return err_bad_request(e, "数字不能有前导零");
         } else {
             i++;
         }
     }
     return 0;
+}
+
+/* A member name given twice is ambiguous (which one did the client mean?):
+ * refuse it at every depth. */
+static bool has_duplicate_names(const cJSON *node)
+{
+    const cJSON *a, *b;
+
+    if (cJSON_IsObject(node)) {
+        for (a = node->child; a; a = a->next)
+            for (b = a->next; b; b = b->next)
+                if (a->string && b->string && strcmp(a->string, b->string) == 0)
+                    return true;
+    }
+    for (a = node->child; a; a = a->next)
+        if (has_duplicate_names(a))
+            return true;
+    return false;
 }
 
 cJSON *json_parse_body(const char *p, size_t n, struct err *e)
@@ -117,6 +147,11 @@ cJSON *json_parse_body(const char *p, size_t n, struct err *e)
     if (!cJSON_IsObject(root)) {
         cJSON_Delete(root);
         err_bad_request(e, "请求内容必须是 JSON 对象");
+        return NULL;
+    }
+    if (has_duplicate_names(root)) {
+        cJSON_Delete(root);
+        err_bad_request(e, "同一个字段出现了两次");
         return NULL;
     }
     return root;

@@ -34,6 +34,12 @@ static void *serve(void *arg)
     return NULL;
 }
 
+static void on_term(int sig)
+{
+    signal(sig, SIG_DFL);
+    kill(0, SIGTERM);
+}
+
 int main(int argc, char **argv)
 {
     int procs, threads;
@@ -42,6 +48,7 @@ int main(int argc, char **argv)
         return 2;
     procs = atoi(argv[2]);
     threads = atoi(argv[3]);
+    setpgid(0, 0);
     FCGX_Init();
     unlink(argv[1]);
     sock = FCGX_OpenSocket(argv[1], 1024);
@@ -58,7 +65,8 @@ int main(int argc, char **argv)
             _exit(0);
         }
     }
-    signal(SIGTERM, SIG_IGN);
+    /* SIGTERM to the parent ends the whole group (see setpgid above). */
+    signal(SIGTERM, on_term);
     while (wait(NULL) > 0)
         ;
     return 0;

@@ -254,8 +254,8 @@ static void test_csv_undefuse(void **state)
 static void test_csv_round_trip(void **state)
 {
     static const char *const values[] = {
-        "=1+2", "'x", "''", "a,b", "q\"q", "l1\r\nl2", " sp ", "-1", "+1", "@", "张三", "",
-        "-x",   "\"", ",",  "'",   "=",    "\n",      "89.50", "-1.5",
+        "=1+2", "'x", "''", "a,b", "q\"q", "l1\r\nl2", " sp ", "-1", "+1",    "@",
+        "张三", "",   "-x", "\"",  ",",    "'",        "=",    "\n", "89.50", "-1.5",
     };
     const size_t nv = sizeof(values) / sizeof(values[0]);
     struct buf b = BUF_INIT;

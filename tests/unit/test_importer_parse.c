@@ -119,10 +119,10 @@ struct date_case {
 };
 
 static const struct date_case date_cases[] = {
-    {"2024-02-29", 0},            /* leap year */
-    {"2026-02-29", IMPORT_BAD},   /* not a leap year */
-    {"2000-02-29", 0},            /* divisible by 400 */
-    {"1900-02-29", IMPORT_BAD},   /* divisible by 100, not by 400 */
+    {"2024-02-29", 0},          /* leap year */
+    {"2026-02-29", IMPORT_BAD}, /* not a leap year */
+    {"2000-02-29", 0},          /* divisible by 400 */
+    {"1900-02-29", IMPORT_BAD}, /* divisible by 100, not by 400 */
     {"2026-02-28", 0},
     {"2023-04-31", IMPORT_BAD},
     {"2023-04-30", 0},
@@ -163,16 +163,18 @@ struct code_case {
 };
 
 static const struct code_case kind_cases[] = {
-    {"home", "home"},       {"Home", "home"},      {"住宅", "home"},   {"商铺", "shop"},
-    {"shop", "shop"},       {"写字楼", "office"},  {"OFFICE", "office"}, {"车位", "parking"},
-    {"parking", "parking"}, {"其他", "other"},     {"other", "other"}, {"house", NULL},
-    {"", NULL},             {"住", NULL},          {"住宅 ", NULL},    {"homes", NULL},
+    {"home", "home"},     {"Home", "home"},    {"住宅", "home"},
+    {"商铺", "shop"},     {"shop", "shop"},    {"写字楼", "office"},
+    {"OFFICE", "office"}, {"车位", "parking"}, {"parking", "parking"},
+    {"其他", "other"},    {"other", "other"},  {"house", NULL},
+    {"", NULL},           {"住", NULL},        {"住宅 ", NULL},
+    {"homes", NULL},
 };
 
 static const struct code_case relation_cases[] = {
-    {"owner", "owner"},   {"业主", "owner"},   {"Owner", "owner"}, {"family", "family"},
-    {"家属", "family"},   {"tenant", "tenant"}, {"租户", "tenant"}, {"房东", NULL},
-    {"", NULL},           {"own", NULL},
+    {"owner", "owner"}, {"业主", "owner"},    {"Owner", "owner"}, {"family", "family"},
+    {"家属", "family"}, {"tenant", "tenant"}, {"租户", "tenant"}, {"房东", NULL},
+    {"", NULL},         {"own", NULL},
 };
 
 static void test_parse_kind_relation(void **state)
@@ -187,8 +189,7 @@ static void test_parse_kind_relation(void **state)
             assert_null(got);
     }
     for (size_t i = 0; i < N(relation_cases); i++) {
-        const char *got =
-            import_relation_parse(relation_cases[i].in, strlen(relation_cases[i].in));
+        const char *got = import_relation_parse(relation_cases[i].in, strlen(relation_cases[i].in));
         print_message("relation [%s]\n", relation_cases[i].in);
         if (relation_cases[i].want)
             assert_string_equal(got, relation_cases[i].want);
@@ -209,7 +210,7 @@ static const struct code_case mask_cases[] = {
     {"E12345678", "E123*5678"},
     {"e12345678", "E123*5678"},
     {"12345678", NULL},
-    {"123456789012345678901234567890123", NULL}, /* 33 */
+    {"123456789012345678901234567890123", NULL},                              /* 33 */
     {"12345678901234567890123456789012", "1234************************9012"}, /* 32 */
     {"3301-0619-9001", NULL},
     {"330106 199001011234", NULL},
@@ -236,7 +237,7 @@ static void test_mask_id(void **state)
 
 /* ---- header ----------------------------------------------------------- */
 
-#define FULL_HEADER                                                                               \
+#define FULL_HEADER                                                                                \
     "楼栋,单元,房号,编码,类型,楼层,建筑面积,套内面积,户型,装修,姓名,手机,关系,入住日期,证件号"
 
 /* Parse the first record of csv as a header. */
@@ -267,9 +268,8 @@ static void test_header_names(void **state)
     assert_int_equal(h.nfields, IMPORT_NCOLS);
 
     /* English, any case, any order, spaces around, a BOM before. */
-    assert_int_equal(header_of("\xEF\xBB\xBF Kind ,number,AREA_M2,Building,phone,name,relation",
-                               &h, &e),
-                     0);
+    assert_int_equal(
+        header_of("\xEF\xBB\xBF Kind ,number,AREA_M2,Building,phone,name,relation", &h, &e), 0);
     assert_int_equal(h.field_of[IMPORT_COL_KIND], 0);
     assert_int_equal(h.field_of[IMPORT_COL_NUMBER], 1);
     assert_int_equal(h.field_of[IMPORT_COL_AREA], 2);
@@ -378,37 +378,214 @@ struct row_ok_case {
 static const struct row_ok_case row_ok[] = {
     {"1栋,1单元,101,,住宅,1,89.5,72.30,两室一厅,精装,张伟,13800000001,业主,2019-05-01,"
      "330106199001011234",
-     "1栋", "1单元", "101", "1栋-1单元-101", "home", 1, 1, 1, 8950, 1, 7230, "两室一厅", "精装",
-     1, "张伟", "13800000001", "owner", "2019-05-01", "3301**********1234"},
+     "1栋",
+     "1单元",
+     "101",
+     "1栋-1单元-101",
+     "home",
+     1,
+     1,
+     1,
+     8950,
+     1,
+     7230,
+     "两室一厅",
+     "精装",
+     1,
+     "张伟",
+     "13800000001",
+     "owner",
+     "2019-05-01",
+     "3301**********1234"},
     /* The export's form: explicit code, Chinese values, masked ID. */
     {"1栋,1单元,101,1-1-101,住宅,1,89.50,72.30,两室一厅,精装,张小明,13800000003,家属,,",
-     "1栋", "1单元", "101", "1-1-101", "home", 1, 1, 1, 8950, 1, 7230, "两室一厅", "精装", 1,
-     "张小明", "13800000003", "family", NULL, NULL},
+     "1栋",
+     "1单元",
+     "101",
+     "1-1-101",
+     "home",
+     1,
+     1,
+     1,
+     8950,
+     1,
+     7230,
+     "两室一厅",
+     "精装",
+     1,
+     "张小明",
+     "13800000003",
+     "family",
+     NULL,
+     NULL},
     /* Parking: no building, basement floor, no people. */
-    {",,B1-001,P-B1-001,车位,-1,12.5,,,,,,,,", NULL, NULL, "B1-001", "P-B1-001", "parking", 1,
-     -1, 1, 1250, 0, 0, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL},
+    {",,B1-001,P-B1-001,车位,-1,12.5,,,,,,,,",
+     NULL,
+     NULL,
+     "B1-001",
+     "P-B1-001",
+     "parking",
+     1,
+     -1,
+     1,
+     1250,
+     0,
+     0,
+     NULL,
+     NULL,
+     0,
+     NULL,
+     NULL,
+     NULL,
+     NULL,
+     NULL},
     /* Default code without building and unit: the number alone. */
-    {",,B1-002,,parking,,,,,,,,,,", NULL, NULL, "B1-002", "B1-002", "parking", 0, 0, 0, 0, 0, 0,
-     NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL},
+    {",,B1-002,,parking,,,,,,,,,,",
+     NULL,
+     NULL,
+     "B1-002",
+     "B1-002",
+     "parking",
+     0,
+     0,
+     0,
+     0,
+     0,
+     0,
+     NULL,
+     NULL,
+     0,
+     NULL,
+     NULL,
+     NULL,
+     NULL,
+     NULL},
     /* A shop street without units: the unit part is left out. */
-    {"商业街,,S01,,shop,1,65,60,,,赵磊,13800000005,tenant,2023-06-01,", "商业街", NULL, "S01",
-     "商业街-S01", "shop", 1, 1, 1, 6500, 1, 6000, NULL, NULL, 1, "赵磊", "13800000005",
-     "tenant", "2023-06-01", NULL},
+    {"商业街,,S01,,shop,1,65,60,,,赵磊,13800000005,tenant,2023-06-01,",
+     "商业街",
+     NULL,
+     "S01",
+     "商业街-S01",
+     "shop",
+     1,
+     1,
+     1,
+     6500,
+     1,
+     6000,
+     NULL,
+     NULL,
+     1,
+     "赵磊",
+     "13800000005",
+     "tenant",
+     "2023-06-01",
+     NULL},
     /* Spaces around cells are not data. */
-    {" 2栋 , 1单元 , 201 ,, 住宅 , 2 , 98.75 ,,,,,,,,", "2栋", "1单元", "201", "2栋-1单元-201",
-     "home", 1, 2, 1, 9875, 0, 0, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL},
+    {" 2栋 , 1单元 , 201 ,, 住宅 , 2 , 98.75 ,,,,,,,,",
+     "2栋",
+     "1单元",
+     "201",
+     "2栋-1单元-201",
+     "home",
+     1,
+     2,
+     1,
+     9875,
+     0,
+     0,
+     NULL,
+     NULL,
+     0,
+     NULL,
+     NULL,
+     NULL,
+     NULL,
+     NULL},
     /* The export's defusing ' comes off again — exactly one. */
-    {"'=1栋,,'-5,,写字楼,,,,''精装,'@x,,,,,", "=1栋", NULL, "-5", "=1栋--5", "office", 0, 0, 0, 0,
-     0, 0, "'精装", "@x", 0, NULL, NULL, NULL, NULL, NULL},
+    {"'=1栋,,'-5,,写字楼,,,,''精装,'@x,,,,,",
+     "=1栋",
+     NULL,
+     "-5",
+     "=1栋--5",
+     "office",
+     0,
+     0,
+     0,
+     0,
+     0,
+     0,
+     "'精装",
+     "@x",
+     0,
+     NULL,
+     NULL,
+     NULL,
+     NULL,
+     NULL},
     /* Fewer cells than header columns: the rest are empty. */
-    {"3栋,1单元,301,,住宅", "3栋", "1单元", "301", "3栋-1单元-301", "home", 0, 0, 0, 0, 0, 0,
-     NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL},
+    {"3栋,1单元,301,,住宅",
+     "3栋",
+     "1单元",
+     "301",
+     "3栋-1单元-301",
+     "home",
+     0,
+     0,
+     0,
+     0,
+     0,
+     0,
+     NULL,
+     NULL,
+     0,
+     NULL,
+     NULL,
+     NULL,
+     NULL,
+     NULL},
     /* Empty cells beyond the header are harmless (Excel's trailing commas). */
-    {"3栋,1单元,302,,住宅,,,,,,,,,,,,,", "3栋", "1单元", "302", "3栋-1单元-302", "home", 0, 0, 0,
-     0, 0, 0, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL},
+    {"3栋,1单元,302,,住宅,,,,,,,,,,,,,",
+     "3栋",
+     "1单元",
+     "302",
+     "3栋-1单元-302",
+     "home",
+     0,
+     0,
+     0,
+     0,
+     0,
+     0,
+     NULL,
+     NULL,
+     0,
+     NULL,
+     NULL,
+     NULL,
+     NULL,
+     NULL},
     /* Area 0 means unknown: the inner area is not compared with it. */
-    {"A座,,1201,,other,12,0,90.5,,,,,,,", "A座", NULL, "1201", "A座-1201", "other", 1, 12, 1, 0,
-     1, 9050, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL},
+    {"A座,,1201,,other,12,0,90.5,,,,,,,",
+     "A座",
+     NULL,
+     "1201",
+     "A座-1201",
+     "other",
+     1,
+     12,
+     1,
+     0,
+     1,
+     9050,
+     NULL,
+     NULL,
+     0,
+     NULL,
+     NULL,
+     NULL,
+     NULL,
+     NULL},
 };
 
 static void assert_str_or_null(const char *got, const char *want)
@@ -682,16 +859,17 @@ static void test_report_print(void **state)
     rep.created_buildings = 1;
     rep.created_units = 1;
     import_report_add_error(&rep, 3, "建筑面积", "建筑面积格式不正确：最多两位小数");
-    import_report_add_error(&rep, 6, NULL, "与第 2 行是同一房屋（编码“1-1-101”），但房屋信息不一致");
+    import_report_add_error(&rep, 6, NULL,
+                            "与第 2 行是同一房屋（编码“1-1-101”），但房屋信息不一致");
     f = open_memstream(&text, &len);
     assert_non_null(f);
     import_report_print(&rep, f);
     fclose(f);
-    assert_string_equal(text,
-                        "共 5 行：成功 3 行，失败 2 行\n"
-                        "新建楼栋 1 个，单元 1 个，房屋 2 个，住户 1 人，住户关联 1 条；更新房屋 1 个\n"
-                        "第 3 行 [建筑面积]: 建筑面积格式不正确：最多两位小数\n"
-                        "第 6 行: 与第 2 行是同一房屋（编码“1-1-101”），但房屋信息不一致\n");
+    assert_string_equal(
+        text, "共 5 行：成功 3 行，失败 2 行\n"
+              "新建楼栋 1 个，单元 1 个，房屋 2 个，住户 1 人，住户关联 1 条；更新房屋 1 个\n"
+              "第 3 行 [建筑面积]: 建筑面积格式不正确：最多两位小数\n"
+              "第 6 行: 与第 2 行是同一房屋（编码“1-1-101”），但房屋信息不一致\n");
     free(text);
 
     /* More failed rows than listed: say so. */
@@ -708,20 +886,13 @@ static void test_report_print(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse_area),
-        cmocka_unit_test(test_parse_floor),
-        cmocka_unit_test(test_parse_date),
-        cmocka_unit_test(test_parse_kind_relation),
-        cmocka_unit_test(test_mask_id),
-        cmocka_unit_test(test_header_names),
-        cmocka_unit_test(test_header_errors),
-        cmocka_unit_test(test_header_error_message_fits),
-        cmocka_unit_test(test_rows_valid),
-        cmocka_unit_test(test_rows_invalid),
-        cmocka_unit_test(test_rows_lengths),
-        cmocka_unit_test(test_rows_partial_header),
-        cmocka_unit_test(test_report_cap),
-        cmocka_unit_test(test_report_message_cut),
+        cmocka_unit_test(test_parse_area),    cmocka_unit_test(test_parse_floor),
+        cmocka_unit_test(test_parse_date),    cmocka_unit_test(test_parse_kind_relation),
+        cmocka_unit_test(test_mask_id),       cmocka_unit_test(test_header_names),
+        cmocka_unit_test(test_header_errors), cmocka_unit_test(test_header_error_message_fits),
+        cmocka_unit_test(test_rows_valid),    cmocka_unit_test(test_rows_invalid),
+        cmocka_unit_test(test_rows_lengths),  cmocka_unit_test(test_rows_partial_header),
+        cmocka_unit_test(test_report_cap),    cmocka_unit_test(test_report_message_cut),
         cmocka_unit_test(test_report_print),
     };
 
