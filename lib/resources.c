@@ -2,6 +2,7 @@
 #include "resources.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/util.h"
@@ -76,18 +77,25 @@ int res_list_for_person(struct db *db, struct arena *a, int64_t person_id,
     return 0;
 }
 
+static int by_id(const void *a, const void *b)
+{
+    const struct resource *x = a, *y = b;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
 int res_list_for_owner_token(struct db *db, struct arena *a, const char *token,
                              int64_t *person_id, struct resource **out, size_t *n, struct err *e)
 {
     /* The session and the resources in one round trip: at least one row
-     * (all NULL but the first column when there are no resources) for a
-     * live owner session, none otherwise. */
+     * (all NULL but the last column when there are no resources) for a
+     * live owner session, none otherwise. No ORDER BY: it costs MariaDB a
+     * temporary table and a filesort per request; we sort the few rows. */
     static const char sql[] =
         "SELECT " RES_COLUMNS ", pr.relation, s.subject_id FROM sessions s "
         "LEFT JOIN (person_resources pr JOIN resources r ON r.id = pr.resource_id " RES_JOINS
         ") ON pr.person_id = s.subject_id AND pr.active = 1 "
         "WHERE s.token_hash = ? AND s.subject_kind = 'owner' AND s.revoked_at IS NULL "
-        "AND s.expires_at > UTC_TIMESTAMP() ORDER BY r.id";
+        "AND s.expires_at > UTC_TIMESTAMP()";
     unsigned char h[32];
     struct db_param p[1];
     struct db_res r;
@@ -109,6 +117,7 @@ int res_list_for_owner_token(struct db *db, struct arena *a, const char *token,
         (*out)[k++].relation = dup_str(a, &r, i, RES_NCOLS);
     }
     *n = k;
+    qsort(*out, k, sizeof(**out), by_id);
     db_res_free(&r);
     return 0;
 }

@@ -3,7 +3,9 @@
 # each measurement next to a FastCGI hello-world behind the same nginx,
 # measured right before it. Prints one line per measurement:
 #   BENCH <name> <value> <unit> ref=<value> ratio=<value>
-# Settings: BENCH_SECONDS (10), BENCH_CONNECTIONS (32), BENCH_ROOMS (20000).
+# Settings: BENCH_SECONDS (10), BENCH_CONNECTIONS (32), BENCH_ROOMS (20000),
+# BENCH_ONLY ("health owner_resources owner_login": a subset), and
+# PROCESSES/THREADS for both our workers and the reference (2 × 8).
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -56,7 +58,7 @@ report() { # name, "rps p99 bad" of ours, same of the reference
   awk -v n="$1" -v a="$rps" -v b="$rrps" -v p="$p99" -v q="$rp99" -v bad="$bad" 'BEGIN {
     printf "BENCH %s %.0f req/s ref=%.0f ratio=%.2f\n", n, a, b, (b > 0 ? a / b : 0)
     printf "BENCH %s_p99 %.2f ms ref=%.2f ratio=%.2f\n", n, p, q, (q > 0 ? p / q : 0)
-    if (bad > 0) printf "# %s: %d answers were not 2xx\n", n, bad
+    if (bad + 0 > 0) printf "# %s: %d answers were not 2xx\n", n, bad
   }'
 }
 
@@ -68,11 +70,18 @@ TOKEN=$(curl -s -XPOST "http://127.0.0.1:$PORT/api/v1/owner/login/wechat" -d "$c
         sed -n 's/.*"token":"\([0-9a-f]*\)".*/\1/p')
 [[ -n $TOKEN ]] || { echo "login failed" >&2; exit 1; }
 
-r=$(ref); m=$(measure "http://127.0.0.1:$PORT/api/v1/health")
-report health "$m" "$r"
+want() { [[ -z ${BENCH_ONLY:-} || " $BENCH_ONLY " == *" $1 "* ]]; }
 
-r=$(ref); m=$(measure "http://127.0.0.1:$PORT/api/v1/owner/resources" -H "Authorization: Bearer $TOKEN")
-report owner_resources "$m" "$r"
+if want health; then
+  r=$(ref); m=$(measure "http://127.0.0.1:$PORT/api/v1/health")
+  report health "$m" "$r"
+fi
+
+if want owner_resources; then
+  r=$(ref); m=$(measure "http://127.0.0.1:$PORT/api/v1/owner/resources" -H "Authorization: Bearer $TOKEN")
+  report owner_resources "$m" "$r"
+fi
+want owner_login || exit 0
 
 # Logins: one-time WeChat codes for many owners of the generated company.
 export LOGIN_BODIES=$WUYE_VAR/login_bodies.txt

@@ -36,8 +36,17 @@ static void *serve(void *arg)
 
 static void on_term(int sig)
 {
-    signal(sig, SIG_DFL);
+    signal(sig, SIG_IGN);
     kill(0, SIGTERM);
+    _exit(0);
+}
+
+/* libfcgi replaces a default SIGTERM disposition with its own (which only
+ * flags a shutdown that a blocked accept never sees): install ours. */
+static void on_term_child(int sig)
+{
+    (void)sig;
+    _exit(0);
 }
 
 int main(int argc, char **argv)
@@ -57,6 +66,7 @@ int main(int argc, char **argv)
     chmod(argv[1], 0666);
     for (int p = 0; p < procs; p++) {
         if (fork() == 0) {
+            signal(SIGTERM, on_term_child);
             pthread_t *t = calloc((size_t)threads, sizeof(*t));
             for (int i = 0; i < threads; i++)
                 pthread_create(&t[i], NULL, serve, NULL);
