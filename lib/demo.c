@@ -8,14 +8,14 @@
 #define ROOMS_PER_PROJECT 5000
 #define ROOMS_PER_BUILDING 200
 
-/* The fees issue generates `months` of bills here. */
+/* The hook for the fees issue: generate `months` of bills for a project.
+ * Until fee items exist there is nothing to bill (demo_generate says so). */
 static int demo_generate_bills(struct db *db, int64_t project_id, long months, struct err *e)
 {
     (void)db;
     (void)project_id;
+    (void)months;
     (void)e;
-    if (months > 0)
-        fprintf(stderr, "demo: bills are not generated yet (no fee module)\n");
     return 0;
 }
 
@@ -83,12 +83,18 @@ static int one_project(struct db *db, long index, long rooms, long months, struc
     return demo_generate_bills(db, pid, months, e);
 }
 
-int demo_generate(struct db *db, long rooms, long months, struct err *e)
+struct gen {
+    long rooms, months;
+    const char *hash;
+};
+
+/* All of it in one transaction: a failure leaves nothing half made. */
+static int generate_tx(struct db *db, void *arg, struct err *e)
 {
-    char hash[256];
-    struct db_param p[1];
+    struct gen *g = arg;
+    struct db_param p[1] = {P_STR(g->hash)};
     struct db_res r;
-    long projects = (rooms + ROOMS_PER_PROJECT - 1) / ROOMS_PER_PROJECT, done = 0;
+    long projects = (g->rooms + ROOMS_PER_PROJECT - 1) / ROOMS_PER_PROJECT, done = 0;
     int64_t existing;
 
     if (db_exec(db, "SELECT COUNT(*) FROM projects WHERE code LIKE 'BENCH-%'", NULL, 0, &r, e) <
@@ -98,20 +104,33 @@ int demo_generate(struct db *db, long rooms, long months, struct err *e)
     db_res_free(&r);
     if (existing > 0)
         return err_set(e, 409, "CONFLICT", "压测数据已存在（%lld 个项目）", (long long)existing);
-    if (auth_password_hash("demo1234", hash, sizeof(hash)) < 0)
-        return err_internal(e);
-    p[0] = P_STR(hash);
     if (db_exec(db,
                 "INSERT IGNORE INTO staff (name, phone, password_hash, roles) VALUES "
                 "('压测管家', '13910000001', ?, 'butler')",
                 p, 1, NULL, e) < 0)
         return -1;
     for (long i = 1; i <= projects; i++) {
-        long n = rooms - done > ROOMS_PER_PROJECT ? ROOMS_PER_PROJECT : rooms - done;
-        if (one_project(db, i, n, months, e) < 0)
+        long n = g->rooms - done > ROOMS_PER_PROJECT ? ROOMS_PER_PROJECT : g->rooms - done;
+        if (one_project(db, i, n, g->months, e) < 0)
             return -1;
         done += n;
     }
-    printf("demo: %ld projects, %ld homes, %ld owners\n", projects, done, done);
+    return 0;
+}
+
+int demo_generate(struct db *db, long rooms, long months, struct err *e)
+{
+    char hash[256];
+    struct gen g = {rooms, months, hash};
+
+    if (auth_password_hash("demo1234", hash, sizeof(hash)) < 0)
+        return err_internal(e);
+    if (db_tx(db, generate_tx, &g, e) < 0)
+        return -1;
+    printf("demo: %ld projects, %ld homes, %ld owners; butler 13910000001 (demo1234)\n",
+           (rooms + ROOMS_PER_PROJECT - 1) / ROOMS_PER_PROJECT, rooms, rooms);
+    if (months > 0)
+        printf("demo: no bills for the %ld months yet: fee items come with the fees issue\n",
+               months);
     return 0;
 }
