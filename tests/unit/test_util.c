@@ -1,0 +1,185 @@
+/*
+ * test_util.c — phone numbers, dates, times and randomness (lib/core/util.c),
+ * the arena and the configuration file.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "core/arena.h"
+#include "core/config.h"
+#include "core/util.h"
+
+static void phones(void **state)
+{
+    static const struct {
+        const char *in;
+        bool valid;
+        const char *masked;
+    } rows[] = {
+        {"13800000001", true, "138****0001"}, {"19912345678", true, "199****5678"},
+        {"23800000001", false, "***"},        {"1380000000", false, "***"},
+        {"138000000011", false, "***"},       {"1380000000a", false, "***"},
+        {"+8613800000", false, "***"},        {"", false, "***"},
+    };
+    char out[12];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        assert_int_equal(util_phone_valid(rows[i].in), rows[i].valid);
+        util_phone_mask(rows[i].in, out);
+        assert_string_equal(out, rows[i].masked);
+    }
+    assert_false(util_phone_valid(NULL));
+}
+
+static void dates(void **state)
+{
+    static const struct {
+        const char *in;
+        bool valid;
+    } rows[] = {
+        {"2024-02-29", true},  {"2023-02-29", false}, {"2000-02-29", true},
+        {"1900-02-29", false}, {"2026-12-31", true},  {"2026-13-01", false},
+        {"2026-00-10", false}, {"2026-04-31", false}, {"2026-4-1", false},
+        {"20260401", false},   {"2026-04-01x", false}, {"", false},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+        if (util_date_valid(rows[i].in) != rows[i].valid)
+            fail_msg("date %s", rows[i].in);
+}
+
+static void times(void **state)
+{
+    char out[26];
+
+    (void)state;
+    util_time_rfc3339(1700000000, out); /* 2023-11-14T22:13:20Z */
+    assert_string_equal(out, "2023-11-15T06:13:20+08:00");
+    assert_int_equal(util_db_time_to_rfc3339("2026-11-24 16:00:00", out), 0);
+    assert_string_equal(out, "2026-11-25T00:00:00+08:00");
+    assert_int_equal(util_db_time_to_rfc3339("garbage", out), -1);
+    assert_int_equal(util_db_time_to_rfc3339(NULL, out), -1);
+}
+
+static void randomness(void **state)
+{
+    int seen[6] = {0};
+    unsigned char a[32], b[32];
+
+    (void)state;
+    for (int i = 0; i < 600; i++) {
+        uint32_t v = util_random_below(6);
+        assert_true(v < 6);
+        seen[v]++;
+    }
+    for (int i = 0; i < 6; i++)
+        assert_true(seen[i] > 40); /* each face turns up (p of failure ~1e-20) */
+    util_random(a, sizeof(a));
+    util_random(b, sizeof(b));
+    assert_memory_not_equal(a, b, sizeof(a));
+    assert_true(util_ct_equal(a, a, 32));
+    assert_false(util_ct_equal(a, b, 32));
+}
+
+static void sha256(void **state)
+{
+    static const unsigned char abc[32] = {
+        0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea, 0x41, 0x41, 0x40, 0xde, 0x5d, 0xae, 0x22, 0x23,
+        0xb0, 0x03, 0x61, 0xa3, 0x96, 0x17, 0x7a, 0x9c, 0xb4, 0x10, 0xff, 0x61, 0xf2, 0x00, 0x15, 0xad};
+    unsigned char out[32];
+
+    (void)state;
+    util_sha256("abc", 3, out);
+    assert_memory_equal(out, abc, 32);
+}
+
+static void arena(void **state)
+{
+    struct arena a = {0};
+    char *big, *s;
+
+    (void)state;
+    s = arena_strdup(&a, "物业");
+    assert_string_equal(s, "物业");
+    assert_string_equal(arena_printf(&a, "%d-%s", 7, "x"), "7-x");
+    big = arena_alloc(&a, 100000); /* larger than a chunk */
+    memset(big, 1, 100000);
+    assert_int_equal(((uintptr_t)arena_alloc(&a, 3)) % 16, 0);
+    arena_reset(&a);
+    s = arena_strndup(&a, "abcdef", 3);
+    assert_string_equal(s, "abc");
+    arena_free(&a);
+}
+
+static char *write_tmp(const char *text)
+{
+    char *path = strdup("/tmp/wuye-test-XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    return path;
+}
+
+static void config_file(void **state)
+{
+    struct config c;
+    struct err e;
+    char *secret = write_tmp("s3cret\n");
+    char text[512];
+    char *path;
+
+    (void)state;
+    snprintf(text, sizeof(text),
+             "# comment\nlisten = unix:/tmp/x.sock\nprocesses = 3\n\nthreads=5\n"
+             "db_password_file = %s\nsms_sign_name = 示范物业\n",
+             secret);
+    path = write_tmp(text);
+    err_clear(&e);
+    assert_int_equal(config_load(&c, path, &e), 0);
+    assert_string_equal(c.listen, "unix:/tmp/x.sock");
+    assert_int_equal(c.processes, 3);
+    assert_int_equal(c.threads, 5);
+    assert_string_equal(c.db_password, "s3cret"); /* newline dropped */
+    assert_string_equal(c.sms_sign_name, "示范物业");
+    assert_int_equal(c.body_limit, 64 * 1024); /* default kept */
+    unlink(path);
+    free(path);
+
+    /* a typo must not fall back to a default silently */
+    path = write_tmp("proceses = 3\n");
+    assert_int_equal(config_load(&c, path, &e), -1);
+    assert_non_null(strstr(e.message, "proceses"));
+    unlink(path);
+    free(path);
+    path = write_tmp("threads = many\n");
+    assert_int_equal(config_load(&c, path, &e), -1);
+    unlink(path);
+    free(path);
+    path = write_tmp("db_password_file = /nonexistent/secret\n");
+    assert_int_equal(config_load(&c, path, &e), -1);
+    unlink(path);
+    free(path);
+    unlink(secret);
+    free(secret);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(phones),     cmocka_unit_test(dates),  cmocka_unit_test(times),
+        cmocka_unit_test(randomness), cmocka_unit_test(sha256), cmocka_unit_test(arena),
+        cmocka_unit_test(config_file),
+    };
+    return cmocka_run_group_tests_name("util", tests, NULL, NULL);
+}
