@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "vectors.h"
+
 #include "core/buf.h"
 #include "core/err.h"
 #include "httpc.h"
@@ -191,24 +193,15 @@ static void test_body_matches_vector(void **state)
 {
     struct sms_result r;
     struct err e = {0};
-    const char *dir = getenv("WUYE_VECTORS");
-    char path[512];
-    char want[1024];
-    size_t n;
-    FILE *f;
+    struct buf want = BUF_INIT;
 
     (void)state;
-    snprintf(path, sizeof(path), "%s/v5_body.json", dir && *dir ? dir : "tests/vectors");
-    f = fopen(path, "rb");
-    if (!f)
-        fail_msg("cannot open vector %s", path);
-    n = fread(want, 1, sizeof(want) - 1, f);
-    fclose(f);
-    want[n] = '\0';
+    read_vector("v5_body.json", &want);
     answer(0, 200, OK_ANSWER);
     assert_int_equal(sms_send(&cfg, "+8613800000001", "1110", params, 2, NULL, &r, &e), 0);
-    assert_int_equal(cap.body.len, n);
-    assert_string_equal(cap.body.data, want);
+    assert_int_equal(cap.body.len, want.len);
+    assert_string_equal(cap.body.data, want.data);
+    buf_free(&want);
 }
 
 /* Host defaults to the real one, whatever base_url says; no double slash. */

@@ -16,37 +16,11 @@
 
 #include <cmocka.h>
 
+#include "vectors.h"
+
 #include "core/buf.h"
 #include "core/err.h"
 #include "tc3.h"
-
-/* Read a vector file whole into b; trailing newlines are kept. */
-static void read_vector(const char *name, struct buf *b)
-{
-    const char *dir = getenv("WUYE_VECTORS");
-    char path[512];
-    char chunk[4096];
-    FILE *f;
-    size_t n;
-
-    snprintf(path, sizeof(path), "%s/%s", dir && *dir ? dir : "tests/vectors", name);
-    f = fopen(path, "rb");
-    if (!f)
-        fail_msg("cannot open vector %s", path);
-    buf_reset(b);
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        buf_append(b, chunk, n);
-    assert_int_equal(ferror(f), 0);
-    fclose(f);
-}
-
-/* As read_vector, without the trailing line break that echo added. */
-static void read_vector_line(const char *name, struct buf *b)
-{
-    read_vector(name, b);
-    while (b->len > 0 && (b->data[b->len - 1] == '\n' || b->data[b->len - 1] == '\r'))
-        b->data[--b->len] = '\0';
-}
 
 struct fixture {
     struct buf body;

@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "vectors.h"
+
 #include "core/b64.h"
 #include "core/buf.h"
 #include "core/err.h"
@@ -26,45 +28,6 @@
 #define SERIAL "5157F09EFDC096DE15EBE81A47057A7232F1B8E1"
 #define NONCE1 "593BEC0C930BF1AFEB40B4A08C8FB242"
 #define APIV3_KEY "wuyeTestApiV3Key0123456789abcdef"
-
-static const char *vector_dir(void)
-{
-    const char *dir = getenv("WUYE_VECTORS");
-
-    return dir && *dir ? dir : "tests/vectors";
-}
-
-static void vector_path(const char *name, char *path, size_t size)
-{
-    snprintf(path, size, "%s/%s", vector_dir(), name);
-}
-
-/* Read a vector file whole into b; trailing newlines are kept. */
-static void read_vector(const char *name, struct buf *b)
-{
-    char path[512];
-    char chunk[4096];
-    FILE *f;
-    size_t n;
-
-    vector_path(name, path, sizeof(path));
-    f = fopen(path, "rb");
-    if (!f)
-        fail_msg("cannot open vector %s", path);
-    buf_reset(b);
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        buf_append(b, chunk, n);
-    assert_int_equal(ferror(f), 0);
-    fclose(f);
-}
-
-/* As read_vector, without a trailing line break. */
-static void read_vector_line(const char *name, struct buf *b)
-{
-    read_vector(name, b);
-    while (b->len > 0 && (b->data[b->len - 1] == '\n' || b->data[b->len - 1] == '\r'))
-        b->data[--b->len] = '\0';
-}
 
 struct keys {
     struct wxpay_key merchant;     /* private */
