@@ -16,7 +16,7 @@ pkgs=(
   mariadb-server mariadb-client # the database (run from our own data dir)
   nginx-light        # the front web server
   wrk                # benchmarks
-  curl               # smoke tests in scripts
+  curl openssl       # smoke tests and secrets generation in scripts
 )
 
 missing=()

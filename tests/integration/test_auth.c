@@ -349,6 +349,84 @@ static void five_wrong_codes_kill_the_code(void **state)
                      5);
 }
 
+static int64_t wechat_calls(const char *endpoint)
+{
+    char url[256];
+    struct http_resp r;
+    cJSON *v;
+    int64_t n;
+
+    snprintf(url, sizeof(url), "%s/_test/wechat/stats", it_env("WUYE_WECHAT_URL"));
+    it_http_url("GET", url, NULL, 0, NULL, &r);
+    assert_int_equal(r.status, 200);
+    v = cJSON_GetObjectItem(r.json, endpoint);
+    if (!v) /* the counts may sit under "calls" */
+        v = cJSON_GetObjectItem(cJSON_GetObjectItem(r.json, "calls"), endpoint);
+    n = cJSON_IsNumber(v) ? (int64_t)v->valueint : 0;
+    it_resp_free(&r);
+    return n;
+}
+
+static void wechat_fault(const char *endpoint, int errcode, int count)
+{
+    char url[256], body[128];
+    struct http_resp r;
+
+    snprintf(url, sizeof(url), "%s/_test/wechat/faults", it_env("WUYE_WECHAT_URL"));
+    snprintf(body, sizeof(body), "{\"endpoint\":\"%s\",\"errcode\":%d,\"count\":%d}", endpoint,
+             errcode, count);
+    it_http_url("POST", url, body, (size_t)-1, NULL, &r);
+    assert_int_equal(r.status, 200);
+    it_resp_free(&r);
+}
+
+/* PROTOCOLS §1.3: an access token WeChat calls invalid (40001) is refreshed
+ * once and the call retried: the owner does not notice. */
+static void wechat_token_invalid_is_refreshed(void **state)
+{
+    int64_t before = wechat_calls("stable_token");
+    char *token;
+
+    (void)state;
+    wechat_fault("getuserphonenumber", 40001, 1);
+    token = it_owner_login_wechat("13800000001");
+    assert_non_null(token);
+    assert_int_equal(wechat_calls("stable_token"), before + 1);
+    free(token);
+}
+
+/* WeChat busy twice (-1, retried once): a clear 503, nothing written. */
+static void wechat_busy_fails_cleanly(void **state)
+{
+    char before[512], after[512], url[256], body[1024];
+    struct http_resp r;
+    cJSON *c, *pc;
+
+    (void)state;
+    snprintf(url, sizeof(url), "%s/_test/wechat/codes", it_env("WUYE_WECHAT_URL"));
+    it_http_url("POST", url, "{\"phone\":\"13800000001\"}", (size_t)-1, NULL, &r);
+    c = cJSON_GetObjectItem(r.json, "code");
+    pc = cJSON_GetObjectItem(r.json, "phone_code");
+    snprintf(body, sizeof(body), "{\"code\":\"%s\",\"phone_code\":\"%s\"}", c->valuestring,
+             pc->valuestring);
+    it_resp_free(&r);
+    it_db_fingerprint(before);
+    wechat_fault("jscode2session", -1, 2);
+    it_http("POST", "/api/v1/owner/login/wechat", body, (size_t)-1, NULL, &r);
+    it_expect(&r, 503, "UPSTREAM_UNAVAILABLE");
+    it_resp_free(&r);
+    it_db_fingerprint(after);
+    assert_string_equal(before, after);
+    /* the code was not used up by the faulted calls: the same login now works */
+    it_http("POST", "/api/v1/owner/login/wechat", body, (size_t)-1, NULL, &r);
+    it_expect(&r, 200, NULL);
+    it_resp_free(&r);
+    /* a code used once is refused the second time */
+    it_http("POST", "/api/v1/owner/login/wechat", body, (size_t)-1, NULL, &r);
+    it_expect(&r, 400, "WECHAT_CODE_INVALID");
+    it_resp_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -361,6 +439,8 @@ int main(void)
         cmocka_unit_test(staff_sms_login),
         cmocka_unit_test(sms_code_limits),
         cmocka_unit_test(five_wrong_codes_kill_the_code),
+        cmocka_unit_test(wechat_token_invalid_is_refreshed),
+        cmocka_unit_test(wechat_busy_fails_cleanly),
     };
     return cmocka_run_group_tests_name("integration_auth", tests, NULL, NULL);
 }
