@@ -19,7 +19,7 @@
  * is refused: a resource already written by an earlier row of this run
  * may not be changed again (struct seen).
  *
- * Areas are decimal text parsed into integers by hand: no float anywhere.
+ * Areas are decimal text parsed into integers by hand: no binary fractions anywhere.
  */
 #include "importer.h"
 

@@ -244,7 +244,7 @@ out:
     return rc;
 }
 
-/* A value that goes between double quotes in a header must not end the
+/* A value that goes between quotation marks in a header must not end the
  * quotes or the header. */
 static int header_safe(const char *s)
 {
