@@ -38,8 +38,15 @@ cJSON *render_resource_staff(const struct resource *x)
     cJSON *o = cJSON_CreateObject();
 
     add_common(o, x);
-    json_add_int(o, "building_id", x->building_id);
-    json_add_int(o, "unit_id", x->unit_id);
+    /* A parking space may have no building or unit: null, not 0. */
+    if (x->building_id)
+        json_add_int(o, "building_id", x->building_id);
+    else
+        cJSON_AddNullToObject(o, "building_id");
+    if (x->unit_id)
+        json_add_int(o, "unit_id", x->unit_id);
+    else
+        cJSON_AddNullToObject(o, "unit_id");
     cJSON_AddStringToObject(o, "code", x->code);
     if (x->has_floor)
         json_add_int(o, "floor", x->floor);

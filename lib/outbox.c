@@ -27,9 +27,12 @@ static int finish(struct db *db, int64_t id, const char *status, const char *err
 {
     struct db_param p[4] = {P_STR(status), P_STR(error), P_STR(ref), P_INT(id)};
 
+    /* A message with an expiry carries a secret (a login code): once it is
+     * delivered or given up, the outbox need not keep it. */
     return db_exec(db,
                    "UPDATE outbox SET status = ?, last_error = LEFT(?, 200), provider_ref = ?, "
-                   "sent_at = IF(status = 'sent', UTC_TIMESTAMP(), sent_at) WHERE id = ?",
+                   "sent_at = IF(status = 'sent', UTC_TIMESTAMP(), sent_at), "
+                   "params = IF(expires_at IS NULL, params, '[]') WHERE id = ?",
                    p, 4, NULL, e);
 }
 

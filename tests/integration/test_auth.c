@@ -347,6 +347,14 @@ static void five_wrong_codes_kill_the_code(void **state)
                                 "ORDER BY id DESC LIMIT 1",
                                 NULL, 0),
                      5);
+    /* the code is kept hashed; the delivered SMS no longer holds it */
+    assert_true(it_sql_int("SELECT COUNT(*) FROM outbox WHERE recipient = '+8613800000005' "
+                           "AND status = 'sent'",
+                           NULL, 0) >= 1);
+    assert_int_equal(it_sql_int("SELECT COUNT(*) FROM outbox WHERE recipient = '+8613800000005' "
+                                "AND status = 'sent' AND params <> '[]'",
+                                NULL, 0),
+                     0);
 }
 
 static int64_t wechat_calls(const char *endpoint)
