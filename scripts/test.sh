@@ -4,6 +4,7 @@
 #   2. the stand-ins' own tests (node --test)
 #   3. integration tests (cmocka over HTTP) against a throwaway stack: its
 #      own data directory and ports, workers built with ASan+UBSan
+#   4. `make run` itself, started, used and stopped with Ctrl-C (smoke_run.sh)
 # A sanitizer report anywhere fails the run.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,8 +25,8 @@ count_cmocka() { # name, output file, exit code
   printf '  %-32s %3d passed, %d failed\n' "$1" "$p" "$f"
 }
 
-echo "== build (sanitizers)"
-make -s -j"$(nproc)" san || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
+echo "== build (release and sanitizers)"
+make -s -j"$(nproc)" all san || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
 
 echo "== unit tests"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
@@ -81,6 +82,16 @@ if ls "$WUYE_VAR"/log/asan.* "$WUYE_VAR"/log/ubsan.* >/dev/null 2>&1; then
   cat "$WUYE_VAR"/log/asan.* "$WUYE_VAR"/log/ubsan.* 2>/dev/null | head -60 | sed 's/^/    /'
   failed=$((failed + 1)); failures+=("server sanitizer")
 fi
+echo "== make run, as a newcomer would try it"
+out=$(mktemp)
+tests/smoke_run.sh >"$out" 2>&1; rc=$?
+sed 's/^/  /' "$out" | grep -v ' passed, '
+p=$(tail -1 "$out" | grep -oE '^[0-9]+'); f=$(tail -1 "$out" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+')
+p=${p:-0}; f=${f:-0}; [[ $rc -ne 0 && $f -eq 0 ]] && f=1
+passed=$((passed + p)); failed=$((failed + f))
+[[ $f -gt 0 ]] && failures+=("smoke_run")
+rm -f "$out"
+
 if [[ $failed -eq 0 ]]; then
   rm -rf "$WUYE_VAR"
 else
