@@ -426,8 +426,12 @@ int64_t db_int(const struct db_res *r, size_t row, size_t col)
 
 void db_res_free(struct db_res *r)
 {
+    /* affected and insert_id stay readable after the free: callers free
+     * the rows and then look at the counts. */
     free(r->off);
     free(r->len);
     free(r->data);
-    memset(r, 0, sizeof(*r));
+    r->off = r->len = NULL;
+    r->data = NULL;
+    r->nrows = r->ncols = 0;
 }

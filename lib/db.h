@@ -80,6 +80,7 @@ const char *db_str(const struct db_res *r, size_t row, size_t col); /* NULL for 
 size_t db_len(const struct db_res *r, size_t row, size_t col);
 int64_t db_int(const struct db_res *r, size_t row, size_t col);      /* 0 for NULL */
 bool db_is_null(const struct db_res *r, size_t row, size_t col);
+/* Frees the rows; affected and insert_id remain readable. */
 void db_res_free(struct db_res *r);
 
 #endif

@@ -112,13 +112,15 @@ static int set_business_types(struct db *db, int64_t project_id, const struct pr
     for (size_t i = 0; i < in->ntypes; i++) {
         struct db_res r;
         p[1] = P_STR(in->business_types[i]);
+        uint64_t linked;
         if (db_exec(db,
                     "INSERT IGNORE INTO project_business_types (project_id, business_type_id) "
                     "SELECT ?, id FROM business_types WHERE code = ?",
                     p, 2, &r, e) < 0)
             return -1;
+        linked = r.affected;
         db_res_free(&r);
-        if (r.affected == 0 && !e->code) {
+        if (linked == 0) {
             /* An unknown code is a custom business type: create it. */
             struct db_param q[2] = {P_STR(in->business_types[i]), P_STR(in->business_types[i])};
             if (db_exec(db, "INSERT IGNORE INTO business_types (code, name) VALUES (?, ?)", q, 2,
@@ -241,6 +243,17 @@ int estate_building_create(struct db *db, const struct principal *who, int64_t p
 
     if (in_scope(db, who, SQL_PROJECT_OF_PROJECT, project_id, NULL, e) < 0)
         return -1;
+    if (business_type) {
+        struct db_param p[1] = {P_STR(business_type)};
+        struct db_res r;
+        size_t found;
+        if (db_exec(db, "SELECT id FROM business_types WHERE code = ?", p, 1, &r, e) < 0)
+            return -1;
+        found = r.nrows;
+        db_res_free(&r);
+        if (!found)
+            return err_bad_request(e, "没有这个业态，请先在项目中添加");
+    }
     if (db_tx(db, building_tx, &op, e) < 0)
         return -1;
     *id = op.id;
@@ -413,9 +426,13 @@ static int resource_update_tx(struct db *db, void *arg, struct err *e)
 {
     struct resource_op *op = arg;
     const struct resource_in *in = op->in;
-    struct db_param p[14] = {
-        in->building_id ? P_INT(in->building_id) : P_NULL,
-        in->unit_id ? P_INT(in->unit_id) : P_NULL,
+    struct db_param building = in->building_id ? P_INT(in->building_id) : P_NULL;
+    struct db_param unit = in->unit_id ? P_INT(in->unit_id) : P_NULL;
+    /* unit_id is assigned before building_id, so the CASE still sees the
+     * old building: moving to another building without a unit drops the
+     * old building's unit. */
+    struct db_param p[17] = {
+        unit, unit, building, building, building,
         P_STR(in->code),
         P_STR(in->number),
         P_STR(in->kind),
@@ -431,8 +448,10 @@ static int resource_update_tx(struct db *db, void *arg, struct err *e)
     };
 
     if (db_exec(db,
-                "UPDATE resources SET building_id = COALESCE(?, building_id), "
-                "unit_id = COALESCE(?, unit_id), code = COALESCE(?, code), "
+                "UPDATE resources SET "
+                "unit_id = CASE WHEN ? IS NOT NULL THEN ? "
+                "  WHEN ? IS NOT NULL AND ? <> building_id THEN NULL ELSE unit_id END, "
+                "building_id = COALESCE(?, building_id), code = COALESCE(?, code), "
                 "number = COALESCE(?, number), kind = COALESCE(?, kind), "
                 "floor = COALESCE(?, floor), area_m2x100 = COALESCE(?, area_m2x100), "
                 "inner_area_m2x100 = COALESCE(?, inner_area_m2x100), "
@@ -440,7 +459,7 @@ static int resource_update_tx(struct db *db, void *arg, struct err *e)
                 "lease_status = COALESCE(?, lease_status), "
                 "business_scope = COALESCE(?, business_scope), "
                 "tenant_company = COALESCE(?, tenant_company) WHERE id = ?",
-                p, 14, NULL, e) < 0) {
+                p, 17, NULL, e) < 0) {
         if (e->code && strcmp(e->code, "DUPLICATE") == 0)
             err_conflict(e, "CONFLICT", "该项目已有相同编码的资源");
         return -1;
@@ -652,14 +671,16 @@ static int move_out_tx(struct db *db, void *arg, struct err *e)
     struct link_op *op = arg;
     struct db_param p[3] = {P_STR(op->date), P_INT(op->link_id), P_STR(op->date)};
     struct db_res r;
+    uint64_t changed;
 
     if (db_exec(db,
                 "UPDATE person_resources SET moved_out_on = ? WHERE id = ? AND active = 1 "
                 "AND (moved_in_on IS NULL OR moved_in_on <= ?)",
                 p, 3, &r, e) < 0)
         return -1;
+    changed = r.affected;
     db_res_free(&r);
-    if (r.affected != 1)
+    if (changed != 1)
         return err_conflict(e, "CONFLICT", "该住户已迁出，或迁出日期早于入住日期");
     return audit_by(db, op->who, "move_out", "person_resource", op->link_id, "{}", e);
 }

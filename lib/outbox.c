@@ -104,6 +104,7 @@ int outbox_deliver_due(struct db *db, const struct config *cfg, int batch, int *
                     "WHERE id = ? AND status = 'pending' AND attempts = ?",
                     p, 3, &claim, e) < 0)
             goto fail;
+        db_res_free(&claim);
         if (claim.affected != 1)
             continue;
         (*handled)++;

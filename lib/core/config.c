@@ -28,7 +28,6 @@ static const struct key keys[] = {
     {"threads", I(threads)},
     {"drain_timeout_s", I(drain_timeout_s)},
     {"body_limit", L(body_limit)},
-    {"import_body_limit", L(import_body_limit)},
     {"version", S(version)},
     {"db_socket", S(db_socket)},
     {"db_host", S(db_host)},
@@ -60,7 +59,6 @@ void config_defaults(struct config *c)
     c->threads = 8;
     c->drain_timeout_s = 20;
     c->body_limit = 64 * 1024;
-    c->import_body_limit = 8 * 1024 * 1024;
     snprintf(c->version, sizeof(c->version), "0.1.0");
     snprintf(c->db_name, sizeof(c->db_name), "wuye");
     snprintf(c->db_user, sizeof(c->db_user), "wuye");

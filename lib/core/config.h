@@ -16,8 +16,7 @@ struct config {
     int processes;
     int threads;
     int drain_timeout_s;
-    long body_limit;        /* bytes, default for JSON endpoints */
-    long import_body_limit; /* bytes, CSV import endpoints */
+    long body_limit; /* bytes, default for JSON endpoints (routes may set their own) */
     char version[64];
 
     /* MariaDB */
