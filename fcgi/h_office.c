@@ -32,11 +32,15 @@ void h_office_projects(struct req *r)
 {
     struct project_row *rows;
     size_t n;
+    int64_t after, next;
+    int limit;
     struct err e;
     cJSON *items;
 
     err_clear(&e);
-    if (estate_project_list(db_thread(), &r->arena, &r->who, &rows, &n, &e) < 0) {
+    if (list_params(r, &after, &limit, &e) < 0 ||
+        estate_project_list(db_thread(), &r->arena, &r->who, after, limit, &rows, &n, &next,
+                            &e) < 0) {
         reply_error(r, &e);
         return;
     }
@@ -59,7 +63,7 @@ void h_office_projects(struct req *r)
         json_add_int(o, "resources", rows[i].resources);
         cJSON_AddItemToArray(items, o);
     }
-    reply_json(r, 200, render_list(items, 0));
+    reply_json(r, 200, render_list(items, next));
 }
 
 /* business_types: an array of short codes. */

@@ -69,7 +69,8 @@ static int in_scope(struct db *db, const struct principal *who, const char *sql,
 /* ---- projects ----------------------------------------------------------- */
 
 int estate_project_list(struct db *db, struct arena *a, const struct principal *who,
-                        struct project_row **out, size_t *n, struct err *e)
+                        int64_t after_id, int limit, struct project_row **out, size_t *n,
+                        int64_t *next_after, struct err *e)
 {
     static const char sql[] =
         "SELECT p.id, p.code, p.name, p.address,"
@@ -78,15 +79,17 @@ int estate_project_list(struct db *db, struct arena *a, const struct principal *
         " (SELECT COUNT(*) FROM buildings b WHERE b.project_id = p.id),"
         " (SELECT COUNT(*) FROM resources r WHERE r.project_id = p.id) "
         "FROM projects p JOIN staff_projects sp ON sp.project_id = p.id AND sp.staff_id = ? "
-        "ORDER BY p.id";
-    struct db_param p[1] = {P_INT(who->id)};
+        "WHERE p.id > ? ORDER BY p.id LIMIT ?";
+    struct db_param p[3] = {P_INT(who->id), P_INT(after_id), P_INT(limit + 1)};
     struct db_res r;
+    size_t rows;
 
-    if (db_exec(db, sql, p, 1, &r, e) < 0)
+    if (db_exec(db, sql, p, 3, &r, e) < 0)
         return -1;
-    *n = r.nrows;
-    *out = arena_alloc(a, (r.nrows ? r.nrows : 1) * sizeof(**out));
-    for (size_t i = 0; i < r.nrows; i++) {
+    rows = r.nrows > (size_t)limit ? (size_t)limit : r.nrows;
+    *n = rows;
+    *out = arena_alloc(a, (rows ? rows : 1) * sizeof(**out));
+    for (size_t i = 0; i < rows; i++) {
         struct project_row *x = &(*out)[i];
         x->id = db_int(&r, i, 0);
         x->code = arena_strdup(a, db_str(&r, i, 1));
@@ -96,6 +99,7 @@ int estate_project_list(struct db *db, struct arena *a, const struct principal *
         x->buildings = db_int(&r, i, 5);
         x->resources = db_int(&r, i, 6);
     }
+    *next_after = r.nrows > (size_t)limit ? (*out)[rows - 1].id : 0;
     db_res_free(&r);
     return 0;
 }
@@ -626,16 +630,18 @@ static int move_in_tx(struct db *db, void *arg, struct err *e)
     struct db_res r;
     int64_t existing;
 
-    /* Lock the resource's links so two move-ins cannot both pass the check. */
+    /* One current link per person and resource (as the CSV import): a
+     * change of relation is a move-out and a new move-in. Locking the range
+     * keeps two concurrent move-ins from both passing the check. */
     if (db_exec(db,
                 "SELECT COUNT(*) FROM person_resources WHERE person_id = ? AND resource_id = ? "
-                "AND relation = ? AND active = 1 FOR UPDATE",
-                p, 3, &r, e) < 0)
+                "AND active = 1 FOR UPDATE",
+                p, 2, &r, e) < 0)
         return -1;
     existing = db_int(&r, 0, 0);
     db_res_free(&r);
     if (existing)
-        return err_conflict(e, "ALREADY_LINKED", "该住户已登记在此资源下");
+        return err_conflict(e, "ALREADY_LINKED", "该住户已登记在此资源下，变更关系请先办理迁出");
     if (db_exec(db,
                 "INSERT INTO person_resources (person_id, resource_id, relation, moved_in_on) "
                 "VALUES (?, ?, ?, ?)",

@@ -45,8 +45,10 @@ struct person_in {
     const char *name, *phone, *id_number, *occupation; /* NULL = unchanged */
 };
 
+/* The caller's projects, a page at a time (ids after after_id). */
 int estate_project_list(struct db *db, struct arena *a, const struct principal *who,
-                        struct project_row **out, size_t *n, struct err *e);
+                        int64_t after_id, int limit, struct project_row **out, size_t *n,
+                        int64_t *next_after, struct err *e);
 int estate_project_create(struct db *db, const struct principal *who, const struct project_in *in,
                           int64_t *id, struct err *e);
 int estate_project_update(struct db *db, const struct principal *who, int64_t id,
@@ -65,7 +67,7 @@ int estate_person_create(struct db *db, const struct principal *who, const struc
 int estate_person_update(struct db *db, const struct principal *who, int64_t id,
                          const struct person_in *in, struct err *e);
 /* Move-in: a new current link; 409 ALREADY_LINKED if the person already
- * has a current link of that relation to the resource. */
+ * has a current link to the resource (whatever the relation). */
 int estate_move_in(struct db *db, const struct principal *who, int64_t resource_id,
                    int64_t person_id, const char *relation, const char *moved_in_on,
                    int64_t *link_id, struct err *e);
