@@ -103,9 +103,9 @@ static void project_write(struct req *r, bool create)
     memset(&p, 0, sizeof(p));
     err_clear(&e);
     if (json_only_fields(in, fields, &e) < 0 ||
-        json_get_str(in, "code", create, 1, 32, &p.code, &e) < 0 ||
-        json_get_str(in, "name", create, 1, 100, &p.name, &e) < 0 ||
-        json_get_str(in, "address", false, 0, 200, &p.address, &e) < 0 ||
+        json_get_line(in, "code", create, 1, 32, &p.code, &e) < 0 ||
+        json_get_line(in, "name", create, 1, 100, &p.name, &e) < 0 ||
+        json_get_line(in, "address", false, 0, 200, &p.address, &e) < 0 ||
         get_types(r, in, &p, &e) < 0)
         goto fail;
     if (!create && p.code) {
@@ -148,7 +148,7 @@ void h_office_building_create(struct req *r)
         return;
     err_clear(&e);
     if (json_only_fields(in, fields, &e) < 0 ||
-        json_get_str(in, "name", true, 1, 64, &name, &e) < 0 ||
+        json_get_line(in, "name", true, 1, 64, &name, &e) < 0 ||
         json_get_int(in, "floors", false, 0, 300, &floors, NULL, &e) < 0 ||
         json_get_str(in, "business_type", false, 1, 32, &type, &e) < 0 ||
         estate_building_create(db_thread(), &r->who, r->params[0], name, floors, type, &id, &e) <
@@ -173,7 +173,7 @@ void h_office_unit_create(struct req *r)
         return;
     err_clear(&e);
     if (json_only_fields(in, fields, &e) < 0 ||
-        json_get_str(in, "name", true, 1, 64, &name, &e) < 0 ||
+        json_get_line(in, "name", true, 1, 64, &name, &e) < 0 ||
         estate_unit_create(db_thread(), &r->who, r->params[0], name, &id, &e) < 0) {
         cJSON_Delete(in);
         reply_error(r, &e);
@@ -200,19 +200,19 @@ static int get_resource_in(const cJSON *in, bool create, int64_t *project_id,
          err_bad_request(e, "资源不能移到其他项目") < 0) ||
         json_get_int(in, "building_id", false, 1, INT32_MAX, &x->building_id, NULL, e) < 0 ||
         json_get_int(in, "unit_id", false, 1, INT32_MAX, &x->unit_id, NULL, e) < 0 ||
-        json_get_str(in, "code", false, 1, 64, &x->code, e) < 0 ||
-        json_get_str(in, "number", create, 1, 32, &x->number, e) < 0 ||
+        json_get_line(in, "code", false, 1, 64, &x->code, e) < 0 ||
+        json_get_line(in, "number", create, 1, 32, &x->number, e) < 0 ||
         json_get_str(in, "kind", create, 1, 16, &x->kind, e) < 0 ||
         json_get_int(in, "floor", false, -20, 300, &x->floor, &x->has_floor, e) < 0 ||
         json_get_int(in, "area_m2x100", false, 0, 100000000, &x->area_m2x100, &x->has_area, e) <
             0 ||
         json_get_int(in, "inner_area_m2x100", false, 0, 100000000, &x->inner_area_m2x100,
                      &x->has_inner_area, e) < 0 ||
-        json_get_str(in, "layout", false, 0, 32, &x->layout, e) < 0 ||
-        json_get_str(in, "decoration", false, 0, 32, &x->decoration, e) < 0 ||
+        json_get_line(in, "layout", false, 0, 32, &x->layout, e) < 0 ||
+        json_get_line(in, "decoration", false, 0, 32, &x->decoration, e) < 0 ||
         json_get_str(in, "lease_status", false, 0, 16, &x->lease_status, e) < 0 ||
-        json_get_str(in, "business_scope", false, 0, 200, &x->business_scope, e) < 0 ||
-        json_get_str(in, "tenant_company", false, 0, 100, &x->tenant_company, e) < 0)
+        json_get_line(in, "business_scope", false, 0, 200, &x->business_scope, e) < 0 ||
+        json_get_line(in, "tenant_company", false, 0, 100, &x->tenant_company, e) < 0)
         return -1;
     return 0;
 }
@@ -269,10 +269,10 @@ static void person_write(struct req *r, bool create)
     memset(&p, 0, sizeof(p));
     err_clear(&e);
     if (json_only_fields(in, fields, &e) < 0 ||
-        json_get_str(in, "name", create, 1, 64, &p.name, &e) < 0 ||
+        json_get_line(in, "name", create, 1, 64, &p.name, &e) < 0 ||
         json_get_str(in, "phone", create, 11, 11, &p.phone, &e) < 0 ||
         json_get_str(in, "id_number", false, 9, 32, &p.id_number, &e) < 0 ||
-        json_get_str(in, "occupation", false, 0, 64, &p.occupation, &e) < 0 ||
+        json_get_line(in, "occupation", false, 0, 64, &p.occupation, &e) < 0 ||
         (create ? estate_person_create(db_thread(), &r->who, &p, &id, &e)
                 : estate_person_update(db_thread(), &r->who, r->params[0], &p, &e)) < 0) {
         cJSON_Delete(in);
@@ -358,7 +358,7 @@ void h_office_custom_field_create(struct req *r)
     if (json_only_fields(in, fields, &e) < 0 ||
         json_get_str(in, "target", true, 1, 16, &target, &e) < 0 ||
         json_get_str(in, "key", true, 1, 32, &key, &e) < 0 ||
-        json_get_str(in, "label", true, 1, 64, &label, &e) < 0 ||
+        json_get_line(in, "label", true, 1, 64, &label, &e) < 0 ||
         json_get_str(in, "type", true, 1, 16, &type, &e) < 0)
         goto fail;
     choices = cJSON_GetObjectItemCaseSensitive(in, "choices");

@@ -76,6 +76,21 @@ cJSON *render_list(cJSON *items, int64_t next_after)
     return o;
 }
 
+static void add_custom(cJSON *arr, const struct custom_value *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        cJSON *c = cJSON_CreateObject();
+        cJSON_AddStringToObject(c, "key", v[i].key);
+        cJSON_AddStringToObject(c, "label", v[i].label);
+        cJSON_AddStringToObject(c, "type", v[i].type);
+        if (v[i].value)
+            cJSON_AddStringToObject(c, "value", v[i].value);
+        else
+            cJSON_AddNullToObject(c, "value");
+        cJSON_AddItemToArray(arr, c);
+    }
+}
+
 cJSON *render_resource_detail(const struct resource_detail *d, bool owner_view)
 {
     cJSON *o = owner_view ? render_resource_owner(&d->res) : render_resource_staff(&d->res);
@@ -115,18 +130,9 @@ cJSON *render_resource_detail(const struct resource_detail *d, bool owner_view)
                 cJSON_AddNullToObject(p, "moved_out_on");
             cJSON_AddBoolToObject(p, "current", x->moved_out_on == NULL);
         }
+        add_custom(cJSON_AddArrayToObject(p, "custom_fields"), x->custom, x->ncustom);
         cJSON_AddItemToArray(occ, p);
     }
-    for (size_t i = 0; i < d->ncustom; i++) {
-        cJSON *c = cJSON_CreateObject();
-        cJSON_AddStringToObject(c, "key", d->custom[i].key);
-        cJSON_AddStringToObject(c, "label", d->custom[i].label);
-        cJSON_AddStringToObject(c, "type", d->custom[i].type);
-        if (d->custom[i].value)
-            cJSON_AddStringToObject(c, "value", d->custom[i].value);
-        else
-            cJSON_AddNullToObject(c, "value");
-        cJSON_AddItemToArray(cf, c);
-    }
+    add_custom(cf, d->custom, d->ncustom);
     return o;
 }

@@ -191,6 +191,39 @@ int res_list_for_staff(struct db *db, struct arena *a, const struct principal *w
     return 0;
 }
 
+/* The custom fields (RES-4) of the people of a resource, attached to each
+ * occupant: one query for all of them. */
+static int person_fields(struct db *db, struct arena *a, struct resource_detail *d,
+                         bool current_only, struct err *e)
+{
+    static const char sql[] =
+        "SELECT DISTINCT pr.person_id, cf.field_key, cf.label, cf.type, cv.value, cf.sort, cf.id "
+        "FROM person_resources pr JOIN custom_values cv ON cv.target_id = pr.person_id "
+        "JOIN custom_fields cf ON cf.id = cv.field_id AND cf.target = 'person' "
+        "AND cf.project_id = ? WHERE pr.resource_id = ? AND (? = 0 OR pr.active = 1) "
+        "ORDER BY cf.sort, cf.id";
+    struct db_param p[3] = {P_INT(d->res.project_id), P_INT(d->res.id), P_INT(current_only)};
+    struct db_res r;
+
+    if (db_exec(db, sql, p, 3, &r, e) < 0)
+        return -1;
+    for (size_t k = 0; k < d->noccupants; k++) {
+        struct occupant *o = &d->occupants[k];
+        o->custom = arena_alloc(a, (r.nrows ? r.nrows : 1) * sizeof(*o->custom));
+        for (size_t i = 0; i < r.nrows; i++) {
+            if (db_int(&r, i, 0) != o->person_id)
+                continue;
+            o->custom[o->ncustom].key = dup_str(a, &r, i, 1);
+            o->custom[o->ncustom].label = dup_str(a, &r, i, 2);
+            o->custom[o->ncustom].type = dup_str(a, &r, i, 3);
+            o->custom[o->ncustom].value = dup_str(a, &r, i, 4);
+            o->ncustom++;
+        }
+    }
+    db_res_free(&r);
+    return 0;
+}
+
 /* One resource through a scoped query (sql_res takes the caller's id and
  * the resource id; its extra last column, if any, is the caller's
  * relation), then its occupants and custom fields. current_only: the
@@ -239,6 +272,9 @@ static int res_detail(struct db *db, struct arena *a, const char *sql_res, int64
         o->moved_out_on = dup_or_null(a, &r, i, 6);
     }
     db_res_free(&r);
+
+    if (person_fields(db, a, out, current_only, e) < 0)
+        return -1;
 
     p[0] = P_INT(resource_id);
     p[1] = P_INT(out->res.project_id);

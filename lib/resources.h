@@ -43,6 +43,13 @@ struct resource {
     const char *relation; /* owner view only: the caller's relation */
 };
 
+struct custom_value {
+    const char *key;
+    const char *label;
+    const char *type;
+    const char *value; /* NULL when not set */
+};
+
 struct occupant {
     int64_t link_id;
     int64_t person_id;
@@ -51,13 +58,8 @@ struct occupant {
     const char *relation;
     const char *moved_in_on;  /* "YYYY-MM-DD" or NULL */
     const char *moved_out_on; /* NULL while current */
-};
-
-struct custom_value {
-    const char *key;
-    const char *label;
-    const char *type;
-    const char *value; /* NULL when not set */
+    struct custom_value *custom; /* the person's custom fields that are set */
+    size_t ncustom;
 };
 
 struct resource_detail {

@@ -198,6 +198,42 @@ int json_get_str(const cJSON *obj, const char *name, bool required, size_t min_c
     return 0;
 }
 
+int json_get_line(const cJSON *obj, const char *name, bool required, size_t min_chars,
+                  size_t max_chars, const char **out, struct err *e)
+{
+    cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, name);
+    char *s, *end;
+
+    *out = NULL;
+    if (it && cJSON_IsString(it) && it->valuestring) {
+        s = it->valuestring;
+        for (char *c = s; *c; c++)
+            if ((unsigned char)*c < 0x20 || *c == 0x7f)
+                return err_set(e, 400, "BAD_REQUEST", "字段 %s 不能含有换行、制表符等控制字符",
+                               name);
+        for (;;) { /* leading spaces */
+            if (*s == ' ')
+                s++;
+            else if (strncmp(s, "\xE3\x80\x80", 3) == 0)
+                s += 3;
+            else
+                break;
+        }
+        end = s + strlen(s);
+        for (;;) { /* trailing spaces */
+            if (end > s && end[-1] == ' ')
+                end--;
+            else if (end - s >= 3 && strncmp(end - 3, "\xE3\x80\x80", 3) == 0)
+                end -= 3;
+            else
+                break;
+        }
+        memmove(it->valuestring, s, (size_t)(end - s));
+        it->valuestring[end - s] = '\0';
+    }
+    return json_get_str(obj, name, required, min_chars, max_chars, out, e);
+}
+
 int json_get_int(const cJSON *obj, const char *name, bool required, int64_t min, int64_t max,
                  int64_t *out, bool *present, struct err *e)
 {

@@ -35,6 +35,13 @@ int json_only_fields(const cJSON *obj, const char *const *allowed, struct err *e
 int json_get_str(const cJSON *obj, const char *name, bool required, size_t min_chars,
                  size_t max_chars, const char **out, struct err *e);
 
+/* A one-line text (a name, a room number): like json_get_str, but the
+ * value is trimmed in place of surrounding spaces (ASCII and the
+ * ideographic U+3000) and control characters (tab, line breaks) are
+ * refused, so what is stored is what a spreadsheet round trip keeps. */
+int json_get_line(const cJSON *obj, const char *name, bool required, size_t min_chars,
+                  size_t max_chars, const char **out, struct err *e);
+
 /* Integer member within [min, max]; *present tells if it was given (may be
  * NULL when required). */
 int json_get_int(const cJSON *obj, const char *name, bool required, int64_t min, int64_t max,

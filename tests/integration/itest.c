@@ -335,3 +335,50 @@ void it_db_checksum(char *out, size_t size)
     }
     db_res_free(&r);
 }
+
+void it_http_typed(const char *method, const char *path, const char *body, size_t len,
+                   const char *content_type, const char *token, struct http_resp *r, char *ctype,
+                   size_t ctype_size)
+{
+    char url[2048], auth[256], type[128];
+    CURL *c = curl_easy_init();
+    struct curl_slist *h = NULL;
+    char *got = NULL;
+
+    memset(r, 0, sizeof(*r));
+    if (ctype && ctype_size)
+        ctype[0] = '\0';
+    assert_non_null(c);
+    snprintf(url, sizeof(url), "%s%s", it_env("WUYE_TEST_URL"), path);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 120L);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r->body);
+    h = curl_slist_append(h, "Expect:");
+    if (token) {
+        snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+        h = curl_slist_append(h, auth);
+    }
+    if (body) {
+        if (len == (size_t)-1)
+            len = strlen(body);
+        snprintf(type, sizeof(type), "Content-Type: %s", content_type);
+        h = curl_slist_append(h, type);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+    }
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    if (curl_easy_perform(c) == CURLE_OK) {
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+        if (curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &got) == CURLE_OK && got && ctype &&
+            ctype_size)
+            snprintf(ctype, ctype_size, "%s", got);
+    } else {
+        r->status = 0;
+    }
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+    if (r->body.len)
+        r->json = cJSON_ParseWithLength(r->body.data, r->body.len);
+}

@@ -72,4 +72,10 @@ int it_pid(const char *file);
  * Used with it_db_fingerprint() by test_badinput.c. */
 void it_db_checksum(char *out, size_t size);
 
+/* it_http() with a body of another type (a CSV upload: "text/csv"), and
+ * the answer's Content-Type copied into ctype (may be NULL; "" if none). */
+void it_http_typed(const char *method, const char *path, const char *body, size_t len,
+                   const char *content_type, const char *token, struct http_resp *r, char *ctype,
+                   size_t ctype_size);
+
 #endif

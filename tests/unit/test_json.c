@@ -113,6 +113,43 @@ static void getters(void **state)
     cJSON_Delete(doc);
 }
 
+static void one_line_text(void **state)
+{
+    static const struct {
+        const char *body;
+        int ok;
+        const char *value;
+    } rows[] = {
+        {"{\"v\":\"  7栋 \"}", 1, "7栋"},
+        {"{\"v\":\"\u30007栋\u3000\"}", 1, "7栋"}, /* ideographic spaces */
+        {"{\"v\":\"a b\"}", 1, "a b"},               /* inner spaces stay */
+        {"{\"v\":\"地下\\n一层\"}", 0, NULL},          /* an escaped line break */
+        {"{\"v\":\"a\\tb\"}", 0, NULL},
+        {"{\"v\":\"   \"}", 0, NULL},                 /* empty once trimmed: too short */
+        {"{\"v\":\"12345\"}", 0, NULL},               /* 5 characters: too long */
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        struct err e;
+        const char *v;
+        cJSON *doc;
+        int rc;
+
+        err_clear(&e);
+        doc = json_parse_body(rows[i].body, strlen(rows[i].body), &e);
+        assert_non_null(doc);
+        rc = json_get_line(doc, "v", true, 1, 4, &v, &e);
+        if ((rc == 0) != rows[i].ok)
+            fail_msg("case %zu (%s)", i, rows[i].body);
+        if (rc == 0)
+            assert_string_equal(v, rows[i].value);
+        else
+            assert_int_equal(e.http_status, 400);
+        cJSON_Delete(doc);
+    }
+}
+
 static void only_fields(void **state)
 {
     static const char *const allowed[] = {"phone", "purpose", NULL};
@@ -148,6 +185,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(bodies_table),
         cmocka_unit_test(getters),
+        cmocka_unit_test(one_line_text),
         cmocka_unit_test(only_fields),
         cmocka_unit_test(utf8),
     };
