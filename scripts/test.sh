@@ -57,7 +57,7 @@ export BUILD=san PROCESSES=2 THREADS=4
 . scripts/stack.sh
 # The server runs under ASan+UBSan; reports go to files we check at the end.
 # Leak checks stay in the unit tests: a worker is ended by the master.
-server_asan="detect_leaks=0:log_path=$WUYE_VAR/log/asan"
+server_asan="detect_leaks=1:log_path=$WUYE_VAR/log/asan"
 server_ubsan="print_stacktrace=1:halt_on_error=1:log_path=$WUYE_VAR/log/ubsan"
 cleanup() { stack_stop >/dev/null 2>&1; }
 trap cleanup EXIT
