@@ -121,16 +121,21 @@ void h_owner_resources(struct req *r)
         reply_error(r, &e);
         return;
     }
-    if (!person_id) {
-        /* Not a live owner session: say precisely why (401 or 403). */
-        if (auth_session_lookup(db_thread(), r->token, &r->who, &e) < 0)
+    if (person_id) {
+        r->who.kind = SUBJECT_OWNER;
+        r->who.id = person_id;
+    } else {
+        /* Nothing found: an owner with no current home (an empty list), or
+         * not a live owner session (401, or 403 for a staff token). */
+        if (auth_session_lookup(db_thread(), r->token, &r->who, &e) < 0) {
             reply_error(r, &e);
-        else
+            return;
+        }
+        if (r->who.kind != SUBJECT_OWNER) {
             reply_error_code(r, 403, "FORBIDDEN", "您没有此操作的权限");
-        return;
+            return;
+        }
     }
-    r->who.kind = SUBJECT_OWNER;
-    r->who.id = person_id;
     items = cJSON_CreateArray();
     for (size_t i = 0; i < n; i++)
         cJSON_AddItemToArray(items, render_resource_owner(&list[i]));

@@ -86,14 +86,16 @@ static int by_id(const void *a, const void *b)
 int res_list_for_owner_token(struct db *db, struct arena *a, const char *token,
                              int64_t *person_id, struct resource **out, size_t *n, struct err *e)
 {
-    /* The session and the resources in one round trip: at least one row
-     * (all NULL but the last column when there are no resources) for a
-     * live owner session, none otherwise. No ORDER BY: it costs MariaDB a
-     * temporary table and a filesort per request; we sort the few rows. */
+    /* The session and the resources in one round trip: a row per current
+     * resource of a live owner session, none otherwise (or for an owner
+     * with no resource: the caller tells these apart on that rare path).
+     * STRAIGHT_JOIN fixes the obvious order (session, links, resources)
+     * and spares the optimizer's search on every request. No ORDER BY: it
+     * costs MariaDB a temporary table and a filesort; we sort the rows. */
     static const char sql[] =
-        "SELECT " RES_COLUMNS ", pr.relation, s.subject_id FROM sessions s "
-        "LEFT JOIN (person_resources pr JOIN resources r ON r.id = pr.resource_id " RES_JOINS
-        ") ON pr.person_id = s.subject_id AND pr.active = 1 "
+        "SELECT STRAIGHT_JOIN " RES_COLUMNS ", pr.relation, s.subject_id FROM sessions s "
+        "JOIN person_resources pr ON pr.person_id = s.subject_id AND pr.active = 1 "
+        "JOIN resources r ON r.id = pr.resource_id " RES_JOINS
         "WHERE s.token_hash = ? AND s.subject_kind = 'owner' AND s.revoked_at IS NULL "
         "AND s.expires_at > UTC_TIMESTAMP()";
     unsigned char h[32];
@@ -111,8 +113,6 @@ int res_list_for_owner_token(struct db *db, struct arena *a, const char *token,
     *out = arena_alloc(a, (r.nrows ? r.nrows : 1) * sizeof(**out));
     for (size_t i = 0; i < r.nrows; i++) {
         *person_id = db_int(&r, i, RES_NCOLS + 1);
-        if (db_is_null(&r, i, 0))
-            continue;
         fill_resource(a, &r, i, &(*out)[k]);
         (*out)[k++].relation = dup_str(a, &r, i, RES_NCOLS);
     }

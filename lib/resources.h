@@ -88,8 +88,9 @@ struct person {
 int res_list_for_person(struct db *db, struct arena *a, int64_t person_id,
                         struct resource **out, size_t *n, struct err *e);
 /* The same for the owner holding a bearer token, checking the session in
- * the same query; *person_id = 0 when the token is not a live owner
- * session (the caller then finds out why). */
+ * the same query; *person_id = 0 when nothing was found: the token is not
+ * a live owner session, or the owner has no current resource (the caller
+ * then finds out which). */
 int res_list_for_owner_token(struct db *db, struct arena *a, const char *token,
                              int64_t *person_id, struct resource **out, size_t *n,
                              struct err *e);

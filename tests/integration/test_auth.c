@@ -357,6 +357,33 @@ static void five_wrong_codes_kill_the_code(void **state)
                      0);
 }
 
+/* An owner who moved out after logging in keeps a valid session with no
+ * home: an empty list, not an error (GET /owner/resources checks the
+ * session in its own query and has to tell this apart from a bad token). */
+static void owner_without_homes_gets_empty_list(void **state)
+{
+    struct http_resp r;
+    char *token = it_owner_login_sms("13800000002");
+
+    (void)state;
+    assert_non_null(token);
+    it_sql_exec("UPDATE person_resources SET moved_out_on = '2026-01-01' "
+                "WHERE person_id = 2 AND moved_out_on IS NULL",
+                NULL, 0);
+    it_http("GET", "/api/v1/owner/resources", NULL, 0, token, &r);
+    it_sql_exec("UPDATE person_resources SET moved_out_on = NULL "
+                "WHERE person_id = 2 AND moved_out_on = '2026-01-01'",
+                NULL, 0);
+    it_expect(&r, 200, NULL);
+    assert_int_equal(count_items(&r, "items"), 0);
+    it_resp_free(&r);
+    it_http("GET", "/api/v1/owner/resources", NULL, 0, token, &r);
+    it_expect(&r, 200, NULL);
+    assert_int_equal(count_items(&r, "items"), 1);
+    it_resp_free(&r);
+    free(token);
+}
+
 static int64_t wechat_calls(const char *endpoint)
 {
     char url[256];
@@ -447,6 +474,7 @@ int main(void)
         cmocka_unit_test(staff_sms_login),
         cmocka_unit_test(sms_code_limits),
         cmocka_unit_test(five_wrong_codes_kill_the_code),
+        cmocka_unit_test(owner_without_homes_gets_empty_list),
         cmocka_unit_test(wechat_token_invalid_is_refreshed),
         cmocka_unit_test(wechat_busy_fails_cleanly),
     };
