@@ -34,8 +34,14 @@ obj = $(patsubst %.c,build/$(1)/%.o,$(2))
 REL_LIB := $(call obj,rel,$(LIB_SRC))
 SAN_LIB := $(call obj,san,$(LIB_SRC))
 
-.PHONY: all san deps run test unit integration bench format clean
-all: deps-check build/rel/wuye-fcgi build/rel/wuye build/rel/hello-fcgi
+.PHONY: all programs san deps run test bench format clean
+# The public targets first make sure the Debian packages are there, then
+# build in a fresh make: the pkg-config flags above are read when make
+# starts, which on a fresh machine is before the packages exist.
+all: deps
+	@$(MAKE) --no-print-directory programs
+
+programs: build/rel/wuye-fcgi build/rel/wuye build/rel/hello-fcgi
 
 san: build/san/wuye-fcgi build/san/wuye $(patsubst tests/unit/%.c,build/san/tests/%,$(UNIT_SRC)) \
      $(patsubst tests/integration/%.c,build/san/itests/%,$(ITEST_SRC))
@@ -75,8 +81,6 @@ build/san/itests/%: build/san/tests/integration/%.o build/san/$(ITEST_LIB:.c=.o)
 
 deps:
 	@scripts/deps.sh
-deps-check:
-	@scripts/deps.sh --check-only >/dev/null 2>&1 || scripts/deps.sh
 
 run: all
 	@scripts/run.sh
@@ -84,7 +88,7 @@ run: all
 test: deps
 	@scripts/test.sh
 
-bench: deps all
+bench: all
 	@scripts/bench.sh
 
 format:
@@ -93,5 +97,4 @@ format:
 clean:
 	rm -rf build
 
-.PHONY: deps-check
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -13,6 +13,8 @@
 # caller's trap can stop it all.
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# mariadbd and nginx live in /usr/sbin, which a non-root user's PATH lacks.
+PATH=$PATH:/usr/sbin:/sbin
 WUYE_VAR=${WUYE_VAR:-$ROOT/var}
 mkdir -p "$WUYE_VAR"
 WUYE_VAR=$(cd "$WUYE_VAR" && pwd)
