@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
@@ -95,7 +96,7 @@ static void authenticate_and_run(struct req *r, const struct route *rt)
     struct err e;
 
     err_clear(&e);
-    if (strncmp(authz, "Bearer ", 7) == 0)
+    if (strncasecmp(authz, "Bearer ", 7) == 0) /* the scheme is case-insensitive */
         r->token = authz + 7;
     if (rt->access == ACCESS_PUBLIC) {
         rt->handler(r);
