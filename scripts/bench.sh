@@ -72,6 +72,12 @@ TOKEN=$(curl -s -XPOST "http://127.0.0.1:$PORT/api/v1/owner/login/wechat" -d "$c
 
 want() { [[ -z ${BENCH_ONLY:-} || " $BENCH_ONLY " == *" $1 "* ]]; }
 
+# The workers' own cost, without the database: an unknown path (404).
+if want not_found; then
+  r=$(ref); m=$(measure "http://127.0.0.1:$PORT/api/v1/not-a-route")
+  report not_found "$m" "$r"
+fi
+
 if want health; then
   r=$(ref); m=$(measure "http://127.0.0.1:$PORT/api/v1/health")
   report health "$m" "$r"
