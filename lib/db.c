@@ -35,6 +35,7 @@ struct cached_stmt {
 
 struct db {
     MYSQL *conn;
+    bool connected_before; /* a connect after this is a reconnect */
     bool in_tx;
     size_t nstmts;
     struct cached_stmt stmts[STMT_CACHE];
@@ -106,7 +107,9 @@ static int db_connect(struct db *db, struct err *e)
         return err_set(e, 503, "DB_UNAVAILABLE", "系统暂时无法访问数据库，请稍后再试");
     }
     db->conn = m;
-    metrics_inc(METRIC_DB_RECONNECTS);
+    if (db->connected_before)
+        metrics_inc(METRIC_DB_RECONNECTS);
+    db->connected_before = true;
     return 0;
 }
 
