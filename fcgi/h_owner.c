@@ -1,4 +1,5 @@
 /* h_owner.c — the owner's endpoints (mini-program): logins and homes. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/json.h"
@@ -106,42 +107,102 @@ fail:
     reply_error(r, &e);
 }
 
-/* ACCESS_OWNER_FUSED: the session is checked by the list query itself. */
+/*
+ * GET /owner/resources — the hot path of the mini-program. Each worker
+ * thread keeps the lists it rendered, keyed by owner and labelled with the
+ * estate version (sql/002_estate_version.sql) they were read under. A
+ * request costs one primary-key lookup that checks the session and reads
+ * the version; the cached list is served only if the version has not
+ * moved since — any change to links, resources or names, by any host or
+ * path, moves it — otherwise the list is read again. The session is always
+ * checked in the database, so a logout takes effect at once everywhere.
+ */
+#define OWNER_CACHE 256
+
+struct owner_list {
+    int64_t person_id;
+    int64_t version;
+    char *body; /* the rendered JSON answer; owned by the entry */
+    size_t len;
+};
+
+static __thread struct owner_list owner_cache[OWNER_CACHE];
+
+static void owner_cache_put(int64_t person_id, int64_t version, const char *body, size_t len)
+{
+    struct owner_list *c = &owner_cache[(uint64_t)person_id % OWNER_CACHE];
+    char *copy = malloc(len + 1);
+
+    if (!copy)
+        return;
+    memcpy(copy, body, len + 1);
+    free(c->body);
+    c->person_id = person_id;
+    c->version = version;
+    c->body = copy;
+    c->len = len;
+}
+
+void owner_cache_free(void)
+{
+    for (size_t i = 0; i < OWNER_CACHE; i++) {
+        free(owner_cache[i].body);
+        owner_cache[i].body = NULL;
+    }
+}
+
+/* ACCESS_OWNER_FUSED: the session is checked here, with the version. */
 void h_owner_resources(struct req *r)
 {
     struct resource *list;
     size_t n;
-    int64_t person_id;
+    int64_t person_id, version, found_id;
+    struct owner_list *c;
     struct err e;
     cJSON *items, *doc;
+    char *text;
 
     err_clear(&e);
-    if (res_list_for_owner_token(db_thread(), &r->arena, r->token, &person_id, &list, &n, &e) <
-        0) {
+    if (res_owner_session(db_thread(), r->token, &person_id, &version, &e) < 0) {
         reply_error(r, &e);
         return;
     }
-    if (person_id) {
-        r->who.kind = SUBJECT_OWNER;
-        r->who.id = person_id;
-    } else {
-        /* Nothing found: an owner with no current home (an empty list), or
-         * not a live owner session (401, or 403 for a staff token). */
-        if (auth_session_lookup(db_thread(), r->token, &r->who, &e) < 0) {
+    if (!person_id) {
+        /* Not a live owner session: 401, or 403 for a staff token. */
+        if (auth_session_lookup(db_thread(), r->token, &r->who, &e) < 0)
             reply_error(r, &e);
-            return;
-        }
-        if (r->who.kind != SUBJECT_OWNER) {
+        else
             reply_error_code(r, 403, "FORBIDDEN", "您没有此操作的权限");
-            return;
-        }
+        return;
+    }
+    r->who.kind = SUBJECT_OWNER;
+    r->who.id = person_id;
+    c = &owner_cache[(uint64_t)person_id % OWNER_CACHE];
+    if (c->body && c->person_id == person_id && c->version == version) {
+        reply_raw(r, 200, "application/json; charset=utf-8", c->body, c->len, NULL);
+        return;
+    }
+    /* Read after the version: the list is at least as new as its label,
+     * so a change in between costs a re-read, never a stale answer. */
+    if (res_list_for_owner_token(db_thread(), &r->arena, r->token, &found_id, &list, &n, &e) <
+        0) {
+        reply_error(r, &e);
+        return;
     }
     items = cJSON_CreateArray();
     for (size_t i = 0; i < n; i++)
         cJSON_AddItemToArray(items, render_resource_owner(&list[i]));
     doc = cJSON_CreateObject();
     cJSON_AddItemToObject(doc, "items", items);
-    reply_json(r, 200, doc);
+    text = cJSON_PrintUnformatted(doc);
+    cJSON_Delete(doc);
+    if (!text) {
+        reply_error_code(r, 500, "INTERNAL", "系统繁忙，请稍后再试");
+        return;
+    }
+    owner_cache_put(person_id, version, text, strlen(text));
+    reply_raw(r, 200, "application/json; charset=utf-8", text, strlen(text), NULL);
+    cJSON_free(text);
 }
 
 void h_owner_resource(struct req *r)

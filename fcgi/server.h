@@ -28,6 +28,8 @@ void h_logout(struct req *r);
 void h_owner_login_wechat(struct req *r);
 void h_owner_login_sms(struct req *r);
 void h_owner_resources(struct req *r);
+/* Free this thread's cache of owner lists (thread exit). */
+void owner_cache_free(void);
 void h_owner_resource(struct req *r);
 
 /* h_staff.c */

@@ -250,6 +250,7 @@ static void *thread_main(void *p)
     FCGX_Free(&f, 0);
     arena_free(&arena);
     close(ep);
+    owner_cache_free();
     db_thread_close();
     return NULL;
 }

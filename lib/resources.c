@@ -77,6 +77,32 @@ int res_list_for_person(struct db *db, struct arena *a, int64_t person_id,
     return 0;
 }
 
+int res_owner_session(struct db *db, const char *token, int64_t *person_id, int64_t *version,
+                      struct err *e)
+{
+    static const char sql[] =
+        "SELECT s.subject_id, (SELECT version FROM estate_version WHERE id = 1) FROM sessions s "
+        "WHERE s.token_hash = ? AND s.subject_kind = 'owner' AND s.revoked_at IS NULL "
+        "AND s.expires_at > UTC_TIMESTAMP()";
+    unsigned char h[32];
+    struct db_param p[1];
+    struct db_res r;
+
+    *person_id = 0;
+    *version = 0;
+    if (auth_token_hash(token, h) < 0)
+        return 0;
+    p[0] = P_STRN((const char *)h, 32);
+    if (db_exec(db, sql, p, 1, &r, e) < 0)
+        return -1;
+    if (r.nrows == 1) {
+        *person_id = db_int(&r, 0, 0);
+        *version = db_int(&r, 0, 1);
+    }
+    db_res_free(&r);
+    return 0;
+}
+
 static int by_id(const void *a, const void *b)
 {
     const struct resource *x = a, *y = b;

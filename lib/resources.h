@@ -87,6 +87,12 @@ struct person {
 /* The current resources of an owner / family member / tenant. */
 int res_list_for_person(struct db *db, struct arena *a, int64_t person_id,
                         struct resource **out, size_t *n, struct err *e);
+/* The owner behind a bearer token and the estate's version (sql/002), in
+ * one primary-key lookup; *person_id = 0 when the token is not a live
+ * owner session. A list rendered under a version is still right while the
+ * version has not moved. */
+int res_owner_session(struct db *db, const char *token, int64_t *person_id, int64_t *version,
+                      struct err *e);
 /* The same for the owner holding a bearer token, checking the session in
  * the same query; *person_id = 0 when nothing was found: the token is not
  * a live owner session, or the owner has no current resource (the caller

@@ -402,6 +402,51 @@ static void owner_without_homes_gets_empty_list(void **state)
     free(token);
 }
 
+/* The workers cache rendered lists under the estate version: any change,
+ * even one typed into the database by hand, shows at once, on every
+ * worker (the requests here spread over all processes and threads). */
+static void owner_list_follows_every_change(void **state)
+{
+    struct http_resp r;
+    char *token = it_owner_login_sms("13800000002");
+
+    (void)state;
+    assert_non_null(token);
+    for (int i = 0; i < 20; i++) { /* warm every thread's cache */
+        it_http("GET", "/api/v1/owner/resources", NULL, 0, token, &r);
+        it_expect(&r, 200, NULL);
+        assert_non_null(strstr(r.body.data, "\"number\":\"201\""));
+        it_resp_free(&r);
+    }
+    it_sql_exec("UPDATE resources SET number = '201A' WHERE id = 5", NULL, 0);
+    for (int i = 0; i < 20; i++) {
+        it_http("GET", "/api/v1/owner/resources", NULL, 0, token, &r);
+        it_expect(&r, 200, NULL);
+        assert_non_null(strstr(r.body.data, "\"number\":\"201A\""));
+        it_resp_free(&r);
+    }
+    it_sql_exec("UPDATE buildings SET name = '2号楼' WHERE id = 2", NULL, 0);
+    it_http("GET", "/api/v1/owner/resources", NULL, 0, token, &r);
+    assert_non_null(strstr(r.body.data, "\"building\":\"2号楼\""));
+    it_resp_free(&r);
+    it_sql_exec("UPDATE resources SET number = '201' WHERE id = 5", NULL, 0);
+    it_sql_exec("UPDATE buildings SET name = '2栋' WHERE id = 2", NULL, 0);
+    it_http("GET", "/api/v1/owner/resources", NULL, 0, token, &r);
+    assert_non_null(strstr(r.body.data, "\"building\":\"2栋\""));
+    assert_non_null(strstr(r.body.data, "\"number\":\"201\""));
+    it_resp_free(&r);
+    /* and a logout is never served from a cache */
+    it_http("POST", "/api/v1/logout", NULL, 0, token, &r);
+    it_expect(&r, 204, NULL);
+    it_resp_free(&r);
+    for (int i = 0; i < 10; i++) {
+        it_http("GET", "/api/v1/owner/resources", NULL, 0, token, &r);
+        it_expect(&r, 401, "UNAUTHENTICATED");
+        it_resp_free(&r);
+    }
+    free(token);
+}
+
 static int64_t wechat_calls(const char *endpoint)
 {
     char url[256];
@@ -493,6 +538,7 @@ int main(void)
         cmocka_unit_test(sms_code_limits),
         cmocka_unit_test(five_wrong_codes_kill_the_code),
         cmocka_unit_test(owner_without_homes_gets_empty_list),
+        cmocka_unit_test(owner_list_follows_every_change),
         cmocka_unit_test(wechat_token_invalid_is_refreshed),
         cmocka_unit_test(wechat_busy_fails_cleanly),
     };
