@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hex.h"
 #include "core/json.h"
 
 static const char *reason(int status)
@@ -102,17 +103,6 @@ cJSON *req_json(struct req *r)
     return doc;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Find name in the query string and percent-decode its value. 1 found,
  * 0 absent, -1 malformed. */
 static int query_find(struct req *r, const char *name, char **out, size_t *out_len)
@@ -133,8 +123,8 @@ static int query_find(struct req *r, const char *name, char **out, size_t *out_l
                     int hi, lo;
                     if (end - v < 3)
                         return -1;
-                    hi = hexval(v[1]);
-                    lo = hexval(v[2]);
+                    hi = hex_digit(v[1]);
+                    lo = hex_digit(v[2]);
                     if (hi < 0 || lo < 0)
                         return -1;
                     o[n++] = (char)(hi * 16 + lo);

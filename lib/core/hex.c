@@ -28,7 +28,7 @@ void hex_encode_upper(const void *data, size_t len, char *out)
     encode(data, len, out, "0123456789ABCDEF");
 }
 
-static int nibble(char c)
+int hex_digit(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -46,8 +46,8 @@ long hex_decode(const char *s, size_t len, unsigned char *out, size_t cap)
     if (len % 2 != 0 || len / 2 > cap || len / 2 > (size_t)0x7fffffff)
         return -1;
     for (i = 0; i < len / 2; i++) {
-        int hi = nibble(s[2 * i]);
-        int lo = nibble(s[2 * i + 1]);
+        int hi = hex_digit(s[2 * i]);
+        int lo = hex_digit(s[2 * i + 1]);
 
         if (hi < 0 || lo < 0)
             return -1;

@@ -24,4 +24,7 @@ void hex_encode_upper(const void *data, size_t len, char *out);
  * character or an out buffer that is too small. */
 long hex_decode(const char *s, size_t len, unsigned char *out, size_t cap);
 
+/* The value of one hex digit (either case), or -1. */
+int hex_digit(char c);
+
 #endif
