@@ -53,7 +53,7 @@ void reply_raw(struct req *r, int status, const char *content_type, const char *
     buf_free(&h);
 }
 
-void reply_json(struct req *r, int status, cJSON *doc)
+static void reply_json_headers(struct req *r, int status, cJSON *doc, const char *extra)
 {
     char *text = doc ? cJSON_PrintUnformatted(doc) : NULL;
 
@@ -62,8 +62,13 @@ void reply_json(struct req *r, int status, cJSON *doc)
         reply_error_code(r, 500, "INTERNAL", "系统繁忙，请稍后再试");
         return;
     }
-    reply_raw(r, status, "application/json; charset=utf-8", text, strlen(text), NULL);
+    reply_raw(r, status, "application/json; charset=utf-8", text, strlen(text), extra);
     cJSON_free(text);
+}
+
+void reply_json(struct req *r, int status, cJSON *doc)
+{
+    reply_json_headers(r, status, doc, NULL);
 }
 
 void reply_empty(struct req *r, int status)
@@ -71,13 +76,19 @@ void reply_empty(struct req *r, int status)
     reply_raw(r, status, NULL, NULL, 0, NULL);
 }
 
-void reply_error_code(struct req *r, int status, const char *code, const char *message)
+void reply_error_headers(struct req *r, int status, const char *code, const char *message,
+                         const char *extra_headers)
 {
     cJSON *doc = cJSON_CreateObject(), *err = cJSON_AddObjectToObject(doc, "error");
 
     cJSON_AddStringToObject(err, "code", code);
     cJSON_AddStringToObject(err, "message", message);
-    reply_json(r, status, doc);
+    reply_json_headers(r, status, doc, extra_headers);
+}
+
+void reply_error_code(struct req *r, int status, const char *code, const char *message)
+{
+    reply_error_headers(r, status, code, message, NULL);
 }
 
 void reply_error(struct req *r, const struct err *e)

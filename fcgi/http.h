@@ -49,6 +49,9 @@ void reply_empty(struct req *r, int status);
 /* The error model of API.md: {"error":{"code","message"}}. */
 void reply_error(struct req *r, const struct err *e);
 void reply_error_code(struct req *r, int status, const char *code, const char *message);
+/* The same with extra header lines ("Name: value\r\n…"), e.g. Allow. */
+void reply_error_headers(struct req *r, int status, const char *code, const char *message,
+                         const char *extra_headers);
 
 /* Parse the body as one JSON object; on failure replies 400 and returns NULL. */
 cJSON *req_json(struct req *r);

@@ -1,6 +1,7 @@
 /* router.c — matching a request against the route table (see router.h). */
 #include "router.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* Match one template against a path; fills params. */
@@ -52,4 +53,22 @@ enum route_match router_match(const char *method, const char *path, struct req *
         return ROUTE_FOUND;
     }
     return path_known ? ROUTE_BAD_METHOD : ROUTE_NOT_FOUND;
+}
+
+void router_allowed(const char *path, char *out, size_t size)
+{
+    int64_t params[REQ_MAX_PARAMS];
+    size_t used = 0;
+    int np;
+
+    out[0] = '\0';
+    for (size_t i = 0; i < nroutes; i++) {
+        int n;
+        if (!match(routes[i].path, path, params, &np) || strstr(out, routes[i].method))
+            continue;
+        n = snprintf(out + used, size - used, "%s%s", used ? ", " : "", routes[i].method);
+        if (n < 0 || (size_t)n >= size - used)
+            break;
+        used += (size_t)n;
+    }
 }

@@ -44,5 +44,7 @@ enum route_match { ROUTE_FOUND, ROUTE_NOT_FOUND, ROUTE_BAD_METHOD };
  * hold the {id} values. */
 enum route_match router_match(const char *method, const char *path, struct req *r,
                               size_t *index);
+/* The methods a path has, comma-separated (for a 405's Allow header). */
+void router_allowed(const char *path, char *out, size_t size);
 
 #endif

@@ -157,10 +157,14 @@ static void handle(FCGX_Request *f, struct arena *arena)
         route = nroutes;
         reply_error_code(&r, 404, "NOT_FOUND", "请求的接口不存在");
         goto done;
-    case ROUTE_BAD_METHOD:
+    case ROUTE_BAD_METHOD: {
+        char allowed[64], header[96];
         route = nroutes;
-        reply_error_code(&r, 405, "METHOD_NOT_ALLOWED", "该接口不支持此请求方法");
+        router_allowed(r.path, allowed, sizeof(allowed));
+        snprintf(header, sizeof(header), "Allow: %s\r\n", allowed);
+        reply_error_headers(&r, 405, "METHOD_NOT_ALLOWED", "该接口不支持此请求方法", header);
         goto done;
+    }
     case ROUTE_FOUND:
         break;
     }

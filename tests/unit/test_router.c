@@ -81,8 +81,21 @@ static void table(void **state)
     }
 }
 
+static void allowed(void **state)
+{
+    char out[64];
+
+    (void)state;
+    router_allowed("/api/v1/health", out, sizeof(out));
+    assert_string_equal(out, "GET");
+    router_allowed("/api/v1/staff/tickets/7/notes/9", out, sizeof(out));
+    assert_string_equal(out, "POST");
+    router_allowed("/api/v1/nothing", out, sizeof(out));
+    assert_string_equal(out, "");
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(table)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(table), cmocka_unit_test(allowed)};
     return cmocka_run_group_tests_name("router", tests, NULL, NULL);
 }
