@@ -156,7 +156,7 @@ void h_owner_resources(struct req *r)
 {
     struct resource *list;
     size_t n;
-    int64_t person_id, version, found_id;
+    int64_t person_id, version;
     struct owner_list *c;
     struct err e;
     cJSON *items, *doc;
@@ -184,8 +184,7 @@ void h_owner_resources(struct req *r)
     }
     /* Read after the version: the list is at least as new as its label,
      * so a change in between costs a re-read, never a stale answer. */
-    if (res_list_for_owner_token(db_thread(), &r->arena, r->token, &found_id, &list, &n, &e) <
-        0) {
+    if (res_list_for_person(db_thread(), &r->arena, person_id, &list, &n, &e) < 0) {
         reply_error(r, &e);
         return;
     }

@@ -55,28 +55,6 @@ static void fill_resource(struct arena *a, const struct db_res *r, size_t row,
     x->tenant_company = dup_str(a, r, row, 17);
 }
 
-int res_list_for_person(struct db *db, struct arena *a, int64_t person_id,
-                        struct resource **out, size_t *n, struct err *e)
-{
-    static const char sql[] = "SELECT " RES_COLUMNS ", pr.relation "
-                              "FROM person_resources pr "
-                              "JOIN resources r ON r.id = pr.resource_id " RES_JOINS
-                              "WHERE pr.person_id = ? AND pr.active = 1 ORDER BY r.id";
-    struct db_param p[1] = {P_INT(person_id)};
-    struct db_res r;
-
-    if (db_exec(db, sql, p, 1, &r, e) < 0)
-        return -1;
-    *n = r.nrows;
-    *out = arena_alloc(a, (r.nrows ? r.nrows : 1) * sizeof(**out));
-    for (size_t i = 0; i < r.nrows; i++) {
-        fill_resource(a, &r, i, &(*out)[i]);
-        (*out)[i].relation = dup_str(a, &r, i, RES_NCOLS);
-    }
-    db_res_free(&r);
-    return 0;
-}
-
 int res_owner_session(struct db *db, const char *token, int64_t *person_id, int64_t *version,
                       struct err *e)
 {
@@ -109,38 +87,26 @@ static int by_id(const void *a, const void *b)
     return (x->id > y->id) - (x->id < y->id);
 }
 
-int res_list_for_owner_token(struct db *db, struct arena *a, const char *token,
-                             int64_t *person_id, struct resource **out, size_t *n, struct err *e)
+int res_list_for_person(struct db *db, struct arena *a, int64_t person_id,
+                        struct resource **out, size_t *n, struct err *e)
 {
-    /* The session and the resources in one round trip: a row per current
-     * resource of a live owner session, none otherwise (or for an owner
-     * with no resource: the caller tells these apart on that rare path).
-     * STRAIGHT_JOIN fixes the obvious order (session, links, resources)
-     * and spares the optimizer's search on every request. Only the columns
-     * the owner's list shows. No ORDER BY: it costs MariaDB a temporary
-     * table and a filesort; we sort the rows. */
+    /* Only the columns the owner's views show. STRAIGHT_JOIN fixes the
+     * obvious order (links, resources, names) and spares the optimizer's
+     * search; no ORDER BY, which costs MariaDB a temporary table and a
+     * filesort: the few rows are sorted here. */
     static const char sql[] =
         "SELECT STRAIGHT_JOIN r.id, r.project_id, p.name, b.name, u.name, r.number, r.kind, "
-        "r.area_m2x100, pr.relation, s.subject_id FROM sessions s "
-        "JOIN person_resources pr ON pr.person_id = s.subject_id AND pr.active = 1 "
+        "r.area_m2x100, pr.relation FROM person_resources pr "
         "JOIN resources r ON r.id = pr.resource_id " RES_JOINS
-        "WHERE s.token_hash = ? AND s.subject_kind = 'owner' AND s.revoked_at IS NULL "
-        "AND s.expires_at > UTC_TIMESTAMP()";
-    unsigned char h[32];
-    struct db_param p[1];
+        "WHERE pr.person_id = ? AND pr.active = 1";
+    struct db_param p[1] = {P_INT(person_id)};
     struct db_res r;
-    size_t k = 0;
 
-    *person_id = 0;
-    *n = 0;
-    if (auth_token_hash(token, h) < 0)
-        return 0;
-    p[0] = P_STRN((const char *)h, 32);
     if (db_exec(db, sql, p, 1, &r, e) < 0)
         return -1;
     *out = arena_alloc(a, (r.nrows ? r.nrows : 1) * sizeof(**out));
     for (size_t i = 0; i < r.nrows; i++) {
-        struct resource *x = &(*out)[k++];
+        struct resource *x = &(*out)[i];
         x->id = db_int(&r, i, 0);
         x->project_id = db_int(&r, i, 1);
         x->project = dup_str(a, &r, i, 2);
@@ -150,10 +116,9 @@ int res_list_for_owner_token(struct db *db, struct arena *a, const char *token,
         x->kind = dup_str(a, &r, i, 6);
         x->area_m2x100 = db_int(&r, i, 7);
         x->relation = dup_str(a, &r, i, 8);
-        *person_id = db_int(&r, i, 9);
     }
-    *n = k;
-    qsort(*out, k, sizeof(**out), by_id);
+    *n = r.nrows;
+    qsort(*out, *n, sizeof(**out), by_id);
     db_res_free(&r);
     return 0;
 }

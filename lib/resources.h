@@ -84,7 +84,8 @@ struct person {
     const char *phone;
 };
 
-/* The current resources of an owner / family member / tenant. */
+/* The current resources of an owner / family member / tenant, by id, with
+ * the fields of the owner's views (struct resource's others are zero). */
 int res_list_for_person(struct db *db, struct arena *a, int64_t person_id,
                         struct resource **out, size_t *n, struct err *e);
 /* The owner behind a bearer token and the estate's version (sql/002), in
@@ -93,13 +94,6 @@ int res_list_for_person(struct db *db, struct arena *a, int64_t person_id,
  * version has not moved. */
 int res_owner_session(struct db *db, const char *token, int64_t *person_id, int64_t *version,
                       struct err *e);
-/* The same for the owner holding a bearer token, checking the session in
- * the same query; *person_id = 0 when nothing was found: the token is not
- * a live owner session, or the owner has no current resource (the caller
- * then finds out which). */
-int res_list_for_owner_token(struct db *db, struct arena *a, const char *token,
-                             int64_t *person_id, struct resource **out, size_t *n,
-                             struct err *e);
 int res_person_get(struct db *db, struct arena *a, int64_t person_id, struct person *out,
                    struct err *e);
 
