@@ -19,9 +19,9 @@ enum access {
     ACCESS_OWNER,  /* an owner, household member or tenant */
     ACCESS_STAFF,  /* staff with one of .roles */
     ACCESS_ANY,    /* anyone logged in (logout) */
-    /* An owner endpoint on the hot path whose handler checks the session in
-     * the same query that reads its data (one round trip instead of two);
-     * the router only requires a bearer token. */
+    /* An owner endpoint on the hot path whose handler checks the session
+     * itself, in the same query that reads what it needs (one round trip
+     * instead of two); the router only requires a bearer token. */
     ACCESS_OWNER_FUSED,
 };
 
