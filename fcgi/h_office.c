@@ -10,6 +10,7 @@
 #include "estate.h"
 #include "importer.h"
 #include "render.h"
+#include "resources.h"
 #include "server.h"
 
 static void reply_created(struct req *r, int64_t id)
@@ -203,7 +204,8 @@ static int get_resource_in(const cJSON *in, bool create, int64_t *project_id,
         json_get_line(in, "code", false, 1, 64, &x->code, e) < 0 ||
         json_get_line(in, "number", create, 1, 32, &x->number, e) < 0 ||
         json_get_str(in, "kind", create, 1, 16, &x->kind, e) < 0 ||
-        json_get_int(in, "floor", false, -20, 300, &x->floor, &x->has_floor, e) < 0 ||
+        json_get_int(in, "floor", false, RES_FLOOR_MIN, RES_FLOOR_MAX, &x->floor, &x->has_floor, e) <
+            0 ||
         json_get_int(in, "area_m2x100", false, 0, 100000000, &x->area_m2x100, &x->has_area, e) <
             0 ||
         json_get_int(in, "inner_area_m2x100", false, 0, 100000000, &x->inner_area_m2x100,

@@ -31,6 +31,7 @@
 #include <strings.h>
 
 #include "audit.h"
+#include "resources.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/util.h"
@@ -62,8 +63,8 @@ static const size_t col_max_chars[IMPORT_NCOLS] = {
 /* A sanity bound, far above any real building (the column would hold
  * 42 million m²): a bigger number is a typo, e.g. a missing decimal point. */
 #define AREA_MAX_M2 1000000
-#define FLOOR_MIN (-32768) /* resources.floor is a SMALLINT */
-#define FLOOR_MAX 32767
+#define FLOOR_MIN RES_FLOOR_MIN
+#define FLOOR_MAX RES_FLOOR_MAX
 
 struct code_label {
     const char *code, *label;

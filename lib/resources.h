@@ -20,6 +20,11 @@
 #include "core/err.h"
 #include "db.h"
 
+/* Floors a resource may be on: basements down to -99, towers up to 300.
+ * One rule for the office API and the CSV import. */
+#define RES_FLOOR_MIN (-99)
+#define RES_FLOOR_MAX 300
+
 struct resource {
     int64_t id;
     int64_t project_id;
