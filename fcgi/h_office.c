@@ -40,8 +40,8 @@ void h_office_projects(struct req *r)
 
     err_clear(&e);
     if (list_params(r, &after, &limit, &e) < 0 ||
-        estate_project_list(db_thread(), &r->arena, &r->who, after, limit, &rows, &n, &next,
-                            &e) < 0) {
+        estate_project_list(db_thread(), &r->arena, &r->who, after, limit, &rows, &n, &next, &e) <
+            0) {
         reply_error(r, &e);
         return;
     }
@@ -56,8 +56,7 @@ void h_office_projects(struct req *r)
         while (*t) {
             const char *end = strchr(t, ',');
             size_t len = end ? (size_t)(end - t) : strlen(t);
-            cJSON_AddItemToArray(types,
-                                 cJSON_CreateString(arena_strndup(&r->arena, t, len)));
+            cJSON_AddItemToArray(types, cJSON_CreateString(arena_strndup(&r->arena, t, len)));
             t += len + (end ? 1 : 0);
         }
         json_add_int(o, "buildings", rows[i].buildings);
@@ -186,13 +185,14 @@ void h_office_unit_create(struct req *r)
 
 /* The fields of a resource body, for create (project_id required) and
  * update (all optional). */
-static int get_resource_in(const cJSON *in, bool create, int64_t *project_id,
-                           struct resource_in *x, struct err *e)
+static int get_resource_in(const cJSON *in, bool create, int64_t *project_id, struct resource_in *x,
+                           struct err *e)
 {
-    static const char *const fields[] = {
-        "project_id", "building_id", "unit_id",    "code",           "number",
-        "kind",       "floor",       "area_m2x100", "inner_area_m2x100", "layout",
-        "decoration", "lease_status", "business_scope", "tenant_company", NULL};
+    static const char *const fields[] = {"project_id",     "building_id",    "unit_id",
+                                         "code",           "number",         "kind",
+                                         "floor",          "area_m2x100",    "inner_area_m2x100",
+                                         "layout",         "decoration",     "lease_status",
+                                         "business_scope", "tenant_company", NULL};
 
     memset(x, 0, sizeof(*x));
     if (json_only_fields(in, fields, e) < 0 ||
@@ -204,8 +204,8 @@ static int get_resource_in(const cJSON *in, bool create, int64_t *project_id,
         json_get_line(in, "code", false, 1, 64, &x->code, e) < 0 ||
         json_get_line(in, "number", create, 1, 32, &x->number, e) < 0 ||
         json_get_str(in, "kind", create, 1, 16, &x->kind, e) < 0 ||
-        json_get_int(in, "floor", false, RES_FLOOR_MIN, RES_FLOOR_MAX, &x->floor, &x->has_floor, e) <
-            0 ||
+        json_get_int(in, "floor", false, RES_FLOOR_MIN, RES_FLOOR_MAX, &x->floor, &x->has_floor,
+                     e) < 0 ||
         json_get_int(in, "area_m2x100", false, 0, 100000000, &x->area_m2x100, &x->has_area, e) <
             0 ||
         json_get_int(in, "inner_area_m2x100", false, 0, 100000000, &x->inner_area_m2x100,
@@ -457,8 +457,8 @@ void h_office_import(struct req *r)
         reply_error_code(r, 404, "NOT_FOUND", "请求的内容不存在");
         return;
     }
-    if (import_csv(db_thread(), r->params[0], r->who.id, r->body ? r->body : "", r->body_len,
-                   &rep, &e) < 0) {
+    if (import_csv(db_thread(), r->params[0], r->who.id, r->body ? r->body : "", r->body_len, &rep,
+                   &e) < 0) {
         import_report_free(&rep);
         reply_error(r, &e);
         return;

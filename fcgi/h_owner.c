@@ -69,8 +69,8 @@ void h_owner_login_sms(struct req *r)
         err_bad_request(&e, "手机号格式不正确");
         goto fail;
     }
-    if (auth_owner_login_sms(db_thread(), &g_cfg, phone, code, r->remote_addr, &person_id, &s,
-                             &e) < 0)
+    if (auth_owner_login_sms(db_thread(), &g_cfg, phone, code, r->remote_addr, &person_id, &s, &e) <
+        0)
         goto fail;
     cJSON_Delete(in);
     reply_login(r, person_id, &s);
@@ -96,8 +96,8 @@ void h_owner_login_wechat(struct req *r)
         json_get_str(in, "code", true, 1, 128, &code, &e) < 0 ||
         json_get_str(in, "phone_code", true, 1, 128, &phone_code, &e) < 0)
         goto fail;
-    if (auth_owner_login_wechat(db_thread(), &g_cfg, code, phone_code, r->remote_addr,
-                                &person_id, &s, &e) < 0)
+    if (auth_owner_login_wechat(db_thread(), &g_cfg, code, phone_code, r->remote_addr, &person_id,
+                                &s, &e) < 0)
         goto fail;
     cJSON_Delete(in);
     reply_login(r, person_id, &s);

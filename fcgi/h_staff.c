@@ -37,14 +37,13 @@ void h_staff_login(struct req *r)
         err_bad_request(&e, "请提供密码或短信验证码（二选一）");
         goto fail;
     }
-    if (auth_staff_login(db_thread(), &g_cfg, phone, password, code, r->remote_addr, &staff_id,
-                         &s, &e) < 0)
+    if (auth_staff_login(db_thread(), &g_cfg, phone, password, code, r->remote_addr, &staff_id, &s,
+                         &e) < 0)
         goto fail;
     cJSON_Delete(in);
     in = NULL;
     /* Load the new session's principal the way every later request will. */
-    if (auth_session_lookup(db_thread(), s.token, &r->who, &e) < 0 ||
-        !(staff = staff_json(r, &e)))
+    if (auth_session_lookup(db_thread(), s.token, &r->who, &e) < 0 || !(staff = staff_json(r, &e)))
         goto fail;
     doc = cJSON_CreateObject();
     cJSON_AddStringToObject(doc, "token", s.token);

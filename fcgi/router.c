@@ -34,8 +34,7 @@ static bool match(const char *tpl, const char *path, int64_t *params, int *npara
     return *tpl == '\0' && *path == '\0';
 }
 
-enum route_match router_match(const char *method, const char *path, struct req *r,
-                              size_t *index)
+enum route_match router_match(const char *method, const char *path, struct req *r, size_t *index)
 {
     bool path_known = false;
     int64_t params[REQ_MAX_PARAMS];

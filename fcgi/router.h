@@ -30,8 +30,8 @@ struct route {
     const char *path;
     void (*handler)(struct req *r);
     enum access access;
-    unsigned roles; /* ACCESS_STAFF: any of these role bits */
-    long body_limit; /* 0 = the configured default */
+    unsigned roles;   /* ACCESS_STAFF: any of these role bits */
+    long body_limit;  /* 0 = the configured default */
     const char *name; /* for metrics and logs */
 };
 
@@ -42,8 +42,7 @@ enum route_match { ROUTE_FOUND, ROUTE_NOT_FOUND, ROUTE_BAD_METHOD };
 
 /* Match method and path; on ROUTE_FOUND *index is the route and r->params
  * hold the {id} values. */
-enum route_match router_match(const char *method, const char *path, struct req *r,
-                              size_t *index);
+enum route_match router_match(const char *method, const char *path, struct req *r, size_t *index);
 /* The methods a path has, comma-separated (for a 405's Allow header). */
 void router_allowed(const char *path, char *out, size_t size);
 

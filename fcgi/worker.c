@@ -191,8 +191,8 @@ done:;
     metrics_request(route, r.status, dur);
     log_info("event=request rid=%s method=%.10s path=%.120s route=%s status=%d dur_us=%lld "
              "ip=%s who=%s:%lld",
-             r.request_id, r.method, r.path, route < nroutes ? routes[route].name : "-",
-             r.status, (long long)dur, r.remote_addr,
+             r.request_id, r.method, r.path, route < nroutes ? routes[route].name : "-", r.status,
+             (long long)dur, r.remote_addr,
              r.who.kind == SUBJECT_OWNER   ? "owner"
              : r.who.kind == SUBJECT_STAFF ? "staff"
                                            : "-",

@@ -20,9 +20,8 @@
 #include "core/log.h"
 #include "core/util.h"
 
-const char *const auth_role_names[9] = {"butler",    "supervisor", "manager",
-                                        "technician", "guard",      "cashier",
-                                        "warehouse", "legal",      "admin"};
+const char *const auth_role_names[9] = {"butler",  "supervisor", "manager", "technician", "guard",
+                                        "cashier", "warehouse",  "legal",   "admin"};
 
 #define SMS_CODE_TTL_S 300
 #define SMS_CODE_MAX_TRIES 5
@@ -168,8 +167,8 @@ static bool staff_phone_active(struct db *db, const char *phone, int64_t *id, ch
     bool found = false;
 
     *failed = 0;
-    if (db_exec(db, "SELECT id, password_hash FROM staff WHERE phone = ? AND active = 1", p, 1,
-                &r, e) < 0) {
+    if (db_exec(db, "SELECT id, password_hash FROM staff WHERE phone = ? AND active = 1", p, 1, &r,
+                e) < 0) {
         *failed = 1;
         return false;
     }
@@ -192,8 +191,7 @@ struct code_req {
     bool registered;
 };
 
-static int count_rows(struct db *db, const char *sql, const char *key, struct err *e,
-                      int64_t *n)
+static int count_rows(struct db *db, const char *sql, const char *key, struct err *e, int64_t *n)
 {
     struct db_param p[1] = {P_STR(key)};
     struct db_res r;
@@ -387,8 +385,7 @@ static int record_failure(struct db *db, const char *phone, const char *ip, stru
 {
     struct db_param p[2] = {P_STR(phone), P_STR(ip)};
 
-    return db_exec(db,
-                   "INSERT INTO login_failures (scope, subject) VALUES ('phone', ?), ('ip', ?)",
+    return db_exec(db, "INSERT INTO login_failures (scope, subject) VALUES ('phone', ?), ('ip', ?)",
                    p, 2, NULL, e);
 }
 
@@ -419,9 +416,8 @@ static int staff_login_tx(struct db *db, void *arg, struct err *e)
         /* Verify even for an unknown phone so timing does not reveal staff:
          * against a real argon2id hash (of a random string nobody knows),
          * which costs what a real verification costs. */
-        static const char dummy[] =
-            "$argon2id$v=19$m=19456,t=2,p=1$e94+4V4h77Uiqf3cZ5WPHA$"
-            "tuRXhHGZ1Dc4YJ/Hfh3LEiXVJ2OrKmO5TsKsjAAf86w";
+        static const char dummy[] = "$argon2id$v=19$m=19456,t=2,p=1$e94+4V4h77Uiqf3cZ5WPHA$"
+                                    "tuRXhHGZ1Dc4YJ/Hfh3LEiXVJ2OrKmO5TsKsjAAf86w";
         bool ok = argon2id_verify(found && hash[0] ? hash : dummy, q->password,
                                   strlen(q->password)) == ARGON2_OK;
         if (!found || !hash[0] || !ok) {
@@ -447,8 +443,8 @@ static int staff_login_tx(struct db *db, void *arg, struct err *e)
     if (auth_session_create(db, SUBJECT_STAFF, q->staff_id, q->cfg->staff_session_ttl_s, q->ip,
                             q->out, e) < 0)
         return -1;
-    return audit_write(db, "staff", q->staff_id, q->password ? "login_password" : "login_sms", "staff",
-                 q->staff_id, "{}", e);
+    return audit_write(db, "staff", q->staff_id, q->password ? "login_password" : "login_sms",
+                       "staff", q->staff_id, "{}", e);
 }
 
 int auth_staff_login(struct db *db, const struct config *cfg, const char *phone,

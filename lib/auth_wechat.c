@@ -80,8 +80,7 @@ static int bind_tx(struct db *db, void *arg, struct err *e)
     if (auth_session_create(db, SUBJECT_OWNER, q->person_id, q->cfg->owner_session_ttl_s, q->ip,
                             q->out, e) < 0)
         return -1;
-    return audit_write(db, "owner", q->person_id, "login_wechat", "person", q->person_id, "{}",
-                       e);
+    return audit_write(db, "owner", q->person_id, "login_wechat", "person", q->person_id, "{}", e);
 }
 
 int auth_owner_login_wechat(struct db *db, const struct config *cfg, const char *js_code,

@@ -62,9 +62,9 @@ static void db_disconnect(struct db *db)
 
 static bool is_conn_error(unsigned int code)
 {
-    return code == CR_SERVER_GONE_ERROR || code == CR_SERVER_LOST ||
-           code == CR_CONNECTION_ERROR || code == CR_CONN_HOST_ERROR ||
-           code == ER_CONNECTION_KILLED || code == CR_COMMANDS_OUT_OF_SYNC || code == 4031;
+    return code == CR_SERVER_GONE_ERROR || code == CR_SERVER_LOST || code == CR_CONNECTION_ERROR ||
+           code == CR_CONN_HOST_ERROR || code == ER_CONNECTION_KILLED ||
+           code == CR_COMMANDS_OUT_OF_SYNC || code == 4031;
 }
 
 static int db_fail(struct db *db, unsigned int code, const char *what, const char *msg,
@@ -261,8 +261,7 @@ static int fetch_rows(struct db *db, MYSQL_STMT *st, MYSQL_RES *meta, struct db_
                 big.buffer = data.data + data.len;
                 big.buffer_length = lens[c];
                 if (mysql_stmt_fetch_column(st, &big, (unsigned)c, 0)) {
-                    rc = db_fail(db, mysql_stmt_errno(st), "fetch_column", mysql_stmt_error(st),
-                                 e);
+                    rc = db_fail(db, mysql_stmt_errno(st), "fetch_column", mysql_stmt_error(st), e);
                     goto out;
                 }
                 data.len += lens[c];
@@ -286,8 +285,8 @@ out:
     return rc;
 }
 
-static int exec_once(struct db *db, const char *sql, const struct db_param *params,
-                     size_t nparams, struct db_res *out, struct err *e)
+static int exec_once(struct db *db, const char *sql, const struct db_param *params, size_t nparams,
+                     struct db_res *out, struct err *e)
 {
     MYSQL_STMT *st;
     MYSQL_BIND bind[32];

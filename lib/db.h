@@ -41,8 +41,7 @@ struct db_param {
 #define P_NULL ((struct db_param){DB_NULL, 0, NULL, 0})
 #define P_STRN(p, n) ((struct db_param){DB_STR, 0, (p), (n)})
 /* A NULL string binds SQL NULL. */
-static inline struct db_param P_STR(const char *s)
-{
+static inline struct db_param P_STR(const char *s) {
     return s ? P_STRN(s, strlen(s)) : P_NULL;
 }
 
@@ -50,8 +49,8 @@ struct db_res {
     size_t nrows, ncols;
     uint64_t affected;
     uint64_t insert_id;
-    size_t *off;  /* nrows*ncols offsets into data; SIZE_MAX = NULL */
-    size_t *len;  /* byte lengths */
+    size_t *off; /* nrows*ncols offsets into data; SIZE_MAX = NULL */
+    size_t *len; /* byte lengths */
     char *data;
 };
 
@@ -78,7 +77,7 @@ bool db_ping(struct db *db);
 
 const char *db_str(const struct db_res *r, size_t row, size_t col); /* NULL for SQL NULL */
 size_t db_len(const struct db_res *r, size_t row, size_t col);
-int64_t db_int(const struct db_res *r, size_t row, size_t col);      /* 0 for NULL */
+int64_t db_int(const struct db_res *r, size_t row, size_t col); /* 0 for NULL */
 bool db_is_null(const struct db_res *r, size_t row, size_t col);
 /* Frees the rows; affected and insert_id remain readable. */
 void db_res_free(struct db_res *r);

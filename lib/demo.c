@@ -97,8 +97,7 @@ static int generate_tx(struct db *db, void *arg, struct err *e)
     long projects = (g->rooms + ROOMS_PER_PROJECT - 1) / ROOMS_PER_PROJECT, done = 0;
     int64_t existing;
 
-    if (db_exec(db, "SELECT COUNT(*) FROM projects WHERE code LIKE 'BENCH-%'", NULL, 0, &r, e) <
-        0)
+    if (db_exec(db, "SELECT COUNT(*) FROM projects WHERE code LIKE 'BENCH-%'", NULL, 0, &r, e) < 0)
         return -1;
     existing = db_int(&r, 0, 0);
     db_res_free(&r);

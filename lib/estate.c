@@ -59,11 +59,11 @@ static int in_scope(struct db *db, const struct principal *who, const char *sql,
 
 #define SQL_PROJECT_OF_PROJECT "SELECT id FROM projects WHERE id = ?"
 #define SQL_PROJECT_OF_BUILDING "SELECT project_id FROM buildings WHERE id = ?"
-#define SQL_PROJECT_OF_UNIT                                                                       \
+#define SQL_PROJECT_OF_UNIT                                                                        \
     "SELECT b.project_id FROM units u JOIN buildings b ON b.id = u.building_id WHERE u.id = ?"
 #define SQL_PROJECT_OF_RESOURCE "SELECT project_id FROM resources WHERE id = ?"
-#define SQL_PROJECT_OF_LINK                                                                       \
-    "SELECT r.project_id FROM person_resources pr JOIN resources r ON r.id = pr.resource_id "     \
+#define SQL_PROJECT_OF_LINK                                                                        \
+    "SELECT r.project_id FROM person_resources pr JOIN resources r ON r.id = pr.resource_id "      \
     "WHERE pr.id = ?"
 
 /* ---- projects ----------------------------------------------------------- */
@@ -110,8 +110,7 @@ static int set_business_types(struct db *db, int64_t project_id, const struct pr
     struct db_param p[2];
 
     p[0] = P_INT(project_id);
-    if (db_exec(db, "DELETE FROM project_business_types WHERE project_id = ?", p, 1, NULL, e) <
-        0)
+    if (db_exec(db, "DELETE FROM project_business_types WHERE project_id = ?", p, 1, NULL, e) < 0)
         return -1;
     for (size_t i = 0; i < in->ntypes; i++) {
         struct db_res r;
@@ -163,8 +162,8 @@ static int project_create_tx(struct db *db, void *arg, struct err *e)
     /* The creator serves the new project from now on. */
     p[0] = P_INT(op->who->id);
     p[1] = P_INT(op->id);
-    if (db_exec(db, "INSERT INTO staff_projects (staff_id, project_id) VALUES (?, ?)", p, 2,
-                NULL, e) < 0)
+    if (db_exec(db, "INSERT INTO staff_projects (staff_id, project_id) VALUES (?, ?)", p, 2, NULL,
+                e) < 0)
         return -1;
     if (op->in->business_types && set_business_types(db, op->id, op->in, e) < 0)
         return -1;
@@ -222,8 +221,7 @@ struct named_op {
 static int building_tx(struct db *db, void *arg, struct err *e)
 {
     struct named_op *op = arg;
-    struct db_param p[4] = {P_INT(op->parent), P_STR(op->name), P_INT(op->floors),
-                            P_STR(op->type)};
+    struct db_param p[4] = {P_INT(op->parent), P_STR(op->name), P_INT(op->floors), P_STR(op->type)};
     struct db_res r;
 
     if (db_exec(db,
@@ -240,8 +238,8 @@ static int building_tx(struct db *db, void *arg, struct err *e)
 }
 
 int estate_building_create(struct db *db, const struct principal *who, int64_t project_id,
-                           const char *name, int64_t floors, const char *business_type,
-                           int64_t *id, struct err *e)
+                           const char *name, int64_t floors, const char *business_type, int64_t *id,
+                           struct err *e)
 {
     struct named_op op = {who, project_id, name, business_type, floors, 0};
 
@@ -297,8 +295,8 @@ int estate_unit_create(struct db *db, const struct principal *who, int64_t build
 
 /* Building and unit must belong to the project (and the unit to the
  * building); 400 otherwise — they are ids the caller gave in the body. */
-static int check_placement(struct db *db, int64_t project_id, int64_t building_id,
-                           int64_t unit_id, struct err *e)
+static int check_placement(struct db *db, int64_t project_id, int64_t building_id, int64_t unit_id,
+                           struct err *e)
 {
     int failed;
 
@@ -376,8 +374,8 @@ static int resource_create_tx(struct db *db, void *arg, struct err *e)
 }
 
 /* The natural key of a resource: building-unit-number, as the importer. */
-static const char *default_code(struct db *db, const struct resource_in *in, char *out,
-                                size_t size, struct err *e)
+static const char *default_code(struct db *db, const struct resource_in *in, char *out, size_t size,
+                                struct err *e)
 {
     struct db_param p[2] = {P_INT(in->building_id), P_INT(in->unit_id)};
     struct db_res r;
@@ -436,7 +434,11 @@ static int resource_update_tx(struct db *db, void *arg, struct err *e)
      * old building: moving to another building without a unit drops the
      * old building's unit. */
     struct db_param p[17] = {
-        unit, unit, building, building, building,
+        unit,
+        unit,
+        building,
+        building,
+        building,
         P_STR(in->code),
         P_STR(in->number),
         P_STR(in->kind),
@@ -747,12 +749,11 @@ static bool key_valid(const char *k)
 
 int estate_custom_field_create(struct db *db, const struct principal *who, int64_t project_id,
                                const char *target, const char *key, const char *label,
-                               const char *type, const char *choices, int64_t *id,
-                               struct err *e)
+                               const char *type, const char *choices, int64_t *id, struct err *e)
 {
     static const char *const targets[] = {"person", "resource", NULL};
-    struct field_op op = {who, project_id, 0, 0, target, key, label, type,
-                          choices ? choices : "", NULL, NULL, 0};
+    struct field_op op = {who,  project_id, 0, 0, target, key, label, type, choices ? choices : "",
+                          NULL, NULL,       0};
 
     if (!one_of(target, targets))
         return err_bad_request(e, "target 只能是 person 或 resource");
@@ -825,8 +826,8 @@ static int values_tx(struct db *db, void *arg, struct err *e)
         p[0] = P_INT(field_id);
         p[1] = P_INT(op->target_id);
         if (!op->values[i]) {
-            if (db_exec(db, "DELETE FROM custom_values WHERE field_id = ? AND target_id = ?", p,
-                        2, NULL, e) < 0)
+            if (db_exec(db, "DELETE FROM custom_values WHERE field_id = ? AND target_id = ?", p, 2,
+                        NULL, e) < 0)
                 return -1;
             continue;
         }
@@ -841,8 +842,8 @@ static int values_tx(struct db *db, void *arg, struct err *e)
 }
 
 int estate_custom_values_set(struct db *db, const struct principal *who, const char *target,
-                             int64_t target_id, const char *const *keys,
-                             const char *const *values, size_t n, struct err *e)
+                             int64_t target_id, const char *const *keys, const char *const *values,
+                             size_t n, struct err *e)
 {
     struct field_op op = {who, 0, target_id, 0, target, NULL, NULL, NULL, NULL, keys, values, n};
 

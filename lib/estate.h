@@ -54,8 +54,8 @@ int estate_project_create(struct db *db, const struct principal *who, const stru
 int estate_project_update(struct db *db, const struct principal *who, int64_t id,
                           const struct project_in *in, struct err *e);
 int estate_building_create(struct db *db, const struct principal *who, int64_t project_id,
-                           const char *name, int64_t floors, const char *business_type,
-                           int64_t *id, struct err *e);
+                           const char *name, int64_t floors, const char *business_type, int64_t *id,
+                           struct err *e);
 int estate_unit_create(struct db *db, const struct principal *who, int64_t building_id,
                        const char *name, int64_t *id, struct err *e);
 int estate_resource_create(struct db *db, const struct principal *who, int64_t project_id,
@@ -76,12 +76,11 @@ int estate_move_out(struct db *db, const struct principal *who, int64_t link_id,
                     const char *moved_out_on, struct err *e);
 int estate_custom_field_create(struct db *db, const struct principal *who, int64_t project_id,
                                const char *target, const char *key, const char *label,
-                               const char *type, const char *choices, int64_t *id,
-                               struct err *e);
+                               const char *type, const char *choices, int64_t *id, struct err *e);
 /* Set (or with value NULL clear) custom values of one resource or person;
  * each value is checked against its field's type. */
 int estate_custom_values_set(struct db *db, const struct principal *who, const char *target,
-                             int64_t target_id, const char *const *keys,
-                             const char *const *values, size_t n, struct err *e);
+                             int64_t target_id, const char *const *keys, const char *const *values,
+                             size_t n, struct err *e);
 
 #endif

@@ -18,8 +18,8 @@ static MYSQL *open_multi(const struct config *c, struct err *e)
     mysql_options(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
     mysql_options(m, MYSQL_INIT_COMMAND, "SET time_zone = '+00:00'");
     if (!mysql_real_connect(m, c->db_socket[0] ? NULL : c->db_host, c->db_user, c->db_password,
-                            c->db_name, (unsigned)c->db_port,
-                            c->db_socket[0] ? c->db_socket : NULL, CLIENT_MULTI_STATEMENTS)) {
+                            c->db_name, (unsigned)c->db_port, c->db_socket[0] ? c->db_socket : NULL,
+                            CLIENT_MULTI_STATEMENTS)) {
         err_set(e, 503, "DB_UNAVAILABLE", "cannot connect: %s", mysql_error(m));
         mysql_close(m);
         return NULL;
@@ -87,8 +87,7 @@ static int load_applied(MYSQL *m, struct err *e)
     MYSQL_ROW row;
 
     n_applied = 0;
-    if (mysql_query(m, "SELECT version FROM schema_migrations") ||
-        !(res = mysql_store_result(m)))
+    if (mysql_query(m, "SELECT version FROM schema_migrations") || !(res = mysql_store_result(m)))
         return err_set(e, 500, "SQL", "%s", mysql_error(m));
     while ((row = mysql_fetch_row(res)) && n_applied < 512)
         applied_versions[n_applied++] = (unsigned)strtoul(row[0], NULL, 10);
@@ -170,8 +169,7 @@ int migrate_apply(const struct config *cfg, const char *dir, int *applied, struc
             b[1].buffer_type = MYSQL_TYPE_STRING;
             b[1].buffer = names[i];
             b[1].buffer_length = len;
-            if (!st ||
-                mysql_stmt_prepare(st, insert, strlen(insert)) ||
+            if (!st || mysql_stmt_prepare(st, insert, strlen(insert)) ||
                 mysql_stmt_bind_param(st, b) || mysql_stmt_execute(st))
                 rc = err_set(e, 500, "SQL", "recording %s failed", names[i]);
             if (st)

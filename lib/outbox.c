@@ -22,8 +22,8 @@ int outbox_backoff_s(int attempt)
     return 3600;
 }
 
-static int finish(struct db *db, int64_t id, const char *status, const char *error,
-                  const char *ref, struct err *e)
+static int finish(struct db *db, int64_t id, const char *status, const char *error, const char *ref,
+                  struct err *e)
 {
     struct db_param p[4] = {P_STR(status), P_STR(error), P_STR(ref), P_INT(id)};
 
@@ -39,9 +39,9 @@ static int finish(struct db *db, int64_t id, const char *status, const char *err
 static int send_sms(const struct config *cfg, const char *recipient, const char *template,
                     const char *params_json, int64_t id, struct sms_result *res)
 {
-    struct sms_config sc = {cfg->sms_base_url,   cfg->sms_host,       cfg->sms_region,
-                            cfg->sms_secret_id,  cfg->sms_secret_key, cfg->sms_sdk_app_id,
-                            cfg->sms_sign_name,  5000};
+    struct sms_config sc = {
+        cfg->sms_base_url,   cfg->sms_host,       cfg->sms_region,    cfg->sms_secret_id,
+        cfg->sms_secret_key, cfg->sms_sdk_app_id, cfg->sms_sign_name, 5000};
     cJSON *arr = cJSON_Parse(params_json), *it;
     const char *params[16];
     size_t n = 0;
@@ -113,8 +113,8 @@ int outbox_deliver_due(struct db *db, const struct config *cfg, int batch, int *
                 goto fail;
             continue;
         }
-        if (send_sms(cfg, db_str(&due, i, 2), db_str(&due, i, 3), db_str(&due, i, 4), id,
-                     &res) == 0) {
+        if (send_sms(cfg, db_str(&due, i, 2), db_str(&due, i, 3), db_str(&due, i, 4), id, &res) ==
+            0) {
             metrics_inc(METRIC_OUTBOX_SENT);
             log_info("event=outbox_sent id=%lld channel=sms serial=%s", (long long)id,
                      res.serial_no);
@@ -130,8 +130,8 @@ int outbox_deliver_due(struct db *db, const struct config *cfg, int batch, int *
                 goto fail;
         } else {
             struct db_param q[2] = {P_STR(res.code), P_INT(id)};
-            if (db_exec(db, "UPDATE outbox SET last_error = LEFT(?, 200) WHERE id = ?", q, 2,
-                        NULL, e) < 0)
+            if (db_exec(db, "UPDATE outbox SET last_error = LEFT(?, 200) WHERE id = ?", q, 2, NULL,
+                        e) < 0)
                 goto fail;
         }
     }

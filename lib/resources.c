@@ -20,18 +20,17 @@ static const char *dup_str(struct arena *a, const struct db_res *r, size_t row, 
 }
 
 /* Columns shared by every resource query, in this order. */
-#define RES_COLUMNS                                                                               \
-    "r.id, r.project_id, p.name, r.building_id, b.name, r.unit_id, u.name, r.code, r.number, "   \
-    "r.kind, r.floor, r.area_m2x100, r.inner_area_m2x100, r.layout, r.decoration, "             \
+#define RES_COLUMNS                                                                                \
+    "r.id, r.project_id, p.name, r.building_id, b.name, r.unit_id, u.name, r.code, r.number, "     \
+    "r.kind, r.floor, r.area_m2x100, r.inner_area_m2x100, r.layout, r.decoration, "                \
     "r.lease_status, r.business_scope, r.tenant_company"
 #define RES_NCOLS 18
-#define RES_JOINS                                                                                 \
-    "JOIN projects p ON p.id = r.project_id "                                                     \
-    "LEFT JOIN buildings b ON b.id = r.building_id "                                              \
+#define RES_JOINS                                                                                  \
+    "JOIN projects p ON p.id = r.project_id "                                                      \
+    "LEFT JOIN buildings b ON b.id = r.building_id "                                               \
     "LEFT JOIN units u ON u.id = r.unit_id "
 
-static void fill_resource(struct arena *a, const struct db_res *r, size_t row,
-                          struct resource *x)
+static void fill_resource(struct arena *a, const struct db_res *r, size_t row, struct resource *x)
 {
     memset(x, 0, sizeof(*x));
     x->id = db_int(r, row, 0);
@@ -87,8 +86,8 @@ static int by_id(const void *a, const void *b)
     return (x->id > y->id) - (x->id < y->id);
 }
 
-int res_list_for_person(struct db *db, struct arena *a, int64_t person_id,
-                        struct resource **out, size_t *n, struct err *e)
+int res_list_for_person(struct db *db, struct arena *a, int64_t person_id, struct resource **out,
+                        size_t *n, struct err *e)
 {
     /* Only the columns the owner's views show. STRAIGHT_JOIN fixes the
      * obvious order (links, resources, names) and spares the optimizer's
@@ -173,10 +172,10 @@ int res_list_for_staff(struct db *db, struct arena *a, const struct principal *w
         "  WHERE pr.resource_id = r.id AND pr.active = 1 AND (pe.name LIKE ? OR pe.phone = ?))) "
         "ORDER BY r.id LIMIT ?";
     const char *like = f->q ? like_contains(a, f->q) : NULL;
-    struct db_param p[12] = {P_INT(who->id),         P_INT(f->after_id),   P_INT(f->project_id),
-                             P_INT(f->project_id),   P_INT(f->building_id), P_INT(f->building_id),
-                             P_STR(f->q),            P_STR(like),          P_STR(like),
-                             P_STR(like),            P_STR(f->q),          P_INT(f->limit + 1)};
+    struct db_param p[12] = {P_INT(who->id),       P_INT(f->after_id),    P_INT(f->project_id),
+                             P_INT(f->project_id), P_INT(f->building_id), P_INT(f->building_id),
+                             P_STR(f->q),          P_STR(like),           P_STR(like),
+                             P_STR(like),          P_STR(f->q),           P_INT(f->limit + 1)};
     struct db_res r;
     size_t rows;
 
@@ -304,8 +303,8 @@ int res_detail_for_staff(struct db *db, struct arena *a, const struct principal 
     return res_detail(db, a, sql, who->id, resource_id, false, out, e);
 }
 
-int res_detail_for_person(struct db *db, struct arena *a, int64_t person_id,
-                          int64_t resource_id, struct resource_detail *out, struct err *e)
+int res_detail_for_person(struct db *db, struct arena *a, int64_t person_id, int64_t resource_id,
+                          struct resource_detail *out, struct err *e)
 {
     static const char sql[] =
         "SELECT " RES_COLUMNS ", pr.relation FROM person_resources pr "

@@ -61,8 +61,8 @@ struct occupant {
     const char *name;
     const char *phone;
     const char *relation;
-    const char *moved_in_on;  /* "YYYY-MM-DD" or NULL */
-    const char *moved_out_on; /* NULL while current */
+    const char *moved_in_on;     /* "YYYY-MM-DD" or NULL */
+    const char *moved_out_on;    /* NULL while current */
     struct custom_value *custom; /* the person's custom fields that are set */
     size_t ncustom;
 };
@@ -91,8 +91,8 @@ struct person {
 
 /* The current resources of an owner / family member / tenant, by id, with
  * the fields of the owner's views (struct resource's others are zero). */
-int res_list_for_person(struct db *db, struct arena *a, int64_t person_id,
-                        struct resource **out, size_t *n, struct err *e);
+int res_list_for_person(struct db *db, struct arena *a, int64_t person_id, struct resource **out,
+                        size_t *n, struct err *e);
 /* The owner behind a bearer token and the estate's version (sql/002), in
  * one primary-key lookup; *person_id = 0 when the token is not a live
  * owner session. A list rendered under a version is still right while the
@@ -114,7 +114,7 @@ int res_detail_for_staff(struct db *db, struct arena *a, const struct principal 
 
 /* Owner: one of the caller's current resources with who lives there now
  * and its custom fields; 404 for any other resource. */
-int res_detail_for_person(struct db *db, struct arena *a, int64_t person_id,
-                          int64_t resource_id, struct resource_detail *out, struct err *e);
+int res_detail_for_person(struct db *db, struct arena *a, int64_t person_id, int64_t resource_id,
+                          struct resource_detail *out, struct err *e);
 
 #endif

@@ -18,7 +18,6 @@ struct staff_member {
 };
 
 /* 404 if there is no such (active) staff member. */
-int staff_get(struct db *db, struct arena *a, int64_t id, struct staff_member *out,
-              struct err *e);
+int staff_get(struct db *db, struct arena *a, int64_t id, struct staff_member *out, struct err *e);
 
 #endif

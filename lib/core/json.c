@@ -192,8 +192,8 @@ int json_get_str(const cJSON *obj, const char *name, bool required, size_t min_c
     /* cJSON decodes \u escapes; a \u0000 would cut the C string short. */
     chars = utf8_chars(it->valuestring, strlen(it->valuestring));
     if (chars < min_chars || chars > max_chars)
-        return err_set(e, 400, "BAD_REQUEST", "字段 %s 的长度应为 %zu 到 %zu 个字", name,
-                       min_chars, max_chars);
+        return err_set(e, 400, "BAD_REQUEST", "字段 %s 的长度应为 %zu 到 %zu 个字", name, min_chars,
+                       max_chars);
     *out = it->valuestring;
     return 0;
 }

@@ -6,11 +6,11 @@
 #include <string.h>
 #include <sys/mman.h>
 
-static const int64_t bucket_us[] = {1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000,
-                                    500000, 1000000, 2500000};
+static const int64_t bucket_us[] = {1000,   2500,   5000,   10000,   25000,  50000,
+                                    100000, 250000, 500000, 1000000, 2500000};
 #define NBUCKETS (sizeof(bucket_us) / sizeof(bucket_us[0]))
-static const int tracked_status[] = {200, 201, 202, 204, 400, 401, 403, 404, 405,
-                                     409, 413, 429, 500, 502, 503, 0};
+static const int tracked_status[] = {200, 201, 202, 204, 400, 401, 403, 404,
+                                     405, 409, 413, 429, 500, 502, 503, 0};
 #define NSTATUS (sizeof(tracked_status) / sizeof(tracked_status[0]))
 
 struct route_metrics {
@@ -114,7 +114,7 @@ void metrics_render(struct buf *out)
         }
         buf_printf(out, "wuye_http_request_duration_seconds_sum{route=\"%s\"} ", m->name);
         seconds(out, atomic_load(&m->sum_us));
-        buf_printf(out, "\nwuye_http_request_duration_seconds_count{route=\"%s\"} %llu\n",
-                   m->name, (unsigned long long)cum);
+        buf_printf(out, "\nwuye_http_request_duration_seconds_count{route=\"%s\"} %llu\n", m->name,
+                   (unsigned long long)cum);
     }
 }

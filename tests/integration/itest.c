@@ -59,8 +59,8 @@ void it_http_url(const char *method, const char *url, const char *body, size_t l
         r->json = cJSON_ParseWithLength(r->body.data, r->body.len);
 }
 
-void it_http(const char *method, const char *path, const char *body, size_t len,
-             const char *token, struct http_resp *r)
+void it_http(const char *method, const char *path, const char *body, size_t len, const char *token,
+             struct http_resp *r)
 {
     char url[2048], auth[256];
     const char *headers[2] = {NULL, NULL};
@@ -256,17 +256,23 @@ void it_db_fingerprint(char out[512])
         "SELECT COUNT(*) * 1000003 + COALESCE(SUM(CRC32(CONCAT_WS('|', id, person_id, "
         "resource_id, relation, IFNULL(moved_in_on, '-'), IFNULL(moved_out_on, '-')))), 0) "
         "FROM person_resources",
-        "SELECT COUNT(*) FROM projects", "SELECT COUNT(*) FROM buildings",
-        "SELECT COUNT(*) FROM units", "SELECT COUNT(*) FROM staff",
-        "SELECT COUNT(*) FROM sessions", "SELECT COUNT(*) FROM sms_codes",
-        "SELECT COUNT(*) FROM outbox", "SELECT COUNT(*) FROM audit_log",
-        "SELECT COUNT(*) FROM custom_fields", "SELECT COUNT(*) FROM custom_values",
+        "SELECT COUNT(*) FROM projects",
+        "SELECT COUNT(*) FROM buildings",
+        "SELECT COUNT(*) FROM units",
+        "SELECT COUNT(*) FROM staff",
+        "SELECT COUNT(*) FROM sessions",
+        "SELECT COUNT(*) FROM sms_codes",
+        "SELECT COUNT(*) FROM outbox",
+        "SELECT COUNT(*) FROM audit_log",
+        "SELECT COUNT(*) FROM custom_fields",
+        "SELECT COUNT(*) FROM custom_values",
         "SELECT COUNT(*) FROM login_failures"};
     size_t used = 0;
 
     out[0] = '\0';
     for (size_t i = 0; i < sizeof(queries) / sizeof(queries[0]); i++) {
-        int n = snprintf(out + used, 512 - used, "%lld;", (long long)it_sql_int(queries[i], NULL, 0));
+        int n =
+            snprintf(out + used, 512 - used, "%lld;", (long long)it_sql_int(queries[i], NULL, 0));
         if (n > 0 && used + (size_t)n < 512)
             used += (size_t)n;
     }

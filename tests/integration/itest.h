@@ -29,8 +29,8 @@ struct http_resp {
 
 /* One HTTP request to the system (path under WUYE_TEST_URL). body may be
  * NULL; len (size_t)-1 means strlen(body). token may be NULL. */
-void it_http(const char *method, const char *path, const char *body, size_t len,
-             const char *token, struct http_resp *r);
+void it_http(const char *method, const char *path, const char *body, size_t len, const char *token,
+             struct http_resp *r);
 /* The same against a full URL (stand-ins), with extra header lines. */
 void it_http_url(const char *method, const char *url, const char *body, size_t len,
                  const char *const *headers, struct http_resp *r);

@@ -49,8 +49,8 @@ static void wechat_login_sees_two_homes(void **state)
     /* The openid is now bound to that person. */
     {
         struct db_param p[1] = {P_STR("13800000001")};
-        assert_int_equal(
-            it_sql_int("SELECT openid IS NOT NULL FROM persons WHERE phone = ?", p, 1), 1);
+        assert_int_equal(it_sql_int("SELECT openid IS NOT NULL FROM persons WHERE phone = ?", p, 1),
+                         1);
     }
     free(token);
 }
@@ -111,8 +111,8 @@ static void unknown_phone_gets_403_and_no_account(void **state)
     usleep(700 * 1000);
     it_last_sms_code("13700000098", code);
     assert_string_equal(code, "");
-    it_http("POST", "/api/v1/owner/login/sms", "{\"phone\":\"13700000098\",\"sms_code\":\"123456\"}",
-            (size_t)-1, NULL, &r);
+    it_http("POST", "/api/v1/owner/login/sms",
+            "{\"phone\":\"13700000098\",\"sms_code\":\"123456\"}", (size_t)-1, NULL, &r);
     assert_int_equal(r.status, 401);
     it_resp_free(&r);
     {
@@ -223,8 +223,8 @@ static void staff_login_failures(void **state)
     assert_non_null(ok);
     free(ok);
     for (int i = 0; i < 5; i++) {
-        it_http("POST", "/api/v1/staff/login", "{\"phone\":\"13900000003\",\"password\":\"nope1234\"}",
-                (size_t)-1, NULL, &r);
+        it_http("POST", "/api/v1/staff/login",
+                "{\"phone\":\"13900000003\",\"password\":\"nope1234\"}", (size_t)-1, NULL, &r);
         it_expect(&r, 401, "BAD_CREDENTIALS");
         it_resp_free(&r);
     }
@@ -248,7 +248,8 @@ static void staff_login_failures(void **state)
             it_resp_free(&r);
             t0 = util_now_us();
             it_http("POST", "/api/v1/staff/login",
-                    "{\"phone\":\"13900000001\",\"password\":\"wrong-pass\"}", (size_t)-1, NULL, &r);
+                    "{\"phone\":\"13900000001\",\"password\":\"wrong-pass\"}", (size_t)-1, NULL,
+                    &r);
             known += util_now_us() - t0;
             it_expect(&r, 401, "BAD_CREDENTIALS");
             it_resp_free(&r);

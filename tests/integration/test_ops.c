@@ -76,8 +76,7 @@ static void *load_thread(void *arg)
 
 #define LOAD_THREADS 6
 
-static void load_start(struct load *l, pthread_t *t, const char *path, const char *token,
-                       int ms)
+static void load_start(struct load *l, pthread_t *t, const char *path, const char *token, int ms)
 {
     memset(l, 0, sizeof(*l));
     l->path = path;
@@ -365,8 +364,11 @@ static void metrics_count_requests(void **state)
     (void)state;
     it_http("GET", "/metrics", NULL, 0, NULL, &r);
     it_expect(&r, 200, NULL);
-    assert_non_null(strstr(r.body.data, "wuye_http_requests_total{route=\"health\",status=\"200\"}"));
-    assert_non_null(strstr(r.body.data, "wuye_http_request_duration_seconds_bucket{route=\"owner_resources\",le=\"+Inf\"}"));
+    assert_non_null(
+        strstr(r.body.data, "wuye_http_requests_total{route=\"health\",status=\"200\"}"));
+    assert_non_null(
+        strstr(r.body.data,
+               "wuye_http_request_duration_seconds_bucket{route=\"owner_resources\",le=\"+Inf\"}"));
     /* no token or phone number ever appears in metrics */
     assert_null(strstr(r.body.data, "13800000001"));
     it_resp_free(&r);

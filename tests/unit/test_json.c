@@ -23,34 +23,34 @@ static const struct body_case bodies[] = {
     {"{}", 0, 1},
     {"  {\"a\":1}\n", 0, 1},
     {"{\"a\":-12,\"b\":0,\"c\":-0}", 0, 1},
-    {"{\"a\":999999999999999}", 0, 1},     /* 15 digits */
-    {"{\"a\":1000000000000000}", 0, 0},    /* 16 digits */
+    {"{\"a\":999999999999999}", 0, 1},  /* 15 digits */
+    {"{\"a\":1000000000000000}", 0, 0}, /* 16 digits */
     {"{\"a\":1.5}", 0, 0},
     {"{\"a\":1.0}", 0, 0},
     {"{\"a\":1e3}", 0, 0},
     {"{\"a\":1E3}", 0, 0},
-    {"{\"a\":01}", 0, 0},                  /* leading zero */
-    {"{\"a\":\"1.5 is text\"}", 0, 1},     /* numbers inside strings are text */
-    {"{\"a\":\"x\\u0000y\"}", 0, 0},       /* NUL would cut the C string */
+    {"{\"a\":01}", 0, 0},              /* leading zero */
+    {"{\"a\":\"1.5 is text\"}", 0, 1}, /* numbers inside strings are text */
+    {"{\"a\":\"x\\u0000y\"}", 0, 0},   /* NUL would cut the C string */
     {"{\"a\\u0000b\":1}", 0, 0},
-    {"{\"a\":\"\\\\u0000\"}", 0, 1},       /* an escaped backslash, then text */
-    {"{\"a\":\"line\nbreak\"}", 0, 0},     /* raw control character */
+    {"{\"a\":\"\\\\u0000\"}", 0, 1},   /* an escaped backslash, then text */
+    {"{\"a\":\"line\nbreak\"}", 0, 0}, /* raw control character */
     {"{\"a\":\"tab\\tok\"}", 0, 1},
-    {"{\"a\":\"\xC3\x28\"}", 0, 0},        /* bad UTF-8 */
-    {"{\"a\":\"\xC0\xAF\"}", 0, 0},        /* overlong */
-    {"{\"a\":\"\xED\xA0\x80\"}", 0, 0},    /* encoded surrogate */
+    {"{\"a\":\"\xC3\x28\"}", 0, 0},     /* bad UTF-8 */
+    {"{\"a\":\"\xC0\xAF\"}", 0, 0},     /* overlong */
+    {"{\"a\":\"\xED\xA0\x80\"}", 0, 0}, /* encoded surrogate */
     {"{\"a\":\"物业\"}", 0, 1},
-    {"{\"a\":1,\"a\":2}", 0, 0},           /* duplicate names */
-    {"{\"o\":{\"k\":1,\"k\":2}}", 0, 0},   /* nested duplicates */
-    {"{\"a\":1}x", 0, 0},                  /* trailing garbage */
+    {"{\"a\":1,\"a\":2}", 0, 0},         /* duplicate names */
+    {"{\"o\":{\"k\":1,\"k\":2}}", 0, 0}, /* nested duplicates */
+    {"{\"a\":1}x", 0, 0},                /* trailing garbage */
     {"{\"a\":1}{}", 0, 0},
     {"{", 0, 0},
     {"{\"a\":", 0, 0},
-    {"[]", 0, 0},                          /* must be an object */
+    {"[]", 0, 0}, /* must be an object */
     {"\"str\"", 0, 0},
     {"null", 0, 0},
     {"", 0, 0},
-    {"{\"a\":1}\0{", 9, 0},                /* NUL byte in the body */
+    {"{\"a\":1}\0{", 9, 0}, /* NUL byte in the body */
 };
 
 static void bodies_table(void **state)
@@ -122,11 +122,11 @@ static void one_line_text(void **state)
     } rows[] = {
         {"{\"v\":\"  7栋 \"}", 1, "7栋"},
         {"{\"v\":\"\u30007栋\u3000\"}", 1, "7栋"}, /* ideographic spaces */
-        {"{\"v\":\"a b\"}", 1, "a b"},               /* inner spaces stay */
-        {"{\"v\":\"地下\\n一层\"}", 0, NULL},          /* an escaped line break */
+        {"{\"v\":\"a b\"}", 1, "a b"},             /* inner spaces stay */
+        {"{\"v\":\"地下\\n一层\"}", 0, NULL},      /* an escaped line break */
         {"{\"v\":\"a\\tb\"}", 0, NULL},
-        {"{\"v\":\"   \"}", 0, NULL},                 /* empty once trimmed: too short */
-        {"{\"v\":\"12345\"}", 0, NULL},               /* 5 characters: too long */
+        {"{\"v\":\"   \"}", 0, NULL},   /* empty once trimmed: too short */
+        {"{\"v\":\"12345\"}", 0, NULL}, /* 5 characters: too long */
     };
 
     (void)state;
@@ -173,7 +173,7 @@ static void utf8(void **state)
 {
     (void)state;
     assert_true(utf8_valid("abc", 3));
-    assert_true(utf8_valid("\xF0\x9F\x8F\xA0", 4)); /* 🏠 */
+    assert_true(utf8_valid("\xF0\x9F\x8F\xA0", 4));  /* 🏠 */
     assert_false(utf8_valid("\xF0\x9F\x8F", 3));     /* truncated */
     assert_false(utf8_valid("\xF4\x90\x80\x80", 4)); /* beyond U+10FFFF */
     assert_false(utf8_valid("\xFF", 1));
@@ -183,11 +183,8 @@ static void utf8(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(bodies_table),
-        cmocka_unit_test(getters),
-        cmocka_unit_test(one_line_text),
-        cmocka_unit_test(only_fields),
-        cmocka_unit_test(utf8),
+        cmocka_unit_test(bodies_table), cmocka_unit_test(getters), cmocka_unit_test(one_line_text),
+        cmocka_unit_test(only_fields),  cmocka_unit_test(utf8),
     };
     return cmocka_run_group_tests_name("json", tests, NULL, NULL);
 }

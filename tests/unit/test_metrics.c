@@ -39,18 +39,18 @@ static void render(void **state)
     metrics_render(&b);
     assert_non_null(strstr(b.data, "\nwuye_db_errors_total 1\n"));
     assert_non_null(strstr(b.data, "\nwuye_worker_restarts_total 1\n"));
-    assert_non_null(strstr(b.data, "wuye_http_requests_total{route=\"health\",status=\"200\"} 3\n"));
+    assert_non_null(
+        strstr(b.data, "wuye_http_requests_total{route=\"health\",status=\"200\"} 3\n"));
     assert_non_null(
         strstr(b.data, "wuye_http_requests_total{route=\"owner_resources\",status=\"401\"} 1\n"));
-    assert_non_null(strstr(
-        b.data, "wuye_http_requests_total{route=\"owner_resources\",status=\"other\"} 1\n"));
+    assert_non_null(
+        strstr(b.data, "wuye_http_requests_total{route=\"owner_resources\",status=\"other\"} 1\n"));
     assert_non_null(strstr(
         b.data, "wuye_http_request_duration_seconds_bucket{route=\"health\",le=\"0.001000\"} 2\n"));
     assert_non_null(strstr(
         b.data, "wuye_http_request_duration_seconds_bucket{route=\"health\",le=\"0.005000\"} 3\n"));
-    assert_non_null(strstr(
-        b.data,
-        "wuye_http_request_duration_seconds_bucket{route=\"owner_resources\",le=\"2.500000\"} 1\n"));
+    assert_non_null(strstr(b.data, "wuye_http_request_duration_seconds_bucket{route=\"owner_"
+                                   "resources\",le=\"2.500000\"} 1\n"));
     assert_non_null(strstr(
         b.data,
         "wuye_http_request_duration_seconds_bucket{route=\"owner_resources\",le=\"+Inf\"} 2\n"));

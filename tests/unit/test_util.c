@@ -46,10 +46,9 @@ static void dates(void **state)
         const char *in;
         bool valid;
     } rows[] = {
-        {"2024-02-29", true},  {"2023-02-29", false}, {"2000-02-29", true},
-        {"1900-02-29", false}, {"2026-12-31", true},  {"2026-13-01", false},
-        {"2026-00-10", false}, {"2026-04-31", false}, {"2026-4-1", false},
-        {"20260401", false},   {"2026-04-01x", false}, {"", false},
+        {"2024-02-29", true}, {"2023-02-29", false}, {"2000-02-29", true},   {"1900-02-29", false},
+        {"2026-12-31", true}, {"2026-13-01", false}, {"2026-00-10", false},  {"2026-04-31", false},
+        {"2026-4-1", false},  {"20260401", false},   {"2026-04-01x", false}, {"", false},
     };
 
     (void)state;
@@ -93,9 +92,10 @@ static void randomness(void **state)
 
 static void sha256(void **state)
 {
-    static const unsigned char abc[32] = {
-        0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea, 0x41, 0x41, 0x40, 0xde, 0x5d, 0xae, 0x22, 0x23,
-        0xb0, 0x03, 0x61, 0xa3, 0x96, 0x17, 0x7a, 0x9c, 0xb4, 0x10, 0xff, 0x61, 0xf2, 0x00, 0x15, 0xad};
+    static const unsigned char abc[32] = {0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea,
+                                          0x41, 0x41, 0x40, 0xde, 0x5d, 0xae, 0x22, 0x23,
+                                          0xb0, 0x03, 0x61, 0xa3, 0x96, 0x17, 0x7a, 0x9c,
+                                          0xb4, 0x10, 0xff, 0x61, 0xf2, 0x00, 0x15, 0xad};
     unsigned char out[32];
 
     (void)state;
@@ -177,8 +177,8 @@ static void config_file(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(phones),     cmocka_unit_test(dates),  cmocka_unit_test(times),
-        cmocka_unit_test(randomness), cmocka_unit_test(sha256), cmocka_unit_test(arena),
+        cmocka_unit_test(phones),      cmocka_unit_test(dates),  cmocka_unit_test(times),
+        cmocka_unit_test(randomness),  cmocka_unit_test(sha256), cmocka_unit_test(arena),
         cmocka_unit_test(config_file),
     };
     return cmocka_run_group_tests_name("util", tests, NULL, NULL);
