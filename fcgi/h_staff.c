@@ -156,3 +156,45 @@ void h_staff_resource(struct req *r)
     }
     reply_json(r, 200, render_resource_detail(&d, false));
 }
+
+/* GET /staff/persons?q=&project_id= — find an owner, family member or
+ * tenant of the caller's projects by name or phone. */
+void h_staff_persons(struct req *r)
+{
+    struct person_row *rows;
+    size_t n;
+    int64_t after, next, project_id = 0;
+    int limit;
+    const char *q;
+    struct err e;
+    cJSON *items;
+
+    err_clear(&e);
+    if (list_params(r, &after, &limit, &e) < 0 ||
+        req_query_int(r, "project_id", 1, INT32_MAX, &project_id, NULL, &e) < 0 ||
+        req_query_str(r, "q", 50, &q, &e) < 0)
+        goto fail;
+    if (project_id && !auth_in_project(&r->who, project_id)) {
+        err_not_found(&e);
+        goto fail;
+    }
+    if (res_persons_for_staff(db_thread(), &r->arena, &r->who, project_id, q, after, limit, &rows,
+                              &n, &next, &e) < 0)
+        goto fail;
+    items = cJSON_CreateArray();
+    for (size_t i = 0; i < n; i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON *res = cJSON_Parse(rows[i].resources_json);
+        json_add_int(o, "id", rows[i].id);
+        cJSON_AddStringToObject(o, "name", rows[i].name);
+        cJSON_AddStringToObject(o, "phone", rows[i].phone);
+        cJSON_AddStringToObject(o, "id_number_masked", rows[i].id_number_masked);
+        cJSON_AddStringToObject(o, "occupation", rows[i].occupation);
+        cJSON_AddItemToObject(o, "resources", res ? res : cJSON_CreateArray());
+        cJSON_AddItemToArray(items, o);
+    }
+    reply_json(r, 200, render_list(items, next));
+    return;
+fail:
+    reply_error(r, &e);
+}

@@ -26,6 +26,7 @@ const struct route routes[] = {
     {"GET", "/api/v1/staff/me", h_staff_me, ACCESS_STAFF, STAFF, 0, "staff_me"},
     {"GET", "/api/v1/staff/resources", h_staff_resources, ACCESS_STAFF, STAFF, 0,
      "staff_resources"},
+    {"GET", "/api/v1/staff/persons", h_staff_persons, ACCESS_STAFF, STAFF, 0, "staff_persons"},
     {"GET", "/api/v1/staff/resources/{id}", h_staff_resource, ACCESS_STAFF, STAFF, 0,
      "staff_resource"},
 

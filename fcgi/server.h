@@ -37,6 +37,7 @@ void h_staff_login(struct req *r);
 void h_staff_me(struct req *r);
 void h_staff_resources(struct req *r);
 void h_staff_resource(struct req *r);
+void h_staff_persons(struct req *r);
 
 /* h_office.c */
 void h_office_projects(struct req *r);

@@ -159,6 +159,57 @@ static char *like_contains(struct arena *a, const char *s)
     return out;
 }
 
+/* LIKE pattern that matches strings starting with s. */
+static char *like_prefix(struct arena *a, const char *s)
+{
+    char *c = like_contains(a, s);
+
+    return c + 1; /* drop the leading % */
+}
+
+int res_persons_for_staff(struct db *db, struct arena *a, const struct principal *who,
+                          int64_t project_id, const char *q, int64_t after_id, int limit,
+                          struct person_row **out, size_t *n, int64_t *next_after,
+                          struct err *e)
+{
+    static const char sql[] =
+        "SELECT pe.id, pe.name, pe.phone, pe.id_number_masked, pe.occupation, "
+        "  JSON_ARRAYAGG(JSON_OBJECT('resource_id', r.id, 'code', r.code, "
+        "    'relation', pr.relation, 'project_id', r.project_id)) "
+        "FROM persons pe "
+        "JOIN person_resources pr ON pr.person_id = pe.id AND pr.active = 1 "
+        "JOIN resources r ON r.id = pr.resource_id "
+        "JOIN staff_projects sp ON sp.project_id = r.project_id AND sp.staff_id = ? "
+        "WHERE pe.id > ? AND (? = 0 OR r.project_id = ?) "
+        "AND (? IS NULL OR pe.name LIKE ? OR pe.phone LIKE ?) "
+        "GROUP BY pe.id ORDER BY pe.id LIMIT ?";
+    const char *contains = q ? like_contains(a, q) : NULL;
+    const char *prefix = q ? like_prefix(a, q) : NULL;
+    struct db_param p[8] = {P_INT(who->id),    P_INT(after_id), P_INT(project_id),
+                            P_INT(project_id), P_STR(q),        P_STR(contains),
+                            P_STR(prefix),     P_INT(limit + 1)};
+    struct db_res r;
+    size_t rows;
+
+    if (db_exec(db, sql, p, 8, &r, e) < 0)
+        return -1;
+    rows = r.nrows > (size_t)limit ? (size_t)limit : r.nrows;
+    *n = rows;
+    *out = arena_alloc(a, (rows ? rows : 1) * sizeof(**out));
+    for (size_t i = 0; i < rows; i++) {
+        struct person_row *x = &(*out)[i];
+        x->id = db_int(&r, i, 0);
+        x->name = dup_str(a, &r, i, 1);
+        x->phone = dup_str(a, &r, i, 2);
+        x->id_number_masked = dup_str(a, &r, i, 3);
+        x->occupation = dup_str(a, &r, i, 4);
+        x->resources_json = dup_str(a, &r, i, 5);
+    }
+    *next_after = r.nrows > (size_t)limit ? (*out)[rows - 1].id : 0;
+    db_res_free(&r);
+    return 0;
+}
+
 int res_list_for_staff(struct db *db, struct arena *a, const struct principal *who,
                        const struct resource_filter *f, struct resource **out, size_t *n,
                        int64_t *next_after, struct err *e)

@@ -99,6 +99,19 @@ int res_list_for_person(struct db *db, struct arena *a, int64_t person_id, struc
  * version has not moved. */
 int res_owner_session(struct db *db, const char *token, int64_t *person_id, int64_t *version,
                       struct err *e);
+struct person_row {
+    int64_t id;
+    const char *name, *phone, *id_number_masked, *occupation;
+    const char *resources_json; /* [{"resource_id","code","relation","project_id"},…] */
+};
+
+/* Staff: the people currently linked to resources of the caller's
+ * projects, filtered by name (contains) or phone (prefix), a page at a
+ * time. */
+int res_persons_for_staff(struct db *db, struct arena *a, const struct principal *who,
+                          int64_t project_id, const char *q, int64_t after_id, int limit,
+                          struct person_row **out, size_t *n, int64_t *next_after,
+                          struct err *e);
 int res_person_get(struct db *db, struct arena *a, int64_t person_id, struct person *out,
                    struct err *e);
 

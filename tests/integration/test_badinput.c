@@ -343,6 +343,17 @@ static const struct one_case {
     long alt_status;
     const char *alt_code;
 } cases[] = {
+    /* query parameters of the staff person search */
+    {"GET", "/api/v1/staff/persons?limit=0", NULL, 0, BUTLER, 400, BAD, 0, NULL},
+    {"GET", "/api/v1/staff/persons?limit=abc", NULL, 0, BUTLER, 400, BAD, 0, NULL},
+    {"GET", "/api/v1/staff/persons?cursor=1%27", NULL, 0, BUTLER, 400, BAD, 0, NULL},
+    {"GET", "/api/v1/staff/persons?project_id=1%20OR%201=1", NULL, 0, BUTLER, 400, BAD, 0, NULL},
+    {"GET", "/api/v1/staff/persons?project_id=2", NULL, 0, BUTLER, 404, NF, 0, NULL},
+    {"GET", "/api/v1/staff/persons?q=%C3%28", NULL, 0, BUTLER, 400, BAD, 0, NULL},
+    {"GET", "/api/v1/staff/persons?q=%00", NULL, 0, BUTLER, 400, BAD, 0, NULL},
+    {"GET", "/api/v1/staff/persons", NULL, 0, OWNER, 403, "FORBIDDEN", 0, NULL},
+    {"GET", "/api/v1/staff/persons", NULL, 0, NOBODY, 401, "UNAUTHENTICATED", 0, NULL},
+    {"POST", "/api/v1/staff/persons", "{}", 0, BUTLER, 405, "METHOD_NOT_ALLOWED", 0, NULL},
     /* query parameters of the staff resource list */
     {"GET", RES "?limit=0", NULL, 0, BUTLER, 400, BAD, 0, NULL},
     {"GET", RES "?limit=201", NULL, 0, BUTLER, 400, BAD, 0, NULL},

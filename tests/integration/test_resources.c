@@ -739,6 +739,67 @@ static void reads_change_nothing(void **state)
     assert_string_equal(cb, ca);
 }
 
+/* GET /staff/persons: find people of one's projects by name or phone. */
+static void staff_finds_persons(void **state)
+{
+    struct http_resp r;
+    cJSON *items, *it, *res;
+    int n = 0;
+    bool seen_zhangwei = false;
+
+    (void)state;
+    it_http("GET", "/api/v1/staff/persons?q=%E5%BC%A0", NULL, 0, s.butler1, &r); /* 张 */
+    it_expect(&r, 200, NULL);
+    items = cJSON_GetObjectItem(r.json, "items");
+    cJSON_ArrayForEach(it, items)
+    {
+        const char *name = cJSON_GetObjectItem(it, "name")->valuestring;
+        assert_non_null(strstr(name, "张"));
+        if (strcmp(name, "张伟") == 0) {
+            seen_zhangwei = true;
+            assert_string_equal(cJSON_GetObjectItem(it, "phone")->valuestring, "13800000001");
+            res = cJSON_GetObjectItem(it, "resources");
+            assert_int_equal(cJSON_GetArraySize(res), 2); /* 101 and 102 */
+        }
+        n++;
+    }
+    assert_true(seen_zhangwei);
+    assert_int_equal(n, 2); /* 张伟 and 张小明 */
+    it_resp_free(&r);
+
+    /* a phone prefix, one at a time */
+    it_http("GET", "/api/v1/staff/persons?q=1380000000&limit=1", NULL, 0, s.butler1, &r);
+    it_expect(&r, 200, NULL);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(r.json, "items")), 1);
+    assert_string_equal(cJSON_GetObjectItem(r.json, "next_cursor")->valuestring, "1");
+    it_resp_free(&r);
+    it_http("GET", "/api/v1/staff/persons?q=1380000000&limit=1&cursor=1", NULL, 0, s.butler1, &r);
+    it_expect(&r, 200, NULL);
+    it = cJSON_GetArrayItem(cJSON_GetObjectItem(r.json, "items"), 0);
+    assert_int_equal(cJSON_GetObjectItem(it, "id")->valueint, 2);
+    it_resp_free(&r);
+
+    /* scope: the other project's butler finds none of them; a foreign project is 404 */
+    it_http("GET", "/api/v1/staff/persons?q=%E5%BC%A0", NULL, 0, s.butler2, &r);
+    it_expect(&r, 200, NULL);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(r.json, "items")), 0);
+    it_resp_free(&r);
+    it_http("GET", "/api/v1/staff/persons?project_id=1", NULL, 0, s.butler2, &r);
+    it_expect(&r, 404, "NOT_FOUND");
+    it_resp_free(&r);
+    /* a wildcard is matched literally */
+    it_http("GET", "/api/v1/staff/persons?q=%25", NULL, 0, s.butler1, &r);
+    it_expect(&r, 200, NULL);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(r.json, "items")), 0);
+    it_resp_free(&r);
+    it_http("GET", "/api/v1/staff/persons?limit=0", NULL, 0, s.butler1, &r);
+    it_expect(&r, 400, "BAD_REQUEST");
+    it_resp_free(&r);
+    it_http("GET", "/api/v1/staff/persons", NULL, 0, s.owner1, &r);
+    it_expect(&r, 403, "FORBIDDEN");
+    it_resp_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -753,6 +814,7 @@ int main(void)
         cmocka_unit_test(staff_list_filters),
         cmocka_unit_test(staff_list_pagination),
         cmocka_unit_test(staff_detail_history_and_phones),
+        cmocka_unit_test(staff_finds_persons),
         cmocka_unit_test(reads_change_nothing),
     };
     return cmocka_run_group_tests_name("integration_resources", tests, setup, teardown);
