@@ -169,8 +169,7 @@ static char *like_prefix(struct arena *a, const char *s)
 
 int res_persons_for_staff(struct db *db, struct arena *a, const struct principal *who,
                           int64_t project_id, const char *q, int64_t after_id, int limit,
-                          struct person_row **out, size_t *n, int64_t *next_after,
-                          struct err *e)
+                          struct person_row **out, size_t *n, int64_t *next_after, struct err *e)
 {
     static const char sql[] =
         "SELECT pe.id, pe.name, pe.phone, pe.id_number_masked, pe.occupation, "
@@ -185,9 +184,8 @@ int res_persons_for_staff(struct db *db, struct arena *a, const struct principal
         "GROUP BY pe.id ORDER BY pe.id LIMIT ?";
     const char *contains = q ? like_contains(a, q) : NULL;
     const char *prefix = q ? like_prefix(a, q) : NULL;
-    struct db_param p[8] = {P_INT(who->id),    P_INT(after_id), P_INT(project_id),
-                            P_INT(project_id), P_STR(q),        P_STR(contains),
-                            P_STR(prefix),     P_INT(limit + 1)};
+    struct db_param p[8] = {P_INT(who->id), P_INT(after_id), P_INT(project_id), P_INT(project_id),
+                            P_STR(q),       P_STR(contains), P_STR(prefix),     P_INT(limit + 1)};
     struct db_res r;
     size_t rows;
 

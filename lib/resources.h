@@ -110,8 +110,7 @@ struct person_row {
  * time. */
 int res_persons_for_staff(struct db *db, struct arena *a, const struct principal *who,
                           int64_t project_id, const char *q, int64_t after_id, int limit,
-                          struct person_row **out, size_t *n, int64_t *next_after,
-                          struct err *e);
+                          struct person_row **out, size_t *n, int64_t *next_after, struct err *e);
 int res_person_get(struct db *db, struct arena *a, int64_t person_id, struct person *out,
                    struct err *e);
 

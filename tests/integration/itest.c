@@ -388,3 +388,30 @@ void it_http_typed(const char *method, const char *path, const char *body, size_
     if (r->body.len)
         r->json = cJSON_ParseWithLength(r->body.data, r->body.len);
 }
+
+cJSON *it_field(const cJSON *o, const char *name)
+{
+    cJSON *v = o ? cJSON_GetObjectItemCaseSensitive(o, name) : NULL;
+
+    if (!v)
+        fail_msg("field \"%s\" is missing", name);
+    return v;
+}
+
+const char *it_str(const cJSON *o, const char *name)
+{
+    cJSON *v = it_field(o, name);
+
+    if (!cJSON_IsString(v))
+        fail_msg("field \"%s\" is not a string", name);
+    return v->valuestring;
+}
+
+int64_t it_int(const cJSON *o, const char *name)
+{
+    cJSON *v = it_field(o, name);
+
+    if (!cJSON_IsNumber(v))
+        fail_msg("field \"%s\" is not a number", name);
+    return (int64_t)v->valuedouble; /* our integers have at most 15 digits: exact */
+}

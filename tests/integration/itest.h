@@ -78,4 +78,9 @@ void it_http_typed(const char *method, const char *path, const char *body, size_
                    const char *content_type, const char *token, struct http_resp *r, char *ctype,
                    size_t ctype_size);
 
+/* Members of a JSON answer that must be there (the test fails otherwise). */
+cJSON *it_field(const cJSON *o, const char *name);
+const char *it_str(const cJSON *o, const char *name);
+int64_t it_int(const cJSON *o, const char *name);
+
 #endif

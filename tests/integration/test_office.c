@@ -43,33 +43,6 @@ static struct {
 
 /* ---- helpers ----------------------------------------------------------------------- */
 
-static cJSON *field(const cJSON *o, const char *name)
-{
-    cJSON *v = o ? cJSON_GetObjectItemCaseSensitive(o, name) : NULL;
-
-    if (!v)
-        fail_msg("field \"%s\" is missing", name);
-    return v;
-}
-
-static const char *str_of(const cJSON *o, const char *name)
-{
-    cJSON *v = field(o, name);
-
-    if (!cJSON_IsString(v))
-        fail_msg("field \"%s\" is not a string", name);
-    return v->valuestring;
-}
-
-static int64_t int_of(const cJSON *o, const char *name)
-{
-    cJSON *v = field(o, name);
-
-    if (!cJSON_IsNumber(v))
-        fail_msg("field \"%s\" is not a number", name);
-    return (int64_t)v->valuedouble;
-}
-
 static cJSON *find_str(const cJSON *arr, const char *key, const char *v)
 {
     cJSON *it;
@@ -186,11 +159,11 @@ static int64_t call_at(const char *method, const char *path, const char *body, l
         print_error("%s %s %s\n", method, path, body ? body : "");
     it_expect_at(&r, status, code, file, line);
     if (status == 201)
-        id = int_of(r.json, "id");
+        id = it_int(r.json, "id");
     if (status == 200 && body && strcmp(method, "GET") != 0)
-        assert_true(cJSON_IsTrue(field(r.json, "ok")));
+        assert_true(cJSON_IsTrue(it_field(r.json, "ok")));
     if (status >= 400)
-        assert_true(has_non_ascii(str_of(field(r.json, "error"), "message")));
+        assert_true(has_non_ascii(it_str(it_field(r.json, "error"), "message")));
     it_resp_free(&r);
     return id;
 }
@@ -328,11 +301,11 @@ static void office_creates_the_estate(void **state)
     /* and lists it */
     it_http("GET", "/api/v1/office/projects", NULL, 0, g.admin, &r);
     it_expect(&r, 200, NULL);
-    x = find_int(field(r.json, "items"), "id", g.project);
+    x = find_int(it_field(r.json, "items"), "id", g.project);
     assert_non_null(x);
-    assert_string_equal(str_of(x, "code"), MAIN_CODE);
-    assert_string_equal(str_of(x, "name"), MAIN_NAME);
-    types = field(x, "business_types");
+    assert_string_equal(it_str(x, "code"), MAIN_CODE);
+    assert_string_equal(it_str(x, "name"), MAIN_NAME);
+    types = it_field(x, "business_types");
     assert_int_equal(cJSON_GetArraySize(types), 3);
     {
         bool res = false, shop = false, custom = false;
@@ -345,8 +318,8 @@ static void office_creates_the_estate(void **state)
         }
         assert_true(res && shop && custom);
     }
-    assert_int_equal(int_of(x, "buildings"), 0);
-    assert_int_equal(int_of(x, "resources"), 0);
+    assert_int_equal(it_int(x, "buildings"), 0);
+    assert_int_equal(it_int(x, "resources"), 0);
     it_resp_free(&r);
     /* the same code or name again is a conflict */
     refused("POST", "/api/v1/office/projects",
@@ -452,18 +425,18 @@ static void office_creates_the_estate(void **state)
     snprintf(path, sizeof(path), "/api/v1/staff/resources/%lld", (long long)g.resource);
     it_http("GET", path, NULL, 0, g.admin, &r);
     it_expect(&r, 200, NULL);
-    assert_string_equal(str_of(r.json, "project"), MAIN_NAME);
-    assert_string_equal(str_of(r.json, "building"), "1栋");
-    assert_string_equal(str_of(r.json, "unit"), "1单元");
-    assert_string_equal(str_of(r.json, "code"), "1栋-1单元-101");
-    assert_int_equal(int_of(r.json, "area_m2x100"), 8950);
-    assert_int_equal(int_of(r.json, "inner_area_m2x100"), 7230);
-    assert_int_equal(cJSON_GetArraySize(field(r.json, "occupants")), 0);
+    assert_string_equal(it_str(r.json, "project"), MAIN_NAME);
+    assert_string_equal(it_str(r.json, "building"), "1栋");
+    assert_string_equal(it_str(r.json, "unit"), "1单元");
+    assert_string_equal(it_str(r.json, "code"), "1栋-1单元-101");
+    assert_int_equal(it_int(r.json, "area_m2x100"), 8950);
+    assert_int_equal(it_int(r.json, "inner_area_m2x100"), 7230);
+    assert_int_equal(cJSON_GetArraySize(it_field(r.json, "occupants")), 0);
     it_resp_free(&r);
     snprintf(path, sizeof(path), "/api/v1/staff/resources?project_id=%lld", (long long)g.project);
     it_http("GET", path, NULL, 0, g.admin, &r);
     it_expect(&r, 200, NULL);
-    assert_int_equal(cJSON_GetArraySize(field(r.json, "items")), 4);
+    assert_int_equal(cJSON_GetArraySize(it_field(r.json, "items")), 4);
     it_resp_free(&r);
 
     /* PATCH a resource: only what is given changes */
@@ -526,7 +499,7 @@ static void office_building_business_type(void **state)
         expect_unchanged(before, "a building with an unknown business type");
     } else {
         it_expect(&r, 201, NULL);
-        p[0] = P_INT(int_of(r.json, "id"));
+        p[0] = P_INT(it_int(r.json, "id"));
         sql_str("SELECT IFNULL(bt.code, '(none)') FROM buildings b LEFT JOIN business_types bt "
                 "ON bt.id = b.business_type_id WHERE b.id = ?",
                 p, 1, s, sizeof(s));
@@ -673,18 +646,18 @@ static void office_persons_and_move_in(void **state)
     snprintf(path, sizeof(path), "/api/v1/staff/resources/%lld", (long long)g.resource);
     it_http("GET", path, NULL, 0, g.admin, &r);
     it_expect(&r, 200, NULL);
-    occ = field(r.json, "occupants");
+    occ = it_field(r.json, "occupants");
     assert_int_equal(cJSON_GetArraySize(occ), 2);
     x = find_str(occ, "name", "办公业主");
     assert_non_null(x);
-    assert_string_equal(str_of(x, "phone"), "13700060001");
-    assert_string_equal(str_of(x, "relation"), "owner");
-    assert_string_equal(str_of(x, "moved_in_on"), "2024-03-01");
-    assert_int_equal(int_of(x, "link_id"), g.owner_link);
-    assert_true(cJSON_IsTrue(field(x, "current")));
+    assert_string_equal(it_str(x, "phone"), "13700060001");
+    assert_string_equal(it_str(x, "relation"), "owner");
+    assert_string_equal(it_str(x, "moved_in_on"), "2024-03-01");
+    assert_int_equal(it_int(x, "link_id"), g.owner_link);
+    assert_true(cJSON_IsTrue(it_field(x, "current")));
     x = find_str(occ, "name", "办公家属");
     assert_non_null(x);
-    assert_true(cJSON_IsNull(field(x, "moved_in_on")));
+    assert_true(cJSON_IsNull(it_field(x, "moved_in_on")));
     it_resp_free(&r);
 
     /* and the owner, now reserved, logs in and sees the home */
@@ -692,14 +665,14 @@ static void office_persons_and_move_in(void **state)
     assert_non_null(token);
     it_http("GET", "/api/v1/owner/resources", NULL, 0, token, &r);
     it_expect(&r, 200, NULL);
-    assert_int_equal(cJSON_GetArraySize(field(r.json, "items")), 1);
-    x = cJSON_GetArrayItem(field(r.json, "items"), 0);
-    assert_int_equal(int_of(x, "id"), g.resource);
-    assert_string_equal(str_of(x, "project"), MAIN_NAME);
-    assert_string_equal(str_of(x, "building"), "1栋");
-    assert_string_equal(str_of(x, "number"), "101");
-    assert_string_equal(str_of(x, "relation"), "owner");
-    assert_int_equal(int_of(x, "area_m2x100"), 9010);
+    assert_int_equal(cJSON_GetArraySize(it_field(r.json, "items")), 1);
+    x = cJSON_GetArrayItem(it_field(r.json, "items"), 0);
+    assert_int_equal(it_int(x, "id"), g.resource);
+    assert_string_equal(it_str(x, "project"), MAIN_NAME);
+    assert_string_equal(it_str(x, "building"), "1栋");
+    assert_string_equal(it_str(x, "number"), "101");
+    assert_string_equal(it_str(x, "relation"), "owner");
+    assert_int_equal(it_int(x, "area_m2x100"), 9010);
     it_resp_free(&r);
     g.owner_token = token;
 }
@@ -729,7 +702,7 @@ static void office_move_out_keeps_history(void **state)
     snprintf(owner_path, sizeof(owner_path), "/api/v1/owner/resources/%lld", (long long)g.shop);
     it_http("GET", owner_path, NULL, 0, token, &r);
     it_expect(&r, 200, NULL);
-    assert_string_equal(str_of(r.json, "relation"), "tenant");
+    assert_string_equal(it_str(r.json, "relation"), "tenant");
     it_resp_free(&r);
 
     /* a move-out before the move-in is refused */
@@ -763,7 +736,7 @@ static void office_move_out_keeps_history(void **state)
     it_resp_free(&r);
     it_http("GET", "/api/v1/owner/resources", NULL, 0, token, &r);
     if (r.status == 200)
-        assert_int_equal(cJSON_GetArraySize(field(r.json, "items")), 0);
+        assert_int_equal(cJSON_GetArraySize(it_field(r.json, "items")), 0);
     else
         assert_int_equal(r.status, 401);
     it_resp_free(&r);
@@ -774,10 +747,10 @@ static void office_move_out_keeps_history(void **state)
     snprintf(path, sizeof(path), "/api/v1/staff/resources/%lld", (long long)g.shop);
     it_http("GET", path, NULL, 0, g.admin, &r);
     it_expect(&r, 200, NULL);
-    x = find_int(field(r.json, "occupants"), "link_id", link);
+    x = find_int(it_field(r.json, "occupants"), "link_id", link);
     assert_non_null(x);
-    assert_string_equal(str_of(x, "moved_out_on"), "2024-06-30");
-    assert_false(cJSON_IsTrue(field(x, "current")));
+    assert_string_equal(it_str(x, "moved_out_on"), "2024-06-30");
+    assert_false(cJSON_IsTrue(it_field(x, "current")));
     it_resp_free(&r);
     /* the same person may move in again: a second row, the first one stays */
     snprintf(path, sizeof(path), "/api/v1/office/resources/%lld/occupants", (long long)g.shop);
@@ -916,19 +889,19 @@ static void office_custom_fields_typed(void **state)
     snprintf(path, sizeof(path), "/api/v1/staff/resources/%lld", (long long)g.resource);
     it_http("GET", path, NULL, 0, g.admin, &r);
     it_expect(&r, 200, NULL);
-    cf = field(r.json, "custom_fields");
+    cf = it_field(r.json, "custom_fields");
     assert_int_equal(cJSON_GetArraySize(cf), 4); /* the person's field is not the home's */
     x = find_str(cf, "key", "rooms");
     assert_non_null(x);
-    assert_string_equal(str_of(x, "type"), "number");
-    assert_string_equal(str_of(x, "label"), "房间数");
-    assert_string_equal(str_of(x, "value"), "3");
+    assert_string_equal(it_str(x, "type"), "number");
+    assert_string_equal(it_str(x, "label"), "房间数");
+    assert_string_equal(it_str(x, "value"), "3");
     x = find_str(cf, "key", "pets");
     assert_non_null(x);
-    assert_string_equal(str_of(x, "value"), "猫");
+    assert_string_equal(it_str(x, "value"), "猫");
     x = find_str(cf, "key", "note");
     assert_non_null(x);
-    assert_string_equal(str_of(x, "value"), "朝南");
+    assert_string_equal(it_str(x, "value"), "朝南");
     it_resp_free(&r);
 
     /* null clears one value */
@@ -1178,8 +1151,8 @@ static void office_other_project_is_404(void **state)
     /* and the list does not show it */
     it_http("GET", "/api/v1/office/projects", NULL, 0, g.admin, &r);
     it_expect(&r, 200, NULL);
-    assert_null(find_int(field(r.json, "items"), "id", q));
-    assert_non_null(find_int(field(r.json, "items"), "id", g.project));
+    assert_null(find_int(it_field(r.json, "items"), "id", q));
+    assert_non_null(find_int(it_field(r.json, "items"), "id", g.project));
     it_resp_free(&r);
 }
 
@@ -1252,7 +1225,7 @@ static void office_phone_change_revokes_sessions(void **state)
     assert_non_null(fresh);
     it_http("GET", detail, NULL, 0, fresh, &r);
     it_expect(&r, 200, NULL);
-    assert_string_equal(str_of(r.json, "relation"), "owner");
+    assert_string_equal(it_str(r.json, "relation"), "owner");
     it_resp_free(&r);
     /* the admin's own session is not touched */
     it_http("GET", "/api/v1/office/projects", NULL, 0, g.admin, &r);
@@ -1305,29 +1278,29 @@ static void import_post(int64_t project, const char *csv, size_t len, struct htt
 static void expect_report(const struct http_resp *r, int total, int ok, int failed, int res,
                           int upd, int persons, int links, int buildings, int units)
 {
-    assert_int_equal(int_of(r->json, "rows_total"), total);
-    assert_int_equal(int_of(r->json, "rows_ok"), ok);
-    assert_int_equal(int_of(r->json, "rows_failed"), failed);
-    assert_int_equal(int_of(r->json, "created_resources"), res);
-    assert_int_equal(int_of(r->json, "updated_resources"), upd);
-    assert_int_equal(int_of(r->json, "created_persons"), persons);
-    assert_int_equal(int_of(r->json, "created_links"), links);
-    assert_int_equal(int_of(r->json, "created_buildings"), buildings);
-    assert_int_equal(int_of(r->json, "created_units"), units);
+    assert_int_equal(it_int(r->json, "rows_total"), total);
+    assert_int_equal(it_int(r->json, "rows_ok"), ok);
+    assert_int_equal(it_int(r->json, "rows_failed"), failed);
+    assert_int_equal(it_int(r->json, "created_resources"), res);
+    assert_int_equal(it_int(r->json, "updated_resources"), upd);
+    assert_int_equal(it_int(r->json, "created_persons"), persons);
+    assert_int_equal(it_int(r->json, "created_links"), links);
+    assert_int_equal(it_int(r->json, "created_buildings"), buildings);
+    assert_int_equal(it_int(r->json, "created_units"), units);
 }
 
 static void expect_row_errors(const struct http_resp *r)
 {
-    cJSON *errors = field(r->json, "errors");
+    cJSON *errors = it_field(r->json, "errors");
 
     assert_int_equal(cJSON_GetArraySize(errors), sizeof(want_errors) / sizeof(want_errors[0]));
     for (size_t i = 0; i < sizeof(want_errors) / sizeof(want_errors[0]); i++) {
         cJSON *x = cJSON_GetArrayItem(errors, (int)i);
-        assert_int_equal(int_of(x, "line"), want_errors[i].line);
-        assert_string_equal(str_of(x, "column"), want_errors[i].column);
-        if (!strstr(str_of(x, "message"), want_errors[i].message))
+        assert_int_equal(it_int(x, "line"), want_errors[i].line);
+        assert_string_equal(it_str(x, "column"), want_errors[i].column);
+        if (!strstr(it_str(x, "message"), want_errors[i].message))
             fail_msg("line %d: \"%s\", expected it to say \"%s\"", want_errors[i].line,
-                     str_of(x, "message"), want_errors[i].message);
+                     it_str(x, "message"), want_errors[i].message);
     }
 }
 
@@ -1365,8 +1338,8 @@ static void import_good_rows_in_bad_rows_out(void **state)
     expect_row_errors(&r);
     {
         cJSON *x;
-        cJSON_ArrayForEach(x, field(r.json, "errors"))
-            assert_true(has_non_ascii(str_of(x, "message")));
+        cJSON_ArrayForEach(x, it_field(r.json, "errors"))
+            assert_true(has_non_ascii(it_str(x, "message")));
     }
     it_resp_free(&r);
 
@@ -1532,7 +1505,7 @@ static void import_fatal_defects_write_nothing(void **state)
         if (r.status != 400)
             print_error("case %zu\n", i);
         it_expect(&r, 400, "BAD_REQUEST");
-        msg = str_of(field(r.json, "error"), "message");
+        msg = it_str(it_field(r.json, "error"), "message");
         assert_true(has_non_ascii(msg));
         if (bad[i].says && !strstr(msg, bad[i].says))
             fail_msg("case %zu: \"%s\" does not mention \"%s\"", i, msg, bad[i].says);
@@ -1624,10 +1597,10 @@ static void export_reimports_without_change(void **state)
     snapshot(before, sizeof(before));
     import_post(g.project, body, r.body.len, &imp);
     it_expect(&imp, 200, NULL);
-    if (int_of(imp.json, "rows_failed") != 0 || int_of(imp.json, "created_resources") != 0 ||
-        int_of(imp.json, "updated_resources") != 0 || int_of(imp.json, "created_units") != 0 ||
-        int_of(imp.json, "created_buildings") != 0 || int_of(imp.json, "created_persons") != 0 ||
-        int_of(imp.json, "created_links") != 0)
+    if (it_int(imp.json, "rows_failed") != 0 || it_int(imp.json, "created_resources") != 0 ||
+        it_int(imp.json, "updated_resources") != 0 || it_int(imp.json, "created_units") != 0 ||
+        it_int(imp.json, "created_buildings") != 0 || it_int(imp.json, "created_persons") != 0 ||
+        it_int(imp.json, "created_links") != 0)
         fprintf(stderr, "re-importing the export:\n%s\nanswered %.800s\n", body, imp.body.data);
     expect_report(&imp, lines - 1, lines - 1, 0, 0, 0, 0, 0, 0, 0);
     it_resp_free(&imp);
@@ -1646,7 +1619,7 @@ static int64_t create_or_refuse(const char *path, const char *body)
     if (r.status != 201 && r.status != 400)
         fail_msg("POST %s %s: %ld %.300s", path, body, r.status, r.body.data);
     if (r.status == 201)
-        id = int_of(r.json, "id");
+        id = it_int(r.json, "id");
     it_resp_free(&r);
     return id;
 }
@@ -1663,10 +1636,10 @@ static void expect_export_roundtrip(int64_t project, const char *what)
     snapshot(before, sizeof(before));
     import_post(project, r.body.data, r.body.len, &imp);
     it_expect(&imp, 200, NULL);
-    if (int_of(imp.json, "rows_failed") != 0 || int_of(imp.json, "created_resources") != 0 ||
-        int_of(imp.json, "updated_resources") != 0 || int_of(imp.json, "created_buildings") != 0 ||
-        int_of(imp.json, "created_units") != 0 || int_of(imp.json, "created_persons") != 0 ||
-        int_of(imp.json, "created_links") != 0) {
+    if (it_int(imp.json, "rows_failed") != 0 || it_int(imp.json, "created_resources") != 0 ||
+        it_int(imp.json, "updated_resources") != 0 || it_int(imp.json, "created_buildings") != 0 ||
+        it_int(imp.json, "created_units") != 0 || it_int(imp.json, "created_persons") != 0 ||
+        it_int(imp.json, "created_links") != 0) {
         fprintf(stderr, "re-importing the export of %s:\n%s\nanswered %.900s\n", what, r.body.data,
                 imp.body.data);
         it_resp_free(&imp);

@@ -32,41 +32,14 @@ static struct {
 
 /* ---- JSON helpers ------------------------------------------------------------------ */
 
-static cJSON *field(const cJSON *o, const char *name)
-{
-    cJSON *v = o ? cJSON_GetObjectItemCaseSensitive(o, name) : NULL;
-
-    if (!v)
-        fail_msg("field \"%s\" is missing", name);
-    return v;
-}
-
-static const char *str_of(const cJSON *o, const char *name)
-{
-    cJSON *v = field(o, name);
-
-    if (!cJSON_IsString(v))
-        fail_msg("field \"%s\" is not a string", name);
-    return v->valuestring;
-}
-
-static int64_t int_of(const cJSON *o, const char *name)
-{
-    cJSON *v = field(o, name);
-
-    if (!cJSON_IsNumber(v))
-        fail_msg("field \"%s\" is not a number", name);
-    return (int64_t)v->valuedouble;
-}
-
 static bool is_null(const cJSON *o, const char *name)
 {
-    return cJSON_IsNull(field(o, name));
+    return cJSON_IsNull(it_field(o, name));
 }
 
 static cJSON *items_of(const struct http_resp *r)
 {
-    cJSON *items = field(r->json, "items");
+    cJSON *items = it_field(r->json, "items");
 
     assert_true(cJSON_IsArray(items));
     return items;
@@ -109,7 +82,7 @@ static void ids_of(const struct http_resp *r, char *out, size_t size)
     cJSON_ArrayForEach(it, items_of(r))
     {
         int n = snprintf(out + used, size - used, "%s%lld", used ? "," : "",
-                         (long long)int_of(it, "id"));
+                         (long long)it_int(it, "id"));
         if (n > 0 && used + (size_t)n < size)
             used += (size_t)n;
     }
@@ -197,22 +170,22 @@ static void owner_list_fields_and_values(void **state)
     assert_int_equal(cJSON_GetArraySize(items), 2);
     a = cJSON_GetArrayItem(items, 0);
     b = cJSON_GetArrayItem(items, 1);
-    assert_int_equal(int_of(a, "id"), 1);
-    assert_string_equal(str_of(a, "project"), "示范小区");
-    assert_string_equal(str_of(a, "building"), "1栋");
-    assert_string_equal(str_of(a, "unit"), "1单元");
-    assert_string_equal(str_of(a, "number"), "101");
-    assert_string_equal(str_of(a, "kind"), "home");
-    assert_int_equal(int_of(a, "area_m2x100"), 8950);
-    assert_string_equal(str_of(a, "relation"), "owner");
-    assert_int_equal(int_of(b, "id"), 2);
-    assert_string_equal(str_of(b, "project"), "示范小区");
-    assert_string_equal(str_of(b, "building"), "1栋");
-    assert_string_equal(str_of(b, "unit"), "1单元");
-    assert_string_equal(str_of(b, "number"), "102");
-    assert_string_equal(str_of(b, "kind"), "home");
-    assert_int_equal(int_of(b, "area_m2x100"), 12060);
-    assert_string_equal(str_of(b, "relation"), "owner");
+    assert_int_equal(it_int(a, "id"), 1);
+    assert_string_equal(it_str(a, "project"), "示范小区");
+    assert_string_equal(it_str(a, "building"), "1栋");
+    assert_string_equal(it_str(a, "unit"), "1单元");
+    assert_string_equal(it_str(a, "number"), "101");
+    assert_string_equal(it_str(a, "kind"), "home");
+    assert_int_equal(it_int(a, "area_m2x100"), 8950);
+    assert_string_equal(it_str(a, "relation"), "owner");
+    assert_int_equal(it_int(b, "id"), 2);
+    assert_string_equal(it_str(b, "project"), "示范小区");
+    assert_string_equal(it_str(b, "building"), "1栋");
+    assert_string_equal(it_str(b, "unit"), "1单元");
+    assert_string_equal(it_str(b, "number"), "102");
+    assert_string_equal(it_str(b, "kind"), "home");
+    assert_int_equal(it_int(b, "area_m2x100"), 12060);
+    assert_string_equal(it_str(b, "relation"), "owner");
     /* the values are the database's */
     assert_int_equal(it_sql_int("SELECT area_m2x100 FROM resources WHERE id = 2", NULL, 0), 12060);
     it_resp_free(&r);
@@ -223,11 +196,11 @@ static void owner_list_fields_and_values(void **state)
     items = items_of(&r);
     assert_int_equal(cJSON_GetArraySize(items), 1);
     a = cJSON_GetArrayItem(items, 0);
-    assert_int_equal(int_of(a, "id"), 5);
-    assert_string_equal(str_of(a, "building"), "2栋");
-    assert_string_equal(str_of(a, "number"), "201");
-    assert_int_equal(int_of(a, "area_m2x100"), 9875);
-    assert_string_equal(str_of(a, "relation"), "owner");
+    assert_int_equal(it_int(a, "id"), 5);
+    assert_string_equal(it_str(a, "building"), "2栋");
+    assert_string_equal(it_str(a, "number"), "201");
+    assert_int_equal(it_int(a, "area_m2x100"), 9875);
+    assert_string_equal(it_str(a, "relation"), "owner");
     it_resp_free(&r);
 }
 
@@ -243,15 +216,15 @@ static void family_member_sees_101_only(void **state)
     items = items_of(&r);
     assert_int_equal(cJSON_GetArraySize(items), 1);
     a = cJSON_GetArrayItem(items, 0);
-    assert_int_equal(int_of(a, "id"), 1);
-    assert_string_equal(str_of(a, "number"), "101");
-    assert_string_equal(str_of(a, "relation"), "family");
+    assert_int_equal(it_int(a, "id"), 1);
+    assert_string_equal(it_str(a, "number"), "101");
+    assert_string_equal(it_str(a, "relation"), "family");
     assert_null(find_by(items, "id", 2));
     it_resp_free(&r);
 
     it_http("GET", "/api/v1/owner/resources/1", NULL, 0, s.family, &r);
     it_expect(&r, 200, NULL);
-    assert_string_equal(str_of(r.json, "relation"), "family");
+    assert_string_equal(it_str(r.json, "relation"), "family");
     it_resp_free(&r);
     it_http("GET", "/api/v1/owner/resources/2", NULL, 0, s.family, &r);
     it_expect(&r, 404, "NOT_FOUND");
@@ -280,45 +253,45 @@ static void owner_detail_current_occupants_masked(void **state)
 
     it_http("GET", "/api/v1/owner/resources/1", NULL, 0, s.owner1, &r);
     it_expect(&r, 200, NULL);
-    assert_int_equal(int_of(r.json, "id"), 1);
-    assert_string_equal(str_of(r.json, "project"), "示范小区");
-    assert_string_equal(str_of(r.json, "building"), "1栋");
-    assert_string_equal(str_of(r.json, "unit"), "1单元");
-    assert_string_equal(str_of(r.json, "number"), "101");
-    assert_string_equal(str_of(r.json, "kind"), "home");
-    assert_int_equal(int_of(r.json, "area_m2x100"), 8950);
-    assert_string_equal(str_of(r.json, "relation"), "owner");
+    assert_int_equal(it_int(r.json, "id"), 1);
+    assert_string_equal(it_str(r.json, "project"), "示范小区");
+    assert_string_equal(it_str(r.json, "building"), "1栋");
+    assert_string_equal(it_str(r.json, "unit"), "1单元");
+    assert_string_equal(it_str(r.json, "number"), "101");
+    assert_string_equal(it_str(r.json, "kind"), "home");
+    assert_int_equal(it_int(r.json, "area_m2x100"), 8950);
+    assert_string_equal(it_str(r.json, "relation"), "owner");
 
-    occ = field(r.json, "occupants");
+    occ = it_field(r.json, "occupants");
     assert_true(cJSON_IsArray(occ));
     assert_int_equal(cJSON_GetArraySize(occ), 2); /* not the one who moved out */
     assert_null(find_str(occ, "name", "前租户"));
     x = find_str(occ, "name", "张伟");
     assert_non_null(x);
-    assert_string_equal(str_of(x, "relation"), "owner");
-    assert_string_equal(str_of(x, "phone_masked"), "138****0001");
-    assert_string_equal(str_of(x, "moved_in_on"), "2019-05-01");
+    assert_string_equal(it_str(x, "relation"), "owner");
+    assert_string_equal(it_str(x, "phone_masked"), "138****0001");
+    assert_string_equal(it_str(x, "moved_in_on"), "2019-05-01");
     assert_null(cJSON_GetObjectItemCaseSensitive(x, "phone"));
     x = find_str(occ, "name", "张小明");
     assert_non_null(x);
-    assert_string_equal(str_of(x, "relation"), "family");
-    assert_string_equal(str_of(x, "phone_masked"), "138****0003");
+    assert_string_equal(it_str(x, "relation"), "family");
+    assert_string_equal(it_str(x, "phone_masked"), "138****0003");
     assert_null(cJSON_GetObjectItemCaseSensitive(x, "phone"));
     /* no full phone number anywhere in the owner's answer */
     assert_null(strstr(r.body.data, "13800000003"));
     assert_null(strstr(r.body.data, PAST_PHONE));
 
-    cf = field(r.json, "custom_fields");
+    cf = it_field(r.json, "custom_fields");
     assert_true(cJSON_IsArray(cf));
     x = find_str(cf, "key", "pets");
     assert_non_null(x);
-    assert_string_equal(str_of(x, "label"), "饲养宠物");
-    assert_string_equal(str_of(x, "type"), "choice");
-    assert_string_equal(str_of(x, "value"), "猫");
+    assert_string_equal(it_str(x, "label"), "饲养宠物");
+    assert_string_equal(it_str(x, "type"), "choice");
+    assert_string_equal(it_str(x, "value"), "猫");
     x = find_str(cf, "key", "handover_date");
     assert_non_null(x);
-    assert_string_equal(str_of(x, "type"), "date");
-    assert_string_equal(str_of(x, "value"), "2019-04-20");
+    assert_string_equal(it_str(x, "type"), "date");
+    assert_string_equal(it_str(x, "value"), "2019-04-20");
     /* a person's field is not a field of the home */
     assert_null(find_str(cf, "key", "car_plate"));
     it_resp_free(&r);
@@ -326,20 +299,20 @@ static void owner_detail_current_occupants_masked(void **state)
     /* staff see the same home with the history and full phones */
     it_http("GET", "/api/v1/staff/resources/1", NULL, 0, s.butler1, &r);
     it_expect(&r, 200, NULL);
-    occ = field(r.json, "occupants");
+    occ = it_field(r.json, "occupants");
     assert_int_equal(cJSON_GetArraySize(occ), 3);
     x = find_str(occ, "name", "前租户");
     assert_non_null(x);
-    assert_string_equal(str_of(x, "phone"), PAST_PHONE);
-    assert_string_equal(str_of(x, "relation"), "tenant");
-    assert_string_equal(str_of(x, "moved_in_on"), "2017-03-01");
-    assert_string_equal(str_of(x, "moved_out_on"), "2019-02-28");
-    assert_false(cJSON_IsTrue(field(x, "current")));
+    assert_string_equal(it_str(x, "phone"), PAST_PHONE);
+    assert_string_equal(it_str(x, "relation"), "tenant");
+    assert_string_equal(it_str(x, "moved_in_on"), "2017-03-01");
+    assert_string_equal(it_str(x, "moved_out_on"), "2019-02-28");
+    assert_false(cJSON_IsTrue(it_field(x, "current")));
     x = find_str(occ, "name", "张伟");
     assert_non_null(x);
-    assert_string_equal(str_of(x, "phone"), "13800000001");
+    assert_string_equal(it_str(x, "phone"), "13800000001");
     assert_true(is_null(x, "moved_out_on"));
-    assert_true(cJSON_IsTrue(field(x, "current")));
+    assert_true(cJSON_IsTrue(it_field(x, "current")));
     it_resp_free(&r);
     drop_own_rows();
 }
@@ -382,9 +355,9 @@ static void moved_out_tenant_loses_the_home(void **state)
     it_expect(&r, 200, NULL);
     items = items_of(&r);
     assert_int_equal(cJSON_GetArraySize(items), 1);
-    assert_int_equal(int_of(cJSON_GetArrayItem(items, 0), "id"), 8);
-    assert_string_equal(str_of(cJSON_GetArrayItem(items, 0), "project"), "翠湖花园");
-    assert_string_equal(str_of(cJSON_GetArrayItem(items, 0), "relation"), "owner");
+    assert_int_equal(it_int(cJSON_GetArrayItem(items, 0), "id"), 8);
+    assert_string_equal(it_str(cJSON_GetArrayItem(items, 0), "project"), "翠湖花园");
+    assert_string_equal(it_str(cJSON_GetArrayItem(items, 0), "relation"), "owner");
     assert_null(find_by(items, "id", 6));
     it_resp_free(&r);
     it_http("GET", "/api/v1/owner/resources/6", NULL, 0, s.wangfang, &r);
@@ -392,8 +365,8 @@ static void moved_out_tenant_loses_the_home(void **state)
     it_resp_free(&r);
     it_http("GET", "/api/v1/owner/resources/8", NULL, 0, s.wangfang, &r);
     it_expect(&r, 200, NULL);
-    assert_string_equal(str_of(r.json, "number"), "1201");
-    assert_int_equal(int_of(r.json, "area_m2x100"), 11000);
+    assert_string_equal(it_str(r.json, "number"), "1201");
+    assert_int_equal(it_int(r.json, "area_m2x100"), 11000);
     it_resp_free(&r);
 }
 
@@ -415,8 +388,8 @@ static void staff_list_scope(void **state)
     it_expect(&r, 200, NULL);
     cJSON_ArrayForEach(it, items_of(&r))
     {
-        assert_int_equal(int_of(it, "project_id"), 2);
-        assert_string_equal(str_of(it, "project"), "翠湖花园");
+        assert_int_equal(it_int(it, "project_id"), 2);
+        assert_string_equal(it_str(it, "project"), "翠湖花园");
     }
     it_resp_free(&r);
     it_http("GET", "/api/v1/staff/resources?project_id=1", NULL, 0, s.butler2, &r);
@@ -449,39 +422,39 @@ static void staff_list_item_values(void **state)
     it_expect(&r, 200, NULL);
     x = find_by(items_of(&r), "id", 4);
     assert_non_null(x);
-    assert_int_equal(int_of(x, "project_id"), 1);
-    assert_string_equal(str_of(x, "project"), "示范小区");
-    assert_int_equal(int_of(x, "building_id"), 1);
-    assert_string_equal(str_of(x, "building"), "1栋");
-    assert_int_equal(int_of(x, "unit_id"), 2);
-    assert_string_equal(str_of(x, "unit"), "2单元");
-    assert_string_equal(str_of(x, "code"), "1-2-101");
-    assert_string_equal(str_of(x, "number"), "101");
-    assert_string_equal(str_of(x, "kind"), "home");
-    assert_int_equal(int_of(x, "floor"), 1);
-    assert_int_equal(int_of(x, "area_m2x100"), 14320);
-    assert_int_equal(int_of(x, "inner_area_m2x100"), 11800);
-    assert_string_equal(str_of(x, "layout"), "四室两厅");
-    assert_string_equal(str_of(x, "decoration"), "精装");
+    assert_int_equal(it_int(x, "project_id"), 1);
+    assert_string_equal(it_str(x, "project"), "示范小区");
+    assert_int_equal(it_int(x, "building_id"), 1);
+    assert_string_equal(it_str(x, "building"), "1栋");
+    assert_int_equal(it_int(x, "unit_id"), 2);
+    assert_string_equal(it_str(x, "unit"), "2单元");
+    assert_string_equal(it_str(x, "code"), "1-2-101");
+    assert_string_equal(it_str(x, "number"), "101");
+    assert_string_equal(it_str(x, "kind"), "home");
+    assert_int_equal(it_int(x, "floor"), 1);
+    assert_int_equal(it_int(x, "area_m2x100"), 14320);
+    assert_int_equal(it_int(x, "inner_area_m2x100"), 11800);
+    assert_string_equal(it_str(x, "layout"), "四室两厅");
+    assert_string_equal(it_str(x, "decoration"), "精装");
     /* the shop: lease status, business scope, tenant company (RES-2) */
     x = find_by(items_of(&r), "id", 10);
     assert_non_null(x);
-    assert_string_equal(str_of(x, "kind"), "shop");
-    assert_string_equal(str_of(x, "building"), "商业街");
+    assert_string_equal(it_str(x, "kind"), "shop");
+    assert_string_equal(it_str(x, "building"), "商业街");
     assert_true(is_null(x, "unit"));
-    assert_string_equal(str_of(x, "lease_status"), "leased");
-    assert_string_equal(str_of(x, "business_scope"), "便利店");
-    assert_string_equal(str_of(x, "tenant_company"), "示范便利店有限公司");
-    assert_int_equal(int_of(x, "area_m2x100"), 6500);
+    assert_string_equal(it_str(x, "lease_status"), "leased");
+    assert_string_equal(it_str(x, "business_scope"), "便利店");
+    assert_string_equal(it_str(x, "tenant_company"), "示范便利店有限公司");
+    assert_int_equal(it_int(x, "area_m2x100"), 6500);
     /* the parking space: a resource without building, unit or floor */
     x = find_by(items_of(&r), "id", 11);
     assert_non_null(x);
-    assert_string_equal(str_of(x, "kind"), "parking");
-    assert_string_equal(str_of(x, "code"), "P-B1-001");
+    assert_string_equal(it_str(x, "kind"), "parking");
+    assert_string_equal(it_str(x, "code"), "P-B1-001");
     assert_true(is_null(x, "building"));
     assert_true(is_null(x, "unit"));
     assert_true(is_null(x, "floor"));
-    assert_int_equal(int_of(x, "area_m2x100"), 1250);
+    assert_int_equal(it_int(x, "area_m2x100"), 1250);
     it_resp_free(&r);
 }
 
@@ -575,7 +548,7 @@ static void staff_list_pagination(void **state)
             assert_true(cJSON_GetArraySize(items) <= limits[k]);
             cJSON_ArrayForEach(it, items)
             {
-                int64_t id = int_of(it, "id");
+                int64_t id = it_int(it, "id");
                 if (id <= last)
                     fail_msg("limit %d: id %lld after %lld", limits[k], (long long)id,
                              (long long)last);
@@ -586,7 +559,7 @@ static void staff_list_pagination(void **state)
             }
             pages++;
             assert_true(pages <= 20);
-            next = field(r.json, "next_cursor");
+            next = it_field(r.json, "next_cursor");
             if (cJSON_IsNull(next)) {
                 it_resp_free(&r);
                 break;
@@ -631,51 +604,51 @@ static void staff_detail_history_and_phones(void **state)
     (void)state;
     it_http("GET", "/api/v1/staff/resources/6", NULL, 0, s.butler1, &r);
     it_expect(&r, 200, NULL);
-    assert_int_equal(int_of(r.json, "id"), 6);
-    assert_string_equal(str_of(r.json, "code"), "2-1-202");
-    assert_string_equal(str_of(r.json, "building"), "2栋");
-    assert_int_equal(int_of(r.json, "area_m2x100"), 9875);
-    occ = field(r.json, "occupants");
+    assert_int_equal(it_int(r.json, "id"), 6);
+    assert_string_equal(it_str(r.json, "code"), "2-1-202");
+    assert_string_equal(it_str(r.json, "building"), "2栋");
+    assert_int_equal(it_int(r.json, "area_m2x100"), 9875);
+    occ = it_field(r.json, "occupants");
     assert_int_equal(cJSON_GetArraySize(occ), 1);
     x = cJSON_GetArrayItem(occ, 0);
-    assert_string_equal(str_of(x, "name"), "王芳");
-    assert_int_equal(int_of(x, "person_id"), 4);
-    assert_string_equal(str_of(x, "phone"), "13800000004");
-    assert_string_equal(str_of(x, "relation"), "tenant");
-    assert_string_equal(str_of(x, "moved_in_on"), "2020-01-01");
-    assert_string_equal(str_of(x, "moved_out_on"), "2021-12-31");
-    assert_false(cJSON_IsTrue(field(x, "current")));
-    assert_true(cJSON_IsBool(field(x, "current")));
+    assert_string_equal(it_str(x, "name"), "王芳");
+    assert_int_equal(it_int(x, "person_id"), 4);
+    assert_string_equal(it_str(x, "phone"), "13800000004");
+    assert_string_equal(it_str(x, "relation"), "tenant");
+    assert_string_equal(it_str(x, "moved_in_on"), "2020-01-01");
+    assert_string_equal(it_str(x, "moved_out_on"), "2021-12-31");
+    assert_false(cJSON_IsTrue(it_field(x, "current")));
+    assert_true(cJSON_IsBool(it_field(x, "current")));
     it_resp_free(&r);
 
     it_http("GET", "/api/v1/staff/resources/1", NULL, 0, s.butler1, &r);
     it_expect(&r, 200, NULL);
-    occ = field(r.json, "occupants");
+    occ = it_field(r.json, "occupants");
     assert_int_equal(cJSON_GetArraySize(occ), 2);
     x = find_str(occ, "name", "张小明");
     assert_non_null(x);
-    assert_string_equal(str_of(x, "phone"), "13800000003");
-    assert_string_equal(str_of(x, "relation"), "family");
-    assert_true(cJSON_IsTrue(field(x, "current")));
+    assert_string_equal(it_str(x, "phone"), "13800000003");
+    assert_string_equal(it_str(x, "relation"), "family");
+    assert_true(cJSON_IsTrue(it_field(x, "current")));
     assert_true(is_null(x, "moved_out_on"));
     /* the link id is the one in the database (the office moves people out by it) */
-    assert_int_equal(int_of(x, "link_id"),
+    assert_int_equal(it_int(x, "link_id"),
                      it_sql_int("SELECT id FROM person_resources WHERE person_id = 3 AND "
                                 "resource_id = 1",
                                 NULL, 0));
-    cf = field(r.json, "custom_fields");
+    cf = it_field(r.json, "custom_fields");
     x = find_str(cf, "key", "pets");
     assert_non_null(x);
-    assert_string_equal(str_of(x, "value"), "猫");
+    assert_string_equal(it_str(x, "value"), "猫");
     x = find_str(cf, "key", "handover_date");
     assert_non_null(x);
-    assert_string_equal(str_of(x, "value"), "2019-04-20");
+    assert_string_equal(it_str(x, "value"), "2019-04-20");
     it_resp_free(&r);
 
     /* a field without a value is listed with null: 2栋 202 has no pets recorded */
     it_http("GET", "/api/v1/staff/resources/6", NULL, 0, s.admin, &r);
     it_expect(&r, 200, NULL);
-    x = find_str(field(r.json, "custom_fields"), "key", "pets");
+    x = find_str(it_field(r.json, "custom_fields"), "key", "pets");
     assert_non_null(x);
     assert_true(is_null(x, "value"));
     it_resp_free(&r);
@@ -683,13 +656,13 @@ static void staff_detail_history_and_phones(void **state)
     /* the shop's tenant */
     it_http("GET", "/api/v1/staff/resources/10", NULL, 0, s.butler1, &r);
     it_expect(&r, 200, NULL);
-    occ = field(r.json, "occupants");
+    occ = it_field(r.json, "occupants");
     assert_int_equal(cJSON_GetArraySize(occ), 1);
     x = cJSON_GetArrayItem(occ, 0);
-    assert_string_equal(str_of(x, "name"), "赵磊");
-    assert_string_equal(str_of(x, "phone"), "13800000005");
-    assert_string_equal(str_of(x, "relation"), "tenant");
-    assert_string_equal(str_of(x, "moved_in_on"), "2023-06-01");
+    assert_string_equal(it_str(x, "name"), "赵磊");
+    assert_string_equal(it_str(x, "phone"), "13800000005");
+    assert_string_equal(it_str(x, "relation"), "tenant");
+    assert_string_equal(it_str(x, "moved_in_on"), "2023-06-01");
     it_resp_free(&r);
 
     /* other projects' resources are 404 for a butler, and visible to the admin */
@@ -701,12 +674,12 @@ static void staff_detail_history_and_phones(void **state)
     it_resp_free(&r);
     it_http("GET", "/api/v1/staff/resources/8", NULL, 0, s.admin, &r);
     it_expect(&r, 200, NULL);
-    x = cJSON_GetArrayItem(field(r.json, "occupants"), 0);
+    x = cJSON_GetArrayItem(it_field(r.json, "occupants"), 0);
     assert_non_null(x);
-    assert_string_equal(str_of(x, "name"), "王芳");
-    assert_string_equal(str_of(x, "relation"), "owner");
+    assert_string_equal(it_str(x, "name"), "王芳");
+    assert_string_equal(it_str(x, "relation"), "owner");
     /* 翠湖花园 defines no custom fields */
-    assert_int_equal(cJSON_GetArraySize(field(r.json, "custom_fields")), 0);
+    assert_int_equal(cJSON_GetArraySize(it_field(r.json, "custom_fields")), 0);
     it_resp_free(&r);
 }
 
