@@ -415,3 +415,48 @@ int64_t it_int(const cJSON *o, const char *name)
         fail_msg("field \"%s\" is not a number", name);
     return (int64_t)v->valuedouble; /* our integers have at most 15 digits: exact */
 }
+
+cJSON *it_find_str(const cJSON *arr, const char *key, const char *v)
+{
+    cJSON *it;
+
+    cJSON_ArrayForEach(it, arr)
+    {
+        cJSON *x = cJSON_GetObjectItemCaseSensitive(it, key);
+        if (cJSON_IsString(x) && strcmp(x->valuestring, v) == 0)
+            return it;
+    }
+    return NULL;
+}
+
+cJSON *it_find_int(const cJSON *arr, const char *key, int64_t v)
+{
+    cJSON *it;
+
+    cJSON_ArrayForEach(it, arr)
+    {
+        cJSON *x = cJSON_GetObjectItemCaseSensitive(it, key);
+        if (cJSON_IsNumber(x) && (int64_t)x->valuedouble == v)
+            return it;
+    }
+    return NULL;
+}
+
+void it_reset_ids(void)
+{
+    /* After a test file deleted its own rows: the next ids are the ones
+     * the following test files would have seen without it. */
+    static const char *const sql[] = {
+        "ALTER TABLE custom_fields AUTO_INCREMENT = 1",
+        "ALTER TABLE person_resources AUTO_INCREMENT = 1",
+        "ALTER TABLE persons AUTO_INCREMENT = 1",
+        "ALTER TABLE resources AUTO_INCREMENT = 1",
+        "ALTER TABLE units AUTO_INCREMENT = 1",
+        "ALTER TABLE buildings AUTO_INCREMENT = 1",
+        "ALTER TABLE projects AUTO_INCREMENT = 1",
+        "ALTER TABLE business_types AUTO_INCREMENT = 1",
+    };
+
+    for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++)
+        it_sql_exec(sql[i], NULL, 0);
+}

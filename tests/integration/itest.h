@@ -83,4 +83,10 @@ cJSON *it_field(const cJSON *o, const char *name);
 const char *it_str(const cJSON *o, const char *name);
 int64_t it_int(const cJSON *o, const char *name);
 
+/* The element of a JSON array whose member key equals v, or NULL. */
+cJSON *it_find_str(const cJSON *arr, const char *key, const char *v);
+cJSON *it_find_int(const cJSON *arr, const char *key, int64_t v);
+/* Set the id counters of the estate tables back to the lowest free ids. */
+void it_reset_ids(void);
+
 #endif

@@ -964,21 +964,13 @@ static const char *const fixture_drop_sql[] = {
     "WHERE p.code LIKE 'ZZBADIN-%'",
     "DELETE FROM projects WHERE code LIKE 'ZZBADIN-%'",
     "DELETE FROM persons WHERE phone IN ('13700008888', '13700009999')",
-    /* Give the ids back, so that the tests after this one see the same
-     * numbering as without it. */
-    "ALTER TABLE custom_fields AUTO_INCREMENT = 1",
-    "ALTER TABLE person_resources AUTO_INCREMENT = 1",
-    "ALTER TABLE persons AUTO_INCREMENT = 1",
-    "ALTER TABLE resources AUTO_INCREMENT = 1",
-    "ALTER TABLE units AUTO_INCREMENT = 1",
-    "ALTER TABLE buildings AUTO_INCREMENT = 1",
-    "ALTER TABLE projects AUTO_INCREMENT = 1",
 };
 
 static void fixture_drop(void)
 {
     for (size_t i = 0; i < sizeof(fixture_drop_sql) / sizeof(fixture_drop_sql[0]); i++)
         it_sql_exec(fixture_drop_sql[i], NULL, 0);
+    it_reset_ids();
 }
 
 static int64_t insert(const char *sql, const struct db_param *p, size_t n)

@@ -43,32 +43,6 @@ static struct {
 
 /* ---- helpers ----------------------------------------------------------------------- */
 
-static cJSON *find_str(const cJSON *arr, const char *key, const char *v)
-{
-    cJSON *it;
-
-    cJSON_ArrayForEach(it, arr)
-    {
-        cJSON *x = cJSON_GetObjectItemCaseSensitive(it, key);
-        if (cJSON_IsString(x) && strcmp(x->valuestring, v) == 0)
-            return it;
-    }
-    return NULL;
-}
-
-static cJSON *find_int(const cJSON *arr, const char *key, int64_t v)
-{
-    cJSON *it;
-
-    cJSON_ArrayForEach(it, arr)
-    {
-        cJSON *x = cJSON_GetObjectItemCaseSensitive(it, key);
-        if (cJSON_IsNumber(x) && (int64_t)x->valuedouble == v)
-            return it;
-    }
-    return NULL;
-}
-
 /* One string from the database ("" for NULL or no row). */
 static void sql_str(const char *sql, const struct db_param *p, size_t n, char *out, size_t size)
 {
@@ -216,21 +190,13 @@ static const char *const drop_sql[] = {
     "DELETE FROM business_types WHERE builtin = 0 AND code = '" CUSTOM_TYPE "' AND id NOT IN "
     "(SELECT business_type_id FROM project_business_types) AND id NOT IN "
     "(SELECT business_type_id FROM buildings WHERE business_type_id IS NOT NULL)",
-    /* give the ids back, so later test files number as without us */
-    "ALTER TABLE custom_fields AUTO_INCREMENT = 1",
-    "ALTER TABLE person_resources AUTO_INCREMENT = 1",
-    "ALTER TABLE persons AUTO_INCREMENT = 1",
-    "ALTER TABLE resources AUTO_INCREMENT = 1",
-    "ALTER TABLE units AUTO_INCREMENT = 1",
-    "ALTER TABLE buildings AUTO_INCREMENT = 1",
-    "ALTER TABLE projects AUTO_INCREMENT = 1",
-    "ALTER TABLE business_types AUTO_INCREMENT = 1",
 };
 
 static void drop_own_rows(void)
 {
     for (size_t i = 0; i < sizeof(drop_sql) / sizeof(drop_sql[0]); i++)
         it_sql_exec(drop_sql[i], NULL, 0);
+    it_reset_ids();
 }
 
 static int setup(void **state)
@@ -301,7 +267,7 @@ static void office_creates_the_estate(void **state)
     /* and lists it */
     it_http("GET", "/api/v1/office/projects", NULL, 0, g.admin, &r);
     it_expect(&r, 200, NULL);
-    x = find_int(it_field(r.json, "items"), "id", g.project);
+    x = it_find_int(it_field(r.json, "items"), "id", g.project);
     assert_non_null(x);
     assert_string_equal(it_str(x, "code"), MAIN_CODE);
     assert_string_equal(it_str(x, "name"), MAIN_NAME);
@@ -648,14 +614,14 @@ static void office_persons_and_move_in(void **state)
     it_expect(&r, 200, NULL);
     occ = it_field(r.json, "occupants");
     assert_int_equal(cJSON_GetArraySize(occ), 2);
-    x = find_str(occ, "name", "办公业主");
+    x = it_find_str(occ, "name", "办公业主");
     assert_non_null(x);
     assert_string_equal(it_str(x, "phone"), "13700060001");
     assert_string_equal(it_str(x, "relation"), "owner");
     assert_string_equal(it_str(x, "moved_in_on"), "2024-03-01");
     assert_int_equal(it_int(x, "link_id"), g.owner_link);
     assert_true(cJSON_IsTrue(it_field(x, "current")));
-    x = find_str(occ, "name", "办公家属");
+    x = it_find_str(occ, "name", "办公家属");
     assert_non_null(x);
     assert_true(cJSON_IsNull(it_field(x, "moved_in_on")));
     it_resp_free(&r);
@@ -747,7 +713,7 @@ static void office_move_out_keeps_history(void **state)
     snprintf(path, sizeof(path), "/api/v1/staff/resources/%lld", (long long)g.shop);
     it_http("GET", path, NULL, 0, g.admin, &r);
     it_expect(&r, 200, NULL);
-    x = find_int(it_field(r.json, "occupants"), "link_id", link);
+    x = it_find_int(it_field(r.json, "occupants"), "link_id", link);
     assert_non_null(x);
     assert_string_equal(it_str(x, "moved_out_on"), "2024-06-30");
     assert_false(cJSON_IsTrue(it_field(x, "current")));
@@ -891,15 +857,15 @@ static void office_custom_fields_typed(void **state)
     it_expect(&r, 200, NULL);
     cf = it_field(r.json, "custom_fields");
     assert_int_equal(cJSON_GetArraySize(cf), 4); /* the person's field is not the home's */
-    x = find_str(cf, "key", "rooms");
+    x = it_find_str(cf, "key", "rooms");
     assert_non_null(x);
     assert_string_equal(it_str(x, "type"), "number");
     assert_string_equal(it_str(x, "label"), "房间数");
     assert_string_equal(it_str(x, "value"), "3");
-    x = find_str(cf, "key", "pets");
+    x = it_find_str(cf, "key", "pets");
     assert_non_null(x);
     assert_string_equal(it_str(x, "value"), "猫");
-    x = find_str(cf, "key", "note");
+    x = it_find_str(cf, "key", "note");
     assert_non_null(x);
     assert_string_equal(it_str(x, "value"), "朝南");
     it_resp_free(&r);
@@ -1151,8 +1117,8 @@ static void office_other_project_is_404(void **state)
     /* and the list does not show it */
     it_http("GET", "/api/v1/office/projects", NULL, 0, g.admin, &r);
     it_expect(&r, 200, NULL);
-    assert_null(find_int(it_field(r.json, "items"), "id", q));
-    assert_non_null(find_int(it_field(r.json, "items"), "id", g.project));
+    assert_null(it_find_int(it_field(r.json, "items"), "id", q));
+    assert_non_null(it_find_int(it_field(r.json, "items"), "id", g.project));
     it_resp_free(&r);
 }
 

@@ -45,33 +45,6 @@ static cJSON *items_of(const struct http_resp *r)
     return items;
 }
 
-/* The element of arr whose integer field key equals v, or NULL. */
-static cJSON *find_by(const cJSON *arr, const char *key, int64_t v)
-{
-    cJSON *it;
-
-    cJSON_ArrayForEach(it, arr)
-    {
-        cJSON *x = cJSON_GetObjectItemCaseSensitive(it, key);
-        if (cJSON_IsNumber(x) && (int64_t)x->valuedouble == v)
-            return it;
-    }
-    return NULL;
-}
-
-static cJSON *find_str(const cJSON *arr, const char *key, const char *v)
-{
-    cJSON *it;
-
-    cJSON_ArrayForEach(it, arr)
-    {
-        cJSON *x = cJSON_GetObjectItemCaseSensitive(it, key);
-        if (cJSON_IsString(x) && strcmp(x->valuestring, v) == 0)
-            return it;
-    }
-    return NULL;
-}
-
 /* "1,2,5": the ids of a list answer, in order. */
 static void ids_of(const struct http_resp *r, char *out, size_t size)
 {
@@ -113,8 +86,7 @@ static void drop_own_rows(void)
                 "WHERE pe.phone LIKE '1370007%'",
                 NULL, 0);
     it_sql_exec("DELETE FROM persons WHERE phone LIKE '1370007%'", NULL, 0);
-    it_sql_exec("ALTER TABLE person_resources AUTO_INCREMENT = 1", NULL, 0);
-    it_sql_exec("ALTER TABLE persons AUTO_INCREMENT = 1", NULL, 0);
+    it_reset_ids();
 }
 
 static int setup(void **state)
@@ -219,7 +191,7 @@ static void family_member_sees_101_only(void **state)
     assert_int_equal(it_int(a, "id"), 1);
     assert_string_equal(it_str(a, "number"), "101");
     assert_string_equal(it_str(a, "relation"), "family");
-    assert_null(find_by(items, "id", 2));
+    assert_null(it_find_int(items, "id", 2));
     it_resp_free(&r);
 
     it_http("GET", "/api/v1/owner/resources/1", NULL, 0, s.family, &r);
@@ -265,14 +237,14 @@ static void owner_detail_current_occupants_masked(void **state)
     occ = it_field(r.json, "occupants");
     assert_true(cJSON_IsArray(occ));
     assert_int_equal(cJSON_GetArraySize(occ), 2); /* not the one who moved out */
-    assert_null(find_str(occ, "name", "前租户"));
-    x = find_str(occ, "name", "张伟");
+    assert_null(it_find_str(occ, "name", "前租户"));
+    x = it_find_str(occ, "name", "张伟");
     assert_non_null(x);
     assert_string_equal(it_str(x, "relation"), "owner");
     assert_string_equal(it_str(x, "phone_masked"), "138****0001");
     assert_string_equal(it_str(x, "moved_in_on"), "2019-05-01");
     assert_null(cJSON_GetObjectItemCaseSensitive(x, "phone"));
-    x = find_str(occ, "name", "张小明");
+    x = it_find_str(occ, "name", "张小明");
     assert_non_null(x);
     assert_string_equal(it_str(x, "relation"), "family");
     assert_string_equal(it_str(x, "phone_masked"), "138****0003");
@@ -283,17 +255,17 @@ static void owner_detail_current_occupants_masked(void **state)
 
     cf = it_field(r.json, "custom_fields");
     assert_true(cJSON_IsArray(cf));
-    x = find_str(cf, "key", "pets");
+    x = it_find_str(cf, "key", "pets");
     assert_non_null(x);
     assert_string_equal(it_str(x, "label"), "饲养宠物");
     assert_string_equal(it_str(x, "type"), "choice");
     assert_string_equal(it_str(x, "value"), "猫");
-    x = find_str(cf, "key", "handover_date");
+    x = it_find_str(cf, "key", "handover_date");
     assert_non_null(x);
     assert_string_equal(it_str(x, "type"), "date");
     assert_string_equal(it_str(x, "value"), "2019-04-20");
     /* a person's field is not a field of the home */
-    assert_null(find_str(cf, "key", "car_plate"));
+    assert_null(it_find_str(cf, "key", "car_plate"));
     it_resp_free(&r);
 
     /* staff see the same home with the history and full phones */
@@ -301,14 +273,14 @@ static void owner_detail_current_occupants_masked(void **state)
     it_expect(&r, 200, NULL);
     occ = it_field(r.json, "occupants");
     assert_int_equal(cJSON_GetArraySize(occ), 3);
-    x = find_str(occ, "name", "前租户");
+    x = it_find_str(occ, "name", "前租户");
     assert_non_null(x);
     assert_string_equal(it_str(x, "phone"), PAST_PHONE);
     assert_string_equal(it_str(x, "relation"), "tenant");
     assert_string_equal(it_str(x, "moved_in_on"), "2017-03-01");
     assert_string_equal(it_str(x, "moved_out_on"), "2019-02-28");
     assert_false(cJSON_IsTrue(it_field(x, "current")));
-    x = find_str(occ, "name", "张伟");
+    x = it_find_str(occ, "name", "张伟");
     assert_non_null(x);
     assert_string_equal(it_str(x, "phone"), "13800000001");
     assert_true(is_null(x, "moved_out_on"));
@@ -358,7 +330,7 @@ static void moved_out_tenant_loses_the_home(void **state)
     assert_int_equal(it_int(cJSON_GetArrayItem(items, 0), "id"), 8);
     assert_string_equal(it_str(cJSON_GetArrayItem(items, 0), "project"), "翠湖花园");
     assert_string_equal(it_str(cJSON_GetArrayItem(items, 0), "relation"), "owner");
-    assert_null(find_by(items, "id", 6));
+    assert_null(it_find_int(items, "id", 6));
     it_resp_free(&r);
     it_http("GET", "/api/v1/owner/resources/6", NULL, 0, s.wangfang, &r);
     it_expect(&r, 404, "NOT_FOUND");
@@ -420,7 +392,7 @@ static void staff_list_item_values(void **state)
     (void)state;
     it_http("GET", "/api/v1/staff/resources?project_id=1", NULL, 0, s.butler1, &r);
     it_expect(&r, 200, NULL);
-    x = find_by(items_of(&r), "id", 4);
+    x = it_find_int(items_of(&r), "id", 4);
     assert_non_null(x);
     assert_int_equal(it_int(x, "project_id"), 1);
     assert_string_equal(it_str(x, "project"), "示范小区");
@@ -437,7 +409,7 @@ static void staff_list_item_values(void **state)
     assert_string_equal(it_str(x, "layout"), "四室两厅");
     assert_string_equal(it_str(x, "decoration"), "精装");
     /* the shop: lease status, business scope, tenant company (RES-2) */
-    x = find_by(items_of(&r), "id", 10);
+    x = it_find_int(items_of(&r), "id", 10);
     assert_non_null(x);
     assert_string_equal(it_str(x, "kind"), "shop");
     assert_string_equal(it_str(x, "building"), "商业街");
@@ -447,7 +419,7 @@ static void staff_list_item_values(void **state)
     assert_string_equal(it_str(x, "tenant_company"), "示范便利店有限公司");
     assert_int_equal(it_int(x, "area_m2x100"), 6500);
     /* the parking space: a resource without building, unit or floor */
-    x = find_by(items_of(&r), "id", 11);
+    x = it_find_int(items_of(&r), "id", 11);
     assert_non_null(x);
     assert_string_equal(it_str(x, "kind"), "parking");
     assert_string_equal(it_str(x, "code"), "P-B1-001");
@@ -625,7 +597,7 @@ static void staff_detail_history_and_phones(void **state)
     it_expect(&r, 200, NULL);
     occ = it_field(r.json, "occupants");
     assert_int_equal(cJSON_GetArraySize(occ), 2);
-    x = find_str(occ, "name", "张小明");
+    x = it_find_str(occ, "name", "张小明");
     assert_non_null(x);
     assert_string_equal(it_str(x, "phone"), "13800000003");
     assert_string_equal(it_str(x, "relation"), "family");
@@ -637,10 +609,10 @@ static void staff_detail_history_and_phones(void **state)
                                 "resource_id = 1",
                                 NULL, 0));
     cf = it_field(r.json, "custom_fields");
-    x = find_str(cf, "key", "pets");
+    x = it_find_str(cf, "key", "pets");
     assert_non_null(x);
     assert_string_equal(it_str(x, "value"), "猫");
-    x = find_str(cf, "key", "handover_date");
+    x = it_find_str(cf, "key", "handover_date");
     assert_non_null(x);
     assert_string_equal(it_str(x, "value"), "2019-04-20");
     it_resp_free(&r);
@@ -648,7 +620,7 @@ static void staff_detail_history_and_phones(void **state)
     /* a field without a value is listed with null: 2栋 202 has no pets recorded */
     it_http("GET", "/api/v1/staff/resources/6", NULL, 0, s.admin, &r);
     it_expect(&r, 200, NULL);
-    x = find_str(it_field(r.json, "custom_fields"), "key", "pets");
+    x = it_find_str(it_field(r.json, "custom_fields"), "key", "pets");
     assert_non_null(x);
     assert_true(is_null(x, "value"));
     it_resp_free(&r);
