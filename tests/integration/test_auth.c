@@ -2,6 +2,8 @@
  * test_auth.c — logins and scopes over the real stack (AUTH-1..4,
  * issue 3 "it must show" 2, 3 and 5).
  */
+#include <curl/curl.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -448,6 +450,49 @@ static void owner_list_follows_every_change(void **state)
     free(token);
 }
 
+struct racer {
+    long status;
+};
+
+static void *request_code(void *arg)
+{
+    struct racer *x = arg;
+    struct http_resp r;
+
+    it_http("POST", "/api/v1/sms/codes", "{\"phone\":\"13800000003\",\"purpose\":\"owner_login\"}",
+            (size_t)-1, NULL, &r);
+    x->status = r.status;
+    it_resp_free(&r);
+    return NULL;
+}
+
+/* Ten requests for a code for one phone at the same instant: the limit
+ * (one per 60 s) holds under the race — one code, one SMS, nine 429s. */
+static void sms_code_limit_holds_under_a_race(void **state)
+{
+    pthread_t t[10];
+    struct racer x[10];
+    int ok = 0, limited = 0;
+
+    (void)state;
+    it_sql_exec("DELETE FROM sms_codes", NULL, 0);
+    it_sql_exec("DELETE FROM outbox WHERE recipient = '+8613800000003'", NULL, 0);
+    for (int i = 0; i < 10; i++)
+        pthread_create(&t[i], NULL, request_code, &x[i]);
+    for (int i = 0; i < 10; i++) {
+        pthread_join(t[i], NULL);
+        ok += x[i].status == 202;
+        limited += x[i].status == 429;
+    }
+    assert_int_equal(ok, 1);
+    assert_int_equal(limited, 9);
+    assert_int_equal(
+        it_sql_int("SELECT COUNT(*) FROM sms_codes WHERE phone = '13800000003'", NULL, 0), 1);
+    assert_int_equal(
+        it_sql_int("SELECT COUNT(*) FROM outbox WHERE recipient = '+8613800000003'", NULL, 0), 1);
+    it_sql_exec("DELETE FROM sms_codes", NULL, 0);
+}
+
 static int64_t wechat_calls(const char *endpoint)
 {
     char url[256];
@@ -537,11 +582,13 @@ int main(void)
         cmocka_unit_test(staff_login_failures),
         cmocka_unit_test(staff_sms_login),
         cmocka_unit_test(sms_code_limits),
+        cmocka_unit_test(sms_code_limit_holds_under_a_race),
         cmocka_unit_test(five_wrong_codes_kill_the_code),
         cmocka_unit_test(owner_without_homes_gets_empty_list),
         cmocka_unit_test(owner_list_follows_every_change),
         cmocka_unit_test(wechat_token_invalid_is_refreshed),
         cmocka_unit_test(wechat_busy_fails_cleanly),
     };
+    curl_global_init(CURL_GLOBAL_DEFAULT); /* before threads use curl */
     return cmocka_run_group_tests_name("integration_auth", tests, NULL, NULL);
 }
