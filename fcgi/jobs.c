@@ -27,24 +27,30 @@ static void on_stop(int sig)
     stop = 1;
 }
 
-static bool take_lock(struct db *db)
+/* Hold the jobs lock, taking it if this connection does not have it. The
+ * check runs every cycle: the database layer reconnects on its own after
+ * a server restart, and a new connection no longer holds the lock, which
+ * another host may have taken meanwhile. */
+static bool hold_lock(struct db *db, bool *was_held)
 {
+    static const char sql[] =
+        "SELECT IF(IS_USED_LOCK('wuye_jobs') = CONNECTION_ID(), 2, GET_LOCK('wuye_jobs', 0))";
     struct db_res r;
     struct err e;
-    bool ok;
+    int64_t v = 0;
 
     err_clear(&e);
-    ok = db_exec(db, "SELECT GET_LOCK('wuye_jobs', 0)", NULL, 0, &r, &e) == 0 && r.nrows == 1 &&
-         db_int(&r, 0, 0) == 1;
+    if (db_exec(db, sql, NULL, 0, &r, &e) == 0 && r.nrows == 1)
+        v = db_int(&r, 0, 0);
     db_res_free(&r);
-    return ok;
+    *was_held = v == 2;
+    return v == 1 || v == 2;
 }
 
 int jobs_main(void)
 {
     struct sigaction sa;
     struct db *db;
-    bool locked = false;
     struct err e;
 
     memset(&sa, 0, sizeof(sa));
@@ -61,19 +67,16 @@ int jobs_main(void)
     log_info("event=jobs_started");
     while (!stop) {
         int handled = 0;
+        bool was_held;
 
-        if (!locked) {
-            locked = take_lock(db);
-            if (!locked) {
-                sleep(1);
-                continue;
-            }
-            log_info("event=jobs_lock_taken");
+        if (!hold_lock(db, &was_held)) {
+            sleep(1); /* another host runs the jobs, or the database is away */
+            continue;
         }
+        if (!was_held)
+            log_info("event=jobs_lock_taken");
         err_clear(&e);
         if (outbox_deliver_due(db, &g_cfg, 20, &handled, &e) < 0) {
-            /* A lost connection also lost the lock: take it again. */
-            locked = false;
             sleep(1);
             continue;
         }
