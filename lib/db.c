@@ -20,13 +20,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/metrics.h"
+#include "core/util.h"
 
 #define STMT_CACHE 128
 #define CELL_INIT 64
+#define TX_ATTEMPTS 8 /* tries of a transaction that keeps meeting deadlocks */
 
 struct cached_stmt {
     const char *sql;
@@ -233,7 +236,13 @@ static int fetch_rows(struct db *db, MYSQL_STMT *st, MYSQL_RES *meta, struct db_
         if (f == MYSQL_NO_DATA)
             break;
         if (f == 1) {
-            rc = db_fail(db, mysql_stmt_errno(st), "fetch", mysql_stmt_error(st), e);
+            /* Some errors met while rows stream in (a deadlock found by a
+             * locking read) are recorded on the connection, not on the
+             * statement. */
+            if (mysql_stmt_errno(st))
+                rc = db_fail(db, mysql_stmt_errno(st), "fetch", mysql_stmt_error(st), e);
+            else
+                rc = db_fail(db, mysql_errno(db->conn), "fetch", mysql_error(db->conn), e);
             goto out;
         }
         if (out->nrows == cap_rows) {
@@ -387,9 +396,13 @@ int db_tx(struct db *db, int (*fn)(struct db *db, void *arg, struct err *e), voi
             else
                 db->in_tx = false;
         }
-        if (!(e && e->code && strcmp(e->code, "DB_RETRY") == 0) || attempt == 2)
+        if (!(e && e->code && strcmp(e->code, "DB_RETRY") == 0) || attempt == TX_ATTEMPTS - 1)
             return -1;
         log_info("event=db_tx_retry attempt=%d", attempt + 1);
+        /* InnoDB picked us as a deadlock victim: the others go on. Wait a
+         * random while, growing with each try, so the same transactions do
+         * not meet again in the same order. */
+        usleep((useconds_t)(1000 + util_random_below(2000u << (attempt < 5 ? attempt : 5))));
     }
 }
 

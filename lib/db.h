@@ -67,8 +67,9 @@ int db_exec(struct db *db, const char *sql, const struct db_param *params, size_
             struct db_res *out, struct err *e);
 
 /* Run fn inside a transaction: commit when it returns 0, roll back
- * otherwise. A deadlock or lock wait timeout reruns fn (up to 3 times), so
- * fn must not have effects outside the database. */
+ * otherwise. A deadlock or lock wait timeout reruns fn (up to 8 tries,
+ * after a growing random pause), so fn must not have effects outside the
+ * database. */
 int db_tx(struct db *db, int (*fn)(struct db *db, void *arg, struct err *e), void *arg,
           struct err *e);
 
