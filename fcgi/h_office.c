@@ -6,9 +6,9 @@
 
 #include "core/json.h"
 #include "core/util.h"
-#include "db.h"
-#include "estate.h"
-#include "importer.h"
+#include "db/db.h"
+#include "resources_edit.h"
+#include "resources_import.h"
 #include "render.h"
 #include "resources.h"
 #include "server.h"
@@ -40,7 +40,7 @@ void h_office_projects(struct req *r)
 
     err_clear(&e);
     if (list_params(r, &after, &limit, &e) < 0 ||
-        estate_project_list(db_thread(), &r->arena, &r->who, after, limit, &rows, &n, &next, &e) <
+        res_project_list(db_thread(), &r->arena, &r->who, after, limit, &rows, &n, &next, &e) <
             0) {
         reply_error(r, &e);
         return;
@@ -112,8 +112,8 @@ static void project_write(struct req *r, bool create)
         err_bad_request(&e, "项目编码不能修改");
         goto fail;
     }
-    if (create ? estate_project_create(db_thread(), &r->who, &p, &id, &e) < 0
-               : estate_project_update(db_thread(), &r->who, r->params[0], &p, &e) < 0)
+    if (create ? res_project_create(db_thread(), &r->who, &p, &id, &e) < 0
+               : res_project_update(db_thread(), &r->who, r->params[0], &p, &e) < 0)
         goto fail;
     cJSON_Delete(in);
     if (create)
@@ -151,7 +151,7 @@ void h_office_building_create(struct req *r)
         json_get_line(in, "name", true, 1, 64, &name, &e) < 0 ||
         json_get_int(in, "floors", false, 0, 300, &floors, NULL, &e) < 0 ||
         json_get_str(in, "business_type", false, 1, 32, &type, &e) < 0 ||
-        estate_building_create(db_thread(), &r->who, r->params[0], name, floors, type, &id, &e) <
+        res_building_create(db_thread(), &r->who, r->params[0], name, floors, type, &id, &e) <
             0) {
         cJSON_Delete(in);
         reply_error(r, &e);
@@ -174,7 +174,7 @@ void h_office_unit_create(struct req *r)
     err_clear(&e);
     if (json_only_fields(in, fields, &e) < 0 ||
         json_get_line(in, "name", true, 1, 64, &name, &e) < 0 ||
-        estate_unit_create(db_thread(), &r->who, r->params[0], name, &id, &e) < 0) {
+        res_unit_create(db_thread(), &r->who, r->params[0], name, &id, &e) < 0) {
         cJSON_Delete(in);
         reply_error(r, &e);
         return;
@@ -230,7 +230,7 @@ void h_office_resource_create(struct req *r)
         return;
     err_clear(&e);
     if (get_resource_in(in, true, &project_id, &x, &e) < 0 ||
-        estate_resource_create(db_thread(), &r->who, project_id, &x, &id, &e) < 0) {
+        res_resource_create(db_thread(), &r->who, project_id, &x, &id, &e) < 0) {
         cJSON_Delete(in);
         reply_error(r, &e);
         return;
@@ -249,7 +249,7 @@ void h_office_resource_update(struct req *r)
         return;
     err_clear(&e);
     if (get_resource_in(in, false, NULL, &x, &e) < 0 ||
-        estate_resource_update(db_thread(), &r->who, r->params[0], &x, &e) < 0) {
+        res_resource_update(db_thread(), &r->who, r->params[0], &x, &e) < 0) {
         cJSON_Delete(in);
         reply_error(r, &e);
         return;
@@ -275,8 +275,8 @@ static void person_write(struct req *r, bool create)
         json_get_str(in, "phone", create, 11, 11, &p.phone, &e) < 0 ||
         json_get_str(in, "id_number", false, 9, 32, &p.id_number, &e) < 0 ||
         json_get_line(in, "occupation", false, 0, 64, &p.occupation, &e) < 0 ||
-        (create ? estate_person_create(db_thread(), &r->who, &p, &id, &e)
-                : estate_person_update(db_thread(), &r->who, r->params[0], &p, &e)) < 0) {
+        (create ? res_person_create(db_thread(), &r->who, &p, &id, &e)
+                : res_person_update(db_thread(), &r->who, r->params[0], &p, &e)) < 0) {
         cJSON_Delete(in);
         reply_error(r, &e);
         return;
@@ -313,7 +313,7 @@ void h_office_link_create(struct req *r)
         json_get_int(in, "person_id", true, 1, INT32_MAX, &person_id, NULL, &e) < 0 ||
         json_get_str(in, "relation", true, 1, 16, &relation, &e) < 0 ||
         json_get_str(in, "moved_in_on", false, 10, 10, &date, &e) < 0 ||
-        estate_move_in(db_thread(), &r->who, r->params[0], person_id, relation, date, &id, &e) <
+        res_move_in(db_thread(), &r->who, r->params[0], person_id, relation, date, &id, &e) <
             0) {
         cJSON_Delete(in);
         reply_error(r, &e);
@@ -335,7 +335,7 @@ void h_office_link_move_out(struct req *r)
     err_clear(&e);
     if (json_only_fields(in, fields, &e) < 0 ||
         json_get_str(in, "moved_out_on", true, 10, 10, &date, &e) < 0 ||
-        estate_move_out(db_thread(), &r->who, r->params[0], date, &e) < 0) {
+        res_move_out(db_thread(), &r->who, r->params[0], date, &e) < 0) {
         cJSON_Delete(in);
         reply_error(r, &e);
         return;
@@ -386,7 +386,7 @@ void h_office_custom_field_create(struct req *r)
             goto fail;
         }
     }
-    if (estate_custom_field_create(db_thread(), &r->who, r->params[0], target, key, label, type,
+    if (res_custom_field_create(db_thread(), &r->who, r->params[0], target, key, label, type,
                                    joined.data, &id, &e) < 0)
         goto fail;
     cJSON_Delete(in);
@@ -435,7 +435,7 @@ void h_office_custom_values_set(struct req *r)
         vals[n] = cJSON_IsString(it) ? it->valuestring : NULL;
         n++;
     }
-    if (estate_custom_values_set(db_thread(), &r->who, target, target_id, keys, vals, n, &e) < 0)
+    if (res_custom_values_set(db_thread(), &r->who, target, target_id, keys, vals, n, &e) < 0)
         goto fail;
     cJSON_Delete(in);
     reply_ok(r);

@@ -4,7 +4,7 @@
 
 #include "core/json.h"
 #include "core/util.h"
-#include "db.h"
+#include "db/db.h"
 #include "render.h"
 #include "resources.h"
 #include "server.h"

@@ -5,7 +5,7 @@
 #include "core/json.h"
 #include "core/metrics.h"
 #include "core/util.h"
-#include "db.h"
+#include "db/db.h"
 #include "server.h"
 
 void h_health(struct req *r)

@@ -14,8 +14,8 @@
 #include <unistd.h>
 
 #include "core/log.h"
-#include "db.h"
-#include "httpc.h"
+#include "db/db.h"
+#include "clients/httpc.h"
 #include "outbox.h"
 #include "server.h"
 

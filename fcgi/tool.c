@@ -16,10 +16,10 @@
 #include "auth.h"
 #include "core/config.h"
 #include "core/log.h"
-#include "db.h"
+#include "db/db.h"
 #include "demo.h"
-#include "importer.h"
-#include "migrate.h"
+#include "resources_import.h"
+#include "db/migrate.h"
 
 static int usage(void)
 {

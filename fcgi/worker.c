@@ -31,8 +31,8 @@
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/util.h"
-#include "db.h"
-#include "httpc.h"
+#include "db/db.h"
+#include "clients/httpc.h"
 #include "router.h"
 
 static int stop_pipe[2] = {-1, -1};

@@ -10,7 +10,7 @@
 
 #include "auth.h"
 #include "core/err.h"
-#include "db.h"
+#include "db/db.h"
 
 /* detail is a JSON object as text ("{}" when there is nothing to add). */
 int audit_write(struct db *db, const char *actor_kind, int64_t actor_id, const char *action,

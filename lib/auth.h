@@ -16,7 +16,7 @@
 
 #include "core/config.h"
 #include "core/err.h"
-#include "db.h"
+#include "db/db.h"
 
 enum subject_kind { SUBJECT_NONE, SUBJECT_OWNER, SUBJECT_STAFF };
 

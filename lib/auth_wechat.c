@@ -17,7 +17,7 @@
 #include "auth.h"
 #include "core/log.h"
 #include "core/util.h"
-#include "wxmp.h"
+#include "clients/wxmp.h"
 
 static int cached_token(struct db *db, char token[WXMP_TOKEN_SIZE], struct err *e)
 {

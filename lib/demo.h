@@ -13,7 +13,7 @@
 #define WUYE_DEMO_H
 
 #include "core/err.h"
-#include "db.h"
+#include "db/db.h"
 
 int demo_generate(struct db *db, long rooms, long months, struct err *e);
 

@@ -7,7 +7,7 @@
 
 #include "core/log.h"
 #include "core/metrics.h"
-#include "sms.h"
+#include "clients/sms.h"
 
 #define MAX_ATTEMPTS 12
 

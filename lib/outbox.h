@@ -14,7 +14,7 @@
 
 #include "core/config.h"
 #include "core/err.h"
-#include "db.h"
+#include "db/db.h"
 
 /* Deliver the rows that are due (at most batch); *handled counts them.
  * -1 only when the database failed. */

@@ -18,7 +18,7 @@
 #include "auth.h"
 #include "core/arena.h"
 #include "core/err.h"
-#include "db.h"
+#include "db/db.h"
 
 /* Floors a resource may be on: basements down to -99, towers up to 300.
  * One rule for the office API and the CSV import. */

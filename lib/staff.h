@@ -9,7 +9,7 @@
 
 #include "core/arena.h"
 #include "core/err.h"
-#include "db.h"
+#include "db/db.h"
 
 struct staff_member {
     int64_t id;

@@ -19,7 +19,7 @@
 #include <cmocka.h>
 
 #include "core/buf.h"
-#include "db.h"
+#include "db/db.h"
 
 struct http_resp {
     long status;

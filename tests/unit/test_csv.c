@@ -16,7 +16,7 @@
 
 #include "core/buf.h"
 #include "core/err.h"
-#include "csv.h"
+#include "core/csv.h"
 
 #define MAXREC 4
 #define MAXF 5

@@ -25,7 +25,7 @@
 
 #include "core/buf.h"
 #include "core/err.h"
-#include "httpc.h"
+#include "clients/httpc.h"
 
 enum server_mode {
     SERVE_ANSWER, /* read the request, write the canned answer, close */

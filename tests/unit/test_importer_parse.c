@@ -19,8 +19,8 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/json.h"
-#include "csv.h"
-#include "importer.h"
+#include "core/csv.h"
+#include "resources_import.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -21,9 +21,9 @@
 
 #include "core/buf.h"
 #include "core/err.h"
-#include "httpc.h"
-#include "sms.h"
-#include "tc3.h"
+#include "clients/httpc.h"
+#include "clients/sms.h"
+#include "clients/tc3.h"
 
 #define MAX_CAPTURED 16
 

@@ -20,7 +20,7 @@
 
 #include "core/buf.h"
 #include "core/err.h"
-#include "tc3.h"
+#include "clients/tc3.h"
 
 struct fixture {
     struct buf body;

@@ -18,8 +18,8 @@
 
 #include "core/buf.h"
 #include "core/err.h"
-#include "httpc.h"
-#include "wxmp.h"
+#include "clients/httpc.h"
+#include "clients/wxmp.h"
 
 #define MAX_CALLS 4
 

@@ -22,7 +22,7 @@
 #include "core/b64.h"
 #include "core/buf.h"
 #include "core/err.h"
-#include "wxpay_crypto.h"
+#include "clients/wxpay_crypto.h"
 
 #define MCHID "1230000109"
 #define SERIAL "5157F09EFDC096DE15EBE81A47057A7232F1B8E1"

@@ -21,7 +21,7 @@
  *
  * Areas are decimal text parsed into integers by hand: no binary fractions anywhere.
  */
-#include "importer.h"
+#include "resources_import.h"
 
 #include <errno.h>
 #include <inttypes.h>

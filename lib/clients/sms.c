@@ -11,7 +11,7 @@
  * the JSON: Response.Error for a failed call, otherwise one
  * SendStatusSet entry per number, each with its own Code.
  */
-#include "sms.h"
+#include "clients/sms.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -22,8 +22,8 @@
 
 #include "core/buf.h"
 #include "core/log.h"
-#include "httpc.h"
-#include "tc3.h"
+#include "clients/httpc.h"
+#include "clients/tc3.h"
 
 #define DEFAULT_TIMEOUT_MS 5000L
 #define CONTENT_TYPE "application/json; charset=utf-8"

@@ -9,7 +9,7 @@
  * reached a server (the connection was found closed before sending);
  * otherwise the request fails with 503 and the client may retry.
  */
-#include "db.h"
+#include "db/db.h"
 
 #include <errno.h>
 #include <inttypes.h>

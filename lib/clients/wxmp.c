@@ -11,7 +11,7 @@
  * URLs carry the app secret (code2session) or the access token in their
  * query, so no URL is ever logged; log lines name the API and the errcode.
  */
-#include "wxmp.h"
+#include "clients/wxmp.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -20,7 +20,7 @@
 
 #include "core/buf.h"
 #include "core/log.h"
-#include "httpc.h"
+#include "clients/httpc.h"
 
 #define DEFAULT_TIMEOUT_MS 5000L
 #define MAX_CODE_LEN 256

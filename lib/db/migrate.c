@@ -1,5 +1,5 @@
 /* migrate.c — see migrate.h. */
-#include "migrate.h"
+#include "db/migrate.h"
 
 #include <dirent.h>
 #include <stdbool.h>

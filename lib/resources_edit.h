@@ -18,7 +18,7 @@
 #include "auth.h"
 #include "core/arena.h"
 #include "core/err.h"
-#include "db.h"
+#include "db/db.h"
 
 struct project_in {
     const char *code, *name, *address; /* NULL = unchanged (update) */
@@ -46,40 +46,40 @@ struct person_in {
 };
 
 /* The caller's projects, a page at a time (ids after after_id). */
-int estate_project_list(struct db *db, struct arena *a, const struct principal *who,
+int res_project_list(struct db *db, struct arena *a, const struct principal *who,
                         int64_t after_id, int limit, struct project_row **out, size_t *n,
                         int64_t *next_after, struct err *e);
-int estate_project_create(struct db *db, const struct principal *who, const struct project_in *in,
+int res_project_create(struct db *db, const struct principal *who, const struct project_in *in,
                           int64_t *id, struct err *e);
-int estate_project_update(struct db *db, const struct principal *who, int64_t id,
+int res_project_update(struct db *db, const struct principal *who, int64_t id,
                           const struct project_in *in, struct err *e);
-int estate_building_create(struct db *db, const struct principal *who, int64_t project_id,
+int res_building_create(struct db *db, const struct principal *who, int64_t project_id,
                            const char *name, int64_t floors, const char *business_type, int64_t *id,
                            struct err *e);
-int estate_unit_create(struct db *db, const struct principal *who, int64_t building_id,
+int res_unit_create(struct db *db, const struct principal *who, int64_t building_id,
                        const char *name, int64_t *id, struct err *e);
-int estate_resource_create(struct db *db, const struct principal *who, int64_t project_id,
+int res_resource_create(struct db *db, const struct principal *who, int64_t project_id,
                            const struct resource_in *in, int64_t *id, struct err *e);
-int estate_resource_update(struct db *db, const struct principal *who, int64_t id,
+int res_resource_update(struct db *db, const struct principal *who, int64_t id,
                            const struct resource_in *in, struct err *e);
-int estate_person_create(struct db *db, const struct principal *who, const struct person_in *in,
+int res_person_create(struct db *db, const struct principal *who, const struct person_in *in,
                          int64_t *id, struct err *e);
-int estate_person_update(struct db *db, const struct principal *who, int64_t id,
+int res_person_update(struct db *db, const struct principal *who, int64_t id,
                          const struct person_in *in, struct err *e);
 /* Move-in: a new current link; 409 ALREADY_LINKED if the person already
  * has a current link to the resource (whatever the relation). */
-int estate_move_in(struct db *db, const struct principal *who, int64_t resource_id,
+int res_move_in(struct db *db, const struct principal *who, int64_t resource_id,
                    int64_t person_id, const char *relation, const char *moved_in_on,
                    int64_t *link_id, struct err *e);
 /* Move-out: ends a current link (the row stays as history). */
-int estate_move_out(struct db *db, const struct principal *who, int64_t link_id,
+int res_move_out(struct db *db, const struct principal *who, int64_t link_id,
                     const char *moved_out_on, struct err *e);
-int estate_custom_field_create(struct db *db, const struct principal *who, int64_t project_id,
+int res_custom_field_create(struct db *db, const struct principal *who, int64_t project_id,
                                const char *target, const char *key, const char *label,
                                const char *type, const char *choices, int64_t *id, struct err *e);
 /* Set (or with value NULL clear) custom values of one resource or person;
  * each value is checked against its field's type. */
-int estate_custom_values_set(struct db *db, const struct principal *who, const char *target,
+int res_custom_values_set(struct db *db, const struct principal *who, const char *target,
                              int64_t target_id, const char *const *keys, const char *const *values,
                              size_t n, struct err *e);
 

@@ -14,7 +14,7 @@
  * "Expect:" so that curl does not wait for 100-continue before bodies of
  * more than 1 KiB — the providers never answer it, which costs a second.
  */
-#include "httpc.h"
+#include "clients/httpc.h"
 
 #include <pthread.h>
 #include <stdio.h>

@@ -8,7 +8,7 @@
  * and turned into pointers at its end, because the buffer may move while
  * it grows.
  */
-#include "csv.h"
+#include "core/csv.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -9,7 +9,7 @@
  * follows them because each canonical header ends in '\n' and the parts
  * are joined by '\n'.
  */
-#include "tc3.h"
+#include "clients/tc3.h"
 
 #include <ctype.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* estate.c — office writes on the estate (see estate.h). */
-#include "estate.h"
+#include "resources_edit.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -8,7 +8,7 @@
 #include "core/buf.h"
 #include "core/json.h"
 #include "core/util.h"
-#include "importer.h"
+#include "resources_import.h"
 
 static bool one_of(const char *s, const char *const *set)
 {
@@ -68,7 +68,7 @@ static int in_scope(struct db *db, const struct principal *who, const char *sql,
 
 /* ---- projects ----------------------------------------------------------- */
 
-int estate_project_list(struct db *db, struct arena *a, const struct principal *who,
+int res_project_list(struct db *db, struct arena *a, const struct principal *who,
                         int64_t after_id, int limit, struct project_row **out, size_t *n,
                         int64_t *next_after, struct err *e)
 {
@@ -170,7 +170,7 @@ static int project_create_tx(struct db *db, void *arg, struct err *e)
     return audit_by(db, op->who, "create_project", "project", op->id, "{}", e);
 }
 
-int estate_project_create(struct db *db, const struct principal *who, const struct project_in *in,
+int res_project_create(struct db *db, const struct principal *who, const struct project_in *in,
                           int64_t *id, struct err *e)
 {
     struct project_op op = {who, in, 0};
@@ -199,7 +199,7 @@ static int project_update_tx(struct db *db, void *arg, struct err *e)
     return audit_by(db, op->who, "update_project", "project", op->id, "{}", e);
 }
 
-int estate_project_update(struct db *db, const struct principal *who, int64_t id,
+int res_project_update(struct db *db, const struct principal *who, int64_t id,
                           const struct project_in *in, struct err *e)
 {
     struct project_op op = {who, in, id};
@@ -237,7 +237,7 @@ static int building_tx(struct db *db, void *arg, struct err *e)
     return audit_by(db, op->who, "create_building", "building", op->id, "{}", e);
 }
 
-int estate_building_create(struct db *db, const struct principal *who, int64_t project_id,
+int res_building_create(struct db *db, const struct principal *who, int64_t project_id,
                            const char *name, int64_t floors, const char *business_type, int64_t *id,
                            struct err *e)
 {
@@ -278,7 +278,7 @@ static int unit_tx(struct db *db, void *arg, struct err *e)
     return audit_by(db, op->who, "create_unit", "unit", op->id, "{}", e);
 }
 
-int estate_unit_create(struct db *db, const struct principal *who, int64_t building_id,
+int res_unit_create(struct db *db, const struct principal *who, int64_t building_id,
                        const char *name, int64_t *id, struct err *e)
 {
     struct named_op op = {who, building_id, name, NULL, 0, 0};
@@ -399,7 +399,7 @@ static const char *default_code(struct db *db, const struct resource_in *in, cha
     return out;
 }
 
-int estate_resource_create(struct db *db, const struct principal *who, int64_t project_id,
+int res_resource_create(struct db *db, const struct principal *who, int64_t project_id,
                            const struct resource_in *in, int64_t *id, struct err *e)
 {
     struct resource_op op = {who, project_id, 0, in, in->code};
@@ -473,7 +473,7 @@ static int resource_update_tx(struct db *db, void *arg, struct err *e)
     return audit_by(db, op->who, "update_resource", "resource", op->id, "{}", e);
 }
 
-int estate_resource_update(struct db *db, const struct principal *who, int64_t id,
+int res_resource_update(struct db *db, const struct principal *who, int64_t id,
                            const struct resource_in *in, struct err *e)
 {
     struct resource_op op = {who, 0, id, in, NULL};
@@ -524,7 +524,7 @@ static int person_create_tx(struct db *db, void *arg, struct err *e)
     return audit_by(db, op->who, "create_person", "person", op->id, "{}", e);
 }
 
-int estate_person_create(struct db *db, const struct principal *who, const struct person_in *in,
+int res_person_create(struct db *db, const struct principal *who, const struct person_in *in,
                          int64_t *id, struct err *e)
 {
     struct person_op op = {who, in, NULL, 0};
@@ -598,7 +598,7 @@ static int person_update_tx(struct db *db, void *arg, struct err *e)
     return audit_by(db, op->who, "update_person", "person", op->id, "{}", e);
 }
 
-int estate_person_update(struct db *db, const struct principal *who, int64_t id,
+int res_person_update(struct db *db, const struct principal *who, int64_t id,
                          const struct person_in *in, struct err *e)
 {
     struct person_op op = {who, in, NULL, id};
@@ -654,7 +654,7 @@ static int move_in_tx(struct db *db, void *arg, struct err *e)
     return audit_by(db, op->who, "move_in", "person_resource", op->link_id, "{}", e);
 }
 
-int estate_move_in(struct db *db, const struct principal *who, int64_t resource_id,
+int res_move_in(struct db *db, const struct principal *who, int64_t resource_id,
                    int64_t person_id, const char *relation, const char *moved_in_on,
                    int64_t *link_id, struct err *e)
 {
@@ -693,7 +693,7 @@ static int move_out_tx(struct db *db, void *arg, struct err *e)
     return audit_by(db, op->who, "move_out", "person_resource", op->link_id, "{}", e);
 }
 
-int estate_move_out(struct db *db, const struct principal *who, int64_t link_id,
+int res_move_out(struct db *db, const struct principal *who, int64_t link_id,
                     const char *moved_out_on, struct err *e)
 {
     struct link_op op = {who, 0, 0, link_id, NULL, moved_out_on};
@@ -747,7 +747,7 @@ static bool key_valid(const char *k)
     return true;
 }
 
-int estate_custom_field_create(struct db *db, const struct principal *who, int64_t project_id,
+int res_custom_field_create(struct db *db, const struct principal *who, int64_t project_id,
                                const char *target, const char *key, const char *label,
                                const char *type, const char *choices, int64_t *id, struct err *e)
 {
@@ -841,7 +841,7 @@ static int values_tx(struct db *db, void *arg, struct err *e)
     return audit_by(db, op->who, "set_custom_values", op->target, op->target_id, "{}", e);
 }
 
-int estate_custom_values_set(struct db *db, const struct principal *who, const char *target,
+int res_custom_values_set(struct db *db, const struct principal *who, const char *target,
                              int64_t target_id, const char *const *keys, const char *const *values,
                              size_t n, struct err *e)
 {

@@ -43,8 +43,8 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/err.h"
-#include "csv.h"
-#include "db.h"
+#include "core/csv.h"
+#include "db/db.h"
 
 #define IMPORT_MAX_ROWS 100000
 #define IMPORT_MAX_ERRORS 1000

@@ -7,7 +7,7 @@
  * uses). Every failure clears OpenSSL's error queue so that a stale entry
  * cannot be blamed on a later, unrelated call in the same thread.
  */
-#include "wxpay_crypto.h"
+#include "clients/wxpay_crypto.h"
 
 #include <limits.h>
 #include <stdio.h>
