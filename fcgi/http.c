@@ -1,6 +1,7 @@
 /* http.c — reply helpers and input accessors for one request (see http.h). */
 #include "http.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,14 +43,13 @@ static const char *reason(int status)
     }
 }
 
-void reply_raw(struct req *r, int status, const char *content_type, const char *data, size_t n,
-               const char *extra_headers)
+int reply_raw(struct req *r, int status, const char *content_type, const char *data, size_t n,
+              const char *extra_headers)
 {
     FCGX_Stream *out = r->fcgi->out;
     struct buf h = BUF_INIT;
 
-    if (r->replied)
-        return;
+    assert(!r->replied); /* one answer per request */
     r->replied = true;
     r->status = status;
     /* Formatted here, not with FCGX_FPrintF: libfcgi's own printf knows
@@ -65,67 +65,83 @@ void reply_raw(struct req *r, int status, const char *content_type, const char *
     if (n)
         FCGX_PutStr(data, (int)n, out);
     buf_free(&h);
+    return 0;
 }
 
-static void reply_json_headers(struct req *r, int status, cJSON *doc, const char *extra)
+static const char json_type[] = "application/json; charset=utf-8";
+
+static int reply_json_headers(struct req *r, int status, cJSON *doc, const char *extra)
 {
     char *text = doc ? cJSON_PrintUnformatted(doc) : NULL;
 
     cJSON_Delete(doc);
     if (!text) {
-        reply_error_code(r, 500, "INTERNAL", "系统繁忙，请稍后再试");
-        return;
+        static const char fallback[] =
+            "{\"error\":{\"code\":\"INTERNAL\",\"message\":\"系统繁忙，请稍后再试\"}}";
+        return reply_raw(r, 500, json_type, fallback, sizeof(fallback) - 1, NULL);
     }
-    reply_raw(r, status, "application/json; charset=utf-8", text, strlen(text), extra);
+    reply_raw(r, status, json_type, text, strlen(text), extra);
     cJSON_free(text);
+    return 0;
 }
 
-void reply_json(struct req *r, int status, cJSON *doc)
+int reply_json(struct req *r, int status, cJSON *doc)
 {
-    reply_json_headers(r, status, doc, NULL);
+    return reply_json_headers(r, status, doc, NULL);
 }
 
-void reply_empty(struct req *r, int status)
+int reply_empty(struct req *r, int status)
 {
-    reply_raw(r, status, NULL, NULL, 0, NULL);
+    return reply_raw(r, status, NULL, NULL, 0, NULL);
 }
 
-void reply_error_headers(struct req *r, int status, const char *code, const char *message,
-                         const char *extra_headers)
+int reply_created(struct req *r, int64_t id)
 {
-    cJSON *doc = cJSON_CreateObject(), *err = cJSON_AddObjectToObject(doc, "error");
+    cJSON *o = cJSON_CreateObject();
 
-    cJSON_AddStringToObject(err, "code", code);
-    cJSON_AddStringToObject(err, "message", message);
-    reply_json_headers(r, status, doc, extra_headers);
+    json_add_int(o, "id", id);
+    return reply_json(r, 201, o);
 }
 
-void reply_error_code(struct req *r, int status, const char *code, const char *message)
+int reply_ok(struct req *r)
 {
-    reply_error_headers(r, status, code, message, NULL);
+    cJSON *o = cJSON_CreateObject();
+
+    cJSON_AddBoolToObject(o, "ok", 1);
+    return reply_json(r, 200, o);
 }
 
-void reply_error(struct req *r, const struct err *e)
+int reply_list(struct req *r, cJSON *items, int64_t next_after)
 {
-    if (!e->code || e->http_status < 400) {
-        reply_error_code(r, 500, "INTERNAL", "系统繁忙，请稍后再试");
-        return;
+    cJSON *o = cJSON_CreateObject();
+    char cur[24];
+
+    cJSON_AddItemToObject(o, "items", items);
+    if (next_after > 0) {
+        snprintf(cur, sizeof(cur), "%lld", (long long)next_after);
+        cJSON_AddStringToObject(o, "next_cursor", cur);
+    } else {
+        cJSON_AddNullToObject(o, "next_cursor");
     }
-    /* 5xx messages are generic by construction (err_internal); never leak
-     * a library's text to the client. */
-    reply_error_code(r, e->http_status, e->code, e->message);
+    return reply_json(r, 200, o);
 }
 
-cJSON *req_json(struct req *r)
+void reply_error(struct req *r, const struct err *e, const char *extra_headers)
 {
-    struct err e;
-    cJSON *doc;
+    cJSON *doc = cJSON_CreateObject(), *o = cJSON_AddObjectToObject(doc, "error");
+    enum err_code code = e->code;
+    int status;
 
-    err_clear(&e);
-    doc = json_parse_body(r->body, r->body_len, &e);
-    if (!doc)
-        reply_error(r, &e);
-    return doc;
+    /* No code, or one that must not reach a client (a duplicate key no
+     * caller mapped): INTERNAL. 5xx messages are generic by construction;
+     * a library's text never reaches the client. */
+    if (code == E_OK || code == E_DB_DUPLICATE || err_status(code) < 400)
+        code = E_INTERNAL;
+    status = err_status(code);
+    cJSON_AddStringToObject(o, "code", err_name(code));
+    cJSON_AddStringToObject(
+        o, "message", status >= 500 || code != e->code ? err_default_message(code) : e->message);
+    reply_json_headers(r, status, doc, extra_headers);
 }
 
 /* Find name in the query string and percent-decode its value. 1 found,
@@ -180,9 +196,9 @@ int req_query_str(struct req *r, const char *name, size_t max_chars, const char 
     if (rc == 0)
         return 0;
     if (rc < 0 || !utf8_valid(v, n) || memchr(v, '\0', n))
-        return err_set(e, 400, "BAD_REQUEST", "查询参数 %s 格式不正确", name);
+        return err_setf(e, E_BAD_REQUEST, "查询参数 %s 格式不正确", name);
     if (utf8_chars(v, n) > max_chars)
-        return err_set(e, 400, "BAD_REQUEST", "查询参数 %s 太长", name);
+        return err_setf(e, E_BAD_REQUEST, "查询参数 %s 太长", name);
     *out = n ? v : NULL;
     return 0;
 }
@@ -200,16 +216,28 @@ int req_query_int(struct req *r, const char *name, int64_t min, int64_t max, int
     if (!v)
         return 0;
     if (strlen(v) > 15)
-        return err_set(e, 400, "BAD_REQUEST", "查询参数 %s 必须是整数", name);
+        return err_setf(e, E_BAD_REQUEST, "查询参数 %s 必须是整数", name);
     for (const char *c = v; *c; c++) {
         if (*c < '0' || *c > '9')
-            return err_set(e, 400, "BAD_REQUEST", "查询参数 %s 必须是整数", name);
+            return err_setf(e, E_BAD_REQUEST, "查询参数 %s 必须是整数", name);
         x = x * 10 + (*c - '0');
     }
     if (x < min || x > max)
-        return err_set(e, 400, "BAD_REQUEST", "查询参数 %s 超出允许范围", name);
+        return err_setf(e, E_BAD_REQUEST, "查询参数 %s 超出允许范围", name);
     *out = x;
     if (present)
         *present = true;
+    return 0;
+}
+
+int req_page(struct req *r, struct page *pg, struct err *e)
+{
+    int64_t lim = 50, after = 0;
+
+    if (req_query_int(r, "limit", 1, 200, &lim, NULL, e) < 0 ||
+        req_query_int(r, "cursor", 0, INT64_C(999999999999999), &after, NULL, e) < 0)
+        return -1;
+    pg->after = after;
+    pg->limit = (int)lim;
     return 0;
 }

@@ -31,18 +31,20 @@ static void on_stop(int sig)
  * check runs every cycle: the database layer reconnects on its own after
  * a server restart, and a new connection no longer holds the lock, which
  * another host may have taken meanwhile. */
+DB_SQL(sql_hold_lock,
+       "SELECT IF(IS_USED_LOCK('wuye_jobs') = CONNECTION_ID(), 2, GET_LOCK('wuye_jobs', 0))");
+
 static bool hold_lock(struct db *db, bool *was_held)
 {
-    static const char sql[] =
-        "SELECT IF(IS_USED_LOCK('wuye_jobs') = CONNECTION_ID(), 2, GET_LOCK('wuye_jobs', 0))";
+    struct arena a = {0};
     struct db_res r;
     struct err e;
     int64_t v = 0;
 
     err_clear(&e);
-    if (db_exec(db, sql, NULL, 0, &r, &e) == 0 && r.nrows == 1)
+    if (db_query(db, &a, &sql_hold_lock, DB_NOARGS, &r, &e) == 0 && r.nrows == 1)
         v = db_int(&r, 0, 0);
-    db_res_free(&r);
+    arena_free(&a);
     *was_held = v == 2;
     return v == 1 || v == 2;
 }

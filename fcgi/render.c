@@ -61,18 +61,16 @@ cJSON *render_resource_staff(const struct resource *x)
     return o;
 }
 
-cJSON *render_list(cJSON *items, int64_t next_after)
+cJSON *render_person_row(const struct person_row *x)
 {
-    cJSON *o = cJSON_CreateObject();
-    char cur[24];
+    cJSON *o = cJSON_CreateObject(), *res = cJSON_Parse(x->resources_json);
 
-    cJSON_AddItemToObject(o, "items", items);
-    if (next_after > 0) {
-        snprintf(cur, sizeof(cur), "%lld", (long long)next_after);
-        cJSON_AddStringToObject(o, "next_cursor", cur);
-    } else {
-        cJSON_AddNullToObject(o, "next_cursor");
-    }
+    json_add_int(o, "id", x->id);
+    cJSON_AddStringToObject(o, "name", x->name);
+    cJSON_AddStringToObject(o, "phone", x->phone);
+    cJSON_AddStringToObject(o, "id_number_masked", x->id_number_masked);
+    cJSON_AddStringToObject(o, "occupation", x->occupation);
+    cJSON_AddItemToObject(o, "resources", res ? res : cJSON_CreateArray());
     return o;
 }
 
@@ -109,8 +107,8 @@ cJSON *render_resource_detail(const struct resource_detail *d, bool owner_view)
 
         json_add_int(p, "person_id", x->person_id);
         cJSON_AddStringToObject(p, "name", x->name);
-        /* Household members see each other's numbers masked; staff need
-         * the number to call. */
+        /* Household members see each other's numbers masked; staff see
+         * what resources.c decided for their roles. */
         if (owner_view) {
             util_phone_mask(x->phone, masked);
             cJSON_AddStringToObject(p, "phone_masked", masked);
@@ -128,7 +126,7 @@ cJSON *render_resource_detail(const struct resource_detail *d, bool owner_view)
                 cJSON_AddStringToObject(p, "moved_out_on", x->moved_out_on);
             else
                 cJSON_AddNullToObject(p, "moved_out_on");
-            cJSON_AddBoolToObject(p, "current", x->moved_out_on == NULL);
+            cJSON_AddBoolToObject(p, "current", x->current);
         }
         add_custom(cJSON_AddArrayToObject(p, "custom_fields"), x->custom, x->ncustom);
         cJSON_AddItemToArray(occ, p);

@@ -15,12 +15,12 @@
 cJSON *render_resource_owner(const struct resource *x);
 /* The staff view: every attribute. */
 cJSON *render_resource_staff(const struct resource *x);
-/* {"items":[…],"next_cursor":…} with the cursor as a decimal string. */
-cJSON *render_list(cJSON *items, int64_t next_after);
+/* A person found by staff (GET /staff/persons). */
+cJSON *render_person_row(const struct person_row *x);
 
 /* A resource with its occupants and custom fields: the staff view shows
- * full phones and the move-in/out history, the owner's view current
- * occupants with masked phones. */
+ * the move-in/out history and phones as the domain let this caller see
+ * them, the owner's view current occupants with masked phones. */
 cJSON *render_resource_detail(const struct resource_detail *d, bool owner_view);
 
 #endif

@@ -19,21 +19,29 @@ enum access {
     ACCESS_OWNER,  /* an owner, household member or tenant */
     ACCESS_STAFF,  /* staff with one of .roles */
     ACCESS_ANY,    /* anyone logged in (logout) */
-    /* An owner endpoint on the hot path whose handler checks the session
-     * itself, in the same query that reads what it needs (one round trip
-     * instead of two); the router only requires a bearer token. */
+    /* An owner endpoint on the hot path whose domain function checks the
+     * session in the same statement that reads what it needs (one round
+     * trip instead of two) and applies auth_require() itself; the router
+     * only requires a bearer token. */
     ACCESS_OWNER_FUSED,
 };
 
 struct route {
     const char *method;
     const char *path;
-    void (*handler)(struct req *r);
+    int (*handler)(struct req *r, struct err *e); /* the contract of http.h */
     enum access access;
     unsigned roles;   /* ACCESS_STAFF: any of these role bits */
     long body_limit;  /* 0 = the configured default */
     const char *name; /* for metrics and logs */
+    /* The members a JSON object body may have: the worker parses the body
+     * once into r->in and refuses (400) anything else. NULL = no JSON body
+     * (a GET, or a raw upload the handler reads from r->body). */
+    const char *const *fields;
 };
+
+/* A route's field list: FIELDS("name", "phone"). */
+#define FIELDS(...) ((const char *const[]){__VA_ARGS__, NULL})
 
 extern const struct route routes[];
 extern const size_t nroutes;

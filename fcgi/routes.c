@@ -1,6 +1,7 @@
 /*
- * routes.c — every endpoint, who may call it, and its body limit. This
- * table is the map of the API; docs/api.md describes each row.
+ * routes.c — every endpoint, who may call it, its body limit and the
+ * members its JSON body may have. This table is the map of the API;
+ * docs/api.md describes each row.
  */
 #include "router.h"
 #include "server.h"
@@ -8,58 +9,70 @@
 #define OFFICE (ROLE_ADMIN)
 #define STAFF ROLE_ANY_STAFF
 #define IMPORT_LIMIT (8L * 1024 * 1024)
+#define PROJECT_FIELDS FIELDS("code", "name", "address", "business_types")
+#define PERSON_FIELDS FIELDS("name", "phone", "id_number", "occupation")
+#define RESOURCE_FIELDS                                                                            \
+    FIELDS("project_id", "building_id", "unit_id", "code", "number", "kind", "floor",              \
+           "area_m2x100", "inner_area_m2x100", "layout", "decoration", "lease_status",             \
+           "business_scope", "tenant_company")
 
 const struct route routes[] = {
-    {"GET", "/api/v1/health", h_health, ACCESS_PUBLIC, 0, 0, "health"},
-    {"GET", "/metrics", h_metrics, ACCESS_PUBLIC, 0, 0, "metrics"},
-    {"POST", "/api/v1/sms/codes", h_sms_codes, ACCESS_PUBLIC, 0, 0, "sms_codes"},
-    {"POST", "/api/v1/logout", h_logout, ACCESS_ANY, 0, 0, "logout"},
+    {"GET", "/api/v1/health", h_health, ACCESS_PUBLIC, 0, 0, "health", NULL},
+    {"GET", "/metrics", h_metrics, ACCESS_PUBLIC, 0, 0, "metrics", NULL},
+    {"POST", "/api/v1/sms/codes", h_sms_codes, ACCESS_PUBLIC, 0, 0, "sms_codes",
+     FIELDS("phone", "purpose")},
+    {"POST", "/api/v1/logout", h_logout, ACCESS_ANY, 0, 0, "logout", NULL},
 
     {"POST", "/api/v1/owner/login/wechat", h_owner_login_wechat, ACCESS_PUBLIC, 0, 0,
-     "owner_login_wechat"},
-    {"POST", "/api/v1/owner/login/sms", h_owner_login_sms, ACCESS_PUBLIC, 0, 0, "owner_login_sms"},
+     "owner_login_wechat", FIELDS("code", "phone_code")},
+    {"POST", "/api/v1/owner/login/sms", h_owner_login_sms, ACCESS_PUBLIC, 0, 0, "owner_login_sms",
+     FIELDS("phone", "sms_code")},
     {"GET", "/api/v1/owner/resources", h_owner_resources, ACCESS_OWNER_FUSED, 0, 0,
-     "owner_resources"},
-    {"GET", "/api/v1/owner/resources/{id}", h_owner_resource, ACCESS_OWNER, 0, 0, "owner_resource"},
+     "owner_resources", NULL},
+    {"GET", "/api/v1/owner/resources/{id}", h_owner_resource, ACCESS_OWNER, 0, 0, "owner_resource",
+     NULL},
 
-    {"POST", "/api/v1/staff/login", h_staff_login, ACCESS_PUBLIC, 0, 0, "staff_login"},
-    {"GET", "/api/v1/staff/me", h_staff_me, ACCESS_STAFF, STAFF, 0, "staff_me"},
-    {"GET", "/api/v1/staff/resources", h_staff_resources, ACCESS_STAFF, STAFF, 0,
-     "staff_resources"},
-    {"GET", "/api/v1/staff/persons", h_staff_persons, ACCESS_STAFF, STAFF, 0, "staff_persons"},
+    {"POST", "/api/v1/staff/login", h_staff_login, ACCESS_PUBLIC, 0, 0, "staff_login",
+     FIELDS("phone", "password", "sms_code")},
+    {"GET", "/api/v1/staff/me", h_staff_me, ACCESS_STAFF, STAFF, 0, "staff_me", NULL},
+    {"GET", "/api/v1/staff/resources", h_staff_resources, ACCESS_STAFF, STAFF, 0, "staff_resources",
+     NULL},
+    {"GET", "/api/v1/staff/persons", h_staff_persons, ACCESS_STAFF, STAFF, 0, "staff_persons",
+     NULL},
     {"GET", "/api/v1/staff/resources/{id}", h_staff_resource, ACCESS_STAFF, STAFF, 0,
-     "staff_resource"},
+     "staff_resource", NULL},
 
     {"GET", "/api/v1/office/projects", h_office_projects, ACCESS_STAFF, OFFICE, 0,
-     "office_projects"},
+     "office_projects", NULL},
     {"POST", "/api/v1/office/projects", h_office_project_create, ACCESS_STAFF, OFFICE, 0,
-     "office_project_create"},
+     "office_project_create", PROJECT_FIELDS},
     {"PATCH", "/api/v1/office/projects/{id}", h_office_project_update, ACCESS_STAFF, OFFICE, 0,
-     "office_project_update"},
+     "office_project_update", PROJECT_FIELDS},
     {"POST", "/api/v1/office/projects/{id}/buildings", h_office_building_create, ACCESS_STAFF,
-     OFFICE, 0, "office_building_create"},
+     OFFICE, 0, "office_building_create", FIELDS("name", "floors", "business_type")},
     {"POST", "/api/v1/office/buildings/{id}/units", h_office_unit_create, ACCESS_STAFF, OFFICE, 0,
-     "office_unit_create"},
+     "office_unit_create", FIELDS("name")},
     {"POST", "/api/v1/office/resources", h_office_resource_create, ACCESS_STAFF, OFFICE, 0,
-     "office_resource_create"},
+     "office_resource_create", RESOURCE_FIELDS},
     {"PATCH", "/api/v1/office/resources/{id}", h_office_resource_update, ACCESS_STAFF, OFFICE, 0,
-     "office_resource_update"},
+     "office_resource_update", RESOURCE_FIELDS},
     {"POST", "/api/v1/office/resources/{id}/occupants", h_office_link_create, ACCESS_STAFF, OFFICE,
-     0, "office_move_in"},
+     0, "office_move_in", FIELDS("person_id", "relation", "moved_in_on")},
     {"POST", "/api/v1/office/occupants/{id}/move-out", h_office_link_move_out, ACCESS_STAFF, OFFICE,
-     0, "office_move_out"},
+     0, "office_move_out", FIELDS("moved_out_on")},
     {"POST", "/api/v1/office/persons", h_office_person_create, ACCESS_STAFF, OFFICE, 0,
-     "office_person_create"},
+     "office_person_create", PERSON_FIELDS},
     {"PATCH", "/api/v1/office/persons/{id}", h_office_person_update, ACCESS_STAFF, OFFICE, 0,
-     "office_person_update"},
+     "office_person_update", PERSON_FIELDS},
     {"POST", "/api/v1/office/projects/{id}/custom-fields", h_office_custom_field_create,
-     ACCESS_STAFF, OFFICE, 0, "office_custom_field_create"},
+     ACCESS_STAFF, OFFICE, 0, "office_custom_field_create",
+     FIELDS("target", "key", "label", "type", "choices")},
     {"PUT", "/api/v1/office/custom-values", h_office_custom_values_set, ACCESS_STAFF, OFFICE, 0,
-     "office_custom_values"},
+     "office_custom_values", FIELDS("target", "target_id", "project_id", "values")},
     {"POST", "/api/v1/office/projects/{id}/import", h_office_import, ACCESS_STAFF, OFFICE,
-     IMPORT_LIMIT, "office_import"},
+     IMPORT_LIMIT, "office_import", NULL},
     {"GET", "/api/v1/office/projects/{id}/export", h_office_export, ACCESS_STAFF, OFFICE, 0,
-     "office_export"},
+     "office_export", NULL},
 };
 
 const size_t nroutes = sizeof(routes) / sizeof(routes[0]);

@@ -48,17 +48,23 @@ static int hash_password(void)
     return 0;
 }
 
+DB_SQL(sql_projects, "SELECT COUNT(*) FROM projects");
+DB_SQL(sql_demo_passwords, "UPDATE staff SET password_hash = ? WHERE password_hash = ''");
+
 static int demo_load(const struct config *cfg, const char *dir, struct err *e)
 {
     struct db *db = db_thread();
+    struct arena a = {0};
     struct db_res r;
     char path[1024], hash[256];
     int64_t n;
 
-    if (db_exec(db, "SELECT COUNT(*) FROM projects", NULL, 0, &r, e) < 0)
+    if (db_query(db, &a, &sql_projects, DB_NOARGS, &r, e) < 0) {
+        arena_free(&a);
         return -1;
+    }
     n = db_int(&r, 0, 0);
-    db_res_free(&r);
+    arena_free(&a);
     if (n > 0) {
         printf("demo-load: the database already has projects; nothing loaded\n");
         return 0;
@@ -68,12 +74,8 @@ static int demo_load(const struct config *cfg, const char *dir, struct err *e)
         return -1;
     if (auth_password_hash("demo1234", hash, sizeof(hash)) < 0)
         return err_internal(e);
-    {
-        struct db_param p[1] = {P_STR(hash)};
-        if (db_exec(db, "UPDATE staff SET password_hash = ? WHERE password_hash = ''", p, 1, NULL,
-                    e) < 0)
-            return -1;
-    }
+    if (db_exec(db, &sql_demo_passwords, DB_ARGS(P_STR(hash)), NULL, e) < 0)
+        return -1;
     printf("demo-load: demo company loaded\n");
     return 0;
 }
@@ -127,7 +129,7 @@ int main(int argc, char **argv)
         return usage();
     }
     if (rc < 0)
-        fprintf(stderr, "wuye %s: %s (%s)\n", cmd, e.message, e.code ? e.code : "");
+        fprintf(stderr, "wuye %s: %s (%s)\n", cmd, e.message, err_name(e.code));
     db_thread_close();
     return rc < 0 ? 1 : 0;
 }

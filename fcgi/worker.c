@@ -13,6 +13,7 @@
  */
 #include "server.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -28,6 +29,7 @@
 #include <sanitizer/lsan_interface.h>
 #endif
 
+#include "core/json.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/util.h"
@@ -90,37 +92,47 @@ static bool parse_length(const char *s, long *out)
     return true;
 }
 
-static void authenticate_and_run(struct req *r, const struct route *rt)
+/* Who may call the route (router.h) → the principal it needs. */
+static int check_access(struct req *r, const struct route *rt, struct err *e)
+{
+    switch (rt->access) {
+    case ACCESS_PUBLIC:
+        return 0;
+    case ACCESS_OWNER_FUSED:
+        /* The domain checks the session in its own statement. */
+        return r->token ? 0 : err_unauthenticated(e);
+    case ACCESS_OWNER:
+    case ACCESS_STAFF:
+    case ACCESS_ANY:
+        break;
+    }
+    if (!r->token)
+        return err_unauthenticated(e);
+    if (auth_session_lookup(db_thread(), &r->arena, r->token, &r->who, e) < 0)
+        return -1;
+    if (rt->access == ACCESS_OWNER)
+        return auth_require(&r->who, SUBJECT_OWNER, 0, e);
+    if (rt->access == ACCESS_STAFF)
+        return auth_require(&r->who, SUBJECT_STAFF, rt->roles, e);
+    return 0;
+}
+
+/* Everything between the route and the answer: access, the body, the
+ * handler. 0 when the handler replied; -1 with e set otherwise. */
+static int run_route(struct req *r, const struct route *rt, struct err *e)
 {
     const char *authz = param(r->fcgi, "HTTP_AUTHORIZATION");
-    struct err e;
 
-    err_clear(&e);
     if (strncasecmp(authz, "Bearer ", 7) == 0) /* the scheme is case-insensitive */
         r->token = authz + 7;
-    if (rt->access == ACCESS_PUBLIC) {
-        rt->handler(r);
-        return;
+    if (check_access(r, rt, e) < 0)
+        return -1;
+    if (rt->fields) {
+        r->in = json_parse_body(r->body, r->body_len, e);
+        if (!r->in || json_only_fields(r->in, rt->fields, e) < 0)
+            return -1;
     }
-    if (!r->token) {
-        reply_error_code(r, 401, "UNAUTHENTICATED", "请先登录");
-        return;
-    }
-    if (rt->access == ACCESS_OWNER_FUSED) {
-        rt->handler(r);
-        return;
-    }
-    if (auth_session_lookup(db_thread(), r->token, &r->who, &e) < 0) {
-        reply_error(r, &e);
-        return;
-    }
-    if ((rt->access == ACCESS_OWNER && r->who.kind != SUBJECT_OWNER) ||
-        (rt->access == ACCESS_STAFF &&
-         (r->who.kind != SUBJECT_STAFF || !(r->who.roles & rt->roles)))) {
-        reply_error_code(r, 403, "FORBIDDEN", "您没有此操作的权限");
-        return;
-    }
-    rt->handler(r);
+    return rt->handler(r, e);
 }
 
 static void handle(FCGX_Request *f, struct arena *arena)
@@ -130,7 +142,9 @@ static void handle(FCGX_Request *f, struct arena *arena)
     size_t route = nroutes; /* "unmatched" bucket in metrics */
     long len, limit = g_cfg.body_limit;
     int64_t t0 = util_now_us();
-    char rid[33];
+    char rid[33], extra[96] = "";
+    struct err e;
+    int rc;
 
     memset(&r, 0, sizeof(r));
     r.fcgi = f;
@@ -152,18 +166,19 @@ static void handle(FCGX_Request *f, struct arena *arena)
     r.path = q ? arena_strndup(&r.arena, uri, (size_t)(q - uri)) : uri;
     r.query = q ? q + 1 : "";
 
+    err_clear(&e);
     switch (router_match(r.method, r.path, &r, &route)) {
     case ROUTE_NOT_FOUND:
         route = nroutes;
-        reply_error_code(&r, 404, "NOT_FOUND", "请求的接口不存在");
-        goto done;
+        err_setf(&e, E_NOT_FOUND, "请求的接口不存在");
+        goto fail;
     case ROUTE_BAD_METHOD: {
-        char allowed[64], header[96];
+        char allowed[64];
         route = nroutes;
         router_allowed(r.path, allowed, sizeof(allowed));
-        snprintf(header, sizeof(header), "Allow: %s\r\n", allowed);
-        reply_error_headers(&r, 405, "METHOD_NOT_ALLOWED", "该接口不支持此请求方法", header);
-        goto done;
+        snprintf(extra, sizeof(extra), "Allow: %s\r\n", allowed);
+        err_set(&e, E_METHOD_NOT_ALLOWED);
+        goto fail;
     }
     case ROUTE_FOUND:
         break;
@@ -172,20 +187,27 @@ static void handle(FCGX_Request *f, struct arena *arena)
         limit = routes[route].body_limit;
     clen = param(f, "CONTENT_LENGTH");
     if (!parse_length(clen, &len)) {
-        reply_error_code(&r, 400, "BAD_REQUEST", "请求长度不正确");
-        goto done;
+        err_setf(&e, E_BAD_REQUEST, "请求长度不正确");
+        goto fail;
     }
     if (len > limit) {
-        reply_error_code(&r, 413, "PAYLOAD_TOO_LARGE", "请求内容太大");
-        goto done;
+        err_set(&e, E_PAYLOAD_TOO_LARGE);
+        goto fail;
     }
     if (len > 0 && read_body(&r, len) < 0) {
-        reply_error_code(&r, 400, "BAD_REQUEST", "请求内容不完整");
-        goto done;
+        err_setf(&e, E_BAD_REQUEST, "请求内容不完整");
+        goto fail;
     }
-    authenticate_and_run(&r, &routes[route]);
+    rc = run_route(&r, &routes[route], &e);
+    cJSON_Delete(r.in);
+    r.in = NULL;
+    /* The contract: a handler replies exactly when it succeeds. */
+    assert(rc == 0 ? r.replied : !r.replied);
+    if (rc == 0)
+        goto done;
+fail:
     if (!r.replied)
-        reply_error_code(&r, 500, "INTERNAL", "系统繁忙，请稍后再试");
+        reply_error(&r, &e, extra[0] ? extra : NULL);
 done:;
     int64_t dur = util_now_us() - t0;
     metrics_request(route, r.status, dur);
@@ -254,7 +276,6 @@ static void *thread_main(void *p)
     FCGX_Free(&f, 0);
     arena_free(&arena);
     close(ep);
-    owner_cache_free();
     db_thread_close();
     return NULL;
 }

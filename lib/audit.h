@@ -2,6 +2,14 @@
  * audit.h — the audit log (OPS-3, FEE-5): one row per state change, written
  * in the same transaction as the change, so the log and the data never
  * disagree.
+ *
+ * detail = {"before":…,"after":…,"context":…}.
+ * A row says who did what to which entity, and carries the entity as it
+ * was before and as it is after: detail = {"before":…,"after":…} (null for
+ * a creation's before or a deletion's after). The snapshots are JSON
+ * objects that the module takes of its own row inside the transaction
+ * (audit_snapshot() with a SELECT JSON_OBJECT(…) … FOR UPDATE of its SQL
+ * list), so they are what the transaction saw and changed, never a guess.
  */
 #ifndef WUYE_AUDIT_H
 #define WUYE_AUDIT_H
@@ -9,14 +17,26 @@
 #include <stdint.h>
 
 #include "auth.h"
+#include "core/arena.h"
 #include "core/err.h"
 #include "db/db.h"
 
-/* detail is a JSON object as text ("{}" when there is nothing to add). */
-int audit_write(struct db *db, const char *actor_kind, int64_t actor_id, const char *action,
-                const char *entity, int64_t entity_id, const char *detail, struct err *e);
-/* The same, with the actor taken from a principal (owner or staff). */
-int audit_by(struct db *db, const struct principal *who, const char *action, const char *entity,
-             int64_t entity_id, const char *detail, struct err *e);
+struct audit_entry {
+    const struct principal *who; /* NULL = the system (a job, the operator tool) */
+    const char *action;          /* "update_person" */
+    const char *entity;          /* "person" */
+    int64_t entity_id;
+    const char *before, *after; /* JSON objects as text, or NULL */
+    const char *context;        /* JSON object as text, or NULL: where the change came
+                                   from when it is not the API ({"source":"csv_import","line":12}) */
+};
+
+/* Write one row in the caller's transaction. */
+int audit_log(struct db *db, const struct audit_entry *x, struct err *e);
+
+/* Run q (one row, one column: a JSON object, with FOR UPDATE when it
+ * decides a write) for id; *json = NULL when there is no such row. */
+int audit_snapshot(struct db *db, struct arena *a, struct db_sql *q, int64_t id, const char **json,
+                   struct err *e);
 
 #endif

@@ -3,10 +3,23 @@
  *
  * Limits (API.md): one code per phone per 60 s, 10 per phone per rolling
  * 24 h, 20 per client address per rolling hour; a code lives 5 minutes and
- * dies after 5 wrong tries. Staff passwords: 5 failures per phone or 20 per
+ * dies after 5 wrong tries. Staff logins: 5 failures per phone or 20 per
  * address in 15 minutes lock further tries for the rest of the window.
- * Counting and inserting happen in one transaction that locks the phone's
- * index range, so two racing requests cannot both slip under a limit.
+ * Owner SMS logins: 20 wrong codes per address in 15 minutes, 10 per phone
+ * in 24 hours (over all its codes).
+ *
+ * Every limit is counted while holding the lock of its key's row in
+ * limit_keys (phone first, then address: one order, so no lock cycle), in
+ * the same transaction that records the event. Parallel requests for one
+ * key therefore queue and see each other's rows.
+ *
+ * A staff password is checked with argon2id (19 MiB, tens of ms) outside
+ * any transaction: a first transaction reserves the try (a failure row,
+ * counted at once by everyone else), the hash is checked, and a second
+ * transaction removes the reservation and opens the session — or leaves
+ * it as the failure it was. So at most the limit of passwords is ever
+ * evaluated, even by twenty parallel requests, no transaction holds a lock
+ * while argon2 runs, and a deadlock retry never runs argon2 again.
  */
 #include "auth.h"
 
@@ -19,6 +32,8 @@
 #include "core/hex.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "outbox.h"
+#include "resources.h"
 
 const char *const auth_role_names[9] = {"butler",  "supervisor", "manager", "technician", "guard",
                                         "cashier", "warehouse",  "legal",   "admin"};
@@ -28,18 +43,73 @@ const char *const auth_role_names[9] = {"butler",  "supervisor", "manager", "tec
 #define PW_WINDOW_S 900
 #define PW_MAX_PER_PHONE 5
 #define PW_MAX_PER_IP 20
+#define OWNER_FAIL_MAX_PER_IP 20    /* in PW_WINDOW_S */
+#define OWNER_FAIL_MAX_PER_PHONE 10 /* in a day */
 
 /* argon2id cost: 19 MiB, 2 passes (the OWASP recommendation). */
 #define ARGON_T 2
 #define ARGON_M 19456
 #define ARGON_P 1
 
+/* The SQL of this module. */
+DB_SQL(sql_session_lookup,
+       "SELECT s.subject_kind, s.subject_id, st.roles + 0, "
+       "  (SELECT GROUP_CONCAT(sp.project_id ORDER BY sp.project_id) FROM staff_projects sp"
+       "    WHERE sp.staff_id = st.id) "
+       "FROM sessions s LEFT JOIN staff st"
+       "  ON s.subject_kind = 'staff' AND st.id = s.subject_id AND st.active = 1 "
+       "WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > UTC_TIMESTAMP()");
+DB_SQL(sql_logout, "UPDATE sessions SET revoked_at = UTC_TIMESTAMP() "
+                   "WHERE token_hash = ? AND revoked_at IS NULL");
+DB_SQL(sql_session_insert,
+       "INSERT INTO sessions (token_hash, subject_kind, subject_id, expires_at, client_ip) "
+       "VALUES (?, ?, ?, UTC_TIMESTAMP() + INTERVAL ? SECOND, ?)");
+DB_SQL(sql_owner_by_phone,
+       "SELECT p.id FROM persons p WHERE p.phone = ? AND EXISTS "
+       "(SELECT 1 FROM person_resources pr WHERE pr.person_id = p.id AND " PR_CURRENT("pr") ")");
+DB_SQL(sql_staff_by_phone, "SELECT id, password_hash FROM staff WHERE phone = ? AND active = 1");
+DB_SQL(sql_limit_key, "INSERT IGNORE INTO limit_keys (scope, subject) VALUES (?, ?)");
+DB_SQL(sql_limit_lock, "SELECT 1 FROM limit_keys WHERE scope = ? AND subject = ? FOR UPDATE");
+DB_SQL(sql_codes_phone_min, "SELECT COUNT(*) FROM sms_codes WHERE phone = ? AND "
+                            "created_at > UTC_TIMESTAMP() - INTERVAL 60 SECOND");
+DB_SQL(sql_codes_phone_day, "SELECT COUNT(*) FROM sms_codes WHERE phone = ? AND "
+                            "created_at > UTC_TIMESTAMP() - INTERVAL 1 DAY");
+DB_SQL(sql_codes_ip_hour, "SELECT COUNT(*) FROM sms_codes WHERE client_ip = ? AND "
+                          "created_at > UTC_TIMESTAMP() - INTERVAL 1 HOUR");
+DB_SQL(sql_code_insert, "INSERT INTO sms_codes (phone, purpose, code_hash, client_ip, expires_at) "
+                        "VALUES (?, ?, ?, ?, UTC_TIMESTAMP() + INTERVAL ? SECOND)");
+DB_SQL(sql_code_current,
+       "SELECT id, code_hash, attempts FROM sms_codes WHERE phone = ? AND purpose = ? "
+       "AND code_hash IS NOT NULL AND used_at IS NULL "
+       "AND expires_at > UTC_TIMESTAMP() ORDER BY id DESC LIMIT 1 FOR UPDATE");
+DB_SQL(sql_code_attempt, "UPDATE sms_codes SET attempts = attempts + 1 WHERE id = ?");
+DB_SQL(sql_code_used, "UPDATE sms_codes SET used_at = UTC_TIMESTAMP() WHERE id = ?");
+DB_SQL(sql_failures, "SELECT COUNT(*) FROM login_failures WHERE scope = ? AND subject = ? "
+                     "AND created_at > UTC_TIMESTAMP() - INTERVAL ? SECOND");
+DB_SQL(sql_failure_insert, "INSERT INTO login_failures (scope, subject) VALUES (?, ?)");
+DB_SQL(sql_failure_delete, "DELETE FROM login_failures WHERE id IN (?, ?)");
+
 bool auth_in_project(const struct principal *p, int64_t project_id)
 {
-    for (size_t i = 0; i < p->nprojects; i++)
-        if (p->project_ids[i] == project_id)
+    size_t lo = 0, hi = p->nprojects;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (p->project_ids[mid] == project_id)
             return true;
+        if (p->project_ids[mid] < project_id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
     return false;
+}
+
+int auth_require(const struct principal *who, enum subject_kind kind, unsigned roles, struct err *e)
+{
+    if (who->kind != kind || (kind == SUBJECT_STAFF && roles && !(who->roles & roles)))
+        return err_forbidden(e);
+    return 0;
 }
 
 static void token_hash(const char *token, unsigned char out[32])
@@ -55,85 +125,73 @@ int auth_token_hash(const char *token, unsigned char out[32])
     return 0;
 }
 
-int auth_session_lookup(struct db *db, const char *token, struct principal *who, struct err *e)
+static int expired(struct err *e)
 {
-    static const char sql[] =
-        "SELECT s.subject_kind, s.subject_id, st.roles + 0, "
-        "  (SELECT GROUP_CONCAT(sp.project_id) FROM staff_projects sp"
-        "    WHERE sp.staff_id = st.id) "
-        "FROM sessions s LEFT JOIN staff st"
-        "  ON s.subject_kind = 'staff' AND st.id = s.subject_id AND st.active = 1 "
-        "WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > UTC_TIMESTAMP()";
+    return err_setf(e, E_UNAUTHENTICATED, "登录已失效，请重新登录");
+}
+
+int auth_session_lookup(struct db *db, struct arena *a, const char *token, struct principal *who,
+                        struct err *e)
+{
     unsigned char h[32];
-    struct db_param p[1];
     struct db_res r;
-    int rc = -1;
+    const char *projects;
+    int64_t *ids;
+    size_t n = 0;
+    int found;
 
     memset(who, 0, sizeof(*who));
     if (auth_token_hash(token, h) < 0)
         return err_unauthenticated(e);
-    p[0] = P_STRN((const char *)h, 32);
-    if (db_exec(db, sql, p, 1, &r, e) < 0)
+    found = db_one(db, a, &sql_session_lookup, DB_ARGS(P_STRN((const char *)h, 32)), &r, e);
+    if (found < 0)
         return -1;
-    if (r.nrows != 1) {
-        err_set(e, 401, "UNAUTHENTICATED", "登录已失效，请重新登录");
-        goto out;
-    }
+    if (!found)
+        return expired(e);
     who->id = db_int(&r, 0, 1);
-    if (strcmp(db_str(&r, 0, 0), "owner") == 0) {
+    if (strcmp(db_text(&r, 0, 0), "owner") == 0) {
         who->kind = SUBJECT_OWNER;
-    } else {
-        const char *projects = db_str(&r, 0, 3);
-        if (db_is_null(&r, 0, 2)) { /* staff member deactivated */
-            err_set(e, 401, "UNAUTHENTICATED", "登录已失效，请重新登录");
-            goto out;
-        }
-        who->kind = SUBJECT_STAFF;
-        who->roles = (unsigned)db_int(&r, 0, 2);
-        while (projects && *projects && who->nprojects < AUTH_MAX_PROJECTS) {
-            char *end;
-            who->project_ids[who->nprojects++] = strtoll(projects, &end, 10);
-            projects = *end == ',' ? end + 1 : end;
-        }
+        return 0;
     }
-    rc = 0;
-out:
-    db_res_free(&r);
-    return rc;
+    if (db_is_null(&r, 0, 2)) /* staff member deactivated */
+        return expired(e);
+    who->kind = SUBJECT_STAFF;
+    who->roles = (unsigned)db_int(&r, 0, 2);
+    projects = db_text(&r, 0, 3);
+    /* GROUP_CONCAT ordered the ids: the array comes out sorted. */
+    ids = arena_alloc(a, (strlen(projects) / 2 + 1) * sizeof(*ids));
+    while (*projects) {
+        char *end;
+        ids[n++] = strtoll(projects, &end, 10);
+        projects = *end == ',' ? end + 1 : end;
+    }
+    who->project_ids = ids;
+    who->nprojects = n;
+    return 0;
 }
 
 int auth_logout(struct db *db, const char *token, struct err *e)
 {
     unsigned char h[32];
-    struct db_param p[1];
 
     if (auth_token_hash(token, h) < 0)
         return 0;
-    p[0] = P_STRN((const char *)h, 32);
-    return db_exec(db,
-                   "UPDATE sessions SET revoked_at = UTC_TIMESTAMP() "
-                   "WHERE token_hash = ? AND revoked_at IS NULL",
-                   p, 1, NULL, e);
+    return db_exec(db, &sql_logout, DB_ARGS(P_STRN((const char *)h, 32)), NULL, e);
 }
 
 int auth_session_create(struct db *db, enum subject_kind kind, int64_t id, int ttl_s,
                         const char *client_ip, struct session_out *out, struct err *e)
 {
     unsigned char raw[32], h[32];
-    struct db_param p[5];
 
     util_random(raw, sizeof(raw));
     hex_encode(raw, sizeof(raw), out->token);
     token_hash(out->token, h);
-    p[0] = P_STRN((const char *)h, 32);
-    p[1] = P_STR(kind == SUBJECT_OWNER ? "owner" : "staff");
-    p[2] = P_INT(id);
-    p[3] = P_INT(ttl_s);
-    p[4] = P_STR(client_ip);
-    if (db_exec(db,
-                "INSERT INTO sessions (token_hash, subject_kind, subject_id, expires_at, "
-                "client_ip) VALUES (?, ?, ?, UTC_TIMESTAMP() + INTERVAL ? SECOND, ?)",
-                p, 5, NULL, e) < 0)
+    if (db_exec(db, &sql_session_insert,
+                DB_ARGS(P_STRN((const char *)h, 32),
+                        P_STR(kind == SUBJECT_OWNER ? "owner" : "staff"), P_INT(id), P_INT(ttl_s),
+                        P_STR(client_ip)),
+                NULL, e) < 0)
         return -1;
     util_time_rfc3339(time(NULL) + ttl_s, out->expires_at);
     return 0;
@@ -141,226 +199,248 @@ int auth_session_create(struct db *db, enum subject_kind kind, int64_t id, int t
 
 int auth_owner_by_phone(struct db *db, const char *phone, int64_t *person_id, struct err *e)
 {
-    struct db_param p[1] = {P_STR(phone)};
+    struct arena a = {0};
     struct db_res r;
-    int rc = 0;
+    int found = db_one(db, &a, &sql_owner_by_phone, DB_ARGS(P_STR(phone)), &r, e);
 
-    if (db_exec(db,
-                "SELECT p.id FROM persons p WHERE p.phone = ? AND EXISTS "
-                "(SELECT 1 FROM person_resources pr WHERE pr.person_id = p.id AND pr.active = 1)",
-                p, 1, &r, e) < 0)
-        return -1;
-    if (r.nrows == 0)
-        rc = err_set(e, 403, "PHONE_NOT_REGISTERED",
-                     "该手机号未在物业登记，请联系物业服务中心核对预留手机号");
-    else
+    if (found > 0)
         *person_id = db_int(&r, 0, 0);
-    db_res_free(&r);
-    return rc;
+    arena_free(&a);
+    if (found < 0)
+        return -1;
+    return found ? 0 : err_set(e, E_PHONE_NOT_REGISTERED);
 }
 
-static bool staff_phone_active(struct db *db, const char *phone, int64_t *id, char *hash,
-                               size_t hash_size, struct err *e, int *failed)
+/* An active staff member by phone: 1 found (id, hash copied), 0 not. */
+static int staff_by_phone(struct db *db, const char *phone, int64_t *id, char *hash,
+                          size_t hash_size, struct err *e)
 {
-    struct db_param p[1] = {P_STR(phone)};
+    struct arena a = {0};
     struct db_res r;
-    bool found = false;
+    int found = db_one(db, &a, &sql_staff_by_phone, DB_ARGS(P_STR(phone)), &r, e);
 
-    *failed = 0;
-    if (db_exec(db, "SELECT id, password_hash FROM staff WHERE phone = ? AND active = 1", p, 1, &r,
-                e) < 0) {
-        *failed = 1;
-        return false;
+    if (found > 0) {
+        *id = db_int(&r, 0, 0);
+        snprintf(hash, hash_size, "%s", db_text(&r, 0, 1));
     }
-    if (r.nrows == 1) {
-        found = true;
-        if (id)
-            *id = db_int(&r, 0, 0);
-        if (hash)
-            snprintf(hash, hash_size, "%s", db_str(&r, 0, 1));
-    }
-    db_res_free(&r);
+    arena_free(&a);
     return found;
+}
+
+/* ---- limits --------------------------------------------------------------- */
+
+/* Take the lock of one limit key for the rest of the transaction. */
+static int limit_lock(struct db *db, struct arena *a, const char *scope, const char *subject,
+                      struct err *e)
+{
+    struct db_res r;
+
+    if (db_exec(db, &sql_limit_key, DB_ARGS(P_STR(scope), P_STR(subject)), NULL, e) < 0)
+        return -1;
+    return db_query(db, a, &sql_limit_lock, DB_ARGS(P_STR(scope), P_STR(subject)), &r, e);
+}
+
+static int count1(struct db *db, struct arena *a, struct db_sql *q, const char *key, int64_t *n,
+                  struct err *e)
+{
+    struct db_res r;
+
+    if (db_query(db, a, q, DB_ARGS(P_STR(key)), &r, e) < 0)
+        return -1;
+    *n = db_int(&r, 0, 0);
+    return 0;
+}
+
+static int failures(struct db *db, struct arena *a, const char *scope, const char *subject,
+                    int window_s, int64_t *n, struct err *e)
+{
+    struct db_res r;
+
+    if (db_query(db, a, &sql_failures, DB_ARGS(P_STR(scope), P_STR(subject), P_INT(window_s)), &r,
+                 e) < 0)
+        return -1;
+    *n = db_int(&r, 0, 0);
+    return 0;
+}
+
+static int failure_add(struct db *db, const char *scope, const char *subject, int64_t *id,
+                       struct err *e)
+{
+    return db_insert(db, &sql_failure_insert, DB_ARGS(P_STR(scope), P_STR(subject)), id, e);
 }
 
 /* ---- SMS codes ---------------------------------------------------------- */
 
 struct code_req {
+    struct arena *a;
     const struct config *cfg;
     const char *phone, *purpose, *ip;
     bool registered;
 };
 
-static int count_rows(struct db *db, const char *sql, const char *key, struct err *e, int64_t *n)
-{
-    struct db_param p[1] = {P_STR(key)};
-    struct db_res r;
-
-    if (db_exec(db, sql, p, 1, &r, e) < 0)
-        return -1;
-    *n = db_int(&r, 0, 0);
-    db_res_free(&r);
-    return 0;
-}
-
 static int code_request_tx(struct db *db, void *arg, struct err *e)
 {
     struct code_req *q = arg;
-    int64_t last_min, last_day, ip_hour;
-    char code[7], e164[16], params[64], dedup[48];
+    int64_t last_min, last_day, ip_hour, id;
+    char code[7], e164[16], dedup[48], minutes[8];
     unsigned char h[32];
-    struct db_res r;
-    struct db_param p[5];
-    int64_t id;
 
-    /* FOR UPDATE locks this phone's range of the index: concurrent requests
-     * for the same phone queue here instead of both passing the limit. */
-    if (count_rows(db,
-                   "SELECT COUNT(*) FROM sms_codes WHERE phone = ? AND "
-                   "created_at > UTC_TIMESTAMP() - INTERVAL 60 SECOND FOR UPDATE",
-                   q->phone, e, &last_min) < 0 ||
-        count_rows(db,
-                   "SELECT COUNT(*) FROM sms_codes WHERE phone = ? AND "
-                   "created_at > UTC_TIMESTAMP() - INTERVAL 1 DAY",
-                   q->phone, e, &last_day) < 0 ||
-        count_rows(db,
-                   "SELECT COUNT(*) FROM sms_codes WHERE client_ip = ? AND "
-                   "created_at > UTC_TIMESTAMP() - INTERVAL 1 HOUR",
-                   q->ip, e, &ip_hour) < 0)
+    if (limit_lock(db, q->a, "sms_phone", q->phone, e) < 0 ||
+        limit_lock(db, q->a, "sms_ip", q->ip, e) < 0 ||
+        count1(db, q->a, &sql_codes_phone_min, q->phone, &last_min, e) < 0 ||
+        count1(db, q->a, &sql_codes_phone_day, q->phone, &last_day, e) < 0 ||
+        count1(db, q->a, &sql_codes_ip_hour, q->ip, &ip_hour, e) < 0)
         return -1;
     if (last_min >= 1)
-        return err_set(e, 429, "RATE_LIMITED", "验证码发送太频繁，请 60 秒后再试");
+        return err_setf(e, E_RATE_LIMITED, "验证码发送太频繁，请 60 秒后再试");
     if (last_day >= 10)
-        return err_set(e, 429, "RATE_LIMITED", "该手机号今日获取验证码次数已达上限");
+        return err_setf(e, E_RATE_LIMITED, "该手机号今日获取验证码次数已达上限");
     if (ip_hour >= 20)
-        return err_set(e, 429, "RATE_LIMITED", "请求太频繁，请稍后再试");
+        return err_setf(e, E_RATE_LIMITED, "请求太频繁，请稍后再试");
 
     snprintf(code, sizeof(code), "%06u", (unsigned)util_random_below(1000000));
     util_sha256(code, 6, h);
-    p[0] = P_STR(q->phone);
-    p[1] = P_STR(q->purpose);
-    p[2] = q->registered ? P_STRN((const char *)h, 32) : P_NULL;
-    p[3] = P_STR(q->ip);
-    p[4] = P_INT(SMS_CODE_TTL_S);
-    if (db_exec(db,
-                "INSERT INTO sms_codes (phone, purpose, code_hash, client_ip, expires_at) "
-                "VALUES (?, ?, ?, ?, UTC_TIMESTAMP() + INTERVAL ? SECOND)",
-                p, 5, &r, e) < 0)
+    if (db_insert(db, &sql_code_insert,
+                  DB_ARGS(P_STR(q->phone), P_STR(q->purpose),
+                          q->registered ? P_STRN((const char *)h, 32) : P_NULL, P_STR(q->ip),
+                          P_INT(SMS_CODE_TTL_S)),
+                  &id, e) < 0)
         return -1;
-    id = (int64_t)r.insert_id;
-    db_res_free(&r);
     if (!q->registered)
         return 0; /* counted, but nobody to send to */
 
     snprintf(e164, sizeof(e164), "+86%s", q->phone);
-    snprintf(params, sizeof(params), "[\"%s\",\"%d\"]", code, SMS_CODE_TTL_S / 60);
     snprintf(dedup, sizeof(dedup), "sms_code:%lld", (long long)id);
-    p[0] = P_STR(dedup);
-    p[1] = P_STR(e164);
-    p[2] = P_STR(q->cfg->sms_template_login);
-    p[3] = P_STR(params);
-    p[4] = P_INT(SMS_CODE_TTL_S);
-    return db_exec(db,
-                   "INSERT INTO outbox (channel, dedup_key, recipient, template, params, "
-                   "expires_at) VALUES ('sms', ?, ?, ?, ?, UTC_TIMESTAMP() + INTERVAL ? SECOND)",
-                   p, 5, NULL, e);
+    snprintf(minutes, sizeof(minutes), "%d", SMS_CODE_TTL_S / 60);
+    return outbox_queue(db,
+                        &(struct outbox_msg){.channel = OUTBOX_SMS,
+                                             .dedup_key = dedup,
+                                             .recipient = e164,
+                                             .template_id = q->cfg->sms_template_login,
+                                             .params = (const char *[]){code, minutes},
+                                             .nparams = 2,
+                                             .ttl_s = SMS_CODE_TTL_S},
+                        e);
 }
 
 int auth_sms_code_request(struct db *db, const struct config *cfg, const char *phone,
                           const char *purpose, const char *client_ip, struct err *e)
 {
-    struct code_req q = {cfg, phone, purpose, client_ip, false};
+    struct arena a = {0};
+    struct code_req q = {&a, cfg, phone, purpose, client_ip, false};
+    char hash[8];
     int64_t id;
-    int failed;
+    int rc = -1, found;
 
     if (strcmp(purpose, "owner_login") == 0) {
         if (auth_owner_by_phone(db, phone, &id, e) == 0)
             q.registered = true;
-        else if (e->http_status != 403)
-            return -1;
+        else if (!err_is(e, E_PHONE_NOT_REGISTERED))
+            goto out;
         err_clear(e);
     } else {
-        q.registered = staff_phone_active(db, phone, NULL, NULL, 0, e, &failed);
-        if (failed)
-            return -1;
+        found = staff_by_phone(db, phone, &id, hash, sizeof(hash), e);
+        if (found < 0)
+            goto out;
+        q.registered = found == 1;
     }
-    return db_tx(db, code_request_tx, &q, e);
+    rc = db_tx(db, code_request_tx, &q, e);
+out:
+    arena_free(&a);
+    return rc;
 }
 
 int auth_sms_code_check(struct db *db, const char *phone, const char *purpose, const char *code,
                         struct err *e)
 {
-    struct db_param p[2] = {P_STR(phone), P_STR(purpose)};
-    struct db_param u[1];
+    struct arena a = {0};
     struct db_res r;
     unsigned char h[32];
-    int rc = -1;
+    int64_t id;
+    int rc = -1, found;
 
-    if (db_exec(db,
-                "SELECT id, code_hash, attempts FROM sms_codes WHERE phone = ? AND purpose = ? "
-                "AND code_hash IS NOT NULL AND used_at IS NULL "
-                "AND expires_at > UTC_TIMESTAMP() ORDER BY id DESC LIMIT 1 FOR UPDATE",
-                p, 2, &r, e) < 0)
-        return -1;
-    if (r.nrows == 0 || db_int(&r, 0, 2) >= SMS_CODE_MAX_TRIES) {
-        err_set(e, 401, "SMS_CODE_INVALID", "验证码错误或已失效，请重新获取");
+    found = db_one(db, &a, &sql_code_current, DB_ARGS(P_STR(phone), P_STR(purpose)), &r, e);
+    if (found < 0)
+        goto out;
+    if (!found || db_int(&r, 0, 2) >= SMS_CODE_MAX_TRIES) {
+        err_set(e, E_SMS_CODE_INVALID);
         goto out;
     }
-    u[0] = P_INT(db_int(&r, 0, 0));
+    id = db_int(&r, 0, 0);
     util_sha256(code, strlen(code), h);
     if (strlen(code) != 6 || db_len(&r, 0, 1) != 32 || !util_ct_equal(h, db_str(&r, 0, 1), 32)) {
         /* The failed try must count even though the login fails: the
          * caller commits this transaction for SMS_CODE_INVALID. */
-        if (db_exec(db, "UPDATE sms_codes SET attempts = attempts + 1 WHERE id = ?", u, 1, NULL,
-                    e) == 0)
-            err_set(e, 401, "SMS_CODE_INVALID", "验证码错误或已失效，请重新获取");
+        if (db_exec(db, &sql_code_attempt, DB_ARGS(P_INT(id)), NULL, e) == 0)
+            err_set(e, E_SMS_CODE_INVALID);
         goto out;
     }
-    rc = db_exec(db, "UPDATE sms_codes SET used_at = UTC_TIMESTAMP() WHERE id = ?", u, 1, NULL, e);
+    rc = db_exec(db, &sql_code_used, DB_ARGS(P_INT(id)), NULL, e);
 out:
-    db_res_free(&r);
+    arena_free(&a);
     return rc;
 }
 
 /* ---- owner login by SMS -------------------------------------------------- */
 
 struct owner_sms {
+    struct arena *a;
     const struct config *cfg;
     const char *phone, *code, *ip;
     int64_t person_id;
     struct session_out *out;
-    bool code_failed; /* commit the attempt counter, then fail */
+    bool code_failed; /* commit the counters, then fail */
     struct err code_err;
 };
 
 static int owner_sms_tx(struct db *db, void *arg, struct err *e)
 {
     struct owner_sms *q = arg;
+    struct principal who = {.kind = SUBJECT_OWNER};
+    int64_t by_phone, by_ip, id;
 
+    q->code_failed = false;
+    if (limit_lock(db, q->a, "owner_phone", q->phone, e) < 0 ||
+        limit_lock(db, q->a, "owner_ip", q->ip, e) < 0 ||
+        failures(db, q->a, "owner_phone", q->phone, 86400, &by_phone, e) < 0 ||
+        failures(db, q->a, "owner_ip", q->ip, PW_WINDOW_S, &by_ip, e) < 0)
+        return -1;
+    if (by_phone >= OWNER_FAIL_MAX_PER_PHONE || by_ip >= OWNER_FAIL_MAX_PER_IP)
+        return err_setf(e, E_RATE_LIMITED, "验证码错误次数过多，请稍后再试");
     if (auth_sms_code_check(db, q->phone, "owner_login", q->code, e) < 0) {
-        if (e->http_status == 401) {
-            q->code_failed = true;
-            q->code_err = *e;
-            err_clear(e);
-            return 0;
-        }
-        return -1;
+        if (!err_is(e, E_SMS_CODE_INVALID))
+            return -1;
+        q->code_failed = true;
+        q->code_err = *e;
+        err_clear(e);
+        return failure_add(db, "owner_phone", q->phone, &id, e) < 0 ||
+                       failure_add(db, "owner_ip", q->ip, &id, e) < 0
+                   ? -1
+                   : 0;
     }
-    if (auth_owner_by_phone(db, q->phone, &q->person_id, e) < 0)
-        return -1;
-    if (auth_session_create(db, SUBJECT_OWNER, q->person_id, q->cfg->owner_session_ttl_s, q->ip,
+    if (auth_owner_by_phone(db, q->phone, &q->person_id, e) < 0 ||
+        auth_session_create(db, SUBJECT_OWNER, q->person_id, q->cfg->owner_session_ttl_s, q->ip,
                             q->out, e) < 0)
         return -1;
-    return audit_write(db, "owner", q->person_id, "login_sms", "person", q->person_id, "{}", e);
+    who.id = q->person_id;
+    return audit_log(
+        db,
+        &(struct audit_entry){
+            .who = &who, .action = "login_sms", .entity = "person", .entity_id = q->person_id},
+        e);
 }
 
 int auth_owner_login_sms(struct db *db, const struct config *cfg, const char *phone,
                          const char *code, const char *client_ip, int64_t *person_id,
                          struct session_out *out, struct err *e)
 {
-    struct owner_sms q = {.cfg = cfg, .phone = phone, .code = code, .ip = client_ip, .out = out};
+    struct arena a = {0};
+    struct owner_sms q = {
+        .a = &a, .cfg = cfg, .phone = phone, .code = code, .ip = client_ip, .out = out};
+    int rc = db_tx(db, owner_sms_tx, &q, e);
 
-    if (db_tx(db, owner_sms_tx, &q, e) < 0)
+    arena_free(&a);
+    if (rc < 0)
         return -1;
     if (q.code_failed) {
         *e = q.code_err;
@@ -373,99 +453,116 @@ int auth_owner_login_sms(struct db *db, const struct config *cfg, const char *ph
 /* ---- staff login ---------------------------------------------------------- */
 
 struct staff_login {
+    struct arena *a;
     const struct config *cfg;
     const char *phone, *password, *sms_code, *ip;
     int64_t staff_id;
+    char hash[256];
+    bool found;
+    int64_t reserved[2]; /* the failure rows of this try (phone, address) */
+    bool ok;             /* second step: the credentials were right */
     struct session_out *out;
-    bool failed;
-    struct err fail_err;
+    bool failed; /* answer BAD_CREDENTIALS after committing */
 };
 
-static int record_failure(struct db *db, const char *phone, const char *ip, struct err *e)
-{
-    struct db_param p[2] = {P_STR(phone), P_STR(ip)};
-
-    return db_exec(db, "INSERT INTO login_failures (scope, subject) VALUES ('phone', ?), ('ip', ?)",
-                   p, 2, NULL, e);
-}
-
-static int staff_login_tx(struct db *db, void *arg, struct err *e)
+/* Step 1: under the limit locks, count the failures and record this try
+ * as one before anything is verified. */
+static int staff_reserve_tx(struct db *db, void *arg, struct err *e)
 {
     struct staff_login *q = arg;
-    char hash[256] = "";
     int64_t by_phone, by_ip;
-    bool found;
-    int failed;
+    int found;
 
-    if (count_rows(db,
-                   "SELECT COUNT(*) FROM login_failures WHERE scope = 'phone' AND subject = ? "
-                   "AND created_at > UTC_TIMESTAMP() - INTERVAL 900 SECOND",
-                   q->phone, e, &by_phone) < 0 ||
-        count_rows(db,
-                   "SELECT COUNT(*) FROM login_failures WHERE scope = 'ip' AND subject = ? "
-                   "AND created_at > UTC_TIMESTAMP() - INTERVAL 900 SECOND",
-                   q->ip, e, &by_ip) < 0)
+    if (limit_lock(db, q->a, "phone", q->phone, e) < 0 ||
+        limit_lock(db, q->a, "ip", q->ip, e) < 0 ||
+        failures(db, q->a, "phone", q->phone, PW_WINDOW_S, &by_phone, e) < 0 ||
+        failures(db, q->a, "ip", q->ip, PW_WINDOW_S, &by_ip, e) < 0)
         return -1;
     if (by_phone >= PW_MAX_PER_PHONE || by_ip >= PW_MAX_PER_IP)
-        return err_set(e, 429, "RATE_LIMITED", "登录失败次数过多，请 15 分钟后再试");
-
-    found = staff_phone_active(db, q->phone, &q->staff_id, hash, sizeof(hash), e, &failed);
-    if (failed)
+        return err_setf(e, E_RATE_LIMITED, "登录失败次数过多，请 15 分钟后再试");
+    found = staff_by_phone(db, q->phone, &q->staff_id, q->hash, sizeof(q->hash), e);
+    if (found < 0)
         return -1;
-    if (q->password) {
-        /* Verify even for an unknown phone so timing does not reveal staff:
-         * against a real argon2id hash (of a random string nobody knows),
-         * which costs what a real verification costs. */
-        static const char dummy[] = "$argon2id$v=19$m=19456,t=2,p=1$e94+4V4h77Uiqf3cZ5WPHA$"
-                                    "tuRXhHGZ1Dc4YJ/Hfh3LEiXVJ2OrKmO5TsKsjAAf86w";
-        bool ok = argon2id_verify(found && hash[0] ? hash : dummy, q->password,
-                                  strlen(q->password)) == ARGON2_OK;
-        if (!found || !hash[0] || !ok) {
-            q->failed = true;
-            err_set(&q->fail_err, 401, "BAD_CREDENTIALS", "手机号或密码错误");
-            return record_failure(db, q->phone, q->ip, e);
-        }
-    } else {
+    q->found = found == 1;
+    return failure_add(db, "phone", q->phone, &q->reserved[0], e) < 0 ||
+                   failure_add(db, "ip", q->ip, &q->reserved[1], e) < 0
+               ? -1
+               : 0;
+}
+
+/* Step 2: a right password or code turns the reservation into a session. */
+static int staff_finish_tx(struct db *db, void *arg, struct err *e)
+{
+    struct staff_login *q = arg;
+    struct principal who = {.kind = SUBJECT_STAFF};
+
+    q->failed = false;
+    if (q->sms_code) {
         if (auth_sms_code_check(db, q->phone, "staff_login", q->sms_code, e) < 0) {
-            if (e->http_status != 401)
+            if (!err_is(e, E_SMS_CODE_INVALID))
                 return -1;
-            q->failed = true;
-            err_set(&q->fail_err, 401, "BAD_CREDENTIALS", "验证码错误或已失效");
             err_clear(e);
-            return record_failure(db, q->phone, q->ip, e);
-        }
-        if (!found) { /* a code exists only for active staff; deactivated since */
             q->failed = true;
-            err_set(&q->fail_err, 401, "BAD_CREDENTIALS", "验证码错误或已失效");
-            return 0;
+            return 0; /* commit the code's attempt counter */
         }
+        /* A code is only ever sent to active staff; deactivated since? */
+        q->ok = q->found;
     }
-    if (auth_session_create(db, SUBJECT_STAFF, q->staff_id, q->cfg->staff_session_ttl_s, q->ip,
+    if (!q->ok) {
+        q->failed = true;
+        return 0;
+    }
+    if (db_exec(db, &sql_failure_delete, DB_ARGS(P_INT(q->reserved[0]), P_INT(q->reserved[1])),
+                NULL, e) < 0 ||
+        auth_session_create(db, SUBJECT_STAFF, q->staff_id, q->cfg->staff_session_ttl_s, q->ip,
                             q->out, e) < 0)
         return -1;
-    return audit_write(db, "staff", q->staff_id, q->password ? "login_password" : "login_sms",
-                       "staff", q->staff_id, "{}", e);
+    who.id = q->staff_id;
+    return audit_log(db,
+                     &(struct audit_entry){.who = &who,
+                                           .action = q->password ? "login_password" : "login_sms",
+                                           .entity = "staff",
+                                           .entity_id = q->staff_id},
+                     e);
 }
 
 int auth_staff_login(struct db *db, const struct config *cfg, const char *phone,
                      const char *password, const char *sms_code, const char *client_ip,
                      int64_t *staff_id, struct session_out *out, struct err *e)
 {
-    struct staff_login q = {.cfg = cfg,
+    /* Verify even for an unknown phone so timing does not reveal staff:
+     * against a real argon2id hash (of a random string nobody knows),
+     * which costs what a real verification costs. */
+    static const char dummy[] = "$argon2id$v=19$m=19456,t=2,p=1$e94+4V4h77Uiqf3cZ5WPHA$"
+                                "tuRXhHGZ1Dc4YJ/Hfh3LEiXVJ2OrKmO5TsKsjAAf86w";
+    struct arena a = {0};
+    struct staff_login q = {.a = &a,
+                            .cfg = cfg,
                             .phone = phone,
                             .password = password,
                             .sms_code = sms_code,
                             .ip = client_ip,
                             .out = out};
+    int rc = -1;
 
-    if (db_tx(db, staff_login_tx, &q, e) < 0)
-        return -1;
+    if (db_tx(db, staff_reserve_tx, &q, e) < 0)
+        goto out;
+    if (password)
+        q.ok = argon2id_verify(q.found && q.hash[0] ? q.hash : dummy, password, strlen(password)) ==
+                   ARGON2_OK &&
+               q.found && q.hash[0];
+    if (db_tx(db, staff_finish_tx, &q, e) < 0)
+        goto out;
     if (q.failed) {
-        *e = q.fail_err;
-        return -1;
+        rc = err_setf(e, E_BAD_CREDENTIALS, "%s",
+                      password ? "手机号或密码错误" : "验证码错误或已失效");
+        goto out;
     }
     *staff_id = q.staff_id;
-    return 0;
+    rc = 0;
+out:
+    arena_free(&a);
+    return rc;
 }
 
 int auth_password_hash(const char *password, char *out, size_t out_size)

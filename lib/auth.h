@@ -5,7 +5,9 @@
  * Sessions are opaque tokens of 256 random bits; only their SHA-256 is
  * stored. Everything an authorization decision needs (kind, id, roles,
  * projects) is loaded in one query per request. Limits and failure
- * counters live in the database so several worker hosts agree.
+ * counters live in the database so several worker hosts agree, and each
+ * is counted under a lock on its key (limit_keys), so parallel requests
+ * queue instead of all passing a limit that only one of them may pass.
  */
 #ifndef WUYE_AUTH_H
 #define WUYE_AUTH_H
@@ -15,6 +17,7 @@
 #include <stdint.h>
 
 #include "core/config.h"
+#include "core/arena.h"
 #include "core/err.h"
 #include "db/db.h"
 
@@ -34,14 +37,14 @@ enum staff_role {
 };
 #define ROLE_ANY_STAFF 0x1FFu
 
-#define AUTH_MAX_PROJECTS 64
-
+/* Who is calling. For staff, every project they serve, ascending (in the
+ * request's arena): no cap, so an admin of many projects is never cut. */
 struct principal {
     enum subject_kind kind;
     int64_t id;
     unsigned roles; /* staff only */
     size_t nprojects;
-    int64_t project_ids[AUTH_MAX_PROJECTS]; /* staff only */
+    const int64_t *project_ids; /* staff only; sorted */
 };
 
 #define AUTH_TOKEN_LEN 64 /* hex characters */
@@ -53,13 +56,23 @@ struct session_out {
 
 /* Names of the role bits, in order ("butler", …). */
 extern const char *const auth_role_names[9];
+/* Does the caller serve this project? (binary search) */
 bool auth_in_project(const struct principal *p, int64_t project_id);
+/* 403 FORBIDDEN unless the caller is of this kind and, for staff, holds
+ * one of roles (0 = any). The one place a role is checked: the worker for
+ * every route, and the fused owner path. */
+int auth_require(const struct principal *who, enum subject_kind kind, unsigned roles,
+                 struct err *e);
+/* Staff roles that call residents and so see their full phone numbers
+ * (docs/api.md, "Who sees which phone numbers"). */
+#define ROLES_SEE_PHONES (ROLE_BUTLER | ROLE_SUPERVISOR | ROLE_MANAGER | ROLE_CASHIER | ROLE_ADMIN)
 
 /* SHA-256 of a well-formed token (as stored); -1 if it is malformed. */
 int auth_token_hash(const char *token, unsigned char out[32]);
 /* Look a bearer token up; 401 UNAUTHENTICATED if unknown, expired or
- * logged out. */
-int auth_session_lookup(struct db *db, const char *token, struct principal *who, struct err *e);
+ * logged out, or its staff member deactivated. The project list lives in a. */
+int auth_session_lookup(struct db *db, struct arena *a, const char *token, struct principal *who,
+                        struct err *e);
 /* Revoke the session of this token (idempotent). */
 int auth_logout(struct db *db, const char *token, struct err *e);
 /* Create a session inside the caller's transaction. */

@@ -19,20 +19,22 @@
 #include "core/util.h"
 #include "clients/wxmp.h"
 
+DB_SQL(sql_token_get, "SELECT value FROM shared_cache WHERE name = 'wechat_access_token' "
+                      "AND expires_at > UTC_TIMESTAMP() + INTERVAL 300 SECOND");
+DB_SQL(sql_token_put, "REPLACE INTO shared_cache (name, value, expires_at) VALUES "
+                      "('wechat_access_token', ?, UTC_TIMESTAMP() + INTERVAL ? SECOND)");
+DB_SQL(sql_unbind_openid, "UPDATE persons SET openid = NULL WHERE openid = ? AND id <> ?");
+DB_SQL(sql_bind_openid, "UPDATE persons SET openid = ? WHERE id = ?");
+
 static int cached_token(struct db *db, char token[WXMP_TOKEN_SIZE], struct err *e)
 {
+    struct arena a = {0};
     struct db_res r;
-    int found;
+    int found = db_one(db, &a, &sql_token_get, DB_NOARGS, &r, e);
 
-    if (db_exec(db,
-                "SELECT value FROM shared_cache WHERE name = 'wechat_access_token' "
-                "AND expires_at > UTC_TIMESTAMP() + INTERVAL 300 SECOND",
-                NULL, 0, &r, e) < 0)
-        return -1;
-    found = r.nrows == 1;
-    if (found)
-        snprintf(token, WXMP_TOKEN_SIZE, "%s", db_str(&r, 0, 0));
-    db_res_free(&r);
+    if (found > 0)
+        snprintf(token, WXMP_TOKEN_SIZE, "%s", db_text(&r, 0, 0));
+    arena_free(&a);
     return found;
 }
 
@@ -40,7 +42,6 @@ static int access_token(struct db *db, const struct wxmp_config *wc, bool force,
                         char token[WXMP_TOKEN_SIZE], struct err *e)
 {
     int64_t expires_in = 0;
-    struct db_param p[2];
 
     if (!force) {
         int rc = cached_token(db, token, e);
@@ -49,12 +50,8 @@ static int access_token(struct db *db, const struct wxmp_config *wc, bool force,
     }
     if (wxmp_stable_token(wc, force, token, &expires_in, e) < 0)
         return -1;
-    p[0] = P_STR(token);
-    p[1] = P_INT(expires_in > 0 ? expires_in : 7200);
-    return db_exec(db,
-                   "REPLACE INTO shared_cache (name, value, expires_at) VALUES "
-                   "('wechat_access_token', ?, UTC_TIMESTAMP() + INTERVAL ? SECOND)",
-                   p, 2, NULL, e);
+    return db_exec(db, &sql_token_put,
+                   DB_ARGS(P_STR(token), P_INT(expires_in > 0 ? expires_in : 7200)), NULL, e);
 }
 
 struct bind_login {
@@ -67,20 +64,22 @@ struct bind_login {
 static int bind_tx(struct db *db, void *arg, struct err *e)
 {
     struct bind_login *q = arg;
-    struct db_param p[2];
+    struct principal who = {.kind = SUBJECT_OWNER};
 
-    if (auth_owner_by_phone(db, q->phone, &q->person_id, e) < 0)
-        return -1;
-    p[0] = P_STR(q->openid);
-    p[1] = P_INT(q->person_id);
-    if (db_exec(db, "UPDATE persons SET openid = NULL WHERE openid = ? AND id <> ?", p, 2, NULL,
-                e) < 0 ||
-        db_exec(db, "UPDATE persons SET openid = ? WHERE id = ?", p, 2, NULL, e) < 0)
-        return -1;
-    if (auth_session_create(db, SUBJECT_OWNER, q->person_id, q->cfg->owner_session_ttl_s, q->ip,
+    if (auth_owner_by_phone(db, q->phone, &q->person_id, e) < 0 ||
+        db_exec(db, &sql_unbind_openid, DB_ARGS(P_STR(q->openid), P_INT(q->person_id)), NULL, e) <
+            0 ||
+        db_exec(db, &sql_bind_openid, DB_ARGS(P_STR(q->openid), P_INT(q->person_id)), NULL, e) <
+            0 ||
+        auth_session_create(db, SUBJECT_OWNER, q->person_id, q->cfg->owner_session_ttl_s, q->ip,
                             q->out, e) < 0)
         return -1;
-    return audit_write(db, "owner", q->person_id, "login_wechat", "person", q->person_id, "{}", e);
+    who.id = q->person_id;
+    return audit_log(
+        db,
+        &(struct audit_entry){
+            .who = &who, .action = "login_wechat", .entity = "person", .entity_id = q->person_id},
+        e);
 }
 
 int auth_owner_login_wechat(struct db *db, const struct config *cfg, const char *js_code,
@@ -97,7 +96,7 @@ int auth_owner_login_wechat(struct db *db, const struct config *cfg, const char 
     if (access_token(db, &wc, false, token, e) < 0)
         return -1;
     if (wxmp_phone_number(&wc, token, phone_code, phone, country, e) < 0) {
-        if (!e->code || strcmp(e->code, "WECHAT_TOKEN_INVALID") != 0)
+        if (!err_is(e, E_WECHAT_TOKEN_INVALID))
             return -1;
         log_info("event=wechat_token_refresh reason=invalid");
         err_clear(e);
@@ -105,10 +104,11 @@ int auth_owner_login_wechat(struct db *db, const struct config *cfg, const char 
             wxmp_phone_number(&wc, token, phone_code, phone, country, e) < 0)
             return -1;
     }
-    /* Only mainland numbers can have been reserved by the office. */
-    if (strcmp(country, "86") != 0 || !util_phone_valid(phone))
-        return err_set(e, 403, "PHONE_NOT_REGISTERED",
-                       "该手机号未在物业登记，请联系物业服务中心核对预留手机号");
+    /* Only mainland numbers can have been reserved by the office. WeChat
+     * may leave countryCode out; the 11-digit mainland form is then what
+     * decides (a foreign number never has it). */
+    if ((country[0] && strcmp(country, "86") != 0) || !util_phone_valid(phone))
+        return err_set(e, E_PHONE_NOT_REGISTERED);
     if (db_tx(db, bind_tx, &q, e) < 0)
         return -1;
     *person_id = q.person_id;

@@ -19,66 +19,49 @@ static int demo_generate_bills(struct db *db, int64_t project_id, long months, s
     return 0;
 }
 
+DB_SQL(sql_project, "INSERT INTO projects (code, name, address) VALUES (?, ?, '压测路')");
+DB_SQL(sql_buildings, "INSERT INTO buildings (project_id, name, floors, business_type_id) "
+                      "SELECT ?, CONCAT(seq, '栋'), 20, 1 FROM seq_1_to_1000 WHERE seq <= ?");
+DB_SQL(sql_units, "INSERT INTO units (building_id, name) SELECT b.id, CONCAT(s.seq, '单元') "
+                  "FROM buildings b JOIN seq_1_to_2 s WHERE b.project_id = ?");
+/* Homes: within a unit, seq 1..100 → floor (seq-1)/5+1, door (seq-1)%5+1. */
+DB_SQL(sql_homes,
+       "INSERT INTO resources (project_id, building_id, unit_id, code, number, kind, "
+       "floor, area_m2x100, inner_area_m2x100, layout, decoration) "
+       "SELECT b.project_id, b.id, u.id, "
+       "  CONCAT(b.id, '-', u.id, '-', (s.seq - 1) DIV 5 + 1, '0', (s.seq - 1) MOD 5 + 1),"
+       "  CONCAT((s.seq - 1) DIV 5 + 1, '0', (s.seq - 1) MOD 5 + 1), 'home',"
+       "  (s.seq - 1) DIV 5 + 1, 8000 + (s.seq MOD 5) * 1250, 6500 + (s.seq MOD 5) * 1000,"
+       "  '三室两厅', '精装' "
+       "FROM buildings b JOIN units u ON u.building_id = b.id JOIN seq_1_to_100 s "
+       "WHERE b.project_id = ? ORDER BY b.id, u.id, s.seq LIMIT ?");
+DB_SQL(sql_owners, "INSERT INTO persons (name, phone) SELECT CONCAT('业主', r.id), "
+                   "CONCAT('15', LPAD(r.id, 9, '0')) FROM resources r WHERE r.project_id = ?");
+DB_SQL(sql_links, "INSERT INTO person_resources (person_id, resource_id, relation, moved_in_on) "
+                  "SELECT pe.id, r.id, 'owner', '2020-01-01' FROM resources r "
+                  "JOIN persons pe ON pe.phone = CONCAT('15', LPAD(r.id, 9, '0')) "
+                  "WHERE r.project_id = ?");
+DB_SQL(sql_staff_projects, "INSERT INTO staff_projects (staff_id, project_id) "
+                           "SELECT id, ? FROM staff WHERE phone LIKE '1391000000_'");
+DB_SQL(sql_existing, "SELECT COUNT(*) FROM projects WHERE code LIKE 'BENCH-%'");
+DB_SQL(sql_butler, "INSERT IGNORE INTO staff (name, phone, password_hash, roles) VALUES "
+                   "('压测管家', '13910000001', ?, 'butler')");
+
 static int one_project(struct db *db, long index, long rooms, long months, struct err *e)
 {
     char code[32], name[64];
-    struct db_res r;
-    struct db_param p[4];
     int64_t pid;
     long buildings = (rooms + ROOMS_PER_BUILDING - 1) / ROOMS_PER_BUILDING;
 
     snprintf(code, sizeof(code), "BENCH-%ld", index);
     snprintf(name, sizeof(name), "压测小区%ld", index);
-    p[0] = P_STR(code);
-    p[1] = P_STR(name);
-    if (db_exec(db, "INSERT INTO projects (code, name, address) VALUES (?, ?, '压测路')", p, 2, &r,
-                e) < 0)
-        return -1;
-    pid = (int64_t)r.insert_id;
-    db_res_free(&r);
-
-    p[0] = P_INT(pid);
-    p[1] = P_INT(buildings);
-    if (db_exec(db,
-                "INSERT INTO buildings (project_id, name, floors, business_type_id) "
-                "SELECT ?, CONCAT(seq, '栋'), 20, 1 FROM seq_1_to_1000 WHERE seq <= ?",
-                p, 2, NULL, e) < 0)
-        return -1;
-    if (db_exec(db,
-                "INSERT INTO units (building_id, name) SELECT b.id, CONCAT(s.seq, '单元') "
-                "FROM buildings b JOIN seq_1_to_2 s WHERE b.project_id = ?",
-                p, 1, NULL, e) < 0)
-        return -1;
-    /* Homes: within a unit, seq 1..100 → floor (seq-1)/5+1, door (seq-1)%5+1. */
-    p[1] = P_INT(rooms);
-    if (db_exec(db,
-                "INSERT INTO resources (project_id, building_id, unit_id, code, number, kind, "
-                "floor, area_m2x100, inner_area_m2x100, layout, decoration) "
-                "SELECT b.project_id, b.id, u.id, "
-                "  CONCAT(b.id, '-', u.id, '-', (s.seq - 1) DIV 5 + 1, '0', (s.seq - 1) MOD 5 + 1),"
-                "  CONCAT((s.seq - 1) DIV 5 + 1, '0', (s.seq - 1) MOD 5 + 1), 'home',"
-                "  (s.seq - 1) DIV 5 + 1, 8000 + (s.seq MOD 5) * 1250, 6500 + (s.seq MOD 5) * 1000,"
-                "  '三室两厅', '精装' "
-                "FROM buildings b JOIN units u ON u.building_id = b.id JOIN seq_1_to_100 s "
-                "WHERE b.project_id = ? ORDER BY b.id, u.id, s.seq LIMIT ?",
-                p, 2, NULL, e) < 0)
-        return -1;
-    if (db_exec(db,
-                "INSERT INTO persons (name, phone) SELECT CONCAT('业主', r.id), "
-                "CONCAT('15', LPAD(r.id, 9, '0')) FROM resources r WHERE r.project_id = ?",
-                p, 1, NULL, e) < 0)
-        return -1;
-    if (db_exec(db,
-                "INSERT INTO person_resources (person_id, resource_id, relation, moved_in_on) "
-                "SELECT pe.id, r.id, 'owner', '2020-01-01' FROM resources r "
-                "JOIN persons pe ON pe.phone = CONCAT('15', LPAD(r.id, 9, '0')) "
-                "WHERE r.project_id = ?",
-                p, 1, NULL, e) < 0)
-        return -1;
-    if (db_exec(db,
-                "INSERT INTO staff_projects (staff_id, project_id) "
-                "SELECT id, ? FROM staff WHERE phone LIKE '1391000000_'",
-                p, 1, NULL, e) < 0)
+    if (db_insert(db, &sql_project, DB_ARGS(P_STR(code), P_STR(name)), &pid, e) < 0 ||
+        db_exec(db, &sql_buildings, DB_ARGS(P_INT(pid), P_INT(buildings)), NULL, e) < 0 ||
+        db_exec(db, &sql_units, DB_ARGS(P_INT(pid)), NULL, e) < 0 ||
+        db_exec(db, &sql_homes, DB_ARGS(P_INT(pid), P_INT(rooms)), NULL, e) < 0 ||
+        db_exec(db, &sql_owners, DB_ARGS(P_INT(pid)), NULL, e) < 0 ||
+        db_exec(db, &sql_links, DB_ARGS(P_INT(pid)), NULL, e) < 0 ||
+        db_exec(db, &sql_staff_projects, DB_ARGS(P_INT(pid)), NULL, e) < 0)
         return -1;
     return demo_generate_bills(db, pid, months, e);
 }
@@ -92,21 +75,20 @@ struct gen {
 static int generate_tx(struct db *db, void *arg, struct err *e)
 {
     struct gen *g = arg;
-    struct db_param p[1] = {P_STR(g->hash)};
+    struct arena a = {0};
     struct db_res r;
     long projects = (g->rooms + ROOMS_PER_PROJECT - 1) / ROOMS_PER_PROJECT, done = 0;
     int64_t existing;
 
-    if (db_exec(db, "SELECT COUNT(*) FROM projects WHERE code LIKE 'BENCH-%'", NULL, 0, &r, e) < 0)
+    if (db_query(db, &a, &sql_existing, DB_NOARGS, &r, e) < 0) {
+        arena_free(&a);
         return -1;
+    }
     existing = db_int(&r, 0, 0);
-    db_res_free(&r);
+    arena_free(&a);
     if (existing > 0)
-        return err_set(e, 409, "CONFLICT", "压测数据已存在（%lld 个项目）", (long long)existing);
-    if (db_exec(db,
-                "INSERT IGNORE INTO staff (name, phone, password_hash, roles) VALUES "
-                "('压测管家', '13910000001', ?, 'butler')",
-                p, 1, NULL, e) < 0)
+        return err_setf(e, E_DEMO_EXISTS, "压测数据已存在（%lld 个项目）", (long long)existing);
+    if (db_exec(db, &sql_butler, DB_ARGS(P_STR(g->hash)), NULL, e) < 0)
         return -1;
     for (long i = 1; i <= projects; i++) {
         long n = g->rooms - done > ROOMS_PER_PROJECT ? ROOMS_PER_PROJECT : g->rooms - done;

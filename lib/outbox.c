@@ -1,6 +1,7 @@
 /* outbox.c — see outbox.h. */
 #include "outbox.h"
 
+#include <assert.h>
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +11,43 @@
 #include "clients/sms.h"
 
 #define MAX_ATTEMPTS 12
+
+DB_SQL(sql_queue, "INSERT IGNORE INTO outbox (channel, dedup_key, recipient, template, params, "
+                  "expires_at) VALUES (?, ?, ?, ?, ?, "
+                  "IF(? > 0, UTC_TIMESTAMP() + INTERVAL ? SECOND, NULL))");
+DB_SQL(sql_finish, "UPDATE outbox SET status = ?, last_error = LEFT(?, 200), provider_ref = ?, "
+                   "sent_at = IF(status = 'sent', UTC_TIMESTAMP(), sent_at), "
+                   "params = IF(expires_at IS NULL, params, '[]') WHERE id = ?");
+DB_SQL(sql_due, "SELECT id, channel, recipient, template, params, attempts, "
+                "  expires_at IS NOT NULL AND expires_at < UTC_TIMESTAMP() "
+                "FROM outbox WHERE status = 'pending' AND next_attempt_at <= UTC_TIMESTAMP() "
+                "ORDER BY id LIMIT ?");
+DB_SQL(sql_claim, "UPDATE outbox SET attempts = attempts + 1, "
+                  "next_attempt_at = UTC_TIMESTAMP() + INTERVAL ? SECOND "
+                  "WHERE id = ? AND status = 'pending' AND attempts = ?");
+DB_SQL(sql_last_error, "UPDATE outbox SET last_error = LEFT(?, 200) WHERE id = ?");
+
+int outbox_queue(struct db *db, const struct outbox_msg *m, struct err *e)
+{
+    cJSON *arr = cJSON_CreateArray();
+    char *params;
+    int rc;
+
+    assert(db_in_tx(db));
+    for (size_t i = 0; i < m->nparams; i++)
+        cJSON_AddItemToArray(arr, cJSON_CreateString(m->params[i]));
+    params = cJSON_PrintUnformatted(arr);
+    cJSON_Delete(arr);
+    if (!params)
+        return err_internal(e);
+    rc = db_exec(db, &sql_queue,
+                 DB_ARGS(P_STR(m->channel == OUTBOX_SMS ? "sms" : "wechat"), P_STR(m->dedup_key),
+                         P_STR(m->recipient), P_STR(m->template_id), P_STR(params), P_INT(m->ttl_s),
+                         P_INT(m->ttl_s)),
+                 NULL, e);
+    cJSON_free(params);
+    return rc;
+}
 
 int outbox_backoff_s(int attempt)
 {
@@ -25,15 +63,10 @@ int outbox_backoff_s(int attempt)
 static int finish(struct db *db, int64_t id, const char *status, const char *error, const char *ref,
                   struct err *e)
 {
-    struct db_param p[4] = {P_STR(status), P_STR(error), P_STR(ref), P_INT(id)};
-
     /* A message with an expiry carries a secret (a login code): once it is
      * delivered or given up, the outbox need not keep it. */
-    return db_exec(db,
-                   "UPDATE outbox SET status = ?, last_error = LEFT(?, 200), provider_ref = ?, "
-                   "sent_at = IF(status = 'sent', UTC_TIMESTAMP(), sent_at), "
-                   "params = IF(expires_at IS NULL, params, '[]') WHERE id = ?",
-                   p, 4, NULL, e);
+    return db_exec(db, &sql_finish, DB_ARGS(P_STR(status), P_STR(error), P_STR(ref), P_INT(id)),
+                   NULL, e);
 }
 
 static int send_sms(const struct config *cfg, const char *recipient, const char *template,
@@ -70,24 +103,20 @@ static int send_sms(const struct config *cfg, const char *recipient, const char 
 int outbox_deliver_due(struct db *db, const struct config *cfg, int batch, int *handled,
                        struct err *e)
 {
-    struct db_param p[3];
+    struct arena a = {0};
     struct db_res due;
     int rc = 0;
 
     *handled = 0;
-    p[0] = P_INT(batch);
-    if (db_exec(db,
-                "SELECT id, channel, recipient, template, params, attempts, "
-                "  expires_at IS NOT NULL AND expires_at < UTC_TIMESTAMP() "
-                "FROM outbox WHERE status = 'pending' AND next_attempt_at <= UTC_TIMESTAMP() "
-                "ORDER BY id LIMIT ?",
-                p, 1, &due, e) < 0)
+    if (db_query(db, &a, &sql_due, DB_ARGS(P_INT(batch)), &due, e) < 0) {
+        arena_free(&a);
         return -1;
+    }
     for (size_t i = 0; i < due.nrows; i++) {
         int64_t id = db_int(&due, i, 0);
         int attempt = (int)db_int(&due, i, 5) + 1;
-        struct db_res claim;
         struct sms_result res;
+        uint64_t claimed;
 
         if (db_int(&due, i, 6)) {
             if (finish(db, id, "failed", "expired before it could be sent", "", e) < 0)
@@ -95,26 +124,20 @@ int outbox_deliver_due(struct db *db, const struct config *cfg, int batch, int *
             continue;
         }
         /* Claim: only one sender gets affected = 1 for this attempt. */
-        p[0] = P_INT(outbox_backoff_s(attempt));
-        p[1] = P_INT(id);
-        p[2] = P_INT(attempt - 1);
-        if (db_exec(db,
-                    "UPDATE outbox SET attempts = attempts + 1, "
-                    "next_attempt_at = UTC_TIMESTAMP() + INTERVAL ? SECOND "
-                    "WHERE id = ? AND status = 'pending' AND attempts = ?",
-                    p, 3, &claim, e) < 0)
+        if (db_exec(db, &sql_claim,
+                    DB_ARGS(P_INT(outbox_backoff_s(attempt)), P_INT(id), P_INT(attempt - 1)),
+                    &claimed, e) < 0)
             goto fail;
-        db_res_free(&claim);
-        if (claim.affected != 1)
+        if (claimed != 1)
             continue;
         (*handled)++;
-        if (strcmp(db_str(&due, i, 1), "sms") != 0) {
+        if (strcmp(db_text(&due, i, 1), "sms") != 0) {
             if (finish(db, id, "failed", "no sender for this channel", "", e) < 0)
                 goto fail;
             continue;
         }
-        if (send_sms(cfg, db_str(&due, i, 2), db_str(&due, i, 3), db_str(&due, i, 4), id, &res) ==
-            0) {
+        if (send_sms(cfg, db_text(&due, i, 2), db_text(&due, i, 3), db_text(&due, i, 4), id,
+                     &res) == 0) {
             metrics_inc(METRIC_OUTBOX_SENT);
             log_info("event=outbox_sent id=%lld channel=sms serial=%s", (long long)id,
                      res.serial_no);
@@ -128,17 +151,14 @@ int outbox_deliver_due(struct db *db, const struct config *cfg, int batch, int *
         if (!res.retryable || attempt >= MAX_ATTEMPTS) {
             if (finish(db, id, "failed", res.code, "", e) < 0)
                 goto fail;
-        } else {
-            struct db_param q[2] = {P_STR(res.code), P_INT(id)};
-            if (db_exec(db, "UPDATE outbox SET last_error = LEFT(?, 200) WHERE id = ?", q, 2, NULL,
-                        e) < 0)
-                goto fail;
+        } else if (db_exec(db, &sql_last_error, DB_ARGS(P_STR(res.code), P_INT(id)), NULL, e) < 0) {
+            goto fail;
         }
     }
     goto out;
 fail:
     rc = -1;
 out:
-    db_res_free(&due);
+    arena_free(&a);
     return rc;
 }

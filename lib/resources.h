@@ -20,6 +20,14 @@
 #include "core/err.h"
 #include "db/db.h"
 
+/* SQL: is link t (person_resources) current today? A link ends on its
+ * moved_out_on day (China time), so a move-out registered ahead of time
+ * leaves access as it is until that day. Every "lives there now" check of
+ * every module uses this, never the stored `active` flag alone (which
+ * only says that no move-out date is recorded). */
+#define PR_CURRENT(t)                                                                              \
+    "(" t ".moved_out_on IS NULL OR " t ".moved_out_on > DATE(UTC_TIMESTAMP() + INTERVAL 8 HOUR))"
+
 /* Floors a resource may be on: basements down to -99, towers up to 300.
  * One rule for the office API and the CSV import. */
 #define RES_FLOOR_MIN (-99)
@@ -59,10 +67,12 @@ struct occupant {
     int64_t link_id;
     int64_t person_id;
     const char *name;
-    const char *phone;
+    const char *phone; /* full, or masked ("138****0001") when phone_masked */
+    bool phone_masked;
     const char *relation;
     const char *moved_in_on;     /* "YYYY-MM-DD" or NULL */
-    const char *moved_out_on;    /* NULL while current */
+    const char *moved_out_on;    /* NULL while no move-out is recorded */
+    bool current;                /* lives there today (PR_CURRENT) */
     struct custom_value *custom; /* the person's custom fields that are set */
     size_t ncustom;
 };
@@ -76,7 +86,7 @@ struct resource_detail {
 };
 
 struct resource_filter {
-    int64_t project_id;  /* 0 = any of the caller's */
+    int64_t project_id;  /* 0 = any of the caller's; another project: 404 */
     int64_t building_id; /* 0 = any */
     const char *q;       /* room number, code, or an owner's name/phone */
     int64_t after_id;    /* cursor */
@@ -93,21 +103,21 @@ struct person {
  * the fields of the owner's views (struct resource's others are zero). */
 int res_list_for_person(struct db *db, struct arena *a, int64_t person_id, struct resource **out,
                         size_t *n, struct err *e);
-/* The owner behind a bearer token and the estate's version (sql/002), in
- * one primary-key lookup; *person_id = 0 when the token is not a live
- * owner session. A list rendered under a version is still right while the
- * version has not moved. */
-int res_owner_session(struct db *db, const char *token, int64_t *person_id, int64_t *version,
-                      struct err *e);
+/* GET /owner/resources in one statement: the session behind a bearer
+ * token and, when it is a live owner's, their current resources. Fills
+ * *who; 401 for no live session, 403 (auth_require) for a staff one. */
+int res_list_for_token(struct db *db, struct arena *a, const char *token, struct principal *who,
+                       struct resource **out, size_t *n, struct err *e);
 struct person_row {
     int64_t id;
-    const char *name, *phone, *id_number_masked, *occupation;
+    const char *name, *phone, *id_number_masked, *occupation; /* phone masked unless allowed */
     const char *resources_json; /* [{"resource_id","code","relation","project_id"},…] */
 };
 
 /* Staff: the people currently linked to resources of the caller's
- * projects, filtered by name (contains) or phone (prefix), a page at a
- * time. */
+ * projects (project_id 0 = all of them; another project: 404), filtered
+ * by name (contains) or phone (prefix), a page at a time. Phones are in
+ * full only for ROLES_SEE_PHONES. */
 int res_persons_for_staff(struct db *db, struct arena *a, const struct principal *who,
                           int64_t project_id, const char *q, int64_t after_id, int limit,
                           struct person_row **out, size_t *n, int64_t *next_after, struct err *e);
@@ -120,12 +130,15 @@ int res_list_for_staff(struct db *db, struct arena *a, const struct principal *w
                        const struct resource_filter *f, struct resource **out, size_t *n,
                        int64_t *next_after, struct err *e);
 /* Staff: one resource with occupants (current and past) and custom fields;
- * 404 outside the caller's projects. */
+ * 404 outside the caller's projects. Phones: in full for current
+ * occupants and ROLES_SEE_PHONES, masked otherwise (a former occupant's
+ * number is nobody's business once they have left). */
 int res_detail_for_staff(struct db *db, struct arena *a, const struct principal *who,
                          int64_t resource_id, struct resource_detail *out, struct err *e);
 
 /* Owner: one of the caller's current resources with who lives there now
- * and its custom fields; 404 for any other resource. */
+ * (phones masked) and its custom fields; a person's own custom fields only
+ * (a co-occupant's are theirs); 404 for any other resource. */
 int res_detail_for_person(struct db *db, struct arena *a, int64_t person_id, int64_t resource_id,
                           struct resource_detail *out, struct err *e);
 

@@ -1,15 +1,26 @@
 /*
- * estate.h — the office's side of RES-1..4: creating and editing projects,
- * buildings, units, resources, people, their links (move-in / move-out)
- * and custom fields. resources.h is the reading side.
+ * resources_edit.h — the office's side of RES-1..4: creating and editing
+ * projects, buildings, units, resources, people, their links (move-in /
+ * move-out) and custom fields. resources.h is the reading side.
  *
- * Every change is one transaction with its audit row. Scope: the caller
- * (an admin) acts only inside their projects; anything outside is 404.
+ * Every change is one transaction with its audit row (the entity before
+ * and after). Scope is decided inside that transaction, from the caller,
+ * on the rows it locks: an admin acts only inside their projects, and
+ * anything outside is 404.
+ *
+ * People are shared by projects (one phone, one person). An admin sees
+ * and edits a person who has a current link in one of the admin's
+ * projects, or whom the admin created and nobody has linked yet (else
+ * 404). Changing a person's name, phone or ID number — what a login and an
+ * identity rest on — also needs the admin to serve every project where the
+ * person has a current link (else 403), so that nobody takes over another
+ * project's resident.
+ *
  * Input strings are UTF-8 already checked for length by the caller's JSON
  * layer; the semantic checks (enums, dates, who belongs where) are here.
  */
-#ifndef WUYE_ESTATE_H
-#define WUYE_ESTATE_H
+#ifndef WUYE_RESOURCES_EDIT_H
+#define WUYE_RESOURCES_EDIT_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -45,42 +56,49 @@ struct person_in {
     const char *name, *phone, *id_number, *occupation; /* NULL = unchanged */
 };
 
+/* Inside the caller's transaction: does the caller serve every project
+ * where the person lives now (the rule for changing who they are)? Locks
+ * the person's row. */
+int res_person_serves_all(struct db *db, struct arena *a, const struct principal *who,
+                          int64_t person_id, bool *all_mine, struct err *e);
+
 /* The caller's projects, a page at a time (ids after after_id). */
-int res_project_list(struct db *db, struct arena *a, const struct principal *who,
-                        int64_t after_id, int limit, struct project_row **out, size_t *n,
-                        int64_t *next_after, struct err *e);
+int res_project_list(struct db *db, struct arena *a, const struct principal *who, int64_t after_id,
+                     int limit, struct project_row **out, size_t *n, int64_t *next_after,
+                     struct err *e);
 int res_project_create(struct db *db, const struct principal *who, const struct project_in *in,
-                          int64_t *id, struct err *e);
+                       int64_t *id, struct err *e);
 int res_project_update(struct db *db, const struct principal *who, int64_t id,
-                          const struct project_in *in, struct err *e);
+                       const struct project_in *in, struct err *e);
 int res_building_create(struct db *db, const struct principal *who, int64_t project_id,
-                           const char *name, int64_t floors, const char *business_type, int64_t *id,
-                           struct err *e);
+                        const char *name, int64_t floors, const char *business_type, int64_t *id,
+                        struct err *e);
 int res_unit_create(struct db *db, const struct principal *who, int64_t building_id,
-                       const char *name, int64_t *id, struct err *e);
+                    const char *name, int64_t *id, struct err *e);
 int res_resource_create(struct db *db, const struct principal *who, int64_t project_id,
-                           const struct resource_in *in, int64_t *id, struct err *e);
+                        const struct resource_in *in, int64_t *id, struct err *e);
 int res_resource_update(struct db *db, const struct principal *who, int64_t id,
-                           const struct resource_in *in, struct err *e);
+                        const struct resource_in *in, struct err *e);
 int res_person_create(struct db *db, const struct principal *who, const struct person_in *in,
-                         int64_t *id, struct err *e);
+                      int64_t *id, struct err *e);
 int res_person_update(struct db *db, const struct principal *who, int64_t id,
-                         const struct person_in *in, struct err *e);
+                      const struct person_in *in, struct err *e);
 /* Move-in: a new current link; 409 ALREADY_LINKED if the person already
  * has a current link to the resource (whatever the relation). */
-int res_move_in(struct db *db, const struct principal *who, int64_t resource_id,
-                   int64_t person_id, const char *relation, const char *moved_in_on,
-                   int64_t *link_id, struct err *e);
+int res_move_in(struct db *db, const struct principal *who, int64_t resource_id, int64_t person_id,
+                const char *relation, const char *moved_in_on, int64_t *link_id, struct err *e);
 /* Move-out: ends a current link (the row stays as history). */
 int res_move_out(struct db *db, const struct principal *who, int64_t link_id,
-                    const char *moved_out_on, struct err *e);
+                 const char *moved_out_on, struct err *e);
 int res_custom_field_create(struct db *db, const struct principal *who, int64_t project_id,
-                               const char *target, const char *key, const char *label,
-                               const char *type, const char *choices, int64_t *id, struct err *e);
+                            const char *target, const char *key, const char *label,
+                            const char *type, const char *choices, int64_t *id, struct err *e);
 /* Set (or with value NULL clear) custom values of one resource or person;
- * each value is checked against its field's type. */
+ * each value is checked against its field's type. A person's fields are a
+ * project's: project_id names it (0 = the one project of the caller's
+ * where the person lives; 400 if there are several). */
 int res_custom_values_set(struct db *db, const struct principal *who, const char *target,
-                             int64_t target_id, const char *const *keys, const char *const *values,
-                             size_t n, struct err *e);
+                          int64_t target_id, int64_t project_id, const char *const *keys,
+                          const char *const *values, size_t n, struct err *e);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * importer.c — RES-5 CSV import and export (see importer.h).
+ * resources_import.c — RES-5 CSV import and export (see resources_import.h).
  *
  * Two halves, in this order:
  *  1. Pure parsing: header mapping, cell parsers (areas, floors, dates,
@@ -9,7 +9,9 @@
  *     checks everything that makes the whole file unusable (CSV structure,
  *     header, row count) before anything is written; pass two validates
  *     each row and applies it in its own transaction (db_tx), so a bad row
- *     only costs itself.
+ *     only costs itself. One arena holds a row's cells, what its
+ *     transaction read and its audit JSON, and is reset after the row: a
+ *     100,000-row file runs in the memory of one row.
  *
  * Idempotency is by construction, not by luck: every INSERT is preceded by
  * a SELECT that found nothing, every UPDATE by a comparison in C that found
@@ -18,6 +20,12 @@
  * disagree about the same resource, the later one undoing the earlier —
  * is refused: a resource already written by an earlier row of this run
  * may not be changed again (struct seen).
+ *
+ * Audit rows (audit_log()): before is the row's columns as the transaction
+ * read them (null for a creation), after the columns as written, context
+ * {"source":"csv_import","line":N} with the file line of the row; phones in
+ * them are masked. The actor is the principal given to import_csv() (NULL:
+ * the system).
  *
  * Areas are decimal text parsed into integers by hand: no binary fractions anywhere.
  */
@@ -32,9 +40,67 @@
 
 #include "audit.h"
 #include "resources.h"
+#include "resources_edit.h"
+#include "auth.h"
+#include "resources.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/util.h"
+
+/* The importer's whole conversation with the database. */
+DB_SQL(sql_project, "SELECT id FROM projects WHERE id = ?");
+/* Buildings by name in the project, units by name in the building. */
+DB_SQL(sql_building_find, "SELECT id FROM buildings WHERE project_id = ? AND name = ?");
+DB_SQL(sql_building_insert, "INSERT INTO buildings (project_id, name) VALUES (?, ?)");
+DB_SQL(sql_unit_find, "SELECT id FROM units WHERE building_id = ? AND name = ?");
+DB_SQL(sql_unit_insert, "INSERT INTO units (building_id, name) VALUES (?, ?)");
+#define RES_COLS                                                                                   \
+    "SELECT id, building_id, unit_id, number, kind, floor, area_m2x100, inner_area_m2x100, "       \
+    "layout, decoration, code FROM resources "
+DB_SQL(sql_resource_by_code, RES_COLS "WHERE project_id = ? AND code = ? FOR UPDATE");
+/* <=> so that "no building" matches NULL; ix_resources_building. */
+DB_SQL(sql_resource_by_place, RES_COLS "WHERE project_id = ? AND building_id <=> ? AND "
+                                       "unit_id <=> ? AND number = ? FOR UPDATE");
+#undef RES_COLS
+DB_SQL(sql_resource_insert,
+       "INSERT INTO resources (project_id, building_id, unit_id, code, number, kind, floor, "
+       "area_m2x100, inner_area_m2x100, layout, decoration) "
+       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+DB_SQL(sql_resource_update,
+       "UPDATE resources SET building_id = ?, unit_id = ?, number = ?, kind = ?, floor = ?, "
+       "area_m2x100 = ?, inner_area_m2x100 = ?, layout = ?, decoration = ? WHERE id = ?");
+DB_SQL(sql_person_by_phone,
+       "SELECT id, name, id_number_masked FROM persons WHERE phone = ? FOR UPDATE");
+DB_SQL(sql_person_insert, "INSERT INTO persons (name, phone, id_number_masked, created_by_staff) "
+                          "VALUES (?, ?, ?, ?)");
+DB_SQL(sql_person_set_id_number, "UPDATE persons SET id_number_masked = ? WHERE id = ?");
+/* active is a generated column (moved_out_on IS NULL): read, never
+ * written. */
+DB_SQL(sql_link_find, "SELECT id, relation, moved_in_on FROM person_resources "
+                      "WHERE person_id = ? AND resource_id = ? AND " PR_CURRENT(
+                          "person_resources") " ORDER BY id FOR UPDATE");
+DB_SQL(sql_link_insert,
+       "INSERT INTO person_resources (person_id, resource_id, relation, moved_in_on) "
+       "VALUES (?, ?, ?, ?)");
+DB_SQL(sql_link_set_moved_in, "UPDATE person_resources SET moved_in_on = ? WHERE id = ?");
+/* Natural order so that 2栋 comes before 10栋 and 201 before 1001
+ * (NATURAL_SORT_KEY: MariaDB 10.7+); resources without a building
+ * (parking) last; within a resource owners, then family, then tenants
+ * (ENUM order). */
+DB_SQL(sql_export,
+       "SELECT b.name, u.name, r.number, r.code, r.kind, r.floor, r.area_m2x100, "
+       "r.inner_area_m2x100, r.layout, r.decoration, pe.name, pe.phone, pr.relation, "
+       "pr.moved_in_on, pe.id_number_masked "
+       "FROM resources r "
+       "LEFT JOIN buildings b ON b.id = r.building_id "
+       "LEFT JOIN units u ON u.id = r.unit_id "
+       "LEFT JOIN person_resources pr ON pr.resource_id = r.id AND " PR_CURRENT(
+           "pr") " "
+                 "LEFT JOIN persons pe ON pe.id = pr.person_id "
+                 "WHERE r.project_id = ? "
+                 "ORDER BY r.building_id IS NULL, NATURAL_SORT_KEY(b.name), r.unit_id IS NULL, "
+                 "NATURAL_SORT_KEY(u.name), NATURAL_SORT_KEY(r.number), r.code, r.id, pr.relation, "
+                 "pr.id");
 
 /* ======================================================================
  * 1. Pure parsing
@@ -675,8 +741,8 @@ static void seen_free(struct seen *s)
 /* One import run. */
 struct run {
     int64_t project_id;
-    const char *actor_kind; /* "staff" or "system" */
-    int64_t actor_id;
+    const struct principal *who; /* the audit rows' actor; NULL = the system */
+    struct arena *a;             /* the current row's; reset between rows */
     struct seen seen;
 };
 
@@ -713,126 +779,127 @@ static int row_refuse(struct row_tx *t, struct err *e, const char *column, const
     t->err_column = column;
     copy_utf8_cut(t->err_message, sizeof(t->err_message), tmp);
     /* Not DB_RETRY, so db_tx rolls back and does not rerun. */
-    return err_set(e, 400, "IMPORT_ROW_REFUSED", "%s", t->err_message);
+    return err_setf(e, E_IMPORT_ROW_REFUSED, "%s", t->err_message);
 }
 
-/* audit_log.detail is JSON; our values are validated text without control
- * characters, so escaping quotes and backslashes is all that is needed
- * (control characters are escaped anyway, for safety). */
-static void json_key(struct buf *b, const char *key)
+/* The JSON of audit rows, built with cJSON. Running out of memory aborts,
+ * as buf.h and the arena do: a worker that cannot allocate is restarted,
+ * while a member silently left out would make the audit row lie. */
+static cJSON *j_object(void)
 {
-    if (b->len > 1)
-        buf_append(b, ",", 1);
-    buf_printf(b, "\"%s\":", key);
+    cJSON *o = cJSON_CreateObject();
+
+    if (!o)
+        abort();
+    return o;
 }
 
-static void json_val_str(struct buf *b, const char *v)
+/* NULL is JSON null (an SQL NULL). */
+static void j_str(cJSON *o, const char *key, const char *v)
 {
-    if (!v) {
-        buf_puts(b, "null");
-        return;
-    }
-    buf_append(b, "\"", 1);
-    for (const char *c = v; *c; c++) {
-        if (*c == '"' || *c == '\\')
-            buf_printf(b, "\\%c", *c);
-        else if ((unsigned char)*c < 0x20)
-            buf_printf(b, "\\u%04x", (unsigned)(unsigned char)*c);
-        else
-            buf_append(b, c, 1);
-    }
-    buf_append(b, "\"", 1);
+    if (!(v ? cJSON_AddStringToObject(o, key, v) : cJSON_AddNullToObject(o, key)))
+        abort();
 }
 
-static void d_str(struct buf *b, const char *key, const char *v)
+static void j_int(cJSON *o, const char *key, int64_t v)
 {
-    json_key(b, key);
-    json_val_str(b, v);
+    if (!json_add_int(o, key, v))
+        abort();
 }
 
-static void d_int(struct buf *b, const char *key, int64_t v)
+/* has false is JSON null (an SQL NULL). */
+static void j_int_or_null(cJSON *o, const char *key, bool has, int64_t v)
 {
-    json_key(b, key);
-    buf_printf(b, "%" PRId64, v);
+    if (!(has ? json_add_int(o, key, v) : cJSON_AddNullToObject(o, key)))
+        abort();
 }
 
-static void d_begin(struct buf *b, const struct row_tx *t)
+/* o as text in the arena, and o deleted; NULL for NULL (no snapshot). */
+static const char *j_text(struct arena *a, cJSON *o)
 {
-    buf_puts(b, "{");
-    d_str(b, "source", "csv_import");
-    d_int(b, "line", t->row->line);
+    char *s;
+    const char *copy;
+
+    if (!o)
+        return NULL;
+    s = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    if (!s)
+        abort();
+    copy = arena_strdup(a, s);
+    cJSON_free(s);
+    return copy;
 }
 
+/* Write the audit row of one write of this row; takes before (NULL for a
+ * creation) and after. */
 static int audit(struct db *db, const struct row_tx *t, const char *action, const char *entity,
-                 int64_t entity_id, struct buf *detail, struct err *e)
+                 int64_t entity_id, cJSON *before, cJSON *after, struct err *e)
 {
-    buf_puts(detail, "}");
-    return audit_write(db, t->run->actor_kind, t->run->actor_id, action, entity, entity_id,
-                       detail->data, e);
+    struct arena *a = t->run->a;
+    cJSON *context = j_object();
+
+    j_str(context, "source", "csv_import");
+    j_int(context, "line", t->row->line);
+    return audit_log(db,
+                     &(struct audit_entry){.who = t->run->who,
+                                           .action = action,
+                                           .entity = entity,
+                                           .entity_id = entity_id,
+                                           .before = j_text(a, before),
+                                           .after = j_text(a, after),
+                                           .context = j_text(a, context)},
+                     e);
 }
 
 /* Find by a natural key or create: buildings by name in the project,
  * units by name in the building. */
 static int building_get(struct db *db, struct row_tx *t, int64_t *id, struct err *e)
 {
-    static const char sel[] = "SELECT id FROM buildings WHERE project_id = ? AND name = ?";
-    static const char ins[] = "INSERT INTO buildings (project_id, name) VALUES (?, ?)";
-    struct db_param p[2] = {P_INT(t->run->project_id), P_STR(t->row->building)};
-    struct buf d = BUF_INIT;
+    const int64_t project_id = t->run->project_id;
+    const char *name = t->row->building;
     struct db_res r;
-    int rc = -1;
+    cJSON *after;
+    int found =
+        db_one(db, t->run->a, &sql_building_find, DB_ARGS(P_INT(project_id), P_STR(name)), &r, e);
 
-    if (db_exec(db, sel, p, 2, &r, e) < 0)
-        goto out;
-    if (r.nrows > 0) {
+    if (found < 0)
+        return -1;
+    if (found) {
         *id = db_int(&r, 0, 0);
-        rc = 0;
-        goto out;
+        return 0;
     }
-    db_res_free(&r);
-    if (db_exec(db, ins, p, 2, &r, e) < 0)
-        goto out;
-    *id = (int64_t)r.insert_id;
+    if (db_insert(db, &sql_building_insert, DB_ARGS(P_INT(project_id), P_STR(name)), id, e) < 0)
+        return -1;
     t->n.created_buildings++;
-    d_begin(&d, t);
-    d_str(&d, "name", t->row->building);
-    rc = audit(db, t, "import_create_building", "building", *id, &d, e);
-out:
-    db_res_free(&r);
-    buf_free(&d);
-    return rc;
+    after = j_object();
+    j_int(after, "project_id", project_id);
+    j_str(after, "name", name);
+    return audit(db, t, "import_create_building", "building", *id, NULL, after, e);
 }
 
 static int unit_get(struct db *db, struct row_tx *t, int64_t building_id, int64_t *id,
                     struct err *e)
 {
-    static const char sel[] = "SELECT id FROM units WHERE building_id = ? AND name = ?";
-    static const char ins[] = "INSERT INTO units (building_id, name) VALUES (?, ?)";
-    struct db_param p[2] = {P_INT(building_id), P_STR(t->row->unit)};
-    struct buf d = BUF_INIT;
+    const char *name = t->row->unit;
     struct db_res r;
-    int rc = -1;
+    cJSON *after;
+    int found =
+        db_one(db, t->run->a, &sql_unit_find, DB_ARGS(P_INT(building_id), P_STR(name)), &r, e);
 
-    if (db_exec(db, sel, p, 2, &r, e) < 0)
-        goto out;
-    if (r.nrows > 0) {
+    if (found < 0)
+        return -1;
+    if (found) {
         *id = db_int(&r, 0, 0);
-        rc = 0;
-        goto out;
+        return 0;
     }
-    db_res_free(&r);
-    if (db_exec(db, ins, p, 2, &r, e) < 0)
-        goto out;
-    *id = (int64_t)r.insert_id;
+    if (db_insert(db, &sql_unit_insert, DB_ARGS(P_INT(building_id), P_STR(name)), id, e) < 0)
+        return -1;
     t->n.created_units++;
-    d_begin(&d, t);
-    d_int(&d, "building_id", building_id);
-    d_str(&d, "name", t->row->unit);
-    rc = audit(db, t, "import_create_unit", "unit", *id, &d, e);
-out:
-    db_res_free(&r);
-    buf_free(&d);
-    return rc;
+    after = j_object();
+    j_int(after, "building_id", building_id);
+    j_str(after, "name", name);
+    return audit(db, t, "import_create_unit", "unit", *id, NULL, after, e);
 }
 
 /* The columns of a resource that the import may set. */
@@ -848,171 +915,101 @@ static struct db_param p_id_or_null(int64_t id)
     return id ? P_INT(id) : P_NULL;
 }
 
-static void change_int(struct buf *c, const char *key, bool has_old, int64_t old, bool has_new,
-                       int64_t new_value)
+/* Does next differ from cur in any column? */
+static bool res_differs(const struct res_vals *cur, const struct res_vals *next)
 {
-    json_key(c, key);
-    if (has_old)
-        buf_printf(c, "[%" PRId64 ",", old);
-    else
-        buf_puts(c, "[null,");
-    if (has_new)
-        buf_printf(c, "%" PRId64 "]", new_value);
-    else
-        buf_puts(c, "null]");
+    return cur->building_id != next->building_id || cur->unit_id != next->unit_id ||
+           strcmp(cur->number, next->number) != 0 || strcmp(cur->kind, next->kind) != 0 ||
+           cur->has_floor != next->has_floor || cur->floor != next->floor ||
+           cur->area_m2x100 != next->area_m2x100 ||
+           cur->inner_area_m2x100 != next->inner_area_m2x100 ||
+           strcmp(cur->layout, next->layout) != 0 || strcmp(cur->decoration, next->decoration) != 0;
 }
 
-static void change_str(struct buf *c, const char *key, const char *old, const char *new_value)
+/* A resource's audit snapshot: its place and code, and the columns the
+ * import sets. */
+static cJSON *res_json(int64_t project_id, const char *code, const struct res_vals *v)
 {
-    json_key(c, key);
-    buf_puts(c, "[");
-    json_val_str(c, old);
-    buf_puts(c, ",");
-    json_val_str(c, new_value);
-    buf_puts(c, "]");
-}
+    cJSON *o = j_object();
 
-/* Write into c (a JSON object body) every column where next differs from
- * cur; returns how many. */
-static int res_diff(const struct res_vals *cur, const struct res_vals *next, struct buf *c)
-{
-    int n = 0;
-
-    buf_puts(c, "{");
-    if (cur->building_id != next->building_id) {
-        change_int(c, "building_id", cur->building_id, cur->building_id, next->building_id,
-                   next->building_id);
-        n++;
-    }
-    if (cur->unit_id != next->unit_id) {
-        change_int(c, "unit_id", cur->unit_id, cur->unit_id, next->unit_id, next->unit_id);
-        n++;
-    }
-    if (strcmp(cur->number, next->number) != 0) {
-        change_str(c, "number", cur->number, next->number);
-        n++;
-    }
-    if (strcmp(cur->kind, next->kind) != 0) {
-        change_str(c, "kind", cur->kind, next->kind);
-        n++;
-    }
-    if (cur->has_floor != next->has_floor || cur->floor != next->floor) {
-        change_int(c, "floor", cur->has_floor, cur->floor, next->has_floor, next->floor);
-        n++;
-    }
-    if (cur->area_m2x100 != next->area_m2x100) {
-        change_int(c, "area_m2x100", true, cur->area_m2x100, true, next->area_m2x100);
-        n++;
-    }
-    if (cur->inner_area_m2x100 != next->inner_area_m2x100) {
-        change_int(c, "inner_area_m2x100", true, cur->inner_area_m2x100, true,
-                   next->inner_area_m2x100);
-        n++;
-    }
-    if (strcmp(cur->layout, next->layout) != 0) {
-        change_str(c, "layout", cur->layout, next->layout);
-        n++;
-    }
-    if (strcmp(cur->decoration, next->decoration) != 0) {
-        change_str(c, "decoration", cur->decoration, next->decoration);
-        n++;
-    }
-    buf_puts(c, "}");
-    return n;
-}
-
-static const char *str_or_empty(const struct db_res *r, size_t row, size_t col)
-{
-    const char *s = db_str(r, row, col);
-    return s ? s : "";
+    j_int(o, "project_id", project_id);
+    j_str(o, "code", code);
+    j_int_or_null(o, "building_id", v->building_id != 0, v->building_id);
+    j_int_or_null(o, "unit_id", v->unit_id != 0, v->unit_id);
+    j_str(o, "number", v->number);
+    j_str(o, "kind", v->kind);
+    j_int_or_null(o, "floor", v->has_floor, v->floor);
+    j_int(o, "area_m2x100", v->area_m2x100);
+    j_int(o, "inner_area_m2x100", v->inner_area_m2x100);
+    j_str(o, "layout", v->layout);
+    j_str(o, "decoration", v->decoration);
+    return o;
 }
 
 static int resource_put(struct db *db, struct row_tx *t, int64_t building_id, int64_t unit_id,
                         struct err *e)
 {
-#define RES_COLS                                                                                   \
-    "SELECT id, building_id, unit_id, number, kind, floor, area_m2x100, inner_area_m2x100, "       \
-    "layout, decoration, code FROM resources "
-    static const char sel[] = RES_COLS "WHERE project_id = ? AND code = ? FOR UPDATE";
-    /* <=> so that "no building" matches NULL; ix_resources_building. */
-    static const char sel_place[] = RES_COLS "WHERE project_id = ? AND building_id <=> ? AND "
-                                             "unit_id <=> ? AND number = ? FOR UPDATE";
-#undef RES_COLS
-    static const char ins[] =
-        "INSERT INTO resources (project_id, building_id, unit_id, code, number, kind, floor, "
-        "area_m2x100, inner_area_m2x100, layout, decoration) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    static const char upd[] =
-        "UPDATE resources SET building_id = ?, unit_id = ?, number = ?, kind = ?, floor = ?, "
-        "area_m2x100 = ?, inner_area_m2x100 = ?, layout = ?, decoration = ? WHERE id = ?";
     const struct import_row *row = t->row;
-    struct db_param p[11] = {P_INT(t->run->project_id), P_STR(row->code)};
-    struct buf d = BUF_INIT, changes = BUF_INIT;
+    const int64_t project_id = t->run->project_id;
     struct res_vals cur, next;
     struct db_res r;
     const char *code;
-    int rc = -1, first_line;
+    int found, first_line;
 
-    if (db_exec(db, sel, p, 2, &r, e) < 0)
-        goto out;
-    if (r.nrows == 0 && row->code_generated) {
-        db_res_free(&r);
-        p[1] = p_id_or_null(building_id);
-        p[2] = p_id_or_null(unit_id);
-        p[3] = P_STR(row->number);
-        if (db_exec(db, sel_place, p, 4, &r, e) < 0)
-            goto out;
-        if (r.nrows > 1) {
-            rc = row_refuse(t, e, import_col_names[IMPORT_COL_CODE],
-                            "该楼栋、单元下有 %zu 个房号相同的房屋，请填写编码列以区分", r.nrows);
-            goto out;
-        }
+    found = db_one(db, t->run->a, &sql_resource_by_code,
+                   DB_ARGS(P_INT(project_id), P_STR(row->code)), &r, e);
+    if (found < 0)
+        return -1;
+    if (!found && row->code_generated) {
+        if (db_query(db, t->run->a, &sql_resource_by_place,
+                     DB_ARGS(P_INT(project_id), p_id_or_null(building_id), p_id_or_null(unit_id),
+                             P_STR(row->number)),
+                     &r, e) < 0)
+            return -1;
+        if (r.nrows > 1)
+            return row_refuse(t, e, import_col_names[IMPORT_COL_CODE],
+                              "该楼栋、单元下有 %zu 个房号相同的房屋，请填写编码列以区分", r.nrows);
+        found = (int)r.nrows;
     }
-    if (r.nrows == 0) {
-        db_res_free(&r);
-        p[0] = P_INT(t->run->project_id);
-        p[1] = p_id_or_null(building_id);
-        p[2] = p_id_or_null(unit_id);
-        p[3] = P_STR(row->code);
-        p[4] = P_STR(row->number);
-        p[5] = P_STR(row->kind);
-        p[6] = row->has_floor ? P_INT(row->floor) : P_NULL;
-        p[7] = P_INT(row->has_area ? row->area_m2x100 : 0);
-        p[8] = P_INT(row->has_inner_area ? row->inner_area_m2x100 : 0);
-        p[9] = P_STR(row->layout ? row->layout : "");
-        p[10] = P_STR(row->decoration ? row->decoration : "");
-        if (db_exec(db, ins, p, 11, &r, e) < 0)
-            goto out;
-        t->resource_id = (int64_t)r.insert_id;
+    if (!found) {
+        next = (struct res_vals){
+            .building_id = building_id,
+            .unit_id = unit_id,
+            .number = row->number,
+            .kind = row->kind,
+            .layout = row->layout ? row->layout : "",
+            .decoration = row->decoration ? row->decoration : "",
+            .has_floor = row->has_floor,
+            .floor = row->floor,
+            .area_m2x100 = row->has_area ? row->area_m2x100 : 0,
+            .inner_area_m2x100 = row->has_inner_area ? row->inner_area_m2x100 : 0,
+        };
+        if (db_insert(db, &sql_resource_insert,
+                      DB_ARGS(P_INT(project_id), p_id_or_null(next.building_id),
+                              p_id_or_null(next.unit_id), P_STR(row->code), P_STR(next.number),
+                              P_STR(next.kind), next.has_floor ? P_INT(next.floor) : P_NULL,
+                              P_INT(next.area_m2x100), P_INT(next.inner_area_m2x100),
+                              P_STR(next.layout), P_STR(next.decoration)),
+                      &t->resource_id, e) < 0)
+            return -1;
         t->n.created_resources++;
-        d_begin(&d, t);
-        d_str(&d, "code", row->code);
-        d_str(&d, "number", row->number);
-        d_str(&d, "kind", row->kind);
-        d_int(&d, "building_id", building_id);
-        d_int(&d, "unit_id", unit_id);
-        if (row->has_floor)
-            d_int(&d, "floor", row->floor);
-        d_int(&d, "area_m2x100", row->has_area ? row->area_m2x100 : 0);
-        d_int(&d, "inner_area_m2x100", row->has_inner_area ? row->inner_area_m2x100 : 0);
-        d_str(&d, "layout", row->layout ? row->layout : "");
-        d_str(&d, "decoration", row->decoration ? row->decoration : "");
-        rc = audit(db, t, "import_create_resource", "resource", t->resource_id, &d, e);
-        goto out;
+        return audit(db, t, "import_create_resource", "resource", t->resource_id, NULL,
+                     res_json(project_id, row->code, &next), e);
     }
 
+    /* The strings of cur live in the row's arena, as long as the row. */
     t->resource_id = db_int(&r, 0, 0);
     cur.building_id = db_int(&r, 0, 1);
     cur.unit_id = db_int(&r, 0, 2);
-    cur.number = str_or_empty(&r, 0, 3);
-    cur.kind = str_or_empty(&r, 0, 4);
+    cur.number = db_text(&r, 0, 3);
+    cur.kind = db_text(&r, 0, 4);
     cur.has_floor = !db_is_null(&r, 0, 5);
     cur.floor = db_int(&r, 0, 5);
     cur.area_m2x100 = db_int(&r, 0, 6);
     cur.inner_area_m2x100 = db_int(&r, 0, 7);
-    cur.layout = str_or_empty(&r, 0, 8);
-    cur.decoration = str_or_empty(&r, 0, 9);
-    code = str_or_empty(&r, 0, 10); /* the stored one: a place match has its own */
+    cur.layout = db_text(&r, 0, 8);
+    cur.decoration = db_text(&r, 0, 9);
+    code = db_text(&r, 0, 10); /* the stored one: a place match has its own */
 
     /* An empty cell keeps what is stored. The location is one thing: a
      * given building comes with its unit (none when the cell is empty),
@@ -1037,131 +1034,119 @@ static int resource_put(struct db *db, struct row_tx *t, int64_t building_id, in
     if (row->decoration)
         next.decoration = row->decoration;
 
-    if (res_diff(&cur, &next, &changes) == 0) {
-        rc = 0;
-        goto out;
-    }
+    if (!res_differs(&cur, &next))
+        return 0;
     first_line = seen_line(&t->run->seen, t->resource_id);
-    if (first_line) {
-        rc = row_refuse(t, e, NULL, "与第 %d 行是同一房屋（编码“%s”），但房屋信息不一致",
-                        first_line, code);
-        goto out;
-    }
-    p[0] = p_id_or_null(next.building_id);
-    p[1] = p_id_or_null(next.unit_id);
-    p[2] = P_STR(next.number);
-    p[3] = P_STR(next.kind);
-    p[4] = next.has_floor ? P_INT(next.floor) : P_NULL;
-    p[5] = P_INT(next.area_m2x100);
-    p[6] = P_INT(next.inner_area_m2x100);
-    p[7] = P_STR(next.layout);
-    p[8] = P_STR(next.decoration);
-    p[9] = P_INT(t->resource_id);
-    if (db_exec(db, upd, p, 10, NULL, e) < 0)
-        goto out;
+    if (first_line)
+        return row_refuse(t, e, NULL, "与第 %d 行是同一房屋（编码“%s”），但房屋信息不一致",
+                          first_line, code);
+    if (db_exec(db, &sql_resource_update,
+                DB_ARGS(p_id_or_null(next.building_id), p_id_or_null(next.unit_id),
+                        P_STR(next.number), P_STR(next.kind),
+                        next.has_floor ? P_INT(next.floor) : P_NULL, P_INT(next.area_m2x100),
+                        P_INT(next.inner_area_m2x100), P_STR(next.layout), P_STR(next.decoration),
+                        P_INT(t->resource_id)),
+                NULL, e) < 0)
+        return -1;
     t->n.updated_resources++;
-    d_begin(&d, t);
-    d_str(&d, "code", code);
-    json_key(&d, "changes");
-    buf_append(&d, changes.data, changes.len);
-    rc = audit(db, t, "import_update_resource", "resource", t->resource_id, &d, e);
-out:
-    db_res_free(&r); /* cur's strings point into r: freed only here */
-    buf_free(&d);
-    buf_free(&changes);
-    return rc;
+    return audit(db, t, "import_update_resource", "resource", t->resource_id,
+                 res_json(project_id, code, &cur), res_json(project_id, code, &next), e);
+}
+
+/* A person's audit snapshot; the phone masked, as in every log. */
+static cJSON *person_json(const char *name, const char *phone_masked, const char *id_number_masked)
+{
+    cJSON *o = j_object();
+
+    j_str(o, "name", name);
+    j_str(o, "phone", phone_masked);
+    j_str(o, "id_number_masked", id_number_masked);
+    return o;
 }
 
 static int person_put(struct db *db, struct row_tx *t, int64_t *person_id, struct err *e)
 {
-    static const char sel[] =
-        "SELECT id, name, id_number_masked FROM persons WHERE phone = ? FOR UPDATE";
-    static const char ins[] =
-        "INSERT INTO persons (name, phone, id_number_masked) VALUES (?, ?, ?)";
-    static const char upd[] = "UPDATE persons SET id_number_masked = ? WHERE id = ?";
     const struct import_row *row = t->row;
-    struct db_param p[3] = {P_STR(row->phone)};
-    struct buf d = BUF_INIT;
     struct db_res r;
     char phone_masked[12];
-    const char *stored_id;
-    int rc = -1;
+    const char *stored_name, *stored_id;
+    int found;
 
     util_phone_mask(row->phone, phone_masked);
-    if (db_exec(db, sel, p, 1, &r, e) < 0)
-        goto out;
-    if (r.nrows == 0) {
-        db_res_free(&r);
-        p[0] = P_STR(row->name);
-        p[1] = P_STR(row->phone);
-        p[2] = P_STR(row->id_number_masked ? row->id_number_masked : "");
-        if (db_exec(db, ins, p, 3, &r, e) < 0)
-            goto out;
-        *person_id = (int64_t)r.insert_id;
+    found = db_one(db, t->run->a, &sql_person_by_phone, DB_ARGS(P_STR(row->phone)), &r, e);
+    if (found < 0)
+        return -1;
+    if (!found) {
+        const char *id_number = row->id_number_masked ? row->id_number_masked : "";
+
+        if (db_insert(db, &sql_person_insert,
+                      DB_ARGS(P_STR(row->name), P_STR(row->phone), P_STR(id_number),
+                              t->run->who && t->run->who->kind == SUBJECT_STAFF
+                                  ? P_INT(t->run->who->id)
+                                  : P_NULL),
+                      person_id, e) < 0)
+            return -1;
         t->n.created_persons++;
-        d_begin(&d, t);
-        d_str(&d, "name", row->name);
-        d_str(&d, "phone", phone_masked);
-        rc = audit(db, t, "import_create_person", "person", *person_id, &d, e);
-        goto out;
+        return audit(db, t, "import_create_person", "person", *person_id, NULL,
+                     person_json(row->name, phone_masked, id_number), e);
     }
     *person_id = db_int(&r, 0, 0);
+    stored_name = db_text(&r, 0, 1);
     /* The phone is how an owner logs in: a sheet must not hand someone
      * else's login to a new name, so a different name is refused, never
      * "corrected". */
-    if (strcmp(str_or_empty(&r, 0, 1), row->name) != 0) {
-        rc = row_refuse(t, e, import_col_names[IMPORT_COL_PHONE], "手机号已登记为另一人");
-        goto out;
-    }
-    stored_id = str_or_empty(&r, 0, 2);
-    if (!row->id_number_masked || strcmp(stored_id, row->id_number_masked) == 0) {
-        rc = 0;
-        goto out;
-    }
-    if (stored_id[0] != '\0') {
-        rc = row_refuse(t, e, import_col_names[IMPORT_COL_ID_NUMBER],
-                        "证件号与该手机号已登记的证件号不一致");
-        goto out;
-    }
+    if (strcmp(stored_name, row->name) != 0)
+        return row_refuse(t, e, import_col_names[IMPORT_COL_PHONE], "手机号已登记为另一人");
+    stored_id = db_text(&r, 0, 2);
+    if (!row->id_number_masked || strcmp(stored_id, row->id_number_masked) == 0)
+        return 0;
+    if (stored_id[0] != '\0')
+        return row_refuse(t, e, import_col_names[IMPORT_COL_ID_NUMBER],
+                          "证件号与该手机号已登记的证件号不一致");
     /* Filling in a missing ID number is the one change to an existing
-     * person an import makes. */
-    p[0] = P_STR(row->id_number_masked);
-    p[1] = P_INT(*person_id);
-    if (db_exec(db, upd, p, 2, NULL, e) < 0)
-        goto out;
-    d_begin(&d, t);
-    d_str(&d, "phone", phone_masked);
-    change_str(&d, "id_number_masked", "", row->id_number_masked);
-    rc = audit(db, t, "import_update_person", "person", *person_id, &d, e);
-out:
-    db_res_free(&r);
-    buf_free(&d);
-    return rc;
+     * person an import makes, and it is a change of who they are: the
+     * office API's rule (resources_edit.h) applies, and the refusal says
+     * no more than the sheet did. */
+    if (t->run->who) {
+        bool all_mine;
+        if (res_person_serves_all(db, t->run->a, t->run->who, *person_id, &all_mine, e) < 0)
+            return -1;
+        if (!all_mine)
+            return row_refuse(t, e, import_col_names[IMPORT_COL_ID_NUMBER],
+                              "此人也在其他项目登记，证件号须由其所有项目的管理员补录");
+    }
+    if (db_exec(db, &sql_person_set_id_number,
+                DB_ARGS(P_STR(row->id_number_masked), P_INT(*person_id)), NULL, e) < 0)
+        return -1;
+    return audit(db, t, "import_update_person", "person", *person_id,
+                 person_json(stored_name, phone_masked, stored_id),
+                 person_json(stored_name, phone_masked, row->id_number_masked), e);
+}
+
+static cJSON *link_json(int64_t person_id, int64_t resource_id, const char *relation,
+                        const char *moved_in_on)
+{
+    cJSON *o = j_object();
+
+    j_int(o, "person_id", person_id);
+    j_int(o, "resource_id", resource_id);
+    j_str(o, "relation", relation);
+    j_str(o, "moved_in_on", moved_in_on);
+    return o;
 }
 
 static int link_put(struct db *db, struct row_tx *t, int64_t person_id, struct err *e)
 {
-    /* active is a generated column (moved_out_on IS NULL): read, never
-     * written. */
-    static const char sel[] =
-        "SELECT id, relation, moved_in_on FROM person_resources "
-        "WHERE person_id = ? AND resource_id = ? AND active = 1 ORDER BY id FOR UPDATE";
-    static const char ins[] =
-        "INSERT INTO person_resources (person_id, resource_id, relation, moved_in_on) "
-        "VALUES (?, ?, ?, ?)";
-    static const char upd[] = "UPDATE person_resources SET moved_in_on = ? WHERE id = ?";
     const struct import_row *row = t->row;
-    struct db_param p[4] = {P_INT(person_id), P_INT(t->resource_id)};
-    struct buf d = BUF_INIT;
     struct db_res r;
     int64_t link_id = 0;
     const char *stored_date = NULL;
-    int rc = -1;
 
-    if (db_exec(db, sel, p, 2, &r, e) < 0)
-        goto out;
+    if (db_query(db, t->run->a, &sql_link_find, DB_ARGS(P_INT(person_id), P_INT(t->resource_id)),
+                 &r, e) < 0)
+        return -1;
     for (size_t i = 0; i < r.nrows && !link_id; i++) {
-        if (strcmp(str_or_empty(&r, i, 1), row->relation) == 0) {
+        if (strcmp(db_text(&r, i, 1), row->relation) == 0) {
             link_id = db_int(&r, i, 0);
             stored_date = db_str(&r, i, 2);
         }
@@ -1169,48 +1154,33 @@ static int link_put(struct db *db, struct row_tx *t, int64_t person_id, struct e
     if (!link_id && r.nrows > 0) {
         /* One person, one current role per resource: a change of role is
          * a move-out and a new move-in, which keeps the history true. */
-        rc = row_refuse(t, e, import_col_names[IMPORT_COL_RELATION],
-                        "此人已以“%s”关系登记在该房屋，变更关系请先办理迁出",
-                        import_relation_label(str_or_empty(&r, 0, 1)));
-        goto out;
+        return row_refuse(t, e, import_col_names[IMPORT_COL_RELATION],
+                          "此人已以“%s”关系登记在该房屋，变更关系请先办理迁出",
+                          import_relation_label(db_text(&r, 0, 1)));
     }
     if (!link_id) {
-        db_res_free(&r);
-        p[2] = P_STR(row->relation);
-        p[3] = P_STR(row->moved_in_on);
-        if (db_exec(db, ins, p, 4, &r, e) < 0)
-            goto out;
+        if (db_insert(db, &sql_link_insert,
+                      DB_ARGS(P_INT(person_id), P_INT(t->resource_id), P_STR(row->relation),
+                              P_STR(row->moved_in_on)),
+                      &link_id, e) < 0)
+            return -1;
         t->n.created_links++;
-        d_begin(&d, t);
-        d_int(&d, "person_id", person_id);
-        d_int(&d, "resource_id", t->resource_id);
-        d_str(&d, "relation", row->relation);
-        d_str(&d, "moved_in_on", row->moved_in_on);
-        rc = audit(db, t, "import_create_link", "person_resource", (int64_t)r.insert_id, &d, e);
-        goto out;
+        return audit(db, t, "import_create_link", "person_resource", link_id, NULL,
+                     link_json(person_id, t->resource_id, row->relation, row->moved_in_on), e);
     }
-    if (!row->moved_in_on || (stored_date && strcmp(stored_date, row->moved_in_on) == 0)) {
-        rc = 0;
-        goto out;
-    }
-    if (stored_date) {
-        rc = row_refuse(t, e, import_col_names[IMPORT_COL_MOVED_IN], "入住日期与已登记的 %s 不一致",
-                        stored_date);
-        goto out;
-    }
+    if (!row->moved_in_on || (stored_date && strcmp(stored_date, row->moved_in_on) == 0))
+        return 0;
+    if (stored_date)
+        return row_refuse(t, e, import_col_names[IMPORT_COL_MOVED_IN],
+                          "入住日期与已登记的 %s 不一致", stored_date);
     /* A missing move-in date is filled in; a recorded one is history and
      * is not rewritten by a sheet. */
-    p[0] = P_STR(row->moved_in_on);
-    p[1] = P_INT(link_id);
-    if (db_exec(db, upd, p, 2, NULL, e) < 0)
-        goto out;
-    d_begin(&d, t);
-    change_str(&d, "moved_in_on", NULL, row->moved_in_on);
-    rc = audit(db, t, "import_update_link", "person_resource", link_id, &d, e);
-out:
-    db_res_free(&r);
-    buf_free(&d);
-    return rc;
+    if (db_exec(db, &sql_link_set_moved_in, DB_ARGS(P_STR(row->moved_in_on), P_INT(link_id)), NULL,
+                e) < 0)
+        return -1;
+    return audit(db, t, "import_update_link", "person_resource", link_id,
+                 link_json(person_id, t->resource_id, row->relation, stored_date),
+                 link_json(person_id, t->resource_id, row->relation, row->moved_in_on), e);
 }
 
 static int row_apply(struct db *db, void *arg, struct err *e)
@@ -1237,18 +1207,14 @@ static int row_apply(struct db *db, void *arg, struct err *e)
     return link_put(db, t, person_id, e);
 }
 
-static int project_check(struct db *db, int64_t project_id, struct err *e)
+static int project_check(struct db *db, struct arena *a, int64_t project_id, struct err *e)
 {
-    struct db_param p[1] = {P_INT(project_id)};
     struct db_res r;
-    int rc = 0;
+    int found = db_one(db, a, &sql_project, DB_ARGS(P_INT(project_id)), &r, e);
 
-    if (db_exec(db, "SELECT id FROM projects WHERE id = ?", p, 1, &r, e) < 0)
+    if (found < 0)
         return -1;
-    if (r.nrows == 0)
-        rc = err_not_found(e);
-    db_res_free(&r);
-    return rc;
+    return found ? 0 : err_not_found(e);
 }
 
 /* A row of nothing but empty cells (",,,," from a spreadsheet) or a blank
@@ -1334,7 +1300,7 @@ static int row_run(struct db *db, struct run *run, const struct import_row *row,
         import_report_add_error(rep, row->line, t.err_column, "%s", t.err_message);
         return 0;
     }
-    if (re.code && strcmp(re.code, "DUPLICATE") == 0) {
+    if (err_is(&re, E_DB_DUPLICATE)) {
         /* Our SELECT found nothing and the INSERT still collided: someone
          * else created the same thing meanwhile. Running again settles it. */
         import_report_add_error(rep, row->line, NULL,
@@ -1342,18 +1308,28 @@ static int row_run(struct db *db, struct run *run, const struct import_row *row,
         return 0;
     }
     *e = re;
-    if (!e->code)
+    if (err_is(e, E_OK))
         err_internal(e);
     return -1;
 }
 
-int import_csv(struct db *db, int64_t project_id, int64_t actor_staff_id, const char *data,
+/* For the log line; the same mapping as audit_log(). */
+static const char *actor_kind(const struct principal *who)
+{
+    if (who && who->kind == SUBJECT_STAFF)
+        return "staff";
+    if (who && who->kind == SUBJECT_OWNER)
+        return "owner";
+    return "system";
+}
+
+int import_csv(struct db *db, int64_t project_id, const struct principal *who, const char *data,
                size_t len, struct import_report *rep, struct err *e)
 {
     struct run run;
     struct import_header h;
     struct csv_reader rd;
-    struct arena a = {NULL};
+    struct arena a = {0};
     const struct csv_field *f;
     size_t n;
     bool header_seen = false;
@@ -1363,11 +1339,15 @@ int import_csv(struct db *db, int64_t project_id, int64_t actor_staff_id, const 
     memset(&run, 0, sizeof(run));
     csv_reader_init(&rd, data, len);
     run.project_id = project_id;
-    run.actor_kind = actor_staff_id > 0 ? "staff" : "system";
-    run.actor_id = actor_staff_id > 0 ? actor_staff_id : 0;
+    run.who = who;
+    run.a = &a;
 
-    if (project_check(db, project_id, e) < 0)
+    /* Scope: the caller's projects only (who NULL: the operator tool). */
+    if ((who && !auth_in_project(who, project_id)) || project_check(db, &a, project_id, e) < 0) {
+        if (who && !auth_in_project(who, project_id))
+            err_not_found(e);
         goto out;
+    }
     /* Checked for the whole file up front: a sheet saved as GBK (Excel's
      * default "CSV" on Chinese Windows) would otherwise import as garbage
      * names rather than fail. */
@@ -1388,13 +1368,13 @@ int import_csv(struct db *db, int64_t project_id, int64_t actor_staff_id, const 
             continue;
         }
         rep->rows_total++;
-        arena_reset(&a);
-        if (import_row_parse(&h, f, n, rd.record_line, &a, &row, rep) > 0) {
+        if (import_row_parse(&h, f, n, rd.record_line, &a, &row, rep) > 0)
             rep->rows_failed++;
-            continue;
-        }
-        if (row_run(db, &run, &row, rep, e) < 0)
+        else if (row_run(db, &run, &row, rep, e) < 0)
             goto out;
+        /* The row's cells, what its transaction read and its audit JSON
+         * are done with: a file of 100,000 rows runs in one row's memory. */
+        arena_reset(&a);
     }
     if (got < 0) /* cannot happen: pass one read the same bytes */
         goto out;
@@ -1403,7 +1383,7 @@ out:
     log_info("event=import project_id=%" PRId64 " actor=%s:%" PRId64 " rc=%d rows=%d ok=%d "
              "failed=%d created_resources=%d updated_resources=%d created_persons=%d "
              "created_links=%d created_buildings=%d created_units=%d",
-             project_id, run.actor_kind, run.actor_id, rc, rep->rows_total, rep->rows_ok,
+             project_id, actor_kind(who), who ? who->id : 0, rc, rep->rows_total, rep->rows_ok,
              rep->rows_failed, rep->created_resources, rep->updated_resources, rep->created_persons,
              rep->created_links, rep->created_buildings, rep->created_units);
     csv_reader_free(&rd);
@@ -1446,7 +1426,7 @@ int import_csv_file(struct db *db, int64_t project_id, const char *path, struct 
         fatal(e, "读取文件 %s 失败", path);
         goto out;
     }
-    rc = import_csv(db, project_id, 0, data.data ? data.data : "", data.len, rep, e);
+    rc = import_csv(db, project_id, NULL, data.data ? data.data : "", data.len, rep, e);
 out:
     if (fp)
         fclose(fp);
@@ -1493,63 +1473,65 @@ static void area_text(int64_t m2x100, char out[32])
     snprintf(out, 32, "%" PRId64 ".%02" PRId64, m2x100 / 100, m2x100 % 100);
 }
 
-int export_csv(struct db *db, int64_t project_id, struct buf *out, struct err *e)
+/* One row of the export scan (db_stream) into the output buffer. */
+static int export_row(void *arg, const struct db_res *r, struct err *e)
 {
-    /* Natural order so that 2栋 comes before 10栋 and 201 before 1001
-     * (NATURAL_SORT_KEY: MariaDB 10.7+); resources without a building
-     * (parking) last; within a resource owners, then family, then tenants
-     * (ENUM order). */
-    static const char sql[] =
-        "SELECT b.name, u.name, r.number, r.code, r.kind, r.floor, r.area_m2x100, "
-        "r.inner_area_m2x100, r.layout, r.decoration, pe.name, pe.phone, pr.relation, "
-        "pr.moved_in_on, pe.id_number_masked "
-        "FROM resources r "
-        "LEFT JOIN buildings b ON b.id = r.building_id "
-        "LEFT JOIN units u ON u.id = r.unit_id "
-        "LEFT JOIN person_resources pr ON pr.resource_id = r.id AND pr.active = 1 "
-        "LEFT JOIN persons pe ON pe.id = pr.person_id "
-        "WHERE r.project_id = ? "
-        "ORDER BY r.building_id IS NULL, NATURAL_SORT_KEY(b.name), r.unit_id IS NULL, "
-        "NATURAL_SORT_KEY(u.name), NATURAL_SORT_KEY(r.number), r.code, r.id, pr.relation, "
-        "pr.id";
-    struct db_param p[1] = {P_INT(project_id)};
-    struct db_res r;
+    struct buf *out = arg;
+    const char *v[IMPORT_NCOLS];
+    char floor_text[24], area[32], inner[32];
 
-    if (project_check(db, project_id, e) < 0)
-        return -1;
-    if (db_exec(db, sql, p, 1, &r, e) < 0)
-        return -1;
+    (void)e;
+    v[IMPORT_COL_BUILDING] = db_str(r, 0, 0);
+    v[IMPORT_COL_UNIT] = db_str(r, 0, 1);
+    v[IMPORT_COL_NUMBER] = db_str(r, 0, 2);
+    v[IMPORT_COL_CODE] = db_str(r, 0, 3);
+    v[IMPORT_COL_KIND] = import_kind_label(db_str(r, 0, 4));
+    v[IMPORT_COL_FLOOR] = NULL;
+    if (!db_is_null(r, 0, 5)) {
+        snprintf(floor_text, sizeof(floor_text), "%" PRId64, db_int(r, 0, 5));
+        v[IMPORT_COL_FLOOR] = floor_text;
+    }
+    area_text(db_int(r, 0, 6), area);
+    area_text(db_int(r, 0, 7), inner);
+    v[IMPORT_COL_AREA] = area;
+    v[IMPORT_COL_INNER_AREA] = inner;
+    v[IMPORT_COL_LAYOUT] = db_str(r, 0, 8);
+    v[IMPORT_COL_DECORATION] = db_str(r, 0, 9);
+    v[IMPORT_COL_NAME] = db_str(r, 0, 10);
+    v[IMPORT_COL_PHONE] = db_str(r, 0, 11);
+    v[IMPORT_COL_RELATION] = import_relation_label(db_str(r, 0, 12));
+    v[IMPORT_COL_MOVED_IN] = db_str(r, 0, 13);
+    v[IMPORT_COL_ID_NUMBER] = db_str(r, 0, 14);
+    csv_write_row(out, v, IMPORT_NCOLS, CSV_DEFUSE);
+    return 0;
+}
+
+int export_csv(struct db *db, const struct principal *who, int64_t project_id, struct buf *out,
+               struct err *e)
+{
+    struct arena a = {0};
+    size_t start = out->len;
+    int rc = -1;
+
+    if (who && !auth_in_project(who, project_id)) {
+        err_not_found(e);
+        goto out;
+    }
+    if (project_check(db, &a, project_id, e) < 0)
+        goto out;
     buf_append(out, "\xEF\xBB\xBF", 3);
     csv_write_row(out, import_col_names, IMPORT_NCOLS, 0);
-    for (size_t i = 0; i < r.nrows; i++) {
-        const char *v[IMPORT_NCOLS];
-        char floor_text[24], area[32], inner[32];
-
-        v[IMPORT_COL_BUILDING] = db_str(&r, i, 0);
-        v[IMPORT_COL_UNIT] = db_str(&r, i, 1);
-        v[IMPORT_COL_NUMBER] = db_str(&r, i, 2);
-        v[IMPORT_COL_CODE] = db_str(&r, i, 3);
-        v[IMPORT_COL_KIND] = import_kind_label(db_str(&r, i, 4));
-        v[IMPORT_COL_FLOOR] = NULL;
-        if (!db_is_null(&r, i, 5)) {
-            snprintf(floor_text, sizeof(floor_text), "%" PRId64, db_int(&r, i, 5));
-            v[IMPORT_COL_FLOOR] = floor_text;
-        }
-        area_text(db_int(&r, i, 6), area);
-        area_text(db_int(&r, i, 7), inner);
-        v[IMPORT_COL_AREA] = area;
-        v[IMPORT_COL_INNER_AREA] = inner;
-        v[IMPORT_COL_LAYOUT] = db_str(&r, i, 8);
-        v[IMPORT_COL_DECORATION] = db_str(&r, i, 9);
-        v[IMPORT_COL_NAME] = db_str(&r, i, 10);
-        v[IMPORT_COL_PHONE] = db_str(&r, i, 11);
-        v[IMPORT_COL_RELATION] = import_relation_label(db_str(&r, i, 12));
-        v[IMPORT_COL_MOVED_IN] = db_str(&r, i, 13);
-        v[IMPORT_COL_ID_NUMBER] = db_str(&r, i, 14);
-        csv_write_row(out, v, IMPORT_NCOLS, CSV_DEFUSE);
+    if (db_stream(db, &sql_export, DB_ARGS(P_INT(project_id)), export_row, out, e) < 0) {
+        /* The rows stream in as they are written: a scan that failed
+         * midway takes back what it wrote, so out is as it was. */
+        out->len = start;
+        out->data[start] = '\0';
+        goto out;
     }
-    db_res_free(&r);
-    return 0;
+    rc = 0;
+out:
+    arena_free(&a);
+    return rc;
 }
 
 int export_csv_file(struct db *db, int64_t project_id, FILE *out, struct err *e)
@@ -1557,7 +1539,7 @@ int export_csv_file(struct db *db, int64_t project_id, FILE *out, struct err *e)
     struct buf b = BUF_INIT;
     int rc = -1;
 
-    if (export_csv(db, project_id, &b, e) < 0)
+    if (export_csv(db, NULL, project_id, &b, e) < 0)
         goto out;
     if (fwrite(b.data, 1, b.len, out) != b.len || fflush(out) != 0) {
         log_error("event=export_write_failed project_id=%" PRId64 " errno=%d", project_id, errno);

@@ -1,5 +1,5 @@
 /*
- * importer.h — RES-5: bulk import and export of resources and their people
+ * resources_import.h — RES-5: bulk import and export of resources and their people
  * as CSV, with a per-row error report.
  *
  * The file: a header row (Chinese or English column names, any order, see
@@ -32,8 +32,8 @@
  * Lower half of this header: the pure parsing (no database), exposed for
  * unit tests and for callers that only want to validate.
  */
-#ifndef WUYE_IMPORTER_H
-#define WUYE_IMPORTER_H
+#ifndef WUYE_RESOURCES_IMPORT_H
+#define WUYE_RESOURCES_IMPORT_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -63,13 +63,16 @@ struct import_report {
     size_t nerrors;
 };
 
-/* Import a CSV into project_id as staff member actor_staff_id (audit_log
- * actor; 0 = the system). 0 when the file was processed — row errors are in
- * rep, which the caller frees with import_report_free() in every case.
+struct principal;
+
+/* Import a CSV into project_id as who (the audit_log actor; NULL = the
+ * system, e.g. the operator tool; not kept after the call). 0 when the
+ * file was processed — row errors are in rep, which the caller frees with
+ * import_report_free() in every case.
  * -1: 404 for an unknown project; 400 for a fatal defect of the file
  * (nothing written); 500/503 if the database fails midway (rows committed
  * before stay, rep says which). */
-int import_csv(struct db *db, int64_t project_id, int64_t actor_staff_id, const char *data,
+int import_csv(struct db *db, int64_t project_id, const struct principal *who, const char *data,
                size_t len, struct import_report *rep, struct err *e);
 /* import_csv() of a file's contents with the system as actor (operator
  * tool); 400 if the file cannot be read. */
@@ -85,7 +88,8 @@ void import_report_free(struct import_report *rep);
  * building, unit, number (natural order: 2栋 before 10栋). Phones in full
  * (an office export), ID numbers as stored (masked), formula-looking
  * values defused. 404 for an unknown project. */
-int export_csv(struct db *db, int64_t project_id, struct buf *out, struct err *e);
+int export_csv(struct db *db, const struct principal *who, int64_t project_id, struct buf *out,
+               struct err *e);
 /* export_csv() written to a stream; 500 if writing fails. */
 int export_csv_file(struct db *db, int64_t project_id, FILE *out, struct err *e);
 

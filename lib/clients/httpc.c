@@ -46,7 +46,7 @@ int httpc_global_init(struct err *e)
     CURLcode rc = curl_global_init(CURL_GLOBAL_DEFAULT);
 
     if (rc != CURLE_OK)
-        return err_set(e, 500, "INTERNAL", "系统繁忙，请稍后再试");
+        return err_setf(e, E_INTERNAL, "系统繁忙，请稍后再试");
     if (pthread_once(&key_once, key_init) != 0 || !key_ok)
         return err_internal(e);
     return 0;
@@ -262,7 +262,7 @@ int httpc_request(const struct httpc_req *req, struct httpc_resp *resp, struct e
         else
             snprintf(resp->diag, sizeof(resp->diag), "%s: %.160s", curl_easy_strerror(cc),
                      errbuf[0] ? errbuf : "-");
-        err_set(e, 503, "UPSTREAM_UNAVAILABLE", "外部服务暂时不可用，请稍后再试");
+        err_setf(e, E_UPSTREAM_UNAVAILABLE, "外部服务暂时不可用，请稍后再试");
         goto out;
     }
     rc = 0;

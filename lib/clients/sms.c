@@ -281,7 +281,7 @@ int sms_send(const struct sms_config *c, const char *phone_e164, const char *tem
         snprintf(r->code, sizeof(r->code), "HTTP_STATUS");
         snprintf(r->message, sizeof(r->message), "HTTP %ld", resp.status);
         r->retryable = 1;
-        err_set(e, 503, "UPSTREAM_UNAVAILABLE", "短信服务暂时不可用，请稍后再试");
+        err_setf(e, E_UPSTREAM_UNAVAILABLE, "短信服务暂时不可用，请稍后再试");
         log_warn("event=sms_send_failed phone=%s code=HTTP_STATUS status=%ld", masked, resp.status);
         goto out;
     }
@@ -299,9 +299,9 @@ int sms_send(const struct sms_config *c, const char *phone_e164, const char *tem
     else
         r->retryable = sms_code_retryable(r->code, &r->retry_after_s);
     if (r->retryable)
-        err_set(e, 503, "UPSTREAM_UNAVAILABLE", "短信服务暂时不可用，请稍后再试");
+        err_setf(e, E_UPSTREAM_UNAVAILABLE, "短信服务暂时不可用，请稍后再试");
     else
-        err_set(e, 502, "SMS_REJECTED", "短信发送失败");
+        err_setf(e, E_SMS_REJECTED, "短信发送失败");
     log_warn("event=sms_send_failed phone=%s code=%s retryable=%d request_id=%s", masked, r->code,
              r->retryable, r->request_id[0] ? r->request_id : "-");
 out:

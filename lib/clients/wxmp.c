@@ -41,12 +41,12 @@ struct wx_answer {
 
 static int unavailable(struct err *e)
 {
-    return err_set(e, 503, "UPSTREAM_UNAVAILABLE", "微信服务暂时不可用，请稍后再试");
+    return err_setf(e, E_UPSTREAM_UNAVAILABLE, "微信服务暂时不可用，请稍后再试");
 }
 
 static int token_invalid(struct err *e)
 {
-    return err_set(e, 503, "WECHAT_TOKEN_INVALID", "微信服务暂时不可用，请稍后再试");
+    return err_setf(e, E_WECHAT_TOKEN_INVALID, "微信服务暂时不可用，请稍后再试");
 }
 
 /* Append base_url without its trailing slashes, then path. */
@@ -151,11 +151,11 @@ static int code_error(const char *api, const struct wx_answer *a, const char *in
     switch (a->errcode) {
     case ERRCODE_CODE_INVALID:
     case ERRCODE_CODE_USED:
-        return err_set(e, 400, "WECHAT_CODE_INVALID", "%s", invalid_msg);
+        return err_setf(e, E_WECHAT_CODE_INVALID, "%s", invalid_msg);
     case ERRCODE_RATE_LIMITED:
-        return err_set(e, 429, "RATE_LIMITED", "操作过于频繁，请稍后再试");
+        return err_setf(e, E_RATE_LIMITED, "操作过于频繁，请稍后再试");
     case ERRCODE_USER_BLOCKED:
-        return err_set(e, 403, "WECHAT_USER_BLOCKED", "该微信账号存在安全风险，暂时无法登录");
+        return err_setf(e, E_WECHAT_USER_BLOCKED, "该微信账号存在安全风险，暂时无法登录");
     case ERRCODE_TOKEN_INVALID:
     case ERRCODE_TOKEN_EXPIRED:
         return token_invalid(e);
@@ -198,7 +198,7 @@ int wxmp_code2session(const struct wxmp_config *c, const char *js_code,
 
     openid[0] = '\0';
     if (!code_ok(js_code)) {
-        err_set(e, 400, "WECHAT_CODE_INVALID", "微信登录凭证无效，请重新登录");
+        err_setf(e, E_WECHAT_CODE_INVALID, "微信登录凭证无效，请重新登录");
         goto out;
     }
     url_start(c, "/sns/jscode2session?appid=", &url);
@@ -316,7 +316,7 @@ int wxmp_phone_number(const struct wxmp_config *c, const char *access_token, con
     if (country_code)
         country_code[0] = '\0';
     if (!code_ok(phone_code)) {
-        err_set(e, 400, "WECHAT_CODE_INVALID", "手机号授权凭证无效，请重新授权");
+        err_setf(e, E_WECHAT_CODE_INVALID, "手机号授权凭证无效，请重新授权");
         goto out;
     }
     if (!access_token || !*access_token) {
@@ -435,7 +435,7 @@ int wxmp_subscribe_send(const struct wxmp_config *c, const char *access_token,
     if (a.errcode != 0) {
         log_errcode("subscribe_send", &a);
         if (a.errcode == ERRCODE_NOT_SUBSCRIBED)
-            err_set(e, 409, "WECHAT_NOT_SUBSCRIBED", "用户未订阅该消息");
+            err_setf(e, E_WECHAT_NOT_SUBSCRIBED, "用户未订阅该消息");
         else if (a.errcode == ERRCODE_TOKEN_INVALID || a.errcode == ERRCODE_TOKEN_EXPIRED)
             token_invalid(e);
         else

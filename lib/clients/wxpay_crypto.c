@@ -30,18 +30,18 @@
 
 static int sig_invalid(struct err *e)
 {
-    return err_set(e, 401, "WXPAY_SIGNATURE_INVALID", "微信支付签名验证失败");
+    return err_setf(e, E_WXPAY_SIGNATURE_INVALID, "微信支付签名验证失败");
 }
 
 static int decrypt_failed(struct err *e)
 {
-    return err_set(e, 400, "WXPAY_DECRYPT_FAILED", "微信支付通知解密失败");
+    return err_setf(e, E_WXPAY_DECRYPT_FAILED, "微信支付通知解密失败");
 }
 
 static int key_invalid(struct err *e, const char *what)
 {
     ERR_clear_error();
-    return err_set(e, 500, "WXPAY_KEY_INVALID", "微信支付密钥无效：%s", what);
+    return err_setf(e, E_WXPAY_KEY_INVALID, "微信支付密钥无效：%s", what);
 }
 
 /* A key file must never ask for a passphrase on a terminal: the default
@@ -172,7 +172,7 @@ int wxpay_key_load_private(struct wxpay_key *k, const char *pem_path, struct err
 
     k->pkey = NULL;
     if (read_file(pem_path, &pem) != 0) {
-        err_set(e, 500, "WXPAY_KEY_INVALID", "无法读取微信支付商户私钥文件 %s", pem_path);
+        err_setf(e, E_WXPAY_KEY_INVALID, "无法读取微信支付商户私钥文件 %s", pem_path);
         goto out;
     }
     rc = wxpay_key_private_from_pem(k, pem.data, pem.len, e);
@@ -188,7 +188,7 @@ int wxpay_key_load_public(struct wxpay_key *k, const char *pem_path, struct err 
 
     k->pkey = NULL;
     if (read_file(pem_path, &pem) != 0) {
-        err_set(e, 500, "WXPAY_KEY_INVALID", "无法读取微信支付公钥文件 %s", pem_path);
+        err_setf(e, E_WXPAY_KEY_INVALID, "无法读取微信支付公钥文件 %s", pem_path);
         goto out;
     }
     rc = wxpay_key_public_from_pem(k, pem.data, pem.len, e);
@@ -356,7 +356,7 @@ int wxpay_check_timestamp(const char *timestamp, int64_t now, struct err *e)
         goto skew;
     return 0;
 skew:
-    return err_set(e, 401, "WXPAY_TIMESTAMP_SKEW", "微信支付签名时间戳无效或已过期");
+    return err_setf(e, E_WXPAY_TIMESTAMP_SKEW, "微信支付签名时间戳无效或已过期");
 }
 
 int wxpay_verify_response(const struct wxpay_key *pub, const char *expected_serial,

@@ -89,7 +89,7 @@ static int read_secret(const char *path, char *dst, size_t size, struct err *e)
     size_t n;
 
     if (!f)
-        return err_set(e, 500, "CONFIG", "cannot open secret file %s: %s", path, strerror(errno));
+        return err_setf(e, E_CONFIG, "cannot open secret file %s: %s", path, strerror(errno));
     n = fread(dst, 1, size - 1, f);
     fclose(f);
     dst[n] = '\0';
@@ -110,7 +110,7 @@ static int set_key(struct config *c, const char *k, const char *v, struct err *e
         switch (key->kind) {
         case K_STR:
             if (strlen(v) >= key->size)
-                return err_set(e, 500, "CONFIG", "value of %s too long", k);
+                return err_setf(e, E_CONFIG, "value of %s too long", k);
             memcpy(field, v, strlen(v) + 1);
             return 0;
         case K_SECRET:
@@ -121,7 +121,7 @@ static int set_key(struct config *c, const char *k, const char *v, struct err *e
             errno = 0;
             n = strtol(v, &end, 10);
             if (errno || *end || end == v || n < 0 || n > 1000000000L)
-                return err_set(e, 500, "CONFIG", "bad number for %s: %s", k, v);
+                return err_setf(e, E_CONFIG, "bad number for %s: %s", k, v);
             if (key->kind == K_INT)
                 *(int *)(void *)field = (int)n;
             else
@@ -130,7 +130,7 @@ static int set_key(struct config *c, const char *k, const char *v, struct err *e
         }
         }
     }
-    return err_set(e, 500, "CONFIG", "unknown configuration key %s", k);
+    return err_setf(e, E_CONFIG, "unknown configuration key %s", k);
 }
 
 int config_load(struct config *c, const char *path, struct err *e)
@@ -142,7 +142,7 @@ int config_load(struct config *c, const char *path, struct err *e)
     config_defaults(c);
     f = fopen(path, "r");
     if (!f)
-        return err_set(e, 500, "CONFIG", "cannot open %s: %s", path, strerror(errno));
+        return err_setf(e, E_CONFIG, "cannot open %s: %s", path, strerror(errno));
     while (fgets(line, sizeof(line), f)) {
         char *s = trim(line), *eq;
 
@@ -151,7 +151,7 @@ int config_load(struct config *c, const char *path, struct err *e)
             continue;
         eq = strchr(s, '=');
         if (!eq) {
-            rc = err_set(e, 500, "CONFIG", "%s:%d: expected key = value", path, lineno);
+            rc = err_setf(e, E_CONFIG, "%s:%d: expected key = value", path, lineno);
             break;
         }
         *eq = '\0';
@@ -162,6 +162,6 @@ int config_load(struct config *c, const char *path, struct err *e)
     }
     fclose(f);
     if (rc == 0 && (c->processes < 1 || c->threads < 1))
-        rc = err_set(e, 500, "CONFIG", "processes and threads must be at least 1");
+        rc = err_setf(e, E_CONFIG, "processes and threads must be at least 1");
     return rc;
 }

@@ -36,7 +36,7 @@ void csv_reader_free(struct csv_reader *r)
 static int csv_fail(struct csv_reader *r, int line, const char *what, struct err *e)
 {
     r->error_line = line;
-    return err_set(e, 400, "BAD_REQUEST", "CSV 格式错误：第 %d 行%s", line, what);
+    return err_setf(e, E_BAD_REQUEST, "CSV 格式错误：第 %d 行%s", line, what);
 }
 
 static int field_begin(struct csv_reader *r, struct err *e)

@@ -1,17 +1,61 @@
-/* err.c — filling struct err; see err.h. */
+/* err.c — the error table and filling struct err; see err.h. */
 #include "core/err.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
-int err_set(struct err *e, int http_status, const char *code, const char *fmt, ...)
+static const struct {
+    const char *name;
+    int status;
+    const char *message;
+} table[E_COUNT] = {
+    [E_OK] = {"OK", 200, ""},
+#define ERR(n, s, m) [E_##n] = {#n, s, m},
+#include "core/errors.def"
+#undef ERR
+};
+
+int err_status(enum err_code code)
+{
+    assert(code >= 0 && code < E_COUNT);
+    return table[code].status;
+}
+
+const char *err_name(enum err_code code)
+{
+    assert(code >= 0 && code < E_COUNT);
+    return table[code].name;
+}
+
+const char *err_default_message(enum err_code code)
+{
+    assert(code >= 0 && code < E_COUNT);
+    return table[code].message;
+}
+
+enum err_code err_code_of(const char *name)
+{
+    for (int i = 1; i < E_COUNT; i++)
+        if (strcmp(table[i].name, name) == 0)
+            return (enum err_code)i;
+    return E_OK;
+}
+
+int err_set(struct err *e, enum err_code code)
+{
+    return err_setf(e, code, "%s", err_default_message(code));
+}
+
+int err_setf(struct err *e, enum err_code code, const char *fmt, ...)
 {
     va_list ap;
 
+    assert(code > E_OK && code < E_COUNT);
     if (!e)
         return -1;
     e->code = code;
-    e->http_status = http_status;
     va_start(ap, fmt);
     vsnprintf(e->message, sizeof(e->message), fmt, ap);
     va_end(ap);
@@ -20,37 +64,31 @@ int err_set(struct err *e, int http_status, const char *code, const char *fmt, .
 
 int err_bad_request(struct err *e, const char *message)
 {
-    return err_set(e, 400, "BAD_REQUEST", "%s", message);
+    return err_setf(e, E_BAD_REQUEST, "%s", message);
 }
 
 int err_not_found(struct err *e)
 {
-    return err_set(e, 404, "NOT_FOUND", "请求的内容不存在");
+    return err_set(e, E_NOT_FOUND);
 }
 
 int err_forbidden(struct err *e)
 {
-    return err_set(e, 403, "FORBIDDEN", "您没有此操作的权限");
+    return err_set(e, E_FORBIDDEN);
 }
 
 int err_unauthenticated(struct err *e)
 {
-    return err_set(e, 401, "UNAUTHENTICATED", "请先登录");
-}
-
-int err_conflict(struct err *e, const char *code, const char *message)
-{
-    return err_set(e, 409, code, "%s", message);
+    return err_set(e, E_UNAUTHENTICATED);
 }
 
 int err_internal(struct err *e)
 {
-    return err_set(e, 500, "INTERNAL", "系统繁忙，请稍后再试");
+    return err_set(e, E_INTERNAL);
 }
 
 void err_clear(struct err *e)
 {
-    e->code = NULL;
-    e->http_status = 0;
+    e->code = E_OK;
     e->message[0] = '\0';
 }

@@ -169,8 +169,7 @@ int json_only_fields(const cJSON *obj, const char *const *allowed, struct err *e
             if (it->string && strcmp(it->string, *a) == 0)
                 ok = true;
         if (!ok)
-            return err_set(e, 400, "BAD_REQUEST", "不认识的字段：%.40s",
-                           it->string ? it->string : "");
+            return err_setf(e, E_BAD_REQUEST, "不认识的字段：%.40s", it->string ? it->string : "");
     }
     return 0;
 }
@@ -184,16 +183,16 @@ int json_get_str(const cJSON *obj, const char *name, bool required, size_t min_c
     *out = NULL;
     if (!it || cJSON_IsNull(it)) {
         if (required)
-            return err_set(e, 400, "BAD_REQUEST", "缺少字段：%s", name);
+            return err_setf(e, E_BAD_REQUEST, "缺少字段：%s", name);
         return 0;
     }
     if (!cJSON_IsString(it) || !it->valuestring)
-        return err_set(e, 400, "BAD_REQUEST", "字段 %s 必须是字符串", name);
+        return err_setf(e, E_BAD_REQUEST, "字段 %s 必须是字符串", name);
     /* cJSON decodes \u escapes; a \u0000 would cut the C string short. */
     chars = utf8_chars(it->valuestring, strlen(it->valuestring));
     if (chars < min_chars || chars > max_chars)
-        return err_set(e, 400, "BAD_REQUEST", "字段 %s 的长度应为 %zu 到 %zu 个字", name, min_chars,
-                       max_chars);
+        return err_setf(e, E_BAD_REQUEST, "字段 %s 的长度应为 %zu 到 %zu 个字", name, min_chars,
+                        max_chars);
     *out = it->valuestring;
     return 0;
 }
@@ -209,8 +208,7 @@ int json_get_line(const cJSON *obj, const char *name, bool required, size_t min_
         s = it->valuestring;
         for (char *c = s; *c; c++)
             if ((unsigned char)*c < 0x20 || *c == 0x7f)
-                return err_set(e, 400, "BAD_REQUEST", "字段 %s 不能含有换行、制表符等控制字符",
-                               name);
+                return err_setf(e, E_BAD_REQUEST, "字段 %s 不能含有换行、制表符等控制字符", name);
         for (;;) { /* leading spaces */
             if (*s == ' ')
                 s++;
@@ -244,16 +242,16 @@ int json_get_int(const cJSON *obj, const char *name, bool required, int64_t min,
         *present = false;
     if (!it || cJSON_IsNull(it)) {
         if (required)
-            return err_set(e, 400, "BAD_REQUEST", "缺少字段：%s", name);
+            return err_setf(e, E_BAD_REQUEST, "缺少字段：%s", name);
         return 0;
     }
     if (!cJSON_IsNumber(it))
-        return err_set(e, 400, "BAD_REQUEST", "字段 %s 必须是整数", name);
+        return err_setf(e, E_BAD_REQUEST, "字段 %s 必须是整数", name);
     /* json_scan() admitted only integers of at most 15 digits, so the
      * binary number cJSON stored is exact and the conversion loses nothing. */
     v = (int64_t)it->valuedouble;
     if (v < min || v > max)
-        return err_set(e, 400, "BAD_REQUEST", "字段 %s 超出允许范围", name);
+        return err_setf(e, E_BAD_REQUEST, "字段 %s 超出允许范围", name);
     *out = v;
     if (present)
         *present = true;
@@ -266,11 +264,11 @@ int json_get_bool(const cJSON *obj, const char *name, bool required, bool *out, 
 
     if (!it || cJSON_IsNull(it)) {
         if (required)
-            return err_set(e, 400, "BAD_REQUEST", "缺少字段：%s", name);
+            return err_setf(e, E_BAD_REQUEST, "缺少字段：%s", name);
         return 0;
     }
     if (!cJSON_IsBool(it))
-        return err_set(e, 400, "BAD_REQUEST", "字段 %s 必须是 true 或 false", name);
+        return err_setf(e, E_BAD_REQUEST, "字段 %s 必须是 true 或 false", name);
     *out = cJSON_IsTrue(it);
     return 0;
 }

@@ -2,15 +2,21 @@
  * db.c — see db.h.
  *
  * Reconnection: MariaDB's auto-reconnect is off on purpose (it would
- * silently drop a transaction and session state). Instead we notice a dead
- * socket ourselves before a statement, and after a connection error we
- * close the handle so the next statement reconnects. A statement that fails
- * with a connection error is retried once only when it provably never
- * reached a server (the connection was found closed before sending);
- * otherwise the request fails with 503 and the client may retry.
+ * silently drop a transaction and session state). Instead we peek at the
+ * socket before a statement outside a transaction and reconnect when the
+ * server has closed it, so a restart costs no failed request once the
+ * server is back. A statement that fails with a connection error is not
+ * retried: it may have run on the server before the link broke, so the
+ * handle is closed (the next statement reconnects) and the request fails
+ * with 503 DB_UNAVAILABLE; the client may retry.
+ *
+ * Rows are fetched unbuffered (no mysql_stmt_store_result): each row goes
+ * from the socket straight into the caller's arena, or to db_stream()'s
+ * callback, never into a second copy.
  */
 #include "db/db.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <mysql.h>
@@ -27,25 +33,19 @@
 #include "core/metrics.h"
 #include "core/util.h"
 
-#define STMT_CACHE 128
 #define CELL_INIT 64
 #define TX_ATTEMPTS 8 /* tries of a transaction that keeps meeting deadlocks */
-
-struct cached_stmt {
-    const char *sql;
-    MYSQL_STMT *st;
-};
 
 struct db {
     MYSQL *conn;
     bool connected_before; /* a connect after this is a reconnect */
     bool in_tx;
-    size_t nstmts;
-    struct cached_stmt stmts[STMT_CACHE];
+    MYSQL_STMT *stmts[DB_MAX_STMTS + 1]; /* by struct db_sql slot; NULL = not prepared here */
 };
 
 static const struct config *db_cfg;
 static __thread struct db *thread_db;
+static _Atomic int next_slot;
 
 void db_configure(const struct config *c)
 {
@@ -54,9 +54,11 @@ void db_configure(const struct config *c)
 
 static void db_disconnect(struct db *db)
 {
-    for (size_t i = 0; i < db->nstmts; i++)
-        mysql_stmt_close(db->stmts[i].st);
-    db->nstmts = 0;
+    for (size_t i = 0; i <= DB_MAX_STMTS; i++)
+        if (db->stmts[i]) {
+            mysql_stmt_close(db->stmts[i]);
+            db->stmts[i] = NULL;
+        }
     if (db->conn)
         mysql_close(db->conn);
     db->conn = NULL;
@@ -77,12 +79,12 @@ static int db_fail(struct db *db, unsigned int code, const char *what, const cha
     if (is_conn_error(code)) {
         log_warn("event=db_error what=%s code=%u msg=\"%s\"", what, code, msg);
         db_disconnect(db);
-        return err_set(e, 503, "DB_UNAVAILABLE", "系统暂时无法访问数据库，请稍后再试");
+        return err_set(e, E_DB_UNAVAILABLE);
     }
     if (code == ER_DUP_ENTRY)
-        return err_set(e, 409, "DUPLICATE", "数据已存在");
+        return err_set(e, E_DB_DUPLICATE);
     if (code == ER_LOCK_DEADLOCK || code == ER_LOCK_WAIT_TIMEOUT)
-        return err_set(e, 503, "DB_RETRY", "系统繁忙，请稍后再试");
+        return err_set(e, E_DB_RETRY);
     log_error("event=db_error what=%s code=%u msg=\"%s\"", what, code, msg);
     return err_internal(e);
 }
@@ -107,7 +109,7 @@ static int db_connect(struct db *db, struct err *e)
         log_warn("event=db_connect_failed code=%u msg=\"%s\"", code, mysql_error(m));
         mysql_close(m);
         metrics_inc(METRIC_DB_ERRORS);
-        return err_set(e, 503, "DB_UNAVAILABLE", "系统暂时无法访问数据库，请稍后再试");
+        return err_set(e, E_DB_UNAVAILABLE);
     }
     db->conn = m;
     if (db->connected_before)
@@ -167,153 +169,64 @@ void db_thread_close(void)
     mysql_thread_end();
 }
 
-static MYSQL_STMT *stmt_get(struct db *db, const char *sql, struct err *e)
+/* The statement of q on this connection, prepared on first use. */
+static MYSQL_STMT *stmt_get(struct db *db, struct db_sql *q, struct err *e)
 {
+    int slot = atomic_load_explicit(&q->slot, memory_order_acquire);
     MYSQL_STMT *st;
 
-    for (size_t i = 0; i < db->nstmts; i++)
-        if (db->stmts[i].sql == sql || strcmp(db->stmts[i].sql, sql) == 0)
-            return db->stmts[i].st;
+    if (!slot) {
+        /* First use in this process: take the next slot. Two threads may
+         * race; the loser's number is simply never used. */
+        int fresh = atomic_fetch_add(&next_slot, 1) + 1, expected = 0;
+        slot = atomic_compare_exchange_strong(&q->slot, &expected, fresh) ? fresh : expected;
+    }
+    if (slot > DB_MAX_STMTS) {
+        log_error("event=db_too_many_statements max=%d sql=\"%.60s\"", DB_MAX_STMTS, q->text);
+        err_internal(e);
+        return NULL;
+    }
+    if (db->stmts[slot])
+        return db->stmts[slot];
     st = mysql_stmt_init(db->conn);
     if (!st) {
         err_internal(e);
         return NULL;
     }
-    if (mysql_stmt_prepare(st, sql, strlen(sql))) {
+    if (mysql_stmt_prepare(st, q->text, strlen(q->text))) {
         unsigned int code = mysql_stmt_errno(st);
         char msg[256];
         snprintf(msg, sizeof(msg), "%s", mysql_stmt_error(st));
         mysql_stmt_close(st);
         db_fail(db, code, "prepare", msg, e);
+        log_error("event=db_prepare_failed sql=\"%.80s\"", q->text);
         return NULL;
     }
-    if (db->nstmts == STMT_CACHE) {
-        /* Full: drop the oldest. Only a bug makes this many distinct SQLs. */
-        mysql_stmt_close(db->stmts[0].st);
-        memmove(&db->stmts[0], &db->stmts[1], (STMT_CACHE - 1) * sizeof(db->stmts[0]));
-        db->nstmts--;
-    }
-    db->stmts[db->nstmts].sql = sql;
-    db->stmts[db->nstmts].st = st;
-    db->nstmts++;
+    db->stmts[slot] = st;
     return st;
 }
 
-static int fetch_rows(struct db *db, MYSQL_STMT *st, MYSQL_RES *meta, struct db_res *out,
-                      struct err *e)
+/* Bind the parameters and execute; returns the statement, NULL on error. */
+static MYSQL_STMT *run(struct db *db, struct db_sql *q, const struct db_param *params,
+                       size_t nparams, struct err *e)
 {
-    size_t ncols = mysql_num_fields(meta), cap_rows = 16;
-    MYSQL_BIND *bind = calloc(ncols ? ncols : 1, sizeof(*bind));
-    char **cell = calloc(ncols ? ncols : 1, sizeof(*cell));
-    unsigned long *lens = calloc(ncols ? ncols : 1, sizeof(*lens));
-    my_bool *nulls = calloc(ncols ? ncols : 1, sizeof(*nulls));
-    struct buf data = BUF_INIT;
-    int rc = 0;
-
-    out->ncols = ncols;
-    out->off = malloc(cap_rows * (ncols ? ncols : 1) * sizeof(size_t));
-    out->len = malloc(cap_rows * (ncols ? ncols : 1) * sizeof(size_t));
-    if (!bind || !cell || !lens || !nulls || !out->off || !out->len)
-        abort();
-    for (size_t c = 0; c < ncols; c++) {
-        cell[c] = malloc(CELL_INIT);
-        if (!cell[c])
-            abort();
-        bind[c].buffer_type = MYSQL_TYPE_STRING;
-        bind[c].buffer = cell[c];
-        bind[c].buffer_length = CELL_INIT;
-        bind[c].length = &lens[c];
-        bind[c].is_null = &nulls[c];
-    }
-    if (mysql_stmt_bind_result(st, bind)) {
-        rc = db_fail(db, mysql_stmt_errno(st), "bind_result", mysql_stmt_error(st), e);
-        goto out;
-    }
-    for (;;) {
-        int f = mysql_stmt_fetch(st);
-        size_t base;
-
-        if (f == MYSQL_NO_DATA)
-            break;
-        if (f == 1) {
-            /* Some errors met while rows stream in (a deadlock found by a
-             * locking read) are recorded on the connection, not on the
-             * statement. */
-            if (mysql_stmt_errno(st))
-                rc = db_fail(db, mysql_stmt_errno(st), "fetch", mysql_stmt_error(st), e);
-            else
-                rc = db_fail(db, mysql_errno(db->conn), "fetch", mysql_error(db->conn), e);
-            goto out;
-        }
-        if (out->nrows == cap_rows) {
-            cap_rows *= 2;
-            out->off = realloc(out->off, cap_rows * ncols * sizeof(size_t));
-            out->len = realloc(out->len, cap_rows * ncols * sizeof(size_t));
-            if (!out->off || !out->len)
-                abort();
-        }
-        base = out->nrows * ncols;
-        for (size_t c = 0; c < ncols; c++) {
-            if (nulls[c]) {
-                out->off[base + c] = SIZE_MAX;
-                out->len[base + c] = 0;
-                continue;
-            }
-            out->off[base + c] = data.len;
-            out->len[base + c] = lens[c];
-            if (lens[c] > CELL_INIT) {
-                /* Truncated: fetch this column again into room of its size. */
-                MYSQL_BIND big;
-                buf_reserve(&data, lens[c]);
-                memset(&big, 0, sizeof(big));
-                big.buffer_type = MYSQL_TYPE_STRING;
-                big.buffer = data.data + data.len;
-                big.buffer_length = lens[c];
-                if (mysql_stmt_fetch_column(st, &big, (unsigned)c, 0)) {
-                    rc = db_fail(db, mysql_stmt_errno(st), "fetch_column", mysql_stmt_error(st), e);
-                    goto out;
-                }
-                data.len += lens[c];
-                buf_append(&data, "", 1);
-            } else {
-                buf_append(&data, cell[c], lens[c]);
-                buf_append(&data, "", 1);
-            }
-        }
-        out->nrows++;
-    }
-out:
-    mysql_stmt_free_result(st);
-    for (size_t c = 0; c < ncols; c++)
-        free(cell[c]);
-    free(cell);
-    free(bind);
-    free(lens);
-    free(nulls);
-    out->data = data.data ? data.data : calloc(1, 1);
-    return rc;
-}
-
-static int exec_once(struct db *db, const char *sql, const struct db_param *params, size_t nparams,
-                     struct db_res *out, struct err *e)
-{
+    MYSQL_BIND bind[64];
     MYSQL_STMT *st;
-    MYSQL_BIND bind[32];
-    MYSQL_RES *meta;
-    int rc = 0;
 
-    if (nparams > 32)
-        return err_internal(e);
+    assert(nparams <= 64);
     if (db_ready(db, e) < 0)
-        return -1;
-    st = stmt_get(db, sql, e);
+        return NULL;
+    st = stmt_get(db, q, e);
     if (!st)
-        return -1;
+        return NULL;
     if (mysql_stmt_param_count(st) != nparams) {
-        log_error("event=db_param_mismatch sql=\"%.60s\"", sql);
-        return err_internal(e);
+        log_error("event=db_param_mismatch want=%lu got=%zu sql=\"%.60s\"",
+                  mysql_stmt_param_count(st), nparams, q->text);
+        assert(!"parameter count does not match the statement");
+        err_internal(e);
+        return NULL;
     }
-    memset(bind, 0, sizeof(bind));
+    memset(bind, 0, sizeof(bind[0]) * (nparams ? nparams : 1));
     for (size_t i = 0; i < nparams; i++) {
         switch (params[i].type) {
         case DB_NULL:
@@ -330,35 +243,230 @@ static int exec_once(struct db *db, const char *sql, const struct db_param *para
             break;
         }
     }
-    if (nparams && mysql_stmt_bind_param(st, bind))
-        return db_fail(db, mysql_stmt_errno(st), "bind", mysql_stmt_error(st), e);
-    if (mysql_stmt_execute(st))
-        return db_fail(db, mysql_stmt_errno(st), "execute", mysql_stmt_error(st), e);
-    if (out) {
-        memset(out, 0, sizeof(*out));
-        out->affected = mysql_stmt_affected_rows(st);
-        out->insert_id = mysql_stmt_insert_id(st);
+    if (nparams && mysql_stmt_bind_param(st, bind)) {
+        db_fail(db, mysql_stmt_errno(st), "bind", mysql_stmt_error(st), e);
+        return NULL;
     }
-    meta = mysql_stmt_result_metadata(st);
-    if (meta) {
-        struct db_res scratch;
-        struct db_res *r = out ? out : &scratch;
-        if (!out)
-            memset(&scratch, 0, sizeof(scratch));
-        rc = fetch_rows(db, st, meta, r, e);
-        mysql_free_result(meta);
-        if (!out || rc < 0)
-            db_res_free(r);
+    if (mysql_stmt_execute(st)) {
+        db_fail(db, mysql_stmt_errno(st), "execute", mysql_stmt_error(st), e);
+        return NULL;
     }
-    return rc;
+    return st;
 }
 
-int db_exec(struct db *db, const char *sql, const struct db_param *params, size_t nparams,
-            struct db_res *out, struct err *e)
+/* Output bindings of one row: every column as text, into small buffers
+ * that a longer value is fetched around. */
+struct fetch {
+    size_t ncols;
+    MYSQL_BIND *bind;
+    unsigned long *lens;
+    my_bool *nulls;
+    char (*small)[CELL_INIT];
+};
+
+static int fetch_begin(struct db *db, MYSQL_STMT *st, struct arena *a, size_t ncols,
+                       struct fetch *f, struct err *e)
 {
-    if (out)
-        memset(out, 0, sizeof(*out));
-    return exec_once(db, sql, params, nparams, out, e);
+    size_t n = ncols ? ncols : 1;
+
+    f->ncols = ncols;
+    f->bind = arena_alloc(a, n * sizeof(*f->bind));
+    f->lens = arena_alloc(a, n * sizeof(*f->lens));
+    f->nulls = arena_alloc(a, n * sizeof(*f->nulls));
+    f->small = arena_alloc(a, n * sizeof(*f->small));
+    for (size_t c = 0; c < ncols; c++) {
+        f->bind[c].buffer_type = MYSQL_TYPE_STRING;
+        f->bind[c].buffer = f->small[c];
+        f->bind[c].buffer_length = CELL_INIT;
+        f->bind[c].length = &f->lens[c];
+        f->bind[c].is_null = &f->nulls[c];
+    }
+    if (mysql_stmt_bind_result(st, f->bind))
+        return db_fail(db, mysql_stmt_errno(st), "bind_result", mysql_stmt_error(st), e);
+    return 0;
+}
+
+/* Fetch the next row into cell/len (arena copies). 1 = a row, 0 = done. */
+static int fetch_row(struct db *db, MYSQL_STMT *st, struct arena *a, struct fetch *f,
+                     const char **cell, size_t *len, struct err *e)
+{
+    int rc = mysql_stmt_fetch(st);
+
+    if (rc == MYSQL_NO_DATA)
+        return 0;
+    if (rc == 1) {
+        /* Some errors met while rows stream in (a deadlock found by a
+         * locking read) are recorded on the connection, not on the
+         * statement. */
+        if (mysql_stmt_errno(st))
+            return db_fail(db, mysql_stmt_errno(st), "fetch", mysql_stmt_error(st), e);
+        return db_fail(db, mysql_errno(db->conn), "fetch", mysql_error(db->conn), e);
+    }
+    for (size_t c = 0; c < f->ncols; c++) {
+        char *p;
+
+        if (f->nulls[c]) {
+            cell[c] = NULL;
+            len[c] = 0;
+            continue;
+        }
+        len[c] = f->lens[c];
+        p = arena_alloc(a, f->lens[c] + 1);
+        if (f->lens[c] > CELL_INIT) {
+            /* Truncated: fetch this column again into room of its size. */
+            MYSQL_BIND big;
+            memset(&big, 0, sizeof(big));
+            big.buffer_type = MYSQL_TYPE_STRING;
+            big.buffer = p;
+            big.buffer_length = f->lens[c];
+            if (mysql_stmt_fetch_column(st, &big, (unsigned)c, 0))
+                return db_fail(db, mysql_stmt_errno(st), "fetch_column", mysql_stmt_error(st), e);
+        } else {
+            memcpy(p, f->small[c], f->lens[c]);
+        }
+        p[f->lens[c]] = '\0';
+        cell[c] = p;
+    }
+    return 1;
+}
+
+int db_query(struct db *db, struct arena *a, struct db_sql *q, const struct db_param *p, size_t n,
+             struct db_res *out, struct err *e)
+{
+    struct db_res scratch;
+    MYSQL_STMT *st;
+    MYSQL_RES *meta;
+    struct fetch f;
+    size_t cap = 0;
+    int rc = 0;
+
+    if (!out)
+        out = &scratch;
+    memset(out, 0, sizeof(*out));
+    st = run(db, q, p, n, e);
+    if (!st)
+        return -1;
+    out->affected = mysql_stmt_affected_rows(st);
+    out->insert_id = mysql_stmt_insert_id(st);
+    meta = mysql_stmt_result_metadata(st);
+    if (!meta)
+        return 0;
+    /* A statement that returns rows needs somewhere to put them. */
+    assert(a && out != &scratch);
+    out->ncols = mysql_num_fields(meta);
+    mysql_free_result(meta);
+    if (fetch_begin(db, st, a, out->ncols, &f, e) < 0) {
+        rc = -1;
+        goto out;
+    }
+    for (;;) {
+        if (out->nrows == cap) {
+            /* Grow by doubling inside the arena: at most twice the room. */
+            size_t ncap = cap ? cap * 2 : 8, cells = ncap * (out->ncols ? out->ncols : 1);
+            const char **cell = arena_alloc(a, cells * sizeof(*cell));
+            size_t *len = arena_alloc(a, cells * sizeof(*len));
+            if (cap) {
+                memcpy(cell, out->cell, cap * out->ncols * sizeof(*cell));
+                memcpy(len, out->len, cap * out->ncols * sizeof(*len));
+            }
+            out->cell = cell;
+            out->len = len;
+            cap = ncap;
+        }
+        rc = fetch_row(db, st, a, &f, out->cell + out->nrows * out->ncols,
+                       out->len + out->nrows * out->ncols, e);
+        if (rc <= 0)
+            break;
+        out->nrows++;
+    }
+out:
+    if (db->conn)
+        mysql_stmt_free_result(st);
+    return rc < 0 ? -1 : 0;
+}
+
+int db_exec(struct db *db, struct db_sql *q, const struct db_param *p, size_t n, uint64_t *affected,
+            struct err *e)
+{
+    MYSQL_STMT *st = run(db, q, p, n, e);
+
+    if (!st)
+        return -1;
+    /* A statement run here has no rows to read (db_query() is for those). */
+    assert(mysql_stmt_field_count(st) == 0);
+    if (affected)
+        *affected = mysql_stmt_affected_rows(st);
+    return 0;
+}
+
+int db_insert(struct db *db, struct db_sql *q, const struct db_param *p, size_t n, int64_t *id,
+              struct err *e)
+{
+    MYSQL_STMT *st = run(db, q, p, n, e);
+
+    if (!st)
+        return -1;
+    assert(mysql_stmt_field_count(st) == 0);
+    *id = (int64_t)mysql_stmt_insert_id(st);
+    return 0;
+}
+
+int db_one(struct db *db, struct arena *a, struct db_sql *q, const struct db_param *p, size_t n,
+           struct db_res *out, struct err *e)
+{
+    if (db_query(db, a, q, p, n, out, e) < 0)
+        return -1;
+    if (out->nrows > 1) {
+        log_error("event=db_more_than_one_row rows=%zu sql=\"%.60s\"", out->nrows, q->text);
+        return err_internal(e);
+    }
+    return (int)out->nrows;
+}
+
+int db_stream(struct db *db, struct db_sql *q, const struct db_param *p, size_t n,
+              int (*fn)(void *arg, const struct db_res *row, struct err *e), void *arg,
+              struct err *e)
+{
+    struct arena setup = {0}, rowa = {0};
+    struct db_res row;
+    MYSQL_STMT *st;
+    MYSQL_RES *meta;
+    struct fetch f;
+    int rc = 0;
+
+    memset(&row, 0, sizeof(row));
+    st = run(db, q, p, n, e);
+    if (!st)
+        return -1;
+    meta = mysql_stmt_result_metadata(st);
+    if (!meta)
+        return 0;
+    row.ncols = mysql_num_fields(meta);
+    mysql_free_result(meta);
+    row.cell = arena_alloc(&setup, (row.ncols ? row.ncols : 1) * sizeof(*row.cell));
+    row.len = arena_alloc(&setup, (row.ncols ? row.ncols : 1) * sizeof(*row.len));
+    row.nrows = 1;
+    if (fetch_begin(db, st, &setup, row.ncols, &f, e) < 0) {
+        rc = -1;
+        goto out;
+    }
+    for (;;) {
+        arena_reset(&rowa);
+        rc = fetch_row(db, st, &rowa, &f, row.cell, row.len, e);
+        if (rc <= 0)
+            break;
+        if (fn(arg, &row, e) < 0) {
+            rc = -1;
+            break;
+        }
+    }
+out:
+    /* Discards any rows left unread, so the connection is usable again. */
+    if (db->conn)
+        mysql_stmt_free_result(st);
+    arena_free(&rowa);
+    arena_free(&setup);
+    return rc < 0 ? -1 : 0;
 }
 
 static int simple(struct db *db, const char *sql, struct err *e)
@@ -371,6 +479,7 @@ static int simple(struct db *db, const char *sql, struct err *e)
 int db_tx(struct db *db, int (*fn)(struct db *db, void *arg, struct err *e), void *arg,
           struct err *e)
 {
+    assert(!db->in_tx); /* no nesting: one transaction, one commit */
     for (int attempt = 0;; attempt++) {
         int rc;
 
@@ -396,7 +505,7 @@ int db_tx(struct db *db, int (*fn)(struct db *db, void *arg, struct err *e), voi
             else
                 db->in_tx = false;
         }
-        if (!(e && e->code && strcmp(e->code, "DB_RETRY") == 0) || attempt == TX_ATTEMPTS - 1)
+        if (!(e && err_is(e, E_DB_RETRY)) || attempt == TX_ATTEMPTS - 1)
             return -1;
         log_info("event=db_tx_retry attempt=%d", attempt + 1);
         /* InnoDB picked us as a deadlock victim: the others go on. Wait a
@@ -406,47 +515,53 @@ int db_tx(struct db *db, int (*fn)(struct db *db, void *arg, struct err *e), voi
     }
 }
 
+bool db_in_tx(const struct db *db)
+{
+    return db->in_tx;
+}
+
+DB_SQL(sql_ping, "SELECT 1");
+
 bool db_ping(struct db *db)
 {
+    struct arena a = {0};
     struct err e;
     struct db_res r;
-    bool ok;
+    bool ok = db_query(db, &a, &sql_ping, DB_NOARGS, &r, &e) == 0 && r.nrows == 1;
 
-    ok = db_exec(db, "SELECT 1", NULL, 0, &r, &e) == 0 && r.nrows == 1;
-    db_res_free(&r);
+    arena_free(&a);
     return ok;
+}
+
+static size_t at(const struct db_res *r, size_t row, size_t col)
+{
+    assert(row < r->nrows && col < r->ncols);
+    return row * r->ncols + col;
 }
 
 const char *db_str(const struct db_res *r, size_t row, size_t col)
 {
-    size_t o = r->off[row * r->ncols + col];
-    return o == SIZE_MAX ? NULL : r->data + o;
+    return r->cell[at(r, row, col)];
+}
+
+const char *db_text(const struct db_res *r, size_t row, size_t col)
+{
+    const char *s = r->cell[at(r, row, col)];
+    return s ? s : "";
 }
 
 size_t db_len(const struct db_res *r, size_t row, size_t col)
 {
-    return r->len[row * r->ncols + col];
+    return r->len[at(r, row, col)];
 }
 
 bool db_is_null(const struct db_res *r, size_t row, size_t col)
 {
-    return r->off[row * r->ncols + col] == SIZE_MAX;
+    return r->cell[at(r, row, col)] == NULL;
 }
 
 int64_t db_int(const struct db_res *r, size_t row, size_t col)
 {
-    const char *s = db_str(r, row, col);
+    const char *s = r->cell[at(r, row, col)];
     return s ? strtoll(s, NULL, 10) : 0;
-}
-
-void db_res_free(struct db_res *r)
-{
-    /* affected and insert_id stay readable after the free: callers free
-     * the rows and then look at the counts. */
-    free(r->off);
-    free(r->len);
-    free(r->data);
-    r->off = r->len = NULL;
-    r->data = NULL;
-    r->nrows = r->ncols = 0;
 }

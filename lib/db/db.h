@@ -1,32 +1,62 @@
 /*
  * db.h — the database layer over MariaDB Connector/C.
  *
- * One connection per thread, opened lazily on first use and reopened when
- * the server went away (a restart): before each statement outside a
- * transaction the socket is peeked (no round trip) and a dead connection is
- * replaced. Only prepared statements: the SQL text is always a constant of
- * ours and every value travels as a bound parameter. Prepared statements
- * are cached per connection, keyed by their SQL text, so a hot query costs
- * one round trip.
+ * Connections. One per thread, opened lazily on first use. Before each
+ * statement outside a transaction the socket is peeked (no round trip) and
+ * a connection the server closed (a restart) is replaced; a statement that
+ * fails with a connection error is never retried here — the request fails
+ * with 503 DB_UNAVAILABLE and the client may retry (db.c says why).
  *
- * Results are copied into a struct db_res that the caller owns and frees
- * with db_res_free(); every column is fetched as text (integers parse with
- * db_int()). Errors: -1 and struct err set to INTERNAL (500) or, when the
- * database cannot be reached, DB_UNAVAILABLE (503). Duplicate-key errors
- * are reported as code "DUPLICATE" (409) so callers can map them.
+ * Statements. Only prepared statements: the SQL text is always a constant
+ * of ours and every value travels as a bound parameter. Each module lists
+ * its SQL once, at the top of its .c file, with DB_SQL(); that list is the
+ * module's whole conversation with the database, to review in one place.
+ * A statement is prepared on a connection the first time it runs there,
+ * found again in O(1) by its slot, and never evicted: the number a
+ * connection holds is the number of distinct DB_SQL the process ran
+ * (at most DB_MAX_STMTS), which keeps statements × connections well
+ * below the server's max_prepared_stmt_count.
+ *
+ * Results. Rows are copied into the caller's arena (the request's): no
+ * per-result free, and the strings may be kept as they are — they live as
+ * long as the arena. Column reads are typed and assert that the row and
+ * column exist. For scans too big for memory (a bill run, an export)
+ * db_stream() hands over one row at a time.
+ *
+ * Transactions. db_tx() runs a function inside START TRANSACTION …
+ * COMMIT and reruns it on a deadlock. Every read that decides a write
+ * belongs inside that function, with the lock it needs (SELECT … FOR
+ * UPDATE, or LOCK IN SHARE MODE for a row that must not change): a check
+ * made before the transaction is a check of a past state — for money, a
+ * double payment (docs/architecture.md, "Writes").
+ *
+ * Errors: -1 with struct err set: E_DB_UNAVAILABLE (503) when the server
+ * cannot be reached, E_DB_DUPLICATE for a duplicate key (callers map it
+ * to their own code, e.g. E_PHONE_TAKEN), E_DB_RETRY for a deadlock or lock
+ * wait timeout (db_tx() retries these), E_INTERNAL for anything else.
  */
 #ifndef WUYE_DB_H
 #define WUYE_DB_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "core/arena.h"
 #include "core/config.h"
 #include "core/err.h"
 
 struct db;
+
+/* One statement of a module's list. */
+struct db_sql {
+    const char *text;
+    _Atomic int slot; /* assigned on first use, 1-based; 0 = never run */
+};
+#define DB_SQL(name, sql) static struct db_sql name = {sql, 0}
+#define DB_MAX_STMTS 384
 
 enum db_type { DB_NULL, DB_INT, DB_STR };
 
@@ -45,13 +75,20 @@ static inline struct db_param P_STR(const char *s) {
     return s ? P_STRN(s, strlen(s)) : P_NULL;
 }
 
+/* The parameters of a statement, their count computed by the compiler:
+ * db_query(db, a, &q, DB_ARGS(P_INT(id), P_STR(name)), &res, e). The
+ * count is checked against the statement's placeholders when it runs. */
+#define DB_ARGS(...)                                                                               \
+    ((const struct db_param[]){__VA_ARGS__}),                                                      \
+        (sizeof((const struct db_param[]){__VA_ARGS__}) / sizeof(struct db_param))
+#define DB_NOARGS NULL, 0
+
 struct db_res {
     size_t nrows, ncols;
     uint64_t affected;
     uint64_t insert_id;
-    size_t *off; /* nrows*ncols offsets into data; SIZE_MAX = NULL */
-    size_t *len; /* byte lengths */
-    char *data;
+    const char **cell; /* nrows × ncols, row-major; NULL = SQL NULL; in the arena */
+    size_t *len;       /* byte lengths (the cells are also NUL-terminated) */
 };
 
 /* The configuration every thread connects with (set once at start). */
@@ -61,26 +98,46 @@ struct db *db_thread(void);
 /* Close this thread's connection (thread exit). */
 void db_thread_close(void);
 
-/* Run one prepared statement. out may be NULL for statements without rows
- * (then affected/insert_id are lost; pass a res to read them). */
-int db_exec(struct db *db, const char *sql, const struct db_param *params, size_t nparams,
-            struct db_res *out, struct err *e);
+/* Run a statement and read all its rows into a (out may be NULL when the
+ * statement has none to read; a may then be NULL too). */
+int db_query(struct db *db, struct arena *a, struct db_sql *q, const struct db_param *p, size_t n,
+             struct db_res *out, struct err *e);
+/* A statement without rows; *affected (may be NULL) gets the rows changed. */
+int db_exec(struct db *db, struct db_sql *q, const struct db_param *p, size_t n, uint64_t *affected,
+            struct err *e);
+/* An INSERT; *id gets the new AUTO_INCREMENT id. */
+int db_insert(struct db *db, struct db_sql *q, const struct db_param *p, size_t n, int64_t *id,
+              struct err *e);
+/* Exactly one row or none: 1 with the row in *out (row 0), 0 for none,
+ * -1 on error. More than one row is a bug of the statement: INTERNAL. */
+int db_one(struct db *db, struct arena *a, struct db_sql *q, const struct db_param *p, size_t n,
+           struct db_res *out, struct err *e);
+
+/* Stream the rows of a big scan: fn sees each row as a one-row result
+ * (row 0) whose cells last until fn returns; fn returning -1 stops the scan
+ * and db_stream() returns -1 with fn's error. No other statement may run on
+ * this connection until db_stream() returns. */
+int db_stream(struct db *db, struct db_sql *q, const struct db_param *p, size_t n,
+              int (*fn)(void *arg, const struct db_res *row, struct err *e), void *arg,
+              struct err *e);
 
 /* Run fn inside a transaction: commit when it returns 0, roll back
  * otherwise. A deadlock or lock wait timeout reruns fn (up to 8 tries,
  * after a growing random pause), so fn must not have effects outside the
- * database. */
+ * database, and must read what decides its writes itself (see above). */
 int db_tx(struct db *db, int (*fn)(struct db *db, void *arg, struct err *e), void *arg,
           struct err *e);
+/* Is this connection inside db_tx()? (for assertions) */
+bool db_in_tx(const struct db *db);
 
 /* Is the server reachable (SELECT 1)? */
 bool db_ping(struct db *db);
 
-const char *db_str(const struct db_res *r, size_t row, size_t col); /* NULL for SQL NULL */
+/* Typed reads of a result; each asserts that row and col exist. */
+const char *db_str(const struct db_res *r, size_t row, size_t col);  /* NULL for SQL NULL */
+const char *db_text(const struct db_res *r, size_t row, size_t col); /* "" for SQL NULL */
 size_t db_len(const struct db_res *r, size_t row, size_t col);
 int64_t db_int(const struct db_res *r, size_t row, size_t col); /* 0 for NULL */
 bool db_is_null(const struct db_res *r, size_t row, size_t col);
-/* Frees the rows; affected and insert_id remain readable. */
-void db_res_free(struct db_res *r);
 
 #endif

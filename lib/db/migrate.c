@@ -20,7 +20,7 @@ static MYSQL *open_multi(const struct config *c, struct err *e)
     if (!mysql_real_connect(m, c->db_socket[0] ? NULL : c->db_host, c->db_user, c->db_password,
                             c->db_name, (unsigned)c->db_port, c->db_socket[0] ? c->db_socket : NULL,
                             CLIENT_MULTI_STATEMENTS)) {
-        err_set(e, 503, "DB_UNAVAILABLE", "cannot connect: %s", mysql_error(m));
+        err_setf(e, E_DB_UNAVAILABLE, "cannot connect: %s", mysql_error(m));
         mysql_close(m);
         return NULL;
     }
@@ -34,7 +34,7 @@ static int read_file(const char *path, struct buf *b, struct err *e)
     size_t n;
 
     if (!f)
-        return err_set(e, 500, "IO", "cannot read %s", path);
+        return err_setf(e, E_IO, "cannot read %s", path);
     while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
         buf_append(b, chunk, n);
     fclose(f);
@@ -47,14 +47,14 @@ static int run_script(MYSQL *m, const char *path, const struct buf *sql, struct 
     int status;
 
     if (mysql_real_query(m, sql->data, sql->len))
-        return err_set(e, 500, "SQL", "%s: %s", path, mysql_error(m));
+        return err_setf(e, E_SQL, "%s: %s", path, mysql_error(m));
     do {
         MYSQL_RES *res = mysql_store_result(m);
         if (res)
             mysql_free_result(res);
         status = mysql_next_result(m);
         if (status > 0)
-            return err_set(e, 500, "SQL", "%s: %s", path, mysql_error(m));
+            return err_setf(e, E_SQL, "%s: %s", path, mysql_error(m));
     } while (status == 0);
     return 0;
 }
@@ -88,7 +88,7 @@ static int load_applied(MYSQL *m, struct err *e)
 
     n_applied = 0;
     if (mysql_query(m, "SELECT version FROM schema_migrations") || !(res = mysql_store_result(m)))
-        return err_set(e, 500, "SQL", "%s", mysql_error(m));
+        return err_setf(e, E_SQL, "%s", mysql_error(m));
     while ((row = mysql_fetch_row(res)) && n_applied < 512)
         applied_versions[n_applied++] = (unsigned)strtoul(row[0], NULL, 10);
     mysql_free_result(res);
@@ -118,12 +118,12 @@ int migrate_apply(const struct config *cfg, const char *dir, int *applied, struc
     if (!m)
         return -1;
     if (mysql_query(m, create)) {
-        rc = err_set(e, 500, "SQL", "%s", mysql_error(m));
+        rc = err_setf(e, E_SQL, "%s", mysql_error(m));
         goto out;
     }
     d = opendir(dir);
     if (!d) {
-        rc = err_set(e, 500, "IO", "cannot open %s", dir);
+        rc = err_setf(e, E_IO, "cannot open %s", dir);
         goto out;
     }
     while ((ent = readdir(d)) && n < 512) {
@@ -171,7 +171,7 @@ int migrate_apply(const struct config *cfg, const char *dir, int *applied, struc
             b[1].buffer_length = len;
             if (!st || mysql_stmt_prepare(st, insert, strlen(insert)) ||
                 mysql_stmt_bind_param(st, b) || mysql_stmt_execute(st))
-                rc = err_set(e, 500, "SQL", "recording %s failed", names[i]);
+                rc = err_setf(e, E_SQL, "recording %s failed", names[i]);
             if (st)
                 mysql_stmt_close(st);
         }

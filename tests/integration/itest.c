@@ -90,6 +90,12 @@ const char *it_err_code(const struct http_resp *r)
 void it_expect_at(const struct http_resp *r, long status, const char *code, const char *file,
                   int line)
 {
+    /* The code a test expects is one of the error table's, with that status
+     * (core/errors.def): a test cannot expect a code the server cannot give. */
+    if (code && err_status(err_code_of(code)) != status) {
+        print_error("expected code %s is not in the error table with status %ld\n", code, status);
+        _fail(file, line);
+    }
     if (r->status != status || (code && strcmp(it_err_code(r), code) != 0)) {
         print_error("expected %ld %s, got %ld: %.300s\n", status, code ? code : "", r->status,
                     r->body.data ? r->body.data : "");
@@ -221,18 +227,54 @@ struct db *it_db(void)
     return db_thread();
 }
 
+/* The tests pass SQL as text: each distinct text gets its own statement
+ * of the db layer, kept for the life of the test binary. */
+static struct db_sql *stmt_for(const char *sql)
+{
+    static struct {
+        char *text;
+        struct db_sql q;
+    } known[DB_MAX_STMTS];
+    static size_t n;
+
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(known[i].text, sql) == 0)
+            return &known[i].q;
+    if (n == DB_MAX_STMTS)
+        fail_msg("too many distinct SQL texts in one test binary");
+    known[n].text = strdup(sql);
+    known[n].q.text = known[n].text;
+    return &known[n++].q;
+}
+
 int64_t it_sql_int(const char *sql, const struct db_param *p, size_t n)
 {
+    struct arena a = {0};
     struct db_res r;
     struct err e;
     int64_t v;
 
     err_clear(&e);
-    if (db_exec(it_db(), sql, p, n, &r, &e) < 0)
+    if (db_query(it_db(), &a, stmt_for(sql), p, n, &r, &e) < 0)
         fail_msg("sql failed: %s: %s", sql, e.message);
     v = r.nrows ? db_int(&r, 0, 0) : -1;
-    db_res_free(&r);
+    arena_free(&a);
     return v;
+}
+
+void it_sql_str(const char *sql, const struct db_param *p, size_t n, char *out, size_t size)
+{
+    struct arena a = {0};
+    struct db_res r;
+    struct err e;
+
+    err_clear(&e);
+    out[0] = '\0';
+    if (db_query(it_db(), &a, stmt_for(sql), p, n, &r, &e) < 0)
+        fail_msg("sql failed: %s: %s", sql, e.message);
+    if (r.nrows && db_str(&r, 0, 0))
+        snprintf(out, size, "%s", db_str(&r, 0, 0));
+    arena_free(&a);
 }
 
 void it_sql_exec(const char *sql, const struct db_param *p, size_t n)
@@ -240,7 +282,7 @@ void it_sql_exec(const char *sql, const struct db_param *p, size_t n)
     struct err e;
 
     err_clear(&e);
-    if (db_exec(it_db(), sql, p, n, NULL, &e) < 0)
+    if (db_exec(it_db(), stmt_for(sql), p, n, NULL, &e) < 0)
         fail_msg("sql failed: %s: %s", sql, e.message);
 }
 
@@ -301,6 +343,7 @@ void it_db_checksum(char *out, size_t size)
      * would be shorter, but its value for a table with a generated column
      * (person_resources.active) changes when nothing in the table did. */
     static struct buf sql = BUF_INIT;
+    struct arena a = {0};
     struct db_res r;
     struct err e;
     size_t used = 0;
@@ -308,13 +351,14 @@ void it_db_checksum(char *out, size_t size)
     err_clear(&e);
     if (!sql.len) {
         const char *table = "";
-        if (db_exec(it_db(),
-                    "SELECT c.table_name, c.column_name FROM information_schema.columns c "
-                    "JOIN information_schema.tables t ON t.table_schema = c.table_schema "
-                    "AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE' "
-                    "WHERE c.table_schema = DATABASE() AND c.table_name <> 'outbox' "
-                    "ORDER BY c.table_name, c.ordinal_position",
-                    NULL, 0, &r, &e) < 0 ||
+        if (db_query(
+                it_db(), &a,
+                stmt_for("SELECT c.table_name, c.column_name FROM information_schema.columns c "
+                         "JOIN information_schema.tables t ON t.table_schema = c.table_schema "
+                         "AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE' "
+                         "WHERE c.table_schema = DATABASE() AND c.table_name <> 'outbox' "
+                         "ORDER BY c.table_name, c.ordinal_position"),
+                NULL, 0, &r, &e) < 0 ||
             r.nrows == 0)
             fail_msg("listing the columns failed: %s", e.message);
         for (size_t i = 0; i < r.nrows; i++) {
@@ -328,9 +372,8 @@ void it_db_checksum(char *out, size_t size)
             buf_printf(&sql, ", IFNULL(`%s`, '<null>')", db_str(&r, i, 1));
         }
         buf_printf(&sql, "))), 0) FROM `%s`", table);
-        db_res_free(&r);
     }
-    if (db_exec(it_db(), sql.data, NULL, 0, &r, &e) < 0)
+    if (db_query(it_db(), &a, stmt_for(sql.data), NULL, 0, &r, &e) < 0)
         fail_msg("the checksum query failed: %s", e.message);
     out[0] = '\0';
     for (size_t i = 0; i < r.nrows; i++) {
@@ -339,7 +382,7 @@ void it_db_checksum(char *out, size_t size)
         if (n > 0 && used + (size_t)n < size)
             used += (size_t)n;
     }
-    db_res_free(&r);
+    arena_free(&a);
 }
 
 void it_http_typed(const char *method, const char *path, const char *body, size_t len,

@@ -58,6 +58,8 @@ void it_last_sms_code(const char *phone, char code[8]);
 struct db *it_db(void);
 int64_t it_sql_int(const char *sql, const struct db_param *p, size_t n);
 void it_sql_exec(const char *sql, const struct db_param *p, size_t n);
+/* One string from the database ("" for NULL or no row). */
+void it_sql_str(const char *sql, const struct db_param *p, size_t n, char *out, size_t size);
 /* A fingerprint of every table a request could change: row counts and a
  * checksum of contents. Two equal fingerprints = nothing changed. */
 void it_db_fingerprint(char out[512]);

@@ -43,21 +43,6 @@ static struct {
 
 /* ---- helpers ----------------------------------------------------------------------- */
 
-/* One string from the database ("" for NULL or no row). */
-static void sql_str(const char *sql, const struct db_param *p, size_t n, char *out, size_t size)
-{
-    struct db_res r;
-    struct err e;
-
-    err_clear(&e);
-    out[0] = '\0';
-    if (db_exec(it_db(), sql, p, n, &r, &e) < 0)
-        fail_msg("sql failed: %s: %s", sql, e.message);
-    if (r.nrows && db_str(&r, 0, 0))
-        snprintf(out, size, "%s", db_str(&r, 0, 0));
-    db_res_free(&r);
-}
-
 /* Does s hold at least one character outside ASCII (a Chinese message)? */
 static bool has_non_ascii(const char *s)
 {
@@ -110,9 +95,9 @@ static void expect_audit_at(int64_t mark, const char *action, const char *entity
     char got[512];
 
     if (all != 1 || match != 1) {
-        sql_str("SELECT GROUP_CONCAT(CONCAT_WS(' ', actor_kind, actor_id, action, entity, "
-                "entity_id) SEPARATOR '; ') FROM audit_log WHERE id > ?",
-                p, 1, got, sizeof(got));
+        it_sql_str("SELECT GROUP_CONCAT(CONCAT_WS(' ', actor_kind, actor_id, action, entity, "
+                   "entity_id) SEPARATOR '; ') FROM audit_log WHERE id > ?",
+                   p, 1, got, sizeof(got));
         print_error("expected one audit row \"%s %s %lld\" by staff %lld, got %lld row(s): %s\n",
                     action, entity, (long long)id, (long long)g.admin_id, (long long)all, got);
         _fail(file, line);
@@ -247,8 +232,8 @@ static void office_creates_the_estate(void **state)
                      201, NULL);
     expect_audit(mark, "create_project", "project", g.project);
     p[0] = P_INT(g.project);
-    sql_str("SELECT CONCAT_WS('|', code, name, address) FROM projects WHERE id = ?", p, 1, s,
-            sizeof(s));
+    it_sql_str("SELECT CONCAT_WS('|', code, name, address) FROM projects WHERE id = ?", p, 1, s,
+               sizeof(s));
     assert_string_equal(s, MAIN_CODE "|" MAIN_NAME "|测试市测试路 1 号");
     /* the creator serves it */
     p[1] = P_INT(g.admin_id);
@@ -256,9 +241,9 @@ static void office_creates_the_estate(void **state)
                                 "staff_id = ?",
                                 p, 2),
                      1);
-    sql_str("SELECT GROUP_CONCAT(bt.code ORDER BY bt.code) FROM project_business_types x "
-            "JOIN business_types bt ON bt.id = x.business_type_id WHERE x.project_id = ?",
-            p, 1, s, sizeof(s));
+    it_sql_str("SELECT GROUP_CONCAT(bt.code ORDER BY bt.code) FROM project_business_types x "
+               "JOIN business_types bt ON bt.id = x.business_type_id WHERE x.project_id = ?",
+               p, 1, s, sizeof(s));
     assert_string_equal(s, "residential,shop," CUSTOM_TYPE);
     assert_int_equal(it_sql_int("SELECT COUNT(*) FROM business_types WHERE code = '" CUSTOM_TYPE
                                 "' AND builtin = 0",
@@ -289,7 +274,7 @@ static void office_creates_the_estate(void **state)
     it_resp_free(&r);
     /* the same code or name again is a conflict */
     refused("POST", "/api/v1/office/projects",
-            "{\"code\":\"" MAIN_CODE "\",\"name\":\"另一个名字\"}", 409, "CONFLICT");
+            "{\"code\":\"" MAIN_CODE "\",\"name\":\"另一个名字\"}", 409, "PROJECT_TAKEN");
 
     /* buildings */
     snprintf(path, sizeof(path), "/api/v1/office/projects/%lld/buildings", (long long)g.project);
@@ -299,9 +284,9 @@ static void office_creates_the_estate(void **state)
              201, NULL);
     expect_audit(mark, "create_building", "building", g.building);
     p[0] = P_INT(g.building);
-    sql_str("SELECT CONCAT_WS('|', b.project_id, b.name, b.floors, bt.code) FROM buildings b "
-            "JOIN business_types bt ON bt.id = b.business_type_id WHERE b.id = ?",
-            p, 1, s, sizeof(s));
+    it_sql_str("SELECT CONCAT_WS('|', b.project_id, b.name, b.floors, bt.code) FROM buildings b "
+               "JOIN business_types bt ON bt.id = b.business_type_id WHERE b.id = ?",
+               p, 1, s, sizeof(s));
     snprintf(body, sizeof(body), "%lld|1栋|18|residential", (long long)g.project);
     assert_string_equal(s, body);
     mark = audit_mark();
@@ -309,7 +294,7 @@ static void office_creates_the_estate(void **state)
                     201, NULL);
     expect_audit(mark, "create_building", "building", g.street);
     /* a second 1栋 in the project: 409, nothing written */
-    refused("POST", path, "{\"name\":\"1栋\",\"floors\":30}", 409, "CONFLICT");
+    refused("POST", path, "{\"name\":\"1栋\",\"floors\":30}", 409, "BUILDING_TAKEN");
     /* …while 1栋 of another project is another building: the demo has one */
     p[0] = P_INT(g.project);
     assert_int_equal(it_sql_int("SELECT COUNT(*) FROM buildings WHERE name = '1栋' AND "
@@ -324,7 +309,7 @@ static void office_creates_the_estate(void **state)
     expect_audit(mark, "create_unit", "unit", g.unit);
     p[0] = P_INT(g.unit);
     assert_int_equal(it_sql_int("SELECT building_id FROM units WHERE id = ?", p, 1), g.building);
-    refused("POST", path, "{\"name\":\"1单元\"}", 409, "CONFLICT");
+    refused("POST", path, "{\"name\":\"1单元\"}", 409, "UNIT_TAKEN");
 
     /* a home: the code defaults to 楼栋-单元-房号 */
     snprintf(body, sizeof(body),
@@ -336,9 +321,9 @@ static void office_creates_the_estate(void **state)
     g.resource = call("POST", "/api/v1/office/resources", body, 201, NULL);
     expect_audit(mark, "create_resource", "resource", g.resource);
     p[0] = P_INT(g.resource);
-    sql_str("SELECT CONCAT_WS('|', project_id, building_id, unit_id, code, number, kind, floor, "
-            "area_m2x100, inner_area_m2x100, layout, decoration) FROM resources WHERE id = ?",
-            p, 1, s, sizeof(s));
+    it_sql_str("SELECT CONCAT_WS('|', project_id, building_id, unit_id, code, number, kind, floor, "
+               "area_m2x100, inner_area_m2x100, layout, decoration) FROM resources WHERE id = ?",
+               p, 1, s, sizeof(s));
     {
         char want[256];
         snprintf(want, sizeof(want),
@@ -347,7 +332,7 @@ static void office_creates_the_estate(void **state)
         assert_string_equal(s, want);
     }
     /* the same place again has the same code: 409, nothing written */
-    refused("POST", "/api/v1/office/resources", body, 409, "CONFLICT");
+    refused("POST", "/api/v1/office/resources", body, 409, "RESOURCE_CODE_TAKEN");
     /* a shop on the street without a unit, and a parking space without a building */
     snprintf(body, sizeof(body),
              "{\"project_id\":%lld,\"building_id\":%lld,\"number\":\"S01\",\"kind\":\"shop\","
@@ -365,14 +350,14 @@ static void office_creates_the_estate(void **state)
     g.parking = call("POST", "/api/v1/office/resources", body, 201, NULL);
     expect_audit(mark, "create_resource", "resource", g.parking);
     p[0] = P_INT(g.shop);
-    sql_str("SELECT CONCAT_WS('|', code, IFNULL(unit_id, 'null'), lease_status, business_scope, "
-            "tenant_company) FROM resources WHERE id = ?",
-            p, 1, s, sizeof(s));
+    it_sql_str("SELECT CONCAT_WS('|', code, IFNULL(unit_id, 'null'), lease_status, business_scope, "
+               "tenant_company) FROM resources WHERE id = ?",
+               p, 1, s, sizeof(s));
     assert_string_equal(s, "商业街-S01|null|vacant|餐饮|测试餐饮有限公司");
     p[0] = P_INT(g.parking);
-    sql_str("SELECT CONCAT_WS('|', code, IFNULL(building_id, 'null'), IFNULL(floor, 'null')) "
-            "FROM resources WHERE id = ?",
-            p, 1, s, sizeof(s));
+    it_sql_str("SELECT CONCAT_WS('|', code, IFNULL(building_id, 'null'), IFNULL(floor, 'null')) "
+               "FROM resources WHERE id = ?",
+               p, 1, s, sizeof(s));
     assert_string_equal(s, "B1-001|null|null");
     /* an explicit code is kept */
     snprintf(body, sizeof(body),
@@ -384,7 +369,7 @@ static void office_creates_the_estate(void **state)
     expect_audit(mark, "create_resource", "resource", id);
     g.handmade = id;
     p[0] = P_INT(id);
-    sql_str("SELECT code FROM resources WHERE id = ?", p, 1, s, sizeof(s));
+    it_sql_str("SELECT code FROM resources WHERE id = ?", p, 1, s, sizeof(s));
     assert_string_equal(s, "ZZ-1-102");
 
     /* the staff view of what was made */
@@ -411,9 +396,9 @@ static void office_creates_the_estate(void **state)
     call("PATCH", path, "{\"area_m2x100\":9010,\"layout\":\"三室一厅\"}", 200, NULL);
     expect_audit(mark, "update_resource", "resource", g.resource);
     p[0] = P_INT(g.resource);
-    sql_str("SELECT CONCAT_WS('|', code, area_m2x100, inner_area_m2x100, layout, decoration) "
-            "FROM resources WHERE id = ?",
-            p, 1, s, sizeof(s));
+    it_sql_str("SELECT CONCAT_WS('|', code, area_m2x100, inner_area_m2x100, layout, decoration) "
+               "FROM resources WHERE id = ?",
+               p, 1, s, sizeof(s));
     assert_string_equal(s, "1栋-1单元-101|9010|7230|三室一厅|精装");
     /* inner area above the building area is refused */
     refused("PATCH", path, "{\"inner_area_m2x100\":9500,\"area_m2x100\":9000}", 400, "BAD_REQUEST");
@@ -425,15 +410,16 @@ static void office_creates_the_estate(void **state)
          200, NULL);
     expect_audit(mark, "update_project", "project", g.project);
     p[0] = P_INT(g.project);
-    sql_str("SELECT CONCAT_WS('|', name, address) FROM projects WHERE id = ?", p, 1, s, sizeof(s));
+    it_sql_str("SELECT CONCAT_WS('|', name, address) FROM projects WHERE id = ?", p, 1, s,
+               sizeof(s));
     assert_string_equal(s, MAIN_NAME "|测试市测试路 2 号");
-    sql_str("SELECT GROUP_CONCAT(bt.code) FROM project_business_types x "
-            "JOIN business_types bt ON bt.id = x.business_type_id WHERE x.project_id = ?",
-            p, 1, s, sizeof(s));
+    it_sql_str("SELECT GROUP_CONCAT(bt.code) FROM project_business_types x "
+               "JOIN business_types bt ON bt.id = x.business_type_id WHERE x.project_id = ?",
+               p, 1, s, sizeof(s));
     assert_string_equal(s, "residential");
     /* the name of a project that exists is a conflict */
     snapshot(before, sizeof(before));
-    call("PATCH", path, "{\"name\":\"示范小区\"}", 409, "CONFLICT");
+    call("PATCH", path, "{\"name\":\"示范小区\"}", 409, "PROJECT_TAKEN");
     expect_unchanged(before, "PATCH project to the name 示范小区");
 }
 
@@ -452,9 +438,10 @@ static void office_building_business_type(void **state)
     snprintf(path, sizeof(path), "/api/v1/office/projects/%lld/buildings", (long long)g.project);
     id = call("POST", path, "{\"name\":\"3栋\",\"business_type\":\"" CUSTOM_TYPE "\"}", 201, NULL);
     p[0] = P_INT(id);
-    sql_str("SELECT bt.code FROM buildings b JOIN business_types bt ON bt.id = b.business_type_id "
-            "WHERE b.id = ?",
-            p, 1, s, sizeof(s));
+    it_sql_str(
+        "SELECT bt.code FROM buildings b JOIN business_types bt ON bt.id = b.business_type_id "
+        "WHERE b.id = ?",
+        p, 1, s, sizeof(s));
     assert_string_equal(s, CUSTOM_TYPE);
 
     snapshot(before, sizeof(before));
@@ -466,9 +453,9 @@ static void office_building_business_type(void **state)
     } else {
         it_expect(&r, 201, NULL);
         p[0] = P_INT(it_int(r.json, "id"));
-        sql_str("SELECT IFNULL(bt.code, '(none)') FROM buildings b LEFT JOIN business_types bt "
-                "ON bt.id = b.business_type_id WHERE b.id = ?",
-                p, 1, s, sizeof(s));
+        it_sql_str("SELECT IFNULL(bt.code, '(none)') FROM buildings b LEFT JOIN business_types bt "
+                   "ON bt.id = b.business_type_id WHERE b.id = ?",
+                   p, 1, s, sizeof(s));
         if (strcmp(s, "不存在的业态") != 0)
             fail_msg("POST %s {\"name\":\"4栋\",\"business_type\":\"不存在的业态\"}: 201 and "
                      "the building's business type is %s — expected 400, or the type kept",
@@ -507,10 +494,10 @@ static void office_resource_move_keeps_placement(void **state)
     }
     it_expect(&r, 200, NULL);
     it_resp_free(&r);
-    sql_str("SELECT CONCAT_WS('|', r.building_id, IFNULL(r.unit_id, 'null'), "
-            "IFNULL(u.building_id, 'null')) FROM resources r "
-            "LEFT JOIN units u ON u.id = r.unit_id WHERE r.id = ?",
-            p, 1, s, sizeof(s));
+    it_sql_str("SELECT CONCAT_WS('|', r.building_id, IFNULL(r.unit_id, 'null'), "
+               "IFNULL(u.building_id, 'null')) FROM resources r "
+               "LEFT JOIN units u ON u.id = r.unit_id WHERE r.id = ?",
+               p, 1, s, sizeof(s));
     /* The home goes (it has no links or values), so that a wrong placement
      * does not spill into the import and export tests after this one. */
     it_sql_exec("DELETE FROM resources WHERE id = ?", p, 1);
@@ -547,9 +534,9 @@ static void office_persons_and_move_in(void **state)
                    201, NULL);
     expect_audit(mark, "create_person", "person", g.owner);
     p[0] = P_INT(g.owner);
-    sql_str("SELECT CONCAT_WS('|', name, phone, id_number_masked, occupation, "
-            "IFNULL(openid, 'null')) FROM persons WHERE id = ?",
-            p, 1, s, sizeof(s));
+    it_sql_str("SELECT CONCAT_WS('|', name, phone, id_number_masked, occupation, "
+               "IFNULL(openid, 'null')) FROM persons WHERE id = ?",
+               p, 1, s, sizeof(s));
     assert_string_equal(s, "办公业主|13700060001|3301**********1234|工程师|null");
     /* the ID number is never stored in full */
     assert_int_equal(it_sql_int("SELECT COUNT(*) FROM audit_log WHERE detail LIKE "
@@ -575,9 +562,9 @@ static void office_persons_and_move_in(void **state)
     g.owner_link = call("POST", path, body, 201, NULL);
     expect_audit(mark, "move_in", "person_resource", g.owner_link);
     p[0] = P_INT(g.owner_link);
-    sql_str("SELECT CONCAT_WS('|', person_id, resource_id, relation, moved_in_on, "
-            "IFNULL(moved_out_on, 'null'), active) FROM person_resources WHERE id = ?",
-            p, 1, s, sizeof(s));
+    it_sql_str("SELECT CONCAT_WS('|', person_id, resource_id, relation, moved_in_on, "
+               "IFNULL(moved_out_on, 'null'), active) FROM person_resources WHERE id = ?",
+               p, 1, s, sizeof(s));
     {
         char want[128];
         snprintf(want, sizeof(want), "%lld|%lld|owner|2024-03-01|null|1", (long long)g.owner,
@@ -594,9 +581,9 @@ static void office_persons_and_move_in(void **state)
         int64_t link = call("POST", path, body, 201, NULL);
         expect_audit(mark, "move_in", "person_resource", link);
         p[0] = P_INT(link);
-        sql_str("SELECT CONCAT_WS('|', relation, IFNULL(moved_in_on, 'null')) "
-                "FROM person_resources WHERE id = ?",
-                p, 1, s, sizeof(s));
+        it_sql_str("SELECT CONCAT_WS('|', relation, IFNULL(moved_in_on, 'null')) "
+                   "FROM person_resources WHERE id = ?",
+                   p, 1, s, sizeof(s));
         assert_string_equal(s, "family|null");
     }
     /* bad relation or date: 400, nothing written */
@@ -688,9 +675,9 @@ static void office_move_out_keeps_history(void **state)
     call("POST", path, "{\"moved_out_on\":\"2024-06-30\"}", 200, NULL);
     expect_audit(mark, "move_out", "person_resource", link);
     p[0] = P_INT(link);
-    sql_str("SELECT CONCAT_WS('|', person_id, relation, moved_in_on, IFNULL(moved_out_on, "
-            "'null'), active) FROM person_resources WHERE id = ?",
-            p, 1, s, sizeof(s));
+    it_sql_str("SELECT CONCAT_WS('|', person_id, relation, moved_in_on, IFNULL(moved_out_on, "
+               "'null'), active) FROM person_resources WHERE id = ?",
+               p, 1, s, sizeof(s));
     {
         char want[128];
         snprintf(want, sizeof(want), "%lld|tenant|2023-01-01|2024-06-30|0", (long long)tenant);
@@ -708,7 +695,7 @@ static void office_move_out_keeps_history(void **state)
     it_resp_free(&r);
     free(token);
     /* once is enough */
-    refused("POST", path, "{\"moved_out_on\":\"2024-07-01\"}", 409, "CONFLICT");
+    refused("POST", path, "{\"moved_out_on\":\"2024-07-01\"}", 409, "ALREADY_MOVED_OUT");
     /* staff see the history */
     snprintf(path, sizeof(path), "/api/v1/staff/resources/%lld", (long long)g.shop);
     it_http("GET", path, NULL, 0, g.admin, &r);
@@ -801,16 +788,16 @@ static void office_custom_fields_typed(void **state)
                  201, NULL);
     expect_audit(mark, "create_custom_field", "custom_field", plate);
     p[0] = P_INT(pets);
-    sql_str("SELECT CONCAT_WS('|', project_id, target, field_key, label, type, choices) "
-            "FROM custom_fields WHERE id = ?",
-            p, 1, s, sizeof(s));
+    it_sql_str("SELECT CONCAT_WS('|', project_id, target, field_key, label, type, choices) "
+               "FROM custom_fields WHERE id = ?",
+               p, 1, s, sizeof(s));
     snprintf(body, sizeof(body), "%lld|resource|pets|饲养宠物|choice|无,猫,狗",
              (long long)g.project);
     assert_string_equal(s, body);
     /* definitions that are refused */
     refused("POST", path,
             "{\"target\":\"resource\",\"key\":\"rooms\",\"label\":\"重复\",\"type\":\"text\"}", 409,
-            "CONFLICT");
+            "FIELD_TAKEN");
     refused("POST", path,
             "{\"target\":\"resource\",\"key\":\"color\",\"label\":\"颜色\",\"type\":\"choice\"}",
             400, "BAD_REQUEST");
@@ -834,10 +821,10 @@ static void office_custom_fields_typed(void **state)
     expect_audit(mark, "set_custom_values", "resource", g.resource);
     p[0] = P_INT(g.resource);
     p[1] = P_INT(g.project);
-    sql_str("SELECT GROUP_CONCAT(CONCAT(cf.field_key, '=', cv.value) ORDER BY cf.field_key) "
-            "FROM custom_values cv JOIN custom_fields cf ON cf.id = cv.field_id "
-            "WHERE cv.target_id = ? AND cf.project_id = ? AND cf.target = 'resource'",
-            p, 2, s, sizeof(s));
+    it_sql_str("SELECT GROUP_CONCAT(CONCAT(cf.field_key, '=', cv.value) ORDER BY cf.field_key) "
+               "FROM custom_values cv JOIN custom_fields cf ON cf.id = cv.field_id "
+               "WHERE cv.target_id = ? AND cf.project_id = ? AND cf.target = 'resource'",
+               p, 2, s, sizeof(s));
     assert_string_equal(s, "handover=2024-02-29,note=朝南,pets=猫,rooms=3");
     snprintf(body, sizeof(body),
              "{\"target\":\"resource\",\"target_id\":%lld,\"values\":{\"rooms\":\"-2\"}}",
@@ -895,8 +882,8 @@ static void office_custom_fields_typed(void **state)
         expect_audit(mark, "set_custom_values", "person", g.owner);
         p[0] = P_INT(plate);
         p[1] = P_INT(g.owner);
-        sql_str("SELECT value FROM custom_values WHERE field_id = ? AND target_id = ?", p, 2, s,
-                sizeof(s));
+        it_sql_str("SELECT value FROM custom_values WHERE field_id = ? AND target_id = ?", p, 2, s,
+                   sizeof(s));
         assert_string_equal(s, "浙A12345");
         /* a resource's key on a person */
         snprintf(body, sizeof(body),
@@ -1152,8 +1139,8 @@ static void office_phone_change_revokes_sessions(void **state)
     mark = audit_mark();
     call("PATCH", path, "{\"name\":\"换号业主甲\",\"occupation\":\"律师\"}", 200, NULL);
     expect_audit(mark, "update_person", "person", person);
-    sql_str("SELECT CONCAT_WS('|', name, phone, occupation) FROM persons WHERE id = ?", p, 1, s,
-            sizeof(s));
+    it_sql_str("SELECT CONCAT_WS('|', name, phone, occupation) FROM persons WHERE id = ?", p, 1, s,
+               sizeof(s));
     assert_string_equal(s, "换号业主甲|13700060005|律师");
     it_http("GET", "/api/v1/owner/resources", NULL, 0, wx, &r);
     it_expect(&r, 200, NULL);
@@ -1169,8 +1156,8 @@ static void office_phone_change_revokes_sessions(void **state)
     mark = audit_mark();
     call("PATCH", path, "{\"phone\":\"13700060006\"}", 200, NULL);
     expect_audit(mark, "update_person", "person", person);
-    sql_str("SELECT CONCAT_WS('|', phone, IFNULL(openid, 'null')) FROM persons WHERE id = ?", p, 1,
-            s, sizeof(s));
+    it_sql_str("SELECT CONCAT_WS('|', phone, IFNULL(openid, 'null')) FROM persons WHERE id = ?", p,
+               1, s, sizeof(s));
     assert_string_equal(s, "13700060006|null");
     assert_int_equal(it_sql_int("SELECT COUNT(*) FROM sessions WHERE subject_kind = 'owner' AND "
                                 "subject_id = ? AND revoked_at IS NULL",
@@ -1281,10 +1268,10 @@ static void resource_row(const char *code, char *out, size_t size)
 {
     struct db_param p[2] = {P_INT(g.project), P_STR(code)};
 
-    sql_str("SELECT CONCAT_WS('|', kind, IFNULL(floor, 'null'), area_m2x100, inner_area_m2x100, "
-            "layout, decoration, IFNULL(unit_id, 'null'), IFNULL(building_id, 'null')) "
-            "FROM resources WHERE project_id = ? AND code = ?",
-            p, 2, out, size);
+    it_sql_str("SELECT CONCAT_WS('|', kind, IFNULL(floor, 'null'), area_m2x100, inner_area_m2x100, "
+               "layout, decoration, IFNULL(unit_id, 'null'), IFNULL(building_id, 'null')) "
+               "FROM resources WHERE project_id = ? AND code = ?",
+               p, 2, out, size);
 }
 
 static void import_good_rows_in_bad_rows_out(void **state)
@@ -1320,12 +1307,13 @@ static void import_good_rows_in_bad_rows_out(void **state)
     resource_row("C-009", s, sizeof(s));
     assert_string_equal(s, "parking|-1|1250|0|||null|null");
     p[0] = P_INT(g.project);
-    sql_str("SELECT GROUP_CONCAT(CONCAT(pe.name, ':', pe.phone, ':', pr.relation, ':', "
-            "IFNULL(pr.moved_in_on, '-'), ':', pe.id_number_masked) ORDER BY pe.phone) "
-            "FROM person_resources pr JOIN persons pe ON pe.id = pr.person_id "
-            "JOIN resources r ON r.id = pr.resource_id "
-            "WHERE r.project_id = ? AND pe.phone IN ('13700060021', '13700060022', '13700060025')",
-            p, 1, s, sizeof(s));
+    it_sql_str(
+        "SELECT GROUP_CONCAT(CONCAT(pe.name, ':', pe.phone, ':', pr.relation, ':', "
+        "IFNULL(pr.moved_in_on, '-'), ':', pe.id_number_masked) ORDER BY pe.phone) "
+        "FROM person_resources pr JOIN persons pe ON pe.id = pr.person_id "
+        "JOIN resources r ON r.id = pr.resource_id "
+        "WHERE r.project_id = ? AND pe.phone IN ('13700060021', '13700060022', '13700060025')",
+        p, 1, s, sizeof(s));
     assert_string_equal(s, "导入甲:13700060021:owner:2023-05-01:3301**********1234,"
                            "导入乙:13700060022:family:-:,导入戊:13700060025:tenant:2024-01-15:");
     /* the bad ones are not, not even in part */
@@ -1410,8 +1398,9 @@ static void import_updates_only_what_differs(void **state)
     expect_report(&r, 1, 1, 0, 0, 1, 0, 0, 0, 0);
     it_resp_free(&r);
     p[0] = P_INT(g.handmade);
-    sql_str("SELECT CONCAT_WS('|', code, number, area_m2x100, layout) FROM resources WHERE id = ?",
-            p, 1, s, sizeof(s));
+    it_sql_str(
+        "SELECT CONCAT_WS('|', code, number, area_m2x100, layout) FROM resources WHERE id = ?", p,
+        1, s, sizeof(s));
     assert_string_equal(s, "ZZ-1-102|102|8800|一室一厅");
     p[0] = P_INT(g.project);
     p[1] = P_INT(g.building);

@@ -91,8 +91,8 @@ static void test_csv_read_table(void **state)
 
             assert_int_equal(csv_read(&r, &f, &n, &e), -1);
             assert_int_equal(r.error_line, c->err_line);
-            assert_int_equal(e.http_status, 400);
-            assert_string_equal(e.code, "BAD_REQUEST");
+            assert_int_equal(err_status(e.code), 400);
+            assert_string_equal(err_name(e.code), "BAD_REQUEST");
             snprintf(want, sizeof(want), "第 %d 行", c->err_line);
             assert_non_null(strstr(e.message, want));
         } else {
@@ -161,7 +161,7 @@ static void test_csv_read_too_many_fields(void **state)
     assert_int_equal(n, CSV_MAX_FIELDS);
     assert_int_equal(csv_read(&r, &f, &n, &e), -1);
     assert_int_equal(r.error_line, 2);
-    assert_int_equal(e.http_status, 400);
+    assert_int_equal(err_status(e.code), 400);
     csv_reader_free(&r);
     buf_free(&in);
 }

@@ -315,8 +315,8 @@ static void test_header_errors(void **state)
         memset(&e, 0, sizeof(e));
         print_message("header [%s]\n", header_errors[i].csv);
         assert_int_equal(header_of(header_errors[i].csv, &h, &e), -1);
-        assert_int_equal(e.http_status, 400);
-        assert_string_equal(e.code, "BAD_REQUEST");
+        assert_int_equal(err_status(e.code), 400);
+        assert_string_equal(err_name(e.code), "BAD_REQUEST");
         print_message("  -> %s\n", e.message);
         assert_non_null(strstr(e.message, header_errors[i].needle));
     }

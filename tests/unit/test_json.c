@@ -67,8 +67,8 @@ static void bodies_table(void **state)
             fail_msg("case %zu (%s): expected %s", i, bodies[i].body,
                      bodies[i].ok ? "accept" : "refuse");
         if (!doc) {
-            assert_int_equal(e.http_status, 400);
-            assert_string_equal(e.code, "BAD_REQUEST");
+            assert_int_equal(err_status(e.code), 400);
+            assert_string_equal(err_name(e.code), "BAD_REQUEST");
             assert_true(strlen(e.message) > 0);
         }
         cJSON_Delete(doc);
@@ -145,7 +145,7 @@ static void one_line_text(void **state)
         if (rc == 0)
             assert_string_equal(v, rows[i].value);
         else
-            assert_int_equal(e.http_status, 400);
+            assert_int_equal(err_status(e.code), 400);
         cJSON_Delete(doc);
     }
 }

@@ -13,16 +13,18 @@
 
 #include "../../fcgi/router.c"
 
-static void h(struct req *r)
+static int h(struct req *r, struct err *e)
 {
     (void)r;
+    (void)e;
+    return 0;
 }
 
 const struct route routes[] = {
-    {"GET", "/api/v1/health", h, ACCESS_PUBLIC, 0, 0, "health"},
-    {"GET", "/api/v1/staff/resources", h, ACCESS_STAFF, 1, 0, "list"},
-    {"GET", "/api/v1/staff/resources/{id}", h, ACCESS_STAFF, 1, 0, "one"},
-    {"POST", "/api/v1/staff/tickets/{id}/notes/{id}", h, ACCESS_STAFF, 1, 0, "two"},
+    {"GET", "/api/v1/health", h, ACCESS_PUBLIC, 0, 0, "health", NULL},
+    {"GET", "/api/v1/staff/resources", h, ACCESS_STAFF, 1, 0, "list", NULL},
+    {"GET", "/api/v1/staff/resources/{id}", h, ACCESS_STAFF, 1, 0, "one", NULL},
+    {"POST", "/api/v1/staff/tickets/{id}/notes/{id}", h, ACCESS_STAFF, 1, 0, "two", NULL},
 };
 const size_t nroutes = sizeof(routes) / sizeof(routes[0]);
 
