@@ -6,6 +6,8 @@
 #      own data directory and ports, workers built with ASan+UBSan
 #   4. `make run` itself, started, used and stopped with Ctrl-C (smoke_run.sh)
 # A sanitizer report anywhere fails the run.
+# ONLY="test_auth test_scope" runs just those test binaries (and skips the
+# stand-in and make-run checks): for working on one area; CI runs everything.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -31,7 +33,10 @@ make -s -j"$(nproc)" programs san || { echo "build failed"; echo "0 passed, 1 fa
 echo "== unit tests"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+only() { [[ -z ${ONLY:-} || " $ONLY " == *" $(basename "$1") "* ]]; }
+
 for t in build/san/tests/test_*; do
+  only "$t" || continue
   out=$(mktemp)
   "$t" >"$out" 2>&1; rc=$?
   count_cmocka "$(basename "$t")" "$out" $rc
@@ -40,6 +45,7 @@ for t in build/san/tests/test_*; do
 done
 
 echo "== stand-in tests"
+if [[ -z ${ONLY:-} ]]; then
 out=$(mktemp)
 node --test tests/standins/ >"$out" 2>&1; rc=$?
 p=$(grep -E '^# pass ' "$out" | grep -oE '[0-9]+'); f=$(grep -E '^# fail ' "$out" | grep -oE '[0-9]+')
@@ -48,6 +54,7 @@ passed=$((passed + p)); failed=$((failed + f))
 printf '  %-32s %3d passed, %d failed\n' "standins (node --test)" "$p" "$f"
 [[ $f -gt 0 ]] && { failures+=("standins"); tail -30 "$out"; }
 rm -f "$out"
+fi
 
 echo "== integration tests (throwaway stack)"
 export WUYE_VAR=$(mktemp -d /tmp/wuye-test.XXXXXX)
@@ -66,6 +73,7 @@ if ASAN_OPTIONS=$server_asan UBSAN_OPTIONS=$server_ubsan stack_start_all && stac
   export WUYE_TEST_URL="http://127.0.0.1:$PORT" WUYE_CONF="$CONF"
   export WUYE_WECHAT_URL="http://127.0.0.1:$WECHAT_PORT" WUYE_SMS_URL="http://127.0.0.1:$SMS_PORT"
   for t in build/san/itests/test_*; do
+    only "$t" || continue
     out=$(mktemp)
     ASAN_OPTIONS=detect_leaks=0 timeout 600 "$t" >"$out" 2>&1; rc=$?
     count_cmocka "$(basename "$t")" "$out" $rc
@@ -82,6 +90,7 @@ if ls "$WUYE_VAR"/log/asan.* "$WUYE_VAR"/log/ubsan.* >/dev/null 2>&1; then
   cat "$WUYE_VAR"/log/asan.* "$WUYE_VAR"/log/ubsan.* 2>/dev/null | head -60 | sed 's/^/    /'
   failed=$((failed + 1)); failures+=("server sanitizer")
 fi
+if [[ -z ${ONLY:-} ]]; then
 echo "== make run, as a newcomer would try it"
 out=$(mktemp)
 tests/smoke_run.sh >"$out" 2>&1; rc=$?
@@ -91,6 +100,7 @@ p=${p:-0}; f=${f:-0}; [[ $rc -ne 0 && $f -eq 0 ]] && f=1
 passed=$((passed + p)); failed=$((failed + f))
 [[ $f -gt 0 ]] && failures+=("smoke_run")
 rm -f "$out"
+fi
 
 if [[ $failed -eq 0 ]]; then
   rm -rf "$WUYE_VAR"

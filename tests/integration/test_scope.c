@@ -1,0 +1,123 @@
+/*
+ * test_scope.c — issue 6 "it must show" 3: a person shared by projects
+ * cannot be taken over from another project. An admin of 示范小区 alone
+ * tries every way on 王芳 (moved out of 示范小区 in 2021, living in
+ * 翠湖花园): read, edit, re-phone and move-in by id are 404; after a CSV
+ * import links her by phone to a 示范小区 home, changing her phone or
+ * name is 403; nothing ends with a login to her 翠湖花园 home.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "itest.h"
+
+#define WANG_FANG 4
+#define ADMIN_PHONE "13900000088"
+
+static char *admin; /* admin of project 1 only */
+
+static int setup(void **state)
+{
+    (void)state;
+    /* A new admin of 示范小区 alone, with the demo password. */
+    it_sql_exec("INSERT IGNORE INTO staff (name, phone, password_hash, roles) "
+                "SELECT '示范管理员', '" ADMIN_PHONE "', password_hash, 'admin' FROM staff "
+                "WHERE phone = '13900000009'",
+                NULL, 0);
+    it_sql_exec("INSERT IGNORE INTO staff_projects (staff_id, project_id) "
+                "SELECT id, 1 FROM staff WHERE phone = '" ADMIN_PHONE "'",
+                NULL, 0);
+    admin = it_staff_login(ADMIN_PHONE, "demo1234");
+    return admin ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    free(admin);
+    return 0;
+}
+
+static void expect(const char *method, const char *path, const char *body, long status,
+                   const char *code)
+{
+    struct http_resp r;
+
+    it_http(method, path, body, (size_t)-1, admin, &r);
+    it_expect(&r, status, code);
+    it_resp_free(&r);
+}
+
+static void wang_fang_is_unchanged(void)
+{
+    char s[128];
+
+    it_sql_str("SELECT CONCAT(name, '|', phone) FROM persons WHERE id = 4", NULL, 0, s, sizeof(s));
+    assert_string_equal(s, "王芳|13800000004");
+}
+
+static void other_project_resident_is_404(void **state)
+{
+    struct http_resp r;
+
+    (void)state;
+    expect("PATCH", "/api/v1/office/persons/4", "{\"phone\":\"13800009999\"}", 404, "NOT_FOUND");
+    expect("PATCH", "/api/v1/office/persons/4", "{\"name\":\"别人\"}", 404, "NOT_FOUND");
+    expect("PATCH", "/api/v1/office/persons/4", "{\"occupation\":\"教师\"}", 404, "NOT_FOUND");
+    expect("POST", "/api/v1/office/resources/3/occupants",
+           "{\"person_id\":4,\"relation\":\"tenant\"}", 404, "NOT_FOUND");
+    expect("PUT", "/api/v1/office/custom-values",
+           "{\"target\":\"person\",\"target_id\":4,\"values\":{\"car_plate\":\"浙A12345\"}}", 404,
+           "NOT_FOUND");
+    /* not found by a search of the admin's people either */
+    it_http("GET", "/api/v1/staff/persons?q=%E7%8E%8B%E8%8A%B3", NULL, 0, admin, &r);
+    it_expect(&r, 200, NULL);
+    assert_int_equal(cJSON_GetArraySize(it_field(r.json, "items")), 0);
+    it_resp_free(&r);
+    wang_fang_is_unchanged();
+}
+
+static void linked_by_import_then_identity_is_403(void **state)
+{
+    static const char csv[] = "楼栋,单元,房号,类型,姓名,手机,关系\n"
+                              "1栋,1单元,201,住宅,王芳,13800000004,租户\n";
+    struct http_resp r;
+    int64_t links;
+
+    (void)state;
+    it_http_typed("POST", "/api/v1/office/projects/1/import", csv, strlen(csv),
+                  "text/csv; charset=utf-8", admin, &r, NULL, 0);
+    it_expect(&r, 200, NULL);
+    assert_int_equal(it_int(r.json, "rows_ok"), 1);
+    assert_int_equal(it_int(r.json, "created_persons"), 0);
+    assert_int_equal(it_int(r.json, "created_links"), 1);
+    it_resp_free(&r);
+    links = it_sql_int("SELECT COUNT(*) FROM person_resources WHERE person_id = 4 AND active = 1",
+                       NULL, 0);
+    assert_int_equal(links, 2);
+
+    /* She now lives in 示范小区 too: the admin sees her, may change what is
+     * not her identity, and may not change who she is. */
+    expect("PATCH", "/api/v1/office/persons/4", "{\"occupation\":\"医生\"}", 200, NULL);
+    expect("PATCH", "/api/v1/office/persons/4", "{\"phone\":\"13800009999\"}", 403, "FORBIDDEN");
+    expect("PATCH", "/api/v1/office/persons/4", "{\"name\":\"别人\"}", 403, "FORBIDDEN");
+    expect("PATCH", "/api/v1/office/persons/4", "{\"id_number\":\"330200199001012222\"}", 403,
+           "FORBIDDEN");
+    wang_fang_is_unchanged();
+    /* no SMS code can have gone to a phone of the admin's choosing */
+    assert_int_equal(it_sql_int("SELECT COUNT(*) FROM sms_codes WHERE phone = '13800009999'", NULL,
+                                0),
+                     0);
+
+    /* back as it was */
+    it_sql_exec("DELETE FROM person_resources WHERE person_id = 4 AND resource_id = 3", NULL, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(other_project_resident_is_404),
+        cmocka_unit_test(linked_by_import_then_identity_is_403),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
