@@ -2,7 +2,9 @@
 # bench.sh — `make bench`: throughput and latency through nginx with wrk,
 # each measurement next to a FastCGI hello-world behind the same nginx,
 # measured right before it. Prints one line per measurement:
-#   BENCH <name> <value> <unit> ref=<value> ratio=<value>
+#   BENCH <name> <value> <unit> ref=<value> ratio=<value> [target=<t> PASS|FAIL]
+# A target is only printed, never a failure: ">=0.40" is on the ratio,
+# "<=10ms" on the value.
 # Settings: BENCH_SECONDS (10), BENCH_CONNECTIONS (32), BENCH_ROOMS (20000),
 # BENCH_ONLY ("health owner_resources owner_login": a subset), and
 # PROCESSES/THREADS for both our workers and the reference (2 × 8).
@@ -52,14 +54,39 @@ measure() { # url [wrk args…]
     END { printf "%s %s %s\n", rps, p99, (bad == "" ? 0 : bad) }'
 }
 
-report() { # name, "rps p99 bad" of ours, same of the reference
+# One BENCH line. ms values print with two decimals, the rest as integers.
+# A target with a unit ("<=10ms") is on the value, a bare one (">=0.40") on
+# the ratio; both are compared as printed.
+line() { # name value unit ref [target]
+  awk -v n="$1" -v v="$2" -v u="$3" -v r="$4" -v t="${5:-}" 'BEGIN {
+    f = (u == "ms") ? "%.2f" : "%.0f"
+    ratio = sprintf("%.2f", (r > 0 ? v / r : 0))
+    s = sprintf("BENCH %s " f " %s ref=" f " ratio=%s", n, v, u, r, ratio)
+    if (t != "") {
+      op = substr(t, 1, 2); lim = substr(t, 3); x = ratio
+      if (lim ~ /[a-z\/]+$/) { sub(/[a-z\/]+$/, "", lim); x = sprintf(f, v) }
+      ok = (op == ">=") ? (x + 0 >= lim + 0) : (x + 0 <= lim + 0)
+      s = s sprintf(" target=%s %s", t, ok ? "PASS" : "FAIL")
+    }
+    print s
+  }'
+}
+
+report() { # name, "rps p99 bad" of ours, same of the reference [ratio target] [p99 target]
+  local rps p99 bad rrps rp99
   read -r rps p99 bad <<<"$2"
   read -r rrps rp99 _ <<<"$3"
-  awk -v n="$1" -v a="$rps" -v b="$rrps" -v p="$p99" -v q="$rp99" -v bad="$bad" 'BEGIN {
-    printf "BENCH %s %.0f req/s ref=%.0f ratio=%.2f\n", n, a, b, (b > 0 ? a / b : 0)
-    printf "BENCH %s_p99 %.2f ms ref=%.2f ratio=%.2f\n", n, p, q, (q > 0 ? p / q : 0)
-    if (bad + 0 > 0) printf "# %s: %d answers were not 2xx\n", n, bad
-  }'
+  line "$1" "$rps" req/s "$rrps" "${4:-}"
+  line "$1_p99" "$p99" ms "$rp99" "${5:-}"
+  ((${bad:-0} > 0)) && echo "# $1: $bad answers were not 2xx"
+  return 0
+}
+
+# For batch work (imports, bill runs): rows per second against a reference
+# rate measured the same way.
+report_rows() { # name rows seconds ref_rows_per_s [target]
+  line "$1" "$(awk -v n="$2" -v s="$3" 'BEGIN { printf "%f", (s > 0 ? n / s : 0) }')" \
+    rows/s "$4" "${5:-}"
 }
 
 ref() { measure "http://127.0.0.1:$REF_PORT/hello"; }
@@ -85,7 +112,7 @@ fi
 
 if want owner_resources; then
   r=$(ref); m=$(measure "http://127.0.0.1:$PORT/api/v1/owner/resources" -H "Authorization: Bearer $TOKEN")
-  report owner_resources "$m" "$r"
+  report owner_resources "$m" "$r" '>=0.40' '<=10ms'
 fi
 want owner_login || exit 0
 
