@@ -30,7 +30,7 @@
 
 #include "core/log.h"
 #include "core/metrics.h"
-#include "jobs.h"
+#include "jobs_main.h"
 #include "router.h"
 #include "server.h"
 

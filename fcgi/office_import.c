@@ -1,11 +1,19 @@
 /* office_import.c — the office console's CSV import and export (RES-5).
- * The body of an import is the raw CSV (no JSON); scope is the domain's. */
+ * The body of an import is the raw CSV (no JSON); scope is the domain's.
+ * A file of more than IMPORT_SYNC_MAX rows is not imported while a worker
+ * thread waits: it is queued as a job (202) that the office polls
+ * (office_jobs.c), and the jobs process imports it. */
 #include <stdio.h>
 
 #include "core/json.h"
 #include "db/db.h"
+#include "jobs.h"
+#include "render.h"
 #include "resources_import.h"
 #include "server.h"
+
+/* API.md: more rows than this is long work. */
+#define IMPORT_SYNC_MAX 5000
 
 static cJSON *report_json(const struct import_report *rep)
 {
@@ -33,9 +41,19 @@ static cJSON *report_json(const struct import_report *rep)
 
 int h_office_import(struct req *r, struct err *e)
 {
+    const char *csv = r->body ? r->body : "";
     struct import_report rep = {0};
-    int rc = import_csv(db_thread(), r->params[0], &r->who, r->body ? r->body : "", r->body_len,
-                        &rep, e);
+    struct job job;
+    int64_t id;
+    int rc;
+
+    if (import_rows(csv, r->body_len) > IMPORT_SYNC_MAX) {
+        if (job_queue(db_thread(), &r->who, "import", r->params[0], csv, r->body_len, &id, e) < 0 ||
+            job_get(db_thread(), &r->arena, &r->who, id, &job, e) < 0)
+            return -1;
+        return reply_json(r, 202, render_job(&job));
+    }
+    rc = import_csv(db_thread(), r->params[0], &r->who, csv, r->body_len, NULL, &rep, e);
 
     if (rc == 0)
         reply_json(r, 200, report_json(&rep));

@@ -61,6 +61,21 @@ cJSON *render_resource_staff(const struct resource *x)
     return o;
 }
 
+cJSON *render_job(const struct job *x)
+{
+    cJSON *doc = cJSON_CreateObject(), *o = cJSON_AddObjectToObject(doc, "job");
+    cJSON *errors = cJSON_Parse(x->errors), *result = x->result ? cJSON_Parse(x->result) : NULL;
+
+    json_add_int(o, "id", x->id);
+    cJSON_AddStringToObject(o, "kind", x->kind);
+    cJSON_AddStringToObject(o, "status", x->status);
+    json_add_int(o, "done", x->done);
+    json_add_int(o, "total", x->total);
+    cJSON_AddItemToObject(o, "errors", errors ? errors : cJSON_CreateArray());
+    cJSON_AddItemToObject(o, "result", result ? result : cJSON_CreateNull());
+    return doc;
+}
+
 cJSON *render_person_row(const struct person_row *x)
 {
     cJSON *o = cJSON_CreateObject(), *res = cJSON_Parse(x->resources_json);

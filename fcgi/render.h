@@ -9,12 +9,15 @@
 #include <stdbool.h>
 
 #include "auth.h"
+#include "jobs.h"
 #include "resources.h"
 
 /* The owner's view: API.md's fields plus a few more. */
 cJSON *render_resource_owner(const struct resource *x);
 /* The staff view: every attribute. */
 cJSON *render_resource_staff(const struct resource *x);
+/* {"job":{"id","kind","status","done","total","errors","result"}} (API.md). */
+cJSON *render_job(const struct job *x);
 /* A person found by staff (GET /staff/persons). */
 cJSON *render_person_row(const struct person_row *x);
 

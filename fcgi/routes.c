@@ -73,6 +73,7 @@ const struct route routes[] = {
      IMPORT_LIMIT, "office_import", NULL},
     {"GET", "/api/v1/office/projects/{id}/export", h_office_export, ACCESS_STAFF, OFFICE, 0,
      "office_export", NULL},
+    {"GET", "/api/v1/office/jobs/{id}", h_office_job, ACCESS_STAFF, STAFF, 0, "office_job", NULL},
 };
 
 const size_t nroutes = sizeof(routes) / sizeof(routes[0]);

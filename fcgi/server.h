@@ -57,4 +57,7 @@ HANDLER(h_office_custom_values_set);
 HANDLER(h_office_import);
 HANDLER(h_office_export);
 
+/* office_jobs.c */
+HANDLER(h_office_job);
+
 #endif

@@ -59,6 +59,10 @@ DB_SQL(sql_session_lookup,
        "FROM sessions s LEFT JOIN staff st"
        "  ON s.subject_kind = 'staff' AND st.id = s.subject_id AND st.active = 1 "
        "WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > UTC_TIMESTAMP()");
+DB_SQL(sql_staff_principal,
+       "SELECT st.roles + 0, (SELECT GROUP_CONCAT(sp.project_id ORDER BY sp.project_id) "
+       "FROM staff_projects sp WHERE sp.staff_id = st.id) FROM staff st "
+       "WHERE st.id = ? AND st.active = 1");
 DB_SQL(sql_logout, "UPDATE sessions SET revoked_at = UTC_TIMESTAMP() "
                    "WHERE token_hash = ? AND revoked_at IS NULL");
 DB_SQL(sql_session_insert,
@@ -125,6 +129,21 @@ int auth_token_hash(const char *token, unsigned char out[32])
     return 0;
 }
 
+/* "1,4,7" (GROUP_CONCAT ordered) → who's sorted project list. */
+static void set_projects(struct arena *a, struct principal *who, const char *projects)
+{
+    int64_t *ids = arena_alloc(a, (strlen(projects) / 2 + 1) * sizeof(*ids));
+    size_t n = 0;
+
+    while (*projects) {
+        char *end;
+        ids[n++] = strtoll(projects, &end, 10);
+        projects = *end == ',' ? end + 1 : end;
+    }
+    who->project_ids = ids;
+    who->nprojects = n;
+}
+
 static int expired(struct err *e)
 {
     return err_setf(e, E_UNAUTHENTICATED, "登录已失效，请重新登录");
@@ -135,9 +154,6 @@ int auth_session_lookup(struct db *db, struct arena *a, const char *token, struc
 {
     unsigned char h[32];
     struct db_res r;
-    const char *projects;
-    int64_t *ids;
-    size_t n = 0;
     int found;
 
     memset(who, 0, sizeof(*who));
@@ -157,16 +173,25 @@ int auth_session_lookup(struct db *db, struct arena *a, const char *token, struc
         return expired(e);
     who->kind = SUBJECT_STAFF;
     who->roles = (unsigned)db_int(&r, 0, 2);
-    projects = db_text(&r, 0, 3);
-    /* GROUP_CONCAT ordered the ids: the array comes out sorted. */
-    ids = arena_alloc(a, (strlen(projects) / 2 + 1) * sizeof(*ids));
-    while (*projects) {
-        char *end;
-        ids[n++] = strtoll(projects, &end, 10);
-        projects = *end == ',' ? end + 1 : end;
-    }
-    who->project_ids = ids;
-    who->nprojects = n;
+    set_projects(a, who, db_text(&r, 0, 3));
+    return 0;
+}
+
+int auth_staff_principal(struct db *db, struct arena *a, int64_t staff_id, struct principal *who,
+                         struct err *e)
+{
+    struct db_res r;
+    int found = db_one(db, a, &sql_staff_principal, DB_ARGS(P_INT(staff_id)), &r, e);
+
+    memset(who, 0, sizeof(*who));
+    if (found < 0)
+        return -1;
+    if (!found)
+        return err_not_found(e);
+    who->kind = SUBJECT_STAFF;
+    who->id = staff_id;
+    who->roles = (unsigned)db_int(&r, 0, 0);
+    set_projects(a, who, db_text(&r, 0, 1));
     return 0;
 }
 

@@ -73,6 +73,10 @@ int auth_token_hash(const char *token, unsigned char out[32]);
  * logged out, or its staff member deactivated. The project list lives in a. */
 int auth_session_lookup(struct db *db, struct arena *a, const char *token, struct principal *who,
                         struct err *e);
+/* The principal of an active staff member (for work done on their behalf
+ * later, e.g. a queued import); 404 if there is none. */
+int auth_staff_principal(struct db *db, struct arena *a, int64_t staff_id, struct principal *who,
+                         struct err *e);
 /* Revoke the session of this token (idempotent). */
 int auth_logout(struct db *db, const char *token, struct err *e);
 /* Create a session inside the caller's transaction. */

@@ -1232,7 +1232,8 @@ static bool record_blank(const struct csv_field *f, size_t n)
 }
 
 /* Pass one: structure, header and size, before anything is written. */
-static int check_file(const char *data, size_t len, struct import_header *h, struct err *e)
+static int check_file(const char *data, size_t len, struct import_header *h, int *nrows,
+                      struct err *e)
 {
     struct csv_reader rd;
     const struct csv_field *f;
@@ -1261,6 +1262,7 @@ static int check_file(const char *data, size_t len, struct import_header *h, str
         fatal(e, "文件为空：第一行须是表头（如 楼栋,单元,房号,类型,……）");
         goto out;
     }
+    *nrows = rows;
     rc = 0;
 out:
     csv_reader_free(&rd);
@@ -1323,8 +1325,20 @@ static const char *actor_kind(const struct principal *who)
     return "system";
 }
 
+int import_rows(const char *data, size_t len)
+{
+    struct import_header h;
+    struct err e;
+    int rows = 0;
+
+    if (!utf8_valid(data, len) || check_file(data, len, &h, &rows, &e) < 0)
+        return -1;
+    return rows;
+}
+
 int import_csv(struct db *db, int64_t project_id, const struct principal *who, const char *data,
-               size_t len, struct import_report *rep, struct err *e)
+               size_t len, const struct import_progress *progress, struct import_report *rep,
+               struct err *e)
 {
     struct run run;
     struct import_header h;
@@ -1333,7 +1347,7 @@ int import_csv(struct db *db, int64_t project_id, const struct principal *who, c
     const struct csv_field *f;
     size_t n;
     bool header_seen = false;
-    int rc = -1, got;
+    int rc = -1, got, total = 0;
 
     memset(rep, 0, sizeof(*rep));
     memset(&run, 0, sizeof(run));
@@ -1355,7 +1369,7 @@ int import_csv(struct db *db, int64_t project_id, const struct principal *who, c
         fatal(e, "文件不是 UTF-8 编码：请在 Excel 中选择“另存为 → CSV UTF-8（逗号分隔）”后再导入");
         goto out;
     }
-    if (check_file(data, len, &h, e) < 0)
+    if (check_file(data, len, &h, &total, e) < 0)
         goto out;
 
     while ((got = csv_read(&rd, &f, &n, e)) > 0) {
@@ -1375,6 +1389,9 @@ int import_csv(struct db *db, int64_t project_id, const struct principal *who, c
         /* The row's cells, what its transaction read and its audit JSON
          * are done with: a file of 100,000 rows runs in one row's memory. */
         arena_reset(&a);
+        if (progress && rep->rows_total % progress->every == 0 &&
+            progress->fn(progress->arg, rep, total, e) < 0)
+            goto out;
     }
     if (got < 0) /* cannot happen: pass one read the same bytes */
         goto out;
@@ -1426,7 +1443,7 @@ int import_csv_file(struct db *db, int64_t project_id, const char *path, struct 
         fatal(e, "读取文件 %s 失败", path);
         goto out;
     }
-    rc = import_csv(db, project_id, NULL, data.data ? data.data : "", data.len, rep, e);
+    rc = import_csv(db, project_id, NULL, data.data ? data.data : "", data.len, NULL, rep, e);
 out:
     if (fp)
         fclose(fp);

@@ -72,8 +72,20 @@ struct principal;
  * -1: 404 for an unknown project; 400 for a fatal defect of the file
  * (nothing written); 500/503 if the database fails midway (rows committed
  * before stay, rep says which). */
+/* Told how far an import got, every `every` rows (a job's progress
+ * record); fn returning -1 stops the import with fn's error. */
+struct import_progress {
+    int every;
+    int (*fn)(void *arg, const struct import_report *rep, int rows_in_file, struct err *e);
+    void *arg;
+};
+
 int import_csv(struct db *db, int64_t project_id, const struct principal *who, const char *data,
-               size_t len, struct import_report *rep, struct err *e);
+               size_t len, const struct import_progress *progress, struct import_report *rep,
+               struct err *e);
+/* Rows of data in a CSV (after the header), or -1 if the file has a fatal
+ * defect: how big an import will be before it starts (202 or 200). */
+int import_rows(const char *data, size_t len);
 /* import_csv() of a file's contents with the system as actor (operator
  * tool); 400 if the file cannot be read. */
 int import_csv_file(struct db *db, int64_t project_id, const char *path, struct import_report *rep,

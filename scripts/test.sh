@@ -8,6 +8,7 @@
 # A sanitizer report anywhere fails the run.
 # ONLY="test_auth test_scope" runs just those test binaries (and skips the
 # stand-in and make-run checks): for working on one area; CI runs everything.
+# VERBOSE=1 shows the integration tests' output even when they pass.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -77,7 +78,7 @@ if ASAN_OPTIONS=$server_asan UBSAN_OPTIONS=$server_ubsan stack_start_all && stac
     out=$(mktemp)
     ASAN_OPTIONS=detect_leaks=0 timeout 600 "$t" >"$out" 2>&1; rc=$?
     count_cmocka "$(basename "$t")" "$out" $rc
-    [[ $rc -ne 0 ]] && grep -vE '^\[ +(RUN|OK) +\]' "$out" | sed 's/^/    /' | tail -40
+    [[ $rc -ne 0 || -n ${VERBOSE:-} ]] && grep -vE '^\[ +(RUN|OK) +\]' "$out" | sed 's/^/    /' | tail -40
     rm -f "$out"
   done
 else

@@ -1,8 +1,0 @@
-/* jobs.h — the jobs process the master runs beside the workers (OPS-2). */
-#ifndef WUYE_JOBS_H
-#define WUYE_JOBS_H
-
-/* Run recurring jobs until SIGTERM; returns the exit code. */
-int jobs_main(void);
-
-#endif
