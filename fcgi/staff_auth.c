@@ -24,7 +24,7 @@ static cJSON *staff_json(struct req *r, struct err *e)
             cJSON_AddItemToArray(roles, cJSON_CreateString(auth_role_names[i]));
     projects = cJSON_AddArrayToObject(o, "project_ids");
     for (size_t i = 0; i < r->who.nprojects; i++)
-        cJSON_AddItemToArray(projects, cJSON_CreateNumber((double)r->who.project_ids[i]));
+        cJSON_AddItemToArray(projects, json_int(r->who.project_ids[i]));
     return o;
 }
 

@@ -133,7 +133,7 @@ static const size_t col_max_chars[IMPORT_NCOLS] = {
 #define FLOOR_MAX RES_FLOOR_MAX
 
 struct code_label {
-    const char *code, *label;
+    const char *key, *label; /* the English key, the Chinese label */
 };
 
 static const struct code_label kinds[] = {
@@ -153,10 +153,10 @@ static const struct code_label relations[] = {
 static const char *code_or_label(const struct code_label *t, size_t nt, const char *s, size_t n)
 {
     for (size_t i = 0; i < nt; i++) {
-        if (strlen(t[i].code) == n && strncasecmp(t[i].code, s, n) == 0)
-            return t[i].code;
+        if (strlen(t[i].key) == n && strncasecmp(t[i].key, s, n) == 0)
+            return t[i].key;
         if (strlen(t[i].label) == n && memcmp(t[i].label, s, n) == 0)
-            return t[i].code;
+            return t[i].key;
     }
     return NULL;
 }
@@ -164,7 +164,7 @@ static const char *code_or_label(const struct code_label *t, size_t nt, const ch
 static const char *label_of(const struct code_label *t, size_t nt, const char *code)
 {
     for (size_t i = 0; code && i < nt; i++)
-        if (strcmp(t[i].code, code) == 0)
+        if (strcmp(t[i].key, code) == 0)
             return t[i].label;
     return code;
 }

@@ -277,3 +277,8 @@ cJSON *json_add_int(cJSON *obj, const char *name, int64_t v)
 {
     return cJSON_AddNumberToObject(obj, name, v); /* exact below 2^53 */
 }
+
+cJSON *json_int(int64_t v)
+{
+    return cJSON_CreateNumber(v); /* exact below 2^53 */
+}

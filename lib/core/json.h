@@ -56,5 +56,7 @@ size_t utf8_chars(const char *p, size_t n);
 
 /* cJSON_AddNumberToObject for an int64 that we know fits in 2^53. */
 cJSON *json_add_int(cJSON *obj, const char *name, int64_t v);
+/* A number item for an int64 that we know fits in 2^53 (for arrays). */
+cJSON *json_int(int64_t v);
 
 #endif

@@ -28,7 +28,7 @@
  * belongs inside that function, with the lock it needs (SELECT … FOR
  * UPDATE, or LOCK IN SHARE MODE for a row that must not change): a check
  * made before the transaction is a check of a past state — for money, a
- * double payment (docs/architecture.md, "Writes").
+ * bill paid twice (docs/architecture.md, "Writes").
  *
  * Errors: -1 with struct err set: E_DB_UNAVAILABLE (503) when the server
  * cannot be reached, E_DB_DUPLICATE for a duplicate key (callers map it
