@@ -57,4 +57,10 @@ HANDLER(h_office_custom_values_set);
 HANDLER(h_office_import);
 HANDLER(h_office_export);
 
+/* office_staff.c */
+HANDLER(h_office_staff_list);
+HANDLER(h_office_staff_create);
+HANDLER(h_office_staff);
+HANDLER(h_office_staff_update);
+
 #endif
