@@ -11,6 +11,7 @@
 #define IMPORT_LIMIT (8L * 1024 * 1024)
 #define PROJECT_FIELDS FIELDS("code", "name", "address", "business_types")
 #define PERSON_FIELDS FIELDS("name", "phone", "id_number", "occupation")
+#define STAFF_FIELDS "name", "phone", "password", "roles", "project_ids"
 #define RESOURCE_FIELDS                                                                            \
     FIELDS("project_id", "building_id", "unit_id", "code", "number", "kind", "floor",              \
            "area_m2x100", "inner_area_m2x100", "layout", "decoration", "lease_status",             \
@@ -74,6 +75,14 @@ const struct route routes[] = {
     {"GET", "/api/v1/office/projects/{id}/export", h_office_export, ACCESS_STAFF, OFFICE, 0,
      "office_export", NULL},
     {"GET", "/api/v1/office/jobs/{id}", h_office_job, ACCESS_STAFF, STAFF, 0, "office_job", NULL},
+    {"GET", "/api/v1/office/staff", h_office_staff_list, ACCESS_STAFF, OFFICE, 0,
+     "office_staff_list", NULL},
+    {"POST", "/api/v1/office/staff", h_office_staff_create, ACCESS_STAFF, OFFICE, 0,
+     "office_staff_create", FIELDS(STAFF_FIELDS)},
+    {"GET", "/api/v1/office/staff/{id}", h_office_staff, ACCESS_STAFF, OFFICE, 0, "office_staff",
+     NULL},
+    {"PATCH", "/api/v1/office/staff/{id}", h_office_staff_update, ACCESS_STAFF, OFFICE, 0,
+     "office_staff_update", FIELDS(STAFF_FIELDS, "active")},
 };
 
 const size_t nroutes = sizeof(routes) / sizeof(routes[0]);

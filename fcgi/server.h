@@ -60,4 +60,10 @@ HANDLER(h_office_export);
 /* office_jobs.c */
 HANDLER(h_office_job);
 
+/* office_staff.c */
+HANDLER(h_office_staff_list);
+HANDLER(h_office_staff_create);
+HANDLER(h_office_staff);
+HANDLER(h_office_staff_update);
+
 #endif
