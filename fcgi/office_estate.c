@@ -7,6 +7,7 @@
 #include "db/db.h"
 #include "resources.h"
 #include "resources_edit.h"
+#include "resources_import.h"
 #include "server.h"
 
 int h_office_projects(struct req *r, struct err *e)
@@ -205,13 +206,25 @@ int h_office_person_update(struct req *r, struct err *e)
 
 int h_office_link_create(struct req *r, struct err *e)
 {
-    const char *relation, *date;
-    int64_t person_id, id;
+    struct person_ref ref = {0};
+    const char *relation, *date, *id_number;
+    int64_t person_id = 0, id;
+    char masked[33];
 
-    if (json_get_int(r->in, "person_id", true, 1, INT32_MAX, &person_id, NULL, e) < 0 ||
+    if (json_get_int(r->in, "person_id", false, 1, INT32_MAX, &person_id, NULL, e) < 0 ||
+        json_get_line(r->in, "name", false, 1, 64, &ref.name, e) < 0 ||
+        json_get_str(r->in, "phone", false, 11, 11, &ref.phone, e) < 0 ||
+        json_get_str(r->in, "id_number", false, 9, 32, &id_number, e) < 0 ||
         json_get_str(r->in, "relation", true, 1, 16, &relation, e) < 0 ||
-        json_get_str(r->in, "moved_in_on", false, 10, 10, &date, e) < 0 ||
-        res_move_in(db_thread(), &r->who, r->params[0], person_id, relation, date, &id, e) < 0)
+        json_get_str(r->in, "moved_in_on", false, 10, 10, &date, e) < 0)
+        return -1;
+    if (!ref.name != !ref.phone)
+        return err_bad_request(e, "按手机号登记住户需同时提供 name 和 phone");
+    if (id_number && import_mask_id(id_number, strlen(id_number), masked) != 0)
+        return err_bad_request(e, "证件号格式不正确");
+    ref.id_number_masked = id_number ? masked : NULL;
+    if (res_move_in(db_thread(), &r->who, r->params[0], person_id, ref.phone ? &ref : NULL,
+                    relation, date, &id, e) < 0)
         return -1;
     return reply_created(r, id);
 }

@@ -60,8 +60,10 @@ DB_SQL(sql_snap_resource,
        "'area_m2x100', area_m2x100, 'inner_area_m2x100', inner_area_m2x100, 'layout', layout, "
        "'decoration', decoration, 'lease_status', lease_status, 'business_scope', "
        "business_scope, 'tenant_company', tenant_company) FROM resources WHERE id = ?");
-DB_SQL(sql_snap_person, "SELECT JSON_OBJECT('name', name, 'phone', phone, 'id_number_masked', "
-                        "id_number_masked, 'occupation', occupation) FROM persons WHERE id = ?");
+/* Phones masked, as everywhere outside the person's own row. */
+DB_SQL(sql_snap_person,
+       "SELECT JSON_OBJECT('name', name, 'phone', CONCAT(LEFT(phone, 3), '****', RIGHT(phone, 4)), "
+       "'id_number_masked', id_number_masked, 'occupation', occupation) FROM persons WHERE id = ?");
 DB_SQL(sql_snap_link, "SELECT JSON_OBJECT('person_id', person_id, 'resource_id', resource_id, "
                       "'relation', relation, 'moved_in_on', moved_in_on, "
                       "'moved_out_on', moved_out_on) FROM person_resources WHERE id = ?");
@@ -142,9 +144,14 @@ DB_SQL(sql_person_unbind, "UPDATE persons SET openid = NULL WHERE id = ?");
 DB_SQL(sql_person_sessions_end,
        "UPDATE sessions SET revoked_at = UTC_TIMESTAMP() WHERE subject_kind = 'owner' "
        "AND subject_id = ? AND revoked_at IS NULL");
+DB_SQL(sql_person_by_phone,
+       "SELECT id, name, id_number_masked FROM persons WHERE phone = ? FOR UPDATE");
+DB_SQL(sql_person_set_id_number, "UPDATE persons SET id_number_masked = ? WHERE id = ?");
 /* Links */
-DB_SQL(sql_link_current, "SELECT COUNT(*) FROM person_resources pr WHERE pr.person_id = ? AND "
-                         "pr.resource_id = ? AND " PR_CURRENT("pr") " FOR UPDATE");
+DB_SQL(sql_link_find, "SELECT pr.id, pr.relation, pr.moved_in_on FROM person_resources pr "
+                      "WHERE pr.person_id = ? AND pr.resource_id = ? AND " PR_CURRENT(
+                          "pr") " ORDER BY pr.id FOR UPDATE");
+DB_SQL(sql_link_set_moved_in, "UPDATE person_resources SET moved_in_on = ? WHERE id = ?");
 DB_SQL(sql_link_insert,
        "INSERT INTO person_resources (person_id, resource_id, relation, moved_in_on) "
        "VALUES (?, ?, ?, ?)");
@@ -200,21 +207,29 @@ static int snap(struct db *db, struct edit *x, struct db_sql *q, int64_t id, con
 }
 
 /* The audit row of a change: after is snapshotted now. */
-static int audited(struct db *db, struct edit *x, const char *action, const char *entity,
-                   int64_t id, struct db_sql *snap_q, const char *before, struct err *e)
+static int audited_in(struct db *db, struct arena *a, const struct principal *who,
+                      const char *action, const char *entity, int64_t id, struct db_sql *snap_q,
+                      const char *before, const char *context, struct err *e)
 {
     const char *after;
 
-    if (snap(db, x, snap_q, id, &after, e) < 0)
+    if (audit_snapshot(db, a, snap_q, id, &after, e) < 0)
         return -1;
     return audit_log(db,
-                     &(struct audit_entry){.who = x->who,
+                     &(struct audit_entry){.who = who,
                                            .action = action,
                                            .entity = entity,
                                            .entity_id = id,
                                            .before = before,
-                                           .after = after},
+                                           .after = after,
+                                           .context = context},
                      e);
+}
+
+static int audited(struct db *db, struct edit *x, const char *action, const char *entity,
+                   int64_t id, struct db_sql *snap_q, const char *before, struct err *e)
+{
+    return audited_in(db, &x->a, x->who, action, entity, id, snap_q, before, NULL, e);
 }
 
 /* A duplicate key from the database becomes the caller's own code. */
@@ -696,47 +711,138 @@ int res_person_update(struct db *db, const struct principal *who, int64_t id,
     return run(db, &op.x, person_update_tx, e);
 }
 
+int res_person_resolve_tx(struct db *db, struct arena *a, const struct principal *who,
+                          const struct person_ref *in, const char *context, int64_t *person_id,
+                          bool *created, struct err *e)
+{
+    struct db_res r;
+    const char *before;
+    bool all_mine;
+    int found = db_one(db, a, &sql_person_by_phone, DB_ARGS(P_STR(in->phone)), &r, e);
+
+    *created = false;
+    if (found < 0)
+        return -1;
+    if (!found) {
+        if (db_insert(db, &sql_person_insert,
+                      DB_ARGS(P_STR(in->name), P_STR(in->phone),
+                              P_STR(in->id_number_masked ? in->id_number_masked : ""), P_STR(""),
+                              who && who->kind == SUBJECT_STAFF ? P_INT(who->id) : P_NULL),
+                      person_id, e) < 0)
+            return dup_as(e, E_PHONE_TAKEN);
+        *created = true;
+        return audited_in(db, a, who, "create_person", "person", *person_id, &sql_snap_person, NULL,
+                          context, e);
+    }
+    *person_id = db_int(&r, 0, 0);
+    /* The phone is how an owner logs in: a new name for it is refused,
+     * never "corrected" — and the refusal names nobody. */
+    if (strcmp(db_text(&r, 0, 1), in->name) != 0)
+        return err_setf(e, E_PHONE_TAKEN, "手机号已登记为另一人");
+    if (!in->id_number_masked || strcmp(db_text(&r, 0, 2), in->id_number_masked) == 0)
+        return 0;
+    if (db_text(&r, 0, 2)[0])
+        return err_set(e, E_ID_NUMBER_MISMATCH);
+    /* Filling in a missing ID number changes who the person is. */
+    if (who) {
+        if (res_person_serves_all(db, a, who, *person_id, &all_mine, e) < 0)
+            return -1;
+        if (!all_mine)
+            return err_setf(e, E_FORBIDDEN,
+                            "此人也在其他项目登记，证件号须由其所有项目的管理员补录");
+    }
+    if (audit_snapshot(db, a, &sql_snap_person, *person_id, &before, e) < 0 ||
+        db_exec(db, &sql_person_set_id_number,
+                DB_ARGS(P_STR(in->id_number_masked), P_INT(*person_id)), NULL, e) < 0)
+        return -1;
+    return audited_in(db, a, who, "update_person", "person", *person_id, &sql_snap_person, before,
+                      context, e);
+}
+
+int res_link_tx(struct db *db, struct arena *a, const struct principal *who, int64_t resource_id,
+                int64_t person_id, const char *relation, const char *moved_in_on,
+                enum link_mode mode, const char *context, int64_t *link_id, bool *created,
+                struct err *e)
+{
+    struct db_res r;
+    const char *stored_date = NULL, *before;
+
+    *created = false;
+    *link_id = 0;
+    /* Locking the range keeps two concurrent move-ins from both finding
+     * no link. */
+    if (db_query(db, a, &sql_link_find, DB_ARGS(P_INT(person_id), P_INT(resource_id)), &r, e) < 0)
+        return -1;
+    for (size_t i = 0; i < r.nrows && !*link_id; i++)
+        if (strcmp(db_text(&r, i, 1), relation) == 0) {
+            *link_id = db_int(&r, i, 0);
+            stored_date = db_str(&r, i, 2);
+        }
+    if (r.nrows > 0 && (mode == LINK_NEW || !*link_id))
+        return mode == LINK_NEW ? err_set(e, E_ALREADY_LINKED)
+                                : err_setf(e, E_ALREADY_LINKED,
+                                           "此人已以“%s”关系登记在该房屋，变更关系请先办理迁出",
+                                           import_relation_label(db_text(&r, 0, 1)));
+    if (!*link_id) {
+        if (db_insert(
+                db, &sql_link_insert,
+                DB_ARGS(P_INT(person_id), P_INT(resource_id), P_STR(relation), P_STR(moved_in_on)),
+                link_id, e) < 0)
+            return -1;
+        *created = true;
+        return audited_in(db, a, who, "move_in", "person_resource", *link_id, &sql_snap_link, NULL,
+                          context, e);
+    }
+    if (!moved_in_on || (stored_date && strcmp(stored_date, moved_in_on) == 0))
+        return 0;
+    if (stored_date)
+        return err_setf(e, E_MOVED_IN_MISMATCH, "入住日期与已登记的 %s 不一致", stored_date);
+    /* A missing move-in date is filled in; a recorded one is history. */
+    if (audit_snapshot(db, a, &sql_snap_link, *link_id, &before, e) < 0 ||
+        db_exec(db, &sql_link_set_moved_in, DB_ARGS(P_STR(moved_in_on), P_INT(*link_id)), NULL, e) <
+            0)
+        return -1;
+    return audited_in(db, a, who, "update_link", "person_resource", *link_id, &sql_snap_link,
+                      before, context, e);
+}
+
 /* ---- links: move-in, move-out ------------------------------------------------------ */
 
 struct link_op {
     struct edit x;
     int64_t resource_id, person_id, link_id;
     const char *relation, *date;
+    const struct person_ref *by_phone;
 };
 
 static int move_in_tx(struct db *db, void *arg, struct err *e)
 {
     struct link_op *op = arg;
-    struct db_res r;
-    bool all_mine;
+    bool all_mine, created;
 
-    /* One current link per person and resource (as the CSV import): a
-     * change of relation is a move-out and a new move-in. Locking the range
-     * keeps two concurrent move-ins from both passing the check. */
     if (lock_scope(db, &op->x, &sql_lock_resource, op->resource_id, NULL, e) < 0 ||
-        person_scope(db, &op->x, op->person_id, &all_mine, e) < 0 ||
-        db_query(db, &op->x.a, &sql_link_current,
-                 DB_ARGS(P_INT(op->person_id), P_INT(op->resource_id)), &r, e) < 0)
+        (op->by_phone ? res_person_resolve_tx(db, &op->x.a, op->x.who, op->by_phone, NULL,
+                                              &op->person_id, &created, e)
+                      : person_scope(db, &op->x, op->person_id, &all_mine, e)) < 0)
         return -1;
-    if (db_int(&r, 0, 0))
-        return err_set(e, E_ALREADY_LINKED);
-    if (db_insert(db, &sql_link_insert,
-                  DB_ARGS(P_INT(op->person_id), P_INT(op->resource_id), P_STR(op->relation),
-                          P_STR(op->date)),
-                  &op->link_id, e) < 0)
-        return -1;
-    return audited(db, &op->x, "move_in", "person_resource", op->link_id, &sql_snap_link, NULL, e);
+    return res_link_tx(db, &op->x.a, op->x.who, op->resource_id, op->person_id, op->relation,
+                       op->date, LINK_NEW, NULL, &op->link_id, &created, e);
 }
 
 int res_move_in(struct db *db, const struct principal *who, int64_t resource_id, int64_t person_id,
-                const char *relation, const char *moved_in_on, int64_t *link_id, struct err *e)
+                const struct person_ref *by_phone, const char *relation, const char *moved_in_on,
+                int64_t *link_id, struct err *e)
 {
-    struct link_op op = {{{0}, who}, resource_id, person_id, 0, relation, moved_in_on};
+    struct link_op op = {{{0}, who}, resource_id, person_id, 0, relation, moved_in_on, by_phone};
 
     if (!one_of(relation, relations))
         return err_bad_request(e, "relation 只能是 owner、family 或 tenant");
     if (moved_in_on && !util_date_valid(moved_in_on))
         return err_bad_request(e, "入住日期格式应为 YYYY-MM-DD");
+    if (!person_id == !by_phone)
+        return err_bad_request(e, "请提供 person_id，或姓名和手机号（二选一）");
+    if (by_phone && !util_phone_valid(by_phone->phone))
+        return err_bad_request(e, "手机号格式不正确");
     if (run(db, &op.x, move_in_tx, e) < 0)
         return -1;
     *link_id = op.link_id;
@@ -763,7 +869,7 @@ static int move_out_tx(struct db *db, void *arg, struct err *e)
 int res_move_out(struct db *db, const struct principal *who, int64_t link_id,
                  const char *moved_out_on, struct err *e)
 {
-    struct link_op op = {{{0}, who}, 0, 0, link_id, NULL, moved_out_on};
+    struct link_op op = {{{0}, who}, 0, 0, link_id, NULL, moved_out_on, NULL};
 
     if (!moved_out_on || !util_date_valid(moved_out_on))
         return err_bad_request(e, "迁出日期格式应为 YYYY-MM-DD");

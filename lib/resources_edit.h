@@ -56,6 +56,38 @@ struct person_in {
     const char *name, *phone, *id_number, *occupation; /* NULL = unchanged */
 };
 
+/* A person named by phone, as a sheet row or a move-in by phone gives them. */
+struct person_ref {
+    const char *name, *phone;     /* required */
+    const char *id_number_masked; /* NULL = not given */
+};
+
+/* Inside the caller's transaction (the one way both the office API and
+ * the CSV import find or create a person by phone): the person with this
+ * phone, created (by who) when there is none. A known phone under another
+ * name → 409 PHONE_TAKEN (a sheet must not hand someone's login to a new
+ * name); another ID number → 409 ID_NUMBER_MISMATCH; filling in a missing
+ * ID number is a change of who they are and needs res_person_serves_all()
+ * (else 403). context: the audit rows' context (NULL for the API). who NULL
+ * is the operator tool. Nothing says more about the person than in gave. */
+int res_person_resolve_tx(struct db *db, struct arena *a, const struct principal *who,
+                          const struct person_ref *in, const char *context, int64_t *person_id,
+                          bool *created, struct err *e);
+
+enum link_mode {
+    LINK_NEW,    /* a move-in: 409 ALREADY_LINKED if there is a current link */
+    LINK_ENSURE, /* an import: the same link again changes nothing, a missing
+                    move-in date is filled in (another one: MOVED_IN_MISMATCH) */
+};
+/* Inside the caller's transaction, with the resource locked and in the
+ * caller's scope: link person to it. A current link with another relation
+ * is 409 ALREADY_LINKED in both modes (a change of relation is a move-out
+ * and a new move-in). *created tells whether a link was made. */
+int res_link_tx(struct db *db, struct arena *a, const struct principal *who, int64_t resource_id,
+                int64_t person_id, const char *relation, const char *moved_in_on,
+                enum link_mode mode, const char *context, int64_t *link_id, bool *created,
+                struct err *e);
+
 /* Inside the caller's transaction: does the caller serve every project
  * where the person lives now (the rule for changing who they are)? Locks
  * the person's row. */
@@ -83,10 +115,14 @@ int res_person_create(struct db *db, const struct principal *who, const struct p
                       int64_t *id, struct err *e);
 int res_person_update(struct db *db, const struct principal *who, int64_t id,
                       const struct person_in *in, struct err *e);
-/* Move-in: a new current link; 409 ALREADY_LINKED if the person already
- * has a current link to the resource (whatever the relation). */
+/* Move-in: a new current link of a person the caller sees (person_id),
+ * or of the person with a phone (by_phone, person_id 0: found or created
+ * as the import does — a resident of another project may be linked, never
+ * edited); 409 ALREADY_LINKED if the person already has a current link to
+ * the resource (whatever the relation). */
 int res_move_in(struct db *db, const struct principal *who, int64_t resource_id, int64_t person_id,
-                const char *relation, const char *moved_in_on, int64_t *link_id, struct err *e);
+                const struct person_ref *by_phone, const char *relation, const char *moved_in_on,
+                int64_t *link_id, struct err *e);
 /* Move-out: ends a current link (the row stays as history). */
 int res_move_out(struct db *db, const struct principal *who, int64_t link_id,
                  const char *moved_out_on, struct err *e);

@@ -69,20 +69,6 @@ DB_SQL(sql_resource_insert,
 DB_SQL(sql_resource_update,
        "UPDATE resources SET building_id = ?, unit_id = ?, number = ?, kind = ?, floor = ?, "
        "area_m2x100 = ?, inner_area_m2x100 = ?, layout = ?, decoration = ? WHERE id = ?");
-DB_SQL(sql_person_by_phone,
-       "SELECT id, name, id_number_masked FROM persons WHERE phone = ? FOR UPDATE");
-DB_SQL(sql_person_insert, "INSERT INTO persons (name, phone, id_number_masked, created_by_staff) "
-                          "VALUES (?, ?, ?, ?)");
-DB_SQL(sql_person_set_id_number, "UPDATE persons SET id_number_masked = ? WHERE id = ?");
-/* active is a generated column (moved_out_on IS NULL): read, never
- * written. */
-DB_SQL(sql_link_find, "SELECT id, relation, moved_in_on FROM person_resources "
-                      "WHERE person_id = ? AND resource_id = ? AND " PR_CURRENT(
-                          "person_resources") " ORDER BY id FOR UPDATE");
-DB_SQL(sql_link_insert,
-       "INSERT INTO person_resources (person_id, resource_id, relation, moved_in_on) "
-       "VALUES (?, ?, ?, ?)");
-DB_SQL(sql_link_set_moved_in, "UPDATE person_resources SET moved_in_on = ? WHERE id = ?");
 /* Natural order so that 2栋 comes before 10栋 and 201 before 1001
  * (NATURAL_SORT_KEY: MariaDB 10.7+); resources without a building
  * (parking) last; within a resource owners, then family, then tenants
@@ -831,16 +817,23 @@ static const char *j_text(struct arena *a, cJSON *o)
     return copy;
 }
 
+/* {"source":"csv_import","line":N}: where this row's changes came from. */
+static const char *row_context(const struct row_tx *t)
+{
+    cJSON *context = j_object();
+
+    j_str(context, "source", "csv_import");
+    j_int(context, "line", t->row->line);
+    return j_text(t->run->a, context);
+}
+
 /* Write the audit row of one write of this row; takes before (NULL for a
  * creation) and after. */
 static int audit(struct db *db, const struct row_tx *t, const char *action, const char *entity,
                  int64_t entity_id, cJSON *before, cJSON *after, struct err *e)
 {
     struct arena *a = t->run->a;
-    cJSON *context = j_object();
 
-    j_str(context, "source", "csv_import");
-    j_int(context, "line", t->row->line);
     return audit_log(db,
                      &(struct audit_entry){.who = t->run->who,
                                            .action = action,
@@ -848,7 +841,7 @@ static int audit(struct db *db, const struct row_tx *t, const char *action, cons
                                            .entity_id = entity_id,
                                            .before = j_text(a, before),
                                            .after = j_text(a, after),
-                                           .context = j_text(a, context)},
+                                           .context = row_context(t)},
                      e);
 }
 
@@ -1053,134 +1046,50 @@ static int resource_put(struct db *db, struct row_tx *t, int64_t building_id, in
                  res_json(project_id, code, &cur), res_json(project_id, code, &next), e);
 }
 
-/* A person's audit snapshot; the phone masked, as in every log. */
-static cJSON *person_json(const char *name, const char *phone_masked, const char *id_number_masked)
+/* The person and their link go through the office API's own code
+ * (resources_edit.h): the same rules, the same audit rows (with this
+ * row's context). A refusal there is this row's error, in the column it
+ * is about. */
+static int person_error(struct row_tx *t, struct err *e)
 {
-    cJSON *o = j_object();
+    const char *column = err_is(e, E_PHONE_TAKEN)          ? import_col_names[IMPORT_COL_PHONE]
+                         : err_is(e, E_ID_NUMBER_MISMATCH) ? import_col_names[IMPORT_COL_ID_NUMBER]
+                         : err_is(e, E_FORBIDDEN)          ? import_col_names[IMPORT_COL_ID_NUMBER]
+                         : err_is(e, E_ALREADY_LINKED)     ? import_col_names[IMPORT_COL_RELATION]
+                         : err_is(e, E_MOVED_IN_MISMATCH)  ? import_col_names[IMPORT_COL_MOVED_IN]
+                                                           : NULL;
+    char message[sizeof(e->message)];
 
-    j_str(o, "name", name);
-    j_str(o, "phone", phone_masked);
-    j_str(o, "id_number_masked", id_number_masked);
-    return o;
+    if (!column)
+        return -1; /* the database failed: not the row's fault */
+    memcpy(message, e->message, sizeof(message));
+    return row_refuse(t, e, column, "%s", message);
 }
 
 static int person_put(struct db *db, struct row_tx *t, int64_t *person_id, struct err *e)
 {
     const struct import_row *row = t->row;
-    struct db_res r;
-    char phone_masked[12];
-    const char *stored_name, *stored_id;
-    int found;
+    struct person_ref ref = {row->name, row->phone, row->id_number_masked};
+    bool created;
 
-    util_phone_mask(row->phone, phone_masked);
-    found = db_one(db, t->run->a, &sql_person_by_phone, DB_ARGS(P_STR(row->phone)), &r, e);
-    if (found < 0)
-        return -1;
-    if (!found) {
-        const char *id_number = row->id_number_masked ? row->id_number_masked : "";
-
-        if (db_insert(db, &sql_person_insert,
-                      DB_ARGS(P_STR(row->name), P_STR(row->phone), P_STR(id_number),
-                              t->run->who && t->run->who->kind == SUBJECT_STAFF
-                                  ? P_INT(t->run->who->id)
-                                  : P_NULL),
-                      person_id, e) < 0)
-            return -1;
-        t->n.created_persons++;
-        return audit(db, t, "import_create_person", "person", *person_id, NULL,
-                     person_json(row->name, phone_masked, id_number), e);
-    }
-    *person_id = db_int(&r, 0, 0);
-    stored_name = db_text(&r, 0, 1);
-    /* The phone is how an owner logs in: a sheet must not hand someone
-     * else's login to a new name, so a different name is refused, never
-     * "corrected". */
-    if (strcmp(stored_name, row->name) != 0)
-        return row_refuse(t, e, import_col_names[IMPORT_COL_PHONE], "手机号已登记为另一人");
-    stored_id = db_text(&r, 0, 2);
-    if (!row->id_number_masked || strcmp(stored_id, row->id_number_masked) == 0)
-        return 0;
-    if (stored_id[0] != '\0')
-        return row_refuse(t, e, import_col_names[IMPORT_COL_ID_NUMBER],
-                          "证件号与该手机号已登记的证件号不一致");
-    /* Filling in a missing ID number is the one change to an existing
-     * person an import makes, and it is a change of who they are: the
-     * office API's rule (resources_edit.h) applies, and the refusal says
-     * no more than the sheet did. */
-    if (t->run->who) {
-        bool all_mine;
-        if (res_person_serves_all(db, t->run->a, t->run->who, *person_id, &all_mine, e) < 0)
-            return -1;
-        if (!all_mine)
-            return row_refuse(t, e, import_col_names[IMPORT_COL_ID_NUMBER],
-                              "此人也在其他项目登记，证件号须由其所有项目的管理员补录");
-    }
-    if (db_exec(db, &sql_person_set_id_number,
-                DB_ARGS(P_STR(row->id_number_masked), P_INT(*person_id)), NULL, e) < 0)
-        return -1;
-    return audit(db, t, "import_update_person", "person", *person_id,
-                 person_json(stored_name, phone_masked, stored_id),
-                 person_json(stored_name, phone_masked, row->id_number_masked), e);
-}
-
-static cJSON *link_json(int64_t person_id, int64_t resource_id, const char *relation,
-                        const char *moved_in_on)
-{
-    cJSON *o = j_object();
-
-    j_int(o, "person_id", person_id);
-    j_int(o, "resource_id", resource_id);
-    j_str(o, "relation", relation);
-    j_str(o, "moved_in_on", moved_in_on);
-    return o;
+    if (res_person_resolve_tx(db, t->run->a, t->run->who, &ref, row_context(t), person_id, &created,
+                              e) < 0)
+        return person_error(t, e);
+    t->n.created_persons += created;
+    return 0;
 }
 
 static int link_put(struct db *db, struct row_tx *t, int64_t person_id, struct err *e)
 {
     const struct import_row *row = t->row;
-    struct db_res r;
-    int64_t link_id = 0;
-    const char *stored_date = NULL;
+    int64_t link_id;
+    bool created;
 
-    if (db_query(db, t->run->a, &sql_link_find, DB_ARGS(P_INT(person_id), P_INT(t->resource_id)),
-                 &r, e) < 0)
-        return -1;
-    for (size_t i = 0; i < r.nrows && !link_id; i++) {
-        if (strcmp(db_text(&r, i, 1), row->relation) == 0) {
-            link_id = db_int(&r, i, 0);
-            stored_date = db_str(&r, i, 2);
-        }
-    }
-    if (!link_id && r.nrows > 0) {
-        /* One person, one current role per resource: a change of role is
-         * a move-out and a new move-in, which keeps the history true. */
-        return row_refuse(t, e, import_col_names[IMPORT_COL_RELATION],
-                          "此人已以“%s”关系登记在该房屋，变更关系请先办理迁出",
-                          import_relation_label(db_text(&r, 0, 1)));
-    }
-    if (!link_id) {
-        if (db_insert(db, &sql_link_insert,
-                      DB_ARGS(P_INT(person_id), P_INT(t->resource_id), P_STR(row->relation),
-                              P_STR(row->moved_in_on)),
-                      &link_id, e) < 0)
-            return -1;
-        t->n.created_links++;
-        return audit(db, t, "import_create_link", "person_resource", link_id, NULL,
-                     link_json(person_id, t->resource_id, row->relation, row->moved_in_on), e);
-    }
-    if (!row->moved_in_on || (stored_date && strcmp(stored_date, row->moved_in_on) == 0))
-        return 0;
-    if (stored_date)
-        return row_refuse(t, e, import_col_names[IMPORT_COL_MOVED_IN],
-                          "入住日期与已登记的 %s 不一致", stored_date);
-    /* A missing move-in date is filled in; a recorded one is history and
-     * is not rewritten by a sheet. */
-    if (db_exec(db, &sql_link_set_moved_in, DB_ARGS(P_STR(row->moved_in_on), P_INT(link_id)), NULL,
-                e) < 0)
-        return -1;
-    return audit(db, t, "import_update_link", "person_resource", link_id,
-                 link_json(person_id, t->resource_id, row->relation, stored_date),
-                 link_json(person_id, t->resource_id, row->relation, row->moved_in_on), e);
+    if (res_link_tx(db, t->run->a, t->run->who, t->resource_id, person_id, row->relation,
+                    row->moved_in_on, LINK_ENSURE, row_context(t), &link_id, &created, e) < 0)
+        return person_error(t, e);
+    t->n.created_links += created;
+    return 0;
 }
 
 static int row_apply(struct db *db, void *arg, struct err *e)

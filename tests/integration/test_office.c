@@ -1350,11 +1350,11 @@ static void import_good_rows_in_bad_rows_out(void **state)
                                 p, 1),
                      4);
     assert_int_equal(it_sql_int("SELECT COUNT(*) FROM audit_log WHERE id > ? AND action = "
-                                "'import_create_person'",
+                                "'create_person' AND detail LIKE '%csv_import%'",
                                 p, 1),
                      3);
     assert_int_equal(it_sql_int("SELECT COUNT(*) FROM audit_log WHERE id > ? AND action = "
-                                "'import_create_link'",
+                                "'move_in' AND detail LIKE '%csv_import%'",
                                 p, 1),
                      3);
     assert_int_equal(it_sql_int("SELECT COUNT(*) FROM audit_log WHERE id > ? AND detail LIKE "

@@ -105,11 +105,46 @@ static void linked_by_import_then_identity_is_403(void **state)
            "FORBIDDEN");
     wang_fang_is_unchanged();
     /* no SMS code can have gone to a phone of the admin's choosing */
-    assert_int_equal(it_sql_int("SELECT COUNT(*) FROM sms_codes WHERE phone = '13800009999'", NULL,
-                                0),
-                     0);
+    assert_int_equal(
+        it_sql_int("SELECT COUNT(*) FROM sms_codes WHERE phone = '13800009999'", NULL, 0), 0);
 
     /* back as it was */
+    it_sql_exec("DELETE FROM person_resources WHERE person_id = 4 AND resource_id = 3", NULL, 0);
+}
+
+/* The office API's own way to do what the import did: a move-in by phone
+ * and name links her (the same code as the import), and still gives the
+ * admin no hold on who she is. */
+static void linked_by_move_in_by_phone(void **state)
+{
+    char before[4096], after[4096];
+
+    (void)state;
+    it_db_checksum(before, sizeof(before));
+    /* a name that is not hers: refused, naming nobody, nothing changed */
+    expect("POST", "/api/v1/office/resources/3/occupants",
+           "{\"name\":\"别人\",\"phone\":\"13800000004\",\"relation\":\"tenant\"}", 409,
+           "PHONE_TAKEN");
+    /* name and phone, but an ID number of the admin's choosing: 403 */
+    expect("POST", "/api/v1/office/resources/3/occupants",
+           "{\"name\":\"王芳\",\"phone\":\"13800000004\",\"id_number\":\"330200199001019999\","
+           "\"relation\":\"tenant\"}",
+           409, "ID_NUMBER_MISMATCH");
+    it_db_checksum(after, sizeof(after));
+    assert_string_equal(before, after);
+
+    expect("POST", "/api/v1/office/resources/3/occupants",
+           "{\"name\":\"王芳\",\"phone\":\"13800000004\",\"relation\":\"tenant\"}", 201, NULL);
+    assert_int_equal(it_sql_int("SELECT COUNT(*) FROM person_resources WHERE person_id = 4 AND "
+                                "resource_id = 3 AND active = 1",
+                                NULL, 0),
+                     1);
+    /* a second time: already linked */
+    expect("POST", "/api/v1/office/resources/3/occupants",
+           "{\"name\":\"王芳\",\"phone\":\"13800000004\",\"relation\":\"tenant\"}", 409,
+           "ALREADY_LINKED");
+    expect("PATCH", "/api/v1/office/persons/4", "{\"phone\":\"13800009999\"}", 403, "FORBIDDEN");
+    wang_fang_is_unchanged();
     it_sql_exec("DELETE FROM person_resources WHERE person_id = 4 AND resource_id = 3", NULL, 0);
 }
 
@@ -118,6 +153,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(other_project_resident_is_404),
         cmocka_unit_test(linked_by_import_then_identity_is_403),
+        cmocka_unit_test(linked_by_move_in_by_phone),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
