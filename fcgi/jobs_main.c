@@ -67,29 +67,17 @@ static int job_outbox(struct db *db, bool *busy, struct err *e)
     return 0;
 }
 
-DB_SQL(sql_clean_sessions, "DELETE FROM sessions WHERE expires_at < UTC_TIMESTAMP() - INTERVAL "
-                           "30 DAY LIMIT 10000");
-DB_SQL(sql_clean_codes,
-       "DELETE FROM sms_codes WHERE created_at < UTC_TIMESTAMP() - INTERVAL 2 DAY LIMIT 10000");
-DB_SQL(sql_clean_failures, "DELETE FROM login_failures WHERE created_at < UTC_TIMESTAMP() - "
-                           "INTERVAL 2 DAY LIMIT 10000");
-DB_SQL(sql_clean_runs,
-       "DELETE FROM job_runs WHERE started_at < UTC_TIMESTAMP() - INTERVAL 30 DAY LIMIT 10000");
-
 /* Old sessions, codes and counters: the limits only look back a day. */
 static int job_cleanup(struct db *db, bool *busy, struct err *e)
 {
-    uint64_t n[4] = {0};
+    struct job_cleanup_counts n;
 
     *busy = false;
-    if (db_exec(db, &sql_clean_sessions, DB_NOARGS, &n[0], e) < 0 ||
-        db_exec(db, &sql_clean_codes, DB_NOARGS, &n[1], e) < 0 ||
-        db_exec(db, &sql_clean_failures, DB_NOARGS, &n[2], e) < 0 ||
-        db_exec(db, &sql_clean_runs, DB_NOARGS, &n[3], e) < 0)
+    if (job_cleanup_run(db, &n, e) < 0)
         return -1;
-    log_info("event=cleanup sessions=%llu sms_codes=%llu login_failures=%llu job_runs=%llu",
-             (unsigned long long)n[0], (unsigned long long)n[1], (unsigned long long)n[2],
-             (unsigned long long)n[3]);
+    log_info("event=cleanup sessions=%lld sms_codes=%lld login_failures=%lld job_runs=%lld",
+             (long long)n.sessions, (long long)n.sms_codes, (long long)n.login_failures,
+             (long long)n.job_runs);
     return 0;
 }
 

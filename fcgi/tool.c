@@ -48,38 +48,6 @@ static int hash_password(void)
     return 0;
 }
 
-DB_SQL(sql_projects, "SELECT COUNT(*) FROM projects");
-DB_SQL(sql_demo_passwords, "UPDATE staff SET password_hash = ? WHERE password_hash = ''");
-
-static int demo_load(const struct config *cfg, const char *dir, struct err *e)
-{
-    struct db *db = db_thread();
-    struct arena a = {0};
-    struct db_res r;
-    char path[1024], hash[256];
-    int64_t n;
-
-    if (db_query(db, &a, &sql_projects, DB_NOARGS, &r, e) < 0) {
-        arena_free(&a);
-        return -1;
-    }
-    n = db_int(&r, 0, 0);
-    arena_free(&a);
-    if (n > 0) {
-        printf("demo-load: the database already has projects; nothing loaded\n");
-        return 0;
-    }
-    snprintf(path, sizeof(path), "%s/demo.sql", dir);
-    if (migrate_run_file(cfg, path, e) < 0)
-        return -1;
-    if (auth_password_hash("demo1234", hash, sizeof(hash)) < 0)
-        return err_internal(e);
-    if (db_exec(db, &sql_demo_passwords, DB_ARGS(P_STR(hash)), NULL, e) < 0)
-        return -1;
-    printf("demo-load: demo company loaded\n");
-    return 0;
-}
-
 int main(int argc, char **argv)
 {
     struct config cfg;
@@ -105,7 +73,7 @@ int main(int argc, char **argv)
         if (rc == 0)
             printf("migrate: %d migration(s) applied\n", applied);
     } else if (strcmp(cmd, "demo-load") == 0) {
-        rc = demo_load(&cfg, argc > 4 ? argv[4] : "sql", &e);
+        rc = demo_load(db_thread(), &cfg, argc > 4 ? argv[4] : "sql", &e);
     } else if (strcmp(cmd, "demo") == 0) {
         long rooms = 0, months = 0;
         for (int i = 4; i + 1 < argc; i += 2) {

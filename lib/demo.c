@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "auth.h"
+#include "db/migrate.h"
 
 #define ROOMS_PER_PROJECT 5000
 #define ROOMS_PER_BUILDING 200
@@ -113,5 +114,36 @@ int demo_generate(struct db *db, long rooms, long months, struct err *e)
     if (months > 0)
         printf("demo: no bills for the %ld months yet: fee items come with the fees issue\n",
                months);
+    return 0;
+}
+
+DB_SQL(sql_projects, "SELECT COUNT(*) FROM projects");
+DB_SQL(sql_demo_passwords, "UPDATE staff SET password_hash = ? WHERE password_hash = ''");
+
+int demo_load(struct db *db, const struct config *cfg, const char *dir, struct err *e)
+{
+    struct arena a = {0};
+    struct db_res r;
+    char path[1024], hash[256];
+    int64_t n;
+
+    if (db_query(db, &a, &sql_projects, DB_NOARGS, &r, e) < 0) {
+        arena_free(&a);
+        return -1;
+    }
+    n = db_int(&r, 0, 0);
+    arena_free(&a);
+    if (n > 0) {
+        printf("demo-load: the database already has projects; nothing loaded\n");
+        return 0;
+    }
+    snprintf(path, sizeof(path), "%s/demo.sql", dir);
+    if (migrate_run_file(cfg, path, e) < 0)
+        return -1;
+    if (auth_password_hash("demo1234", hash, sizeof(hash)) < 0)
+        return err_internal(e);
+    if (db_exec(db, &sql_demo_passwords, DB_ARGS(P_STR(hash)), NULL, e) < 0)
+        return -1;
+    printf("demo-load: demo company loaded\n");
     return 0;
 }

@@ -12,9 +12,14 @@
 #ifndef WUYE_DEMO_H
 #define WUYE_DEMO_H
 
+#include "core/config.h"
 #include "core/err.h"
 #include "db/db.h"
 
 int demo_generate(struct db *db, long rooms, long months, struct err *e);
+/* `wuye demo-load`: the demo company of API.md (sql/demo.sql in dir) on a
+ * database without projects, staff passwords set to demo1234 (argon2id);
+ * a database with projects is left as it is. */
+int demo_load(struct db *db, const struct config *cfg, const char *dir, struct err *e);
 
 #endif

@@ -39,6 +39,15 @@ DB_SQL(sql_schedule_end,
        "WHERE id = ?), UTC_TIMESTAMP()), last_finished_at = UTC_TIMESTAMP(), last_status = ?, "
        "last_error = LEFT(?, 200), last_host = ?, runs = runs + 1 WHERE name = ?");
 
+DB_SQL(sql_clean_sessions, "DELETE FROM sessions WHERE expires_at < UTC_TIMESTAMP() - INTERVAL "
+                           "30 DAY LIMIT 10000");
+DB_SQL(sql_clean_codes,
+       "DELETE FROM sms_codes WHERE created_at < UTC_TIMESTAMP() - INTERVAL 2 DAY LIMIT 10000");
+DB_SQL(sql_clean_failures, "DELETE FROM login_failures WHERE created_at < UTC_TIMESTAMP() - "
+                           "INTERVAL 2 DAY LIMIT 10000");
+DB_SQL(sql_clean_runs,
+       "DELETE FROM job_runs WHERE started_at < UTC_TIMESTAMP() - INTERVAL 30 DAY LIMIT 10000");
+
 int job_queue(struct db *db, const struct principal *who, const char *kind, int64_t project_id,
               const char *input, size_t len, int64_t *id, struct err *e)
 {
@@ -203,4 +212,20 @@ int job_run_end(struct db *db, const char *name, int64_t run_id, bool ok, const 
                    DB_ARGS(P_INT(run_id), P_STR(ok ? "ok" : "failed"), P_STR(ok ? "" : detail),
                            P_STR(host), P_STR(name)),
                    NULL, e);
+}
+
+int job_cleanup_run(struct db *db, struct job_cleanup_counts *n, struct err *e)
+{
+    uint64_t c[4] = {0};
+
+    if (db_exec(db, &sql_clean_sessions, DB_NOARGS, &c[0], e) < 0 ||
+        db_exec(db, &sql_clean_codes, DB_NOARGS, &c[1], e) < 0 ||
+        db_exec(db, &sql_clean_failures, DB_NOARGS, &c[2], e) < 0 ||
+        db_exec(db, &sql_clean_runs, DB_NOARGS, &c[3], e) < 0)
+        return -1;
+    n->sessions = (int64_t)c[0];
+    n->sms_codes = (int64_t)c[1];
+    n->login_failures = (int64_t)c[2];
+    n->job_runs = (int64_t)c[3];
+    return 0;
 }

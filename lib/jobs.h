@@ -77,4 +77,13 @@ int job_slot_claim(struct db *db, const char *name, int every_s, const char *hos
 int job_run_end(struct db *db, const char *name, int64_t run_id, bool ok, const char *detail,
                 const char *host, struct err *e);
 
+/* The cleanup job's work: delete what no limit or screen looks at any
+ * more (sessions expired a month ago, codes and login failures older than
+ * two days, job runs older than a month), at most 10,000 rows of each per
+ * run so that no run holds locks for long. */
+struct job_cleanup_counts {
+    int64_t sessions, sms_codes, login_failures, job_runs;
+};
+int job_cleanup_run(struct db *db, struct job_cleanup_counts *n, struct err *e);
+
 #endif
