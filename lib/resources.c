@@ -36,13 +36,19 @@ DB_SQL(sql_person_list, "SELECT STRAIGHT_JOIN " OWNER_COLUMNS " FROM person_reso
                         "JOIN resources r ON r.id = pr.resource_id " RES_JOINS
                         "WHERE pr.person_id = ? AND " PR_CURRENT("pr"));
 /* The owner's hot path: session and list in one round trip. A session
- * with no current link gives one row of NULL resource columns. */
+ * with no current link gives one row of NULL resource columns; the last
+ * column says whether the session is live (an owner's, or an active staff
+ * member's — a deactivated one's is a 401, as everywhere). */
+#define TOKEN_LIVE                                                                                 \
+    "s.subject_kind = 'owner' OR EXISTS (SELECT 1 FROM staff st WHERE st.id = s.subject_id "       \
+    "AND st.active = 1)"
 DB_SQL(
     sql_token_list,
-    "SELECT STRAIGHT_JOIN s.subject_kind, s.subject_id, " OWNER_COLUMNS " FROM sessions s "
-    "LEFT JOIN person_resources pr ON s.subject_kind = 'owner' AND pr.person_id = s.subject_id "
-    "  AND " PR_CURRENT(
-        "pr") " LEFT JOIN resources r ON r.id = pr.resource_id "
+    "SELECT STRAIGHT_JOIN s.subject_kind, s.subject_id, " OWNER_COLUMNS ", " TOKEN_LIVE " "
+    "FROM sessions s LEFT JOIN person_resources pr ON s.subject_kind = 'owner' "
+    "AND pr.person_id = s.subject_id AND " PR_CURRENT(
+        "pr") " "
+              "LEFT JOIN resources r ON r.id = pr.resource_id "
               "LEFT JOIN projects p ON p.id = r.project_id "
               "LEFT JOIN buildings b ON b.id = r.building_id "
               "LEFT JOIN units u ON u.id = r.unit_id "
@@ -165,7 +171,9 @@ int res_list_for_token(struct db *db, struct arena *a, const char *token, struct
         return err_unauthenticated(e);
     if (db_query(db, a, &sql_token_list, DB_ARGS(P_STRN((const char *)h, 32)), &r, e) < 0)
         return -1;
-    if (r.nrows == 0)
+    /* No live session: none, expired, logged out, or a deactivated staff
+     * member's (the same 401 as auth_session_lookup() gives). */
+    if (r.nrows == 0 || !db_int(&r, 0, 11))
         return err_setf(e, E_UNAUTHENTICATED, "登录已失效，请重新登录");
     who->kind = strcmp(db_text(&r, 0, 0), "owner") == 0 ? SUBJECT_OWNER : SUBJECT_STAFF;
     who->id = db_int(&r, 0, 1);

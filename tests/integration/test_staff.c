@@ -387,6 +387,9 @@ static void deactivation_ends_the_session_at_once(void **state)
     token = it_staff_login("13600070002", PW1);
     assert_non_null(token);
     call(token, "GET", "/api/v1/staff/me", NULL, 200, NULL);
+    /* a live staff token on the owner's fused path: 403, as on every owner route */
+    call(token, "GET", "/api/v1/owner/resources", NULL, 403, "FORBIDDEN");
+    call(token, "GET", "/api/v1/owner/resources/1", NULL, 403, "FORBIDDEN");
 
     mark = audit_mark();
     call(g.admin, "PATCH", path, "{\"active\":false}", 200, NULL);
@@ -396,6 +399,18 @@ static void deactivation_ends_the_session_at_once(void **state)
     call(token, "GET", "/api/v1/staff/resources", NULL, 401, "UNAUTHENTICATED");
     assert_int_equal(sessions_live(id), 0);
     assert_null(it_staff_login("13600070002", PW1));
+    /* deactivated by hand in SQL, sessions left live: still dead everywhere,
+     * the owner's fused path included */
+    {
+        int64_t other = create_member("手停管家", "13600070088", "[\"butler\"]", "[1]");
+        char *t2 = it_staff_login("13600070088", PW1);
+        assert_non_null(t2);
+        it_sql_exec("UPDATE staff SET active = 0 WHERE id = ?", (struct db_param[]){P_INT(other)},
+                    1);
+        call(t2, "GET", "/api/v1/staff/me", NULL, 401, "UNAUTHENTICATED");
+        call(t2, "GET", "/api/v1/owner/resources", NULL, 401, "UNAUTHENTICATED");
+        free(t2);
+    }
     /* the office still sees the account, inactive */
     {
         struct http_resp r;
