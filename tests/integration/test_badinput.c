@@ -113,6 +113,11 @@ enum who { NOBODY, OWNER, BUTLER, ADMIN, BOGUS, SQLTOKEN, NWHO };
     "{\"target\":\"resource\",\"key\":\"zz_new\",\"label\":\"新字段\",\"type\":\"choice\","     \
     "\"choices\":[\"甲\",\"乙\"]}"
 #define V_VALUES "{\"target\":\"resource\",\"target_id\":@IR@,\"values\":{\"pets\":\"猫\"}}"
+/* A phone that is a staff member's already: accepted by mistake, it would
+ * meet 409 STAFF_PHONE_TAKEN, never make an account. */
+#define V_STAFF_NEW                                                                                \
+    "{\"name\":\"坏输入员工\",\"phone\":\"13900000001\",\"password\":\"demo12345\","          \
+    "\"roles\":[\"butler\"],\"project_ids\":[@IP@]}"
 #define CSV_HEADER "楼栋,单元,房号,类型\n"
 
 #define RESOURCE_FIELDS                                                                            \
@@ -154,6 +159,7 @@ static const struct body_endpoint {
     {"POST", "/api/v1/office/projects/@IP@/custom-fields", ADMIN, V_FIELD,
      "target:s!,key:s!,label:s!,type:s!,choices:a"},
     {"PUT", "/api/v1/office/custom-values", ADMIN, V_VALUES, "target:s!,target_id:i!,values:o!"},
+    {"POST", "/api/v1/office/staff", ADMIN, V_STAFF_NEW, "name:s!,phone:s!,password:s!,roles:a!"},
 };
 
 /* ---- defects of a whole body, for every endpoint above --------------------- */
@@ -291,6 +297,9 @@ static const struct id_endpoint {
     {"POST", "/api/v1/office/projects/@ID@/custom-fields", ADMIN, V_FIELD, "@OP@"},
     {"POST", "/api/v1/office/projects/@ID@/import", ADMIN, CSV_HEADER, "@OP@"},
     {"GET", "/api/v1/office/projects/@ID@/export", ADMIN, NULL, "@OP@"},
+    {"GET", "/api/v1/office/jobs/@ID@", ADMIN, NULL, "999999"},
+    {"GET", "/api/v1/office/staff/@ID@", ADMIN, NULL, "999999"},
+    {"PATCH", "/api/v1/office/staff/@ID@", ADMIN, "{\"name\":\"坏输入\"}", "999999"},
 };
 
 static const struct bad_id {
