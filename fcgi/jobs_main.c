@@ -32,6 +32,7 @@
 #include "jobs.h"
 #include "outbox.h"
 #include "resources_import.h"
+#include "render.h"
 #include "server.h"
 
 static volatile sig_atomic_t stop;
@@ -96,39 +97,12 @@ static int import_progress(void *arg, const struct import_report *rep, int rows,
     return job_progress(j->db, j->id, rep->rows_total, rows, e);
 }
 
-static char *report_errors(const struct import_report *rep)
+/* A JSON document as text for the jobs table (consumed). */
+static char *text_of(cJSON *doc)
 {
-    cJSON *arr = cJSON_CreateArray();
-    char *text;
+    char *text = cJSON_PrintUnformatted(doc);
 
-    for (size_t i = 0; i < rep->nerrors; i++) {
-        cJSON *x = cJSON_CreateObject();
-        json_add_int(x, "line", rep->errors[i].line);
-        cJSON_AddStringToObject(x, "column", rep->errors[i].column ? rep->errors[i].column : "");
-        cJSON_AddStringToObject(x, "message", rep->errors[i].message);
-        cJSON_AddItemToArray(arr, x);
-    }
-    text = cJSON_PrintUnformatted(arr);
-    cJSON_Delete(arr);
-    return text;
-}
-
-static char *report_result(const struct import_report *rep)
-{
-    cJSON *o = cJSON_CreateObject();
-    char *text;
-
-    json_add_int(o, "rows_total", rep->rows_total);
-    json_add_int(o, "rows_ok", rep->rows_ok);
-    json_add_int(o, "rows_failed", rep->rows_failed);
-    json_add_int(o, "created_resources", rep->created_resources);
-    json_add_int(o, "updated_resources", rep->updated_resources);
-    json_add_int(o, "created_persons", rep->created_persons);
-    json_add_int(o, "created_links", rep->created_links);
-    json_add_int(o, "created_buildings", rep->created_buildings);
-    json_add_int(o, "created_units", rep->created_units);
-    text = cJSON_PrintUnformatted(o);
-    cJSON_Delete(o);
+    cJSON_Delete(doc);
     return text;
 }
 
@@ -154,15 +128,14 @@ static int run_import(struct db *db, struct arena *a, const struct job *job, con
         return job_release(db, job->id, e);
     }
     if (rc == 0) {
-        result = report_result(&rep);
-        errors = report_errors(&rep);
+        result = text_of(render_import_report(&rep, false));
+        errors = text_of(render_import_errors(&rep));
         rc = job_finish(db, job->id, true, rep.rows_total, rep.rows_total, result, errors, e);
     } else {
         cJSON *arr = cJSON_CreateArray(), *x = cJSON_CreateObject();
         cJSON_AddStringToObject(x, "message", e->message);
         cJSON_AddItemToArray(arr, x);
-        errors = cJSON_PrintUnformatted(arr);
-        cJSON_Delete(arr);
+        errors = text_of(arr);
         err_clear(e);
         rc = job_finish(db, job->id, false, rep.rows_total, rep.rows_total, NULL, errors, e);
     }

@@ -15,30 +15,6 @@
 /* API.md: more rows than this is long work. */
 #define IMPORT_SYNC_MAX 5000
 
-static cJSON *report_json(const struct import_report *rep)
-{
-    cJSON *o = cJSON_CreateObject(), *errs;
-
-    json_add_int(o, "rows_total", rep->rows_total);
-    json_add_int(o, "rows_ok", rep->rows_ok);
-    json_add_int(o, "rows_failed", rep->rows_failed);
-    json_add_int(o, "created_resources", rep->created_resources);
-    json_add_int(o, "updated_resources", rep->updated_resources);
-    json_add_int(o, "created_persons", rep->created_persons);
-    json_add_int(o, "created_links", rep->created_links);
-    json_add_int(o, "created_buildings", rep->created_buildings);
-    json_add_int(o, "created_units", rep->created_units);
-    errs = cJSON_AddArrayToObject(o, "errors");
-    for (size_t i = 0; i < rep->nerrors; i++) {
-        cJSON *x = cJSON_CreateObject();
-        json_add_int(x, "line", rep->errors[i].line);
-        cJSON_AddStringToObject(x, "column", rep->errors[i].column ? rep->errors[i].column : "");
-        cJSON_AddStringToObject(x, "message", rep->errors[i].message);
-        cJSON_AddItemToArray(errs, x);
-    }
-    return o;
-}
-
 int h_office_import(struct req *r, struct err *e)
 {
     const char *csv = r->body ? r->body : "";
@@ -56,7 +32,7 @@ int h_office_import(struct req *r, struct err *e)
     rc = import_csv(db_thread(), r->params[0], &r->who, csv, r->body_len, NULL, &rep, e);
 
     if (rc == 0)
-        reply_json(r, 200, report_json(&rep));
+        reply_json(r, 200, render_import_report(&rep, true));
     import_report_free(&rep);
     return rc;
 }

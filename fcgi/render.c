@@ -76,6 +76,38 @@ cJSON *render_job(const struct job *x)
     return doc;
 }
 
+cJSON *render_import_errors(const struct import_report *rep)
+{
+    cJSON *errs = cJSON_CreateArray();
+
+    for (size_t i = 0; i < rep->nerrors; i++) {
+        cJSON *x = cJSON_CreateObject();
+        json_add_int(x, "line", rep->errors[i].line);
+        cJSON_AddStringToObject(x, "column", rep->errors[i].column ? rep->errors[i].column : "");
+        cJSON_AddStringToObject(x, "message", rep->errors[i].message);
+        cJSON_AddItemToArray(errs, x);
+    }
+    return errs;
+}
+
+cJSON *render_import_report(const struct import_report *rep, bool with_errors)
+{
+    cJSON *o = cJSON_CreateObject();
+
+    json_add_int(o, "rows_total", rep->rows_total);
+    json_add_int(o, "rows_ok", rep->rows_ok);
+    json_add_int(o, "rows_failed", rep->rows_failed);
+    json_add_int(o, "created_resources", rep->created_resources);
+    json_add_int(o, "updated_resources", rep->updated_resources);
+    json_add_int(o, "created_persons", rep->created_persons);
+    json_add_int(o, "created_links", rep->created_links);
+    json_add_int(o, "created_buildings", rep->created_buildings);
+    json_add_int(o, "created_units", rep->created_units);
+    if (with_errors)
+        cJSON_AddItemToObject(o, "errors", render_import_errors(rep));
+    return o;
+}
+
 cJSON *render_person_row(const struct person_row *x)
 {
     cJSON *o = cJSON_CreateObject(), *res = cJSON_Parse(x->resources_json);

@@ -10,6 +10,7 @@
 
 #include "auth.h"
 #include "jobs.h"
+#include "resources_import.h"
 #include "resources.h"
 
 /* The owner's view: API.md's fields plus a few more. */
@@ -18,6 +19,11 @@ cJSON *render_resource_owner(const struct resource *x);
 cJSON *render_resource_staff(const struct resource *x);
 /* {"job":{"id","kind","status","done","total","errors","result"}} (API.md). */
 cJSON *render_job(const struct job *x);
+/* An import's report (docs/api.md §7.8): the counts, and with_errors the
+ * row errors too. */
+cJSON *render_import_report(const struct import_report *rep, bool with_errors);
+/* Its row errors alone, as a job's "errors" (§7.10). */
+cJSON *render_import_errors(const struct import_report *rep);
 /* A person found by staff (GET /staff/persons). */
 cJSON *render_person_row(const struct person_row *x);
 

@@ -132,16 +132,7 @@ int auth_token_hash(const char *token, unsigned char out[32])
 /* "1,4,7" (GROUP_CONCAT ordered) → who's sorted project list. */
 static void set_projects(struct arena *a, struct principal *who, const char *projects)
 {
-    int64_t *ids = arena_alloc(a, (strlen(projects) / 2 + 1) * sizeof(*ids));
-    size_t n = 0;
-
-    while (*projects) {
-        char *end;
-        ids[n++] = strtoll(projects, &end, 10);
-        projects = *end == ',' ? end + 1 : end;
-    }
-    who->project_ids = ids;
-    who->nprojects = n;
+    who->project_ids = db_id_list(a, projects, &who->nprojects);
 }
 
 static int expired(struct err *e)

@@ -203,31 +203,6 @@ int res_person_get(struct db *db, struct arena *a, int64_t person_id, struct per
     return 0;
 }
 
-/* LIKE pattern that matches s literally anywhere: escape the wildcards. */
-static char *like_contains(struct arena *a, const char *s)
-{
-    size_t n = strlen(s);
-    char *out = arena_alloc(a, 2 * n + 3), *o = out;
-
-    *o++ = '%';
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '%' || s[i] == '_' || s[i] == '\\')
-            *o++ = '\\';
-        *o++ = s[i];
-    }
-    *o++ = '%';
-    *o = '\0';
-    return out;
-}
-
-/* LIKE pattern that matches strings starting with s. */
-static char *like_prefix(struct arena *a, const char *s)
-{
-    char *c = like_contains(a, s);
-
-    return c + 1; /* drop the leading % */
-}
-
 /* A phone as this caller may see it. */
 static const char *phone_for(struct arena *a, const struct principal *who, const char *phone,
                              bool current, bool *masked)
@@ -246,8 +221,8 @@ int res_persons_for_staff(struct db *db, struct arena *a, const struct principal
                           int64_t project_id, const char *q, int64_t after_id, int limit,
                           struct person_row **out, size_t *n, int64_t *next_after, struct err *e)
 {
-    const char *contains = q ? like_contains(a, q) : NULL;
-    const char *prefix = q ? like_prefix(a, q) : NULL;
+    const char *contains = q ? db_like_contains(a, q) : NULL;
+    const char *prefix = q ? db_like_prefix(a, q) : NULL;
     struct db_res r;
     size_t rows;
 
@@ -279,7 +254,7 @@ int res_list_for_staff(struct db *db, struct arena *a, const struct principal *w
                        const struct resource_filter *f, struct resource **out, size_t *n,
                        int64_t *next_after, struct err *e)
 {
-    const char *like = f->q ? like_contains(a, f->q) : NULL;
+    const char *like = f->q ? db_like_contains(a, f->q) : NULL;
     struct db_res r;
     size_t rows;
 

@@ -349,31 +349,10 @@ int staff_account_update(struct db *db, const struct principal *who, int64_t id,
 
 /* ---- Reads ---------------------------------------------------------------------------- */
 
-/* LIKE pattern that matches s literally anywhere (as resources.c's). */
-static char *like_contains(struct arena *a, const char *s)
-{
-    size_t n = strlen(s);
-    char *out = arena_alloc(a, 2 * n + 3), *o = out;
-
-    *o++ = '%';
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '%' || s[i] == '_' || s[i] == '\\')
-            *o++ = '\\';
-        *o++ = s[i];
-    }
-    *o++ = '%';
-    *o = '\0';
-    return out;
-}
-
 /* Row i of an ACCOUNT_COLUMNS result. */
 static void account_row(struct arena *a, const struct principal *who, const struct db_res *r,
                         size_t i, struct staff_row *x)
 {
-    const char *projects = db_text(r, i, 6);
-    int64_t *ids = arena_alloc(a, (strlen(projects) / 2 + 1) * sizeof(*ids));
-    size_t n = 0;
-
     x->id = db_int(r, i, 0);
     x->name = db_text(r, i, 1);
     x->phone = db_text(r, i, 2);
@@ -389,13 +368,7 @@ static void account_row(struct arena *a, const struct principal *who, const stru
     if (util_db_time_to_rfc3339(db_text(r, i, 5), x->created_at) < 0)
         x->created_at[0] = '\0';
     /* GROUP_CONCAT ordered the ids. */
-    while (*projects) {
-        char *end;
-        ids[n++] = strtoll(projects, &end, 10);
-        projects = *end == ',' ? end + 1 : end;
-    }
-    x->project_ids = ids;
-    x->nprojects = n;
+    x->project_ids = db_id_list(a, db_text(r, i, 6), &x->nprojects);
 }
 
 int staff_account_get(struct db *db, struct arena *a, const struct principal *who, int64_t id,
@@ -417,7 +390,7 @@ int staff_account_list(struct db *db, struct arena *a, const struct principal *w
                        int64_t project_id, const char *q, int64_t after_id, int limit,
                        struct staff_row **out, size_t *n, int64_t *next_after, struct err *e)
 {
-    const char *contains = q ? like_contains(a, q) : NULL;
+    const char *contains = q ? db_like_contains(a, q) : NULL;
     const char *prefix = contains ? contains + 1 : NULL;
     struct db_res r;
     size_t rows;

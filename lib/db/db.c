@@ -565,3 +565,37 @@ int64_t db_int(const struct db_res *r, size_t row, size_t col)
     const char *s = r->cell[at(r, row, col)];
     return s ? strtoll(s, NULL, 10) : 0;
 }
+
+const char *db_like_contains(struct arena *a, const char *s)
+{
+    size_t n = strlen(s);
+    char *out = arena_alloc(a, 2 * n + 3), *o = out;
+
+    *o++ = '%';
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '%' || s[i] == '_' || s[i] == '\\')
+            *o++ = '\\';
+        *o++ = s[i];
+    }
+    *o++ = '%';
+    *o = '\0';
+    return out;
+}
+
+const char *db_like_prefix(struct arena *a, const char *s)
+{
+    return db_like_contains(a, s) + 1; /* without the leading % */
+}
+
+int64_t *db_id_list(struct arena *a, const char *text, size_t *n)
+{
+    int64_t *ids = arena_alloc(a, (strlen(text) / 2 + 1) * sizeof(*ids));
+
+    *n = 0;
+    while (*text) {
+        char *end;
+        ids[(*n)++] = strtoll(text, &end, 10);
+        text = *end == ',' ? end + 1 : end;
+    }
+    return ids;
+}

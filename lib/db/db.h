@@ -140,4 +140,11 @@ size_t db_len(const struct db_res *r, size_t row, size_t col);
 int64_t db_int(const struct db_res *r, size_t row, size_t col); /* 0 for NULL */
 bool db_is_null(const struct db_res *r, size_t row, size_t col);
 
+/* Helpers for writing statements. A LIKE pattern that matches s literally
+ * anywhere (contains) or at the start (prefix): %, _ and \ escaped; in a. */
+const char *db_like_contains(struct arena *a, const char *s);
+const char *db_like_prefix(struct arena *a, const char *s);
+/* "1,4,7" (a GROUP_CONCAT of ids, "" for none) → an array in a; *n ids. */
+int64_t *db_id_list(struct arena *a, const char *text, size_t *n);
+
 #endif
