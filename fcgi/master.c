@@ -255,6 +255,7 @@ int main(int argc, char **argv)
                 if (strcmp(fresh.listen, g_cfg.listen) != 0)
                     log_warn("event=reload listen_changed=ignored");
                 snprintf(fresh.listen, sizeof(fresh.listen), "%s", g_cfg.listen);
+                config_free(&g_cfg); /* the children have their own copies */
                 g_cfg = fresh;
                 generation++;
                 for (int i = 0; i < g_cfg.processes; i++)
@@ -267,6 +268,7 @@ int main(int argc, char **argv)
         usleep(50 * 1000);
     }
     close(listen_fd);
+    config_free(&g_cfg);
     log_info("event=master_stopped");
     return 0;
 }
