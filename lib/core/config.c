@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-enum kind { K_STR, K_INT, K_LONG, K_SECRET };
+enum kind { K_STR, K_INT, K_LONG, K_SECRET, K_NETS };
 
 struct key {
     const char *name;
@@ -21,6 +21,7 @@ struct key {
 
 #define S(field) K_STR, offsetof(struct config, field), sizeof(((struct config *)0)->field)
 #define SEC(field) K_SECRET, offsetof(struct config, field), 0
+#define NETS(field) K_NETS, offsetof(struct config, field), 0
 #define I(field) K_INT, offsetof(struct config, field), 0
 #define L(field) K_LONG, offsetof(struct config, field), 0
 
@@ -31,6 +32,7 @@ static const struct key keys[] = {
     {"drain_timeout_s", I(drain_timeout_s)},
     {"body_limit", L(body_limit)},
     {"version", S(version)},
+    {"trusted_proxies", NETS(trusted_proxies)},
     {"db_socket", S(db_socket)},
     {"db_host", S(db_host)},
     {"db_port", I(db_port)},
@@ -186,6 +188,8 @@ static int set_key(struct config *c, const char *k, const char *v, struct err *e
             return 0;
         case K_SECRET:
             return read_secret(v, secret_field(c, key), e);
+        case K_NETS:
+            return netaddr_list_parse(v, (struct netaddr_list *)(void *)field, e);
         case K_INT:
         case K_LONG: {
             long n;

@@ -14,6 +14,7 @@
 #define WUYE_CONFIG_H
 
 #include "core/err.h"
+#include "core/netaddr.h"
 
 /* Largest secret file config_load() accepts (bytes). */
 #define CONFIG_SECRET_MAX (64 * 1024)
@@ -25,6 +26,9 @@ struct config {
     int drain_timeout_s;
     long body_limit; /* bytes, default for JSON endpoints (routes may set their own) */
     char version[64];
+    /* Peers whose X-Forwarded-For names the client (core/netaddr.h); empty:
+     * the client is the peer that connected to nginx. */
+    struct netaddr_list trusted_proxies;
 
     /* MariaDB */
     char db_socket[256];

@@ -96,6 +96,22 @@ static void keys_and_defaults(void **state)
     path = write_tmp("threads = many\n");
     assert_int_equal(config_load(&c, path, &e), -1);
     remove_tmp(path);
+
+    /* trusted proxies: none by default, a list of networks, typos refused */
+    path = write_tmp("threads = 1\n");
+    assert_int_equal(config_load(&c, path, &e), 0);
+    assert_int_equal(c.trusted_proxies.n, 0);
+    config_free(&c);
+    remove_tmp(path);
+    path = write_tmp("trusted_proxies = 10.0.0.0/8, ::1\n");
+    assert_int_equal(config_load(&c, path, &e), 0);
+    assert_int_equal(c.trusted_proxies.n, 2);
+    config_free(&c);
+    remove_tmp(path);
+    path = write_tmp("trusted_proxies = 10.0.0.1/8\n");
+    assert_int_equal(config_load(&c, path, &e), -1);
+    assert_non_null(strstr(e.message, "10.0.0.1/8"));
+    remove_tmp(path);
 }
 
 /* A PEM private key of about 1.7 KB, like the WeChat Pay merchant key. */
