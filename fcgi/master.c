@@ -4,14 +4,17 @@
  * It loads the configuration, opens the FastCGI socket (unix or TCP),
  * maps the shared metrics, then preforks `processes` workers (each running
  * `threads` threads, worker.c) and one jobs process (the outbox sender,
- * jobs.c). It restarts any child that dies, with a pause when children
- * keep dying. Signals:
+ * jobs.c). The table of children and the rules that keep it full live in
+ * supervise.c: any child that dies is started again (with a pause when
+ * children keep dying), a child that cannot be started is an error in the
+ * log and is tried again. Signals:
  *   SIGTERM/SIGINT  drain: a unix socket is unlinked first so no new
  *                   connection can queue, workers finish what they have and
  *                   exit; after drain_timeout_s stragglers are killed.
  *   SIGHUP          reload: read the configuration again, start a new
- *                   generation of workers on the same socket, then drain the
- *                   old one — the socket never stops accepting.
+ *                   generation of workers on the same socket, then (once it
+ *                   is complete) drain the old one — the socket never stops
+ *                   accepting.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,21 +33,14 @@
 
 #include "core/log.h"
 #include "core/metrics.h"
+#include "core/util.h"
 #include "jobs.h"
 #include "router.h"
 #include "server.h"
+#include "supervise.h"
 
 struct config g_cfg;
 
-#define MAX_CHILDREN 64
-
-struct child {
-    pid_t pid;
-    int generation;
-    bool is_jobs;
-};
-
-static struct child children[MAX_CHILDREN];
 static volatile sig_atomic_t got_term, got_hup;
 static const char *config_path;
 
@@ -110,62 +106,37 @@ fail:
     return -1;
 }
 
-static int spawn(int listen_fd, int generation, bool is_jobs)
+/* What a forked child runs (supervise.c forks): the signals the master
+ * handles go back to their defaults, then the worker or jobs loop. */
+static int run_child(bool is_jobs, void *arg)
 {
-    int slot = -1;
-    pid_t pid;
+    int listen_fd = *(int *)arg;
+    sigset_t none;
 
-    for (int i = 0; i < MAX_CHILDREN; i++)
-        if (children[i].pid == 0) {
-            slot = i;
-            break;
-        }
-    if (slot < 0)
-        return -1;
-    pid = fork();
-    if (pid < 0)
-        return -1;
-    if (pid == 0) {
-        sigset_t none;
-        signal(SIGTERM, SIG_DFL);
-        signal(SIGINT, SIG_DFL);
-        signal(SIGHUP, SIG_DFL);
-        sigemptyset(&none);
-        sigprocmask(SIG_SETMASK, &none, NULL);
-        if (is_jobs) {
-            close(listen_fd);
-            _exit(jobs_main());
-        }
-        _exit(worker_main(listen_fd));
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGHUP, SIG_DFL);
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    if (is_jobs) {
+        close(listen_fd);
+        return jobs_main();
     }
-    children[slot].pid = pid;
-    children[slot].generation = generation;
-    children[slot].is_jobs = is_jobs;
-    return 0;
+    return worker_main(listen_fd);
 }
 
-static int count_children(void)
+static int64_t now_ms(void)
 {
-    int n = 0;
-
-    for (int i = 0; i < MAX_CHILDREN; i++)
-        n += children[i].pid != 0;
-    return n;
-}
-
-static void signal_generation(int generation, int sig, bool all)
-{
-    for (int i = 0; i < MAX_CHILDREN; i++)
-        if (children[i].pid && (all || children[i].generation == generation))
-            kill(children[i].pid, sig);
+    return util_now_us() / 1000;
 }
 
 int main(int argc, char **argv)
 {
     struct err e;
     struct sigaction sa;
-    int listen_fd, generation = 1, restarts_recent = 0;
-    time_t window_start = time(NULL), stop_deadline = 0;
+    struct sup sup;
+    int listen_fd;
+    time_t stop_deadline = 0;
     const char *names[256];
 
     if (argc != 3 || strcmp(argv[1], "-c") != 0) {
@@ -197,9 +168,11 @@ int main(int argc, char **argv)
     sigaction(SIGHUP, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    for (int i = 0; i < g_cfg.processes; i++)
-        spawn(listen_fd, generation, false);
-    spawn(listen_fd, generation, true);
+    if (sup_init(&sup, g_cfg.processes, run_child, &listen_fd) < 0) {
+        fprintf(stderr, "wuye-fcgi: out of memory\n");
+        return 1;
+    }
+    sup_tick(&sup, now_ms());
     log_info("event=master_started listen=%s processes=%d threads=%d version=%s", g_cfg.listen,
              g_cfg.processes, g_cfg.threads, g_cfg.version);
 
@@ -208,40 +181,22 @@ int main(int argc, char **argv)
         pid_t pid = waitpid(-1, &status, WNOHANG);
 
         if (pid > 0) {
-            for (int i = 0; i < MAX_CHILDREN; i++) {
-                if (children[i].pid != pid)
-                    continue;
-                bool jobs = children[i].is_jobs;
-                bool current = children[i].generation == generation;
-                children[i].pid = 0;
-                if (got_term || stop_deadline || !current)
-                    break; /* expected exit */
-                log_warn("event=child_died pid=%d jobs=%d status=%d", (int)pid, jobs, status);
-                metrics_inc(METRIC_WORKER_RESTARTS);
-                if (time(NULL) - window_start > 10) {
-                    window_start = time(NULL);
-                    restarts_recent = 0;
-                }
-                if (++restarts_recent > 5)
-                    sleep(1); /* crash loop: do not spin */
-                spawn(listen_fd, generation, jobs);
-                break;
-            }
+            sup_child_exited(&sup, pid, status, now_ms());
             continue;
         }
         if (got_term && !stop_deadline) {
             log_info("event=master_draining");
             if (strncmp(g_cfg.listen, "unix:", 5) == 0)
                 unlink(g_cfg.listen + 5);
-            signal_generation(0, SIGTERM, true);
+            sup_stop(&sup, SIGTERM);
             stop_deadline = time(NULL) + g_cfg.drain_timeout_s;
         }
         if (stop_deadline) {
-            if (count_children() == 0)
+            if (sup_count(&sup) == 0)
                 break;
             if (time(NULL) >= stop_deadline) {
                 log_warn("event=drain_timeout action=kill");
-                signal_generation(0, SIGKILL, true);
+                sup_signal_all(&sup, SIGKILL);
                 stop_deadline = time(NULL) + 5;
             }
         }
@@ -257,17 +212,17 @@ int main(int argc, char **argv)
                 snprintf(fresh.listen, sizeof(fresh.listen), "%s", g_cfg.listen);
                 config_free(&g_cfg); /* the children have their own copies */
                 g_cfg = fresh;
-                generation++;
-                for (int i = 0; i < g_cfg.processes; i++)
-                    spawn(listen_fd, generation, false);
-                spawn(listen_fd, generation, true);
-                signal_generation(generation - 1, SIGTERM, false);
-                log_info("event=reloaded generation=%d", generation);
+                sup_reload(&sup, g_cfg.processes);
+                log_info("event=reloaded generation=%d processes=%d", sup.generation,
+                         g_cfg.processes);
             }
         }
+        /* start what is missing: a new generation, a replacement, a retry */
+        sup_tick(&sup, now_ms());
         usleep(50 * 1000);
     }
     close(listen_fd);
+    sup_free(&sup);
     config_free(&g_cfg);
     log_info("event=master_stopped");
     return 0;
