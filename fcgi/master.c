@@ -18,6 +18,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <signal.h>
@@ -52,27 +53,69 @@ static void on_signal(int sig)
         got_term = 1;
 }
 
-static int open_listen(const char *spec)
+/* The group that may connect to a unix socket: a name, or a number. */
+static int group_id(const char *name, gid_t *out)
 {
+    struct group *g = getgrnam(name);
+    char *end;
+    unsigned long n;
+
+    if (g) {
+        *out = g->gr_gid;
+        return 0;
+    }
+    errno = 0;
+    n = strtoul(name, &end, 10);
+    if (errno || end == name || *end)
+        return -1;
+    *out = (gid_t)n;
+    return 0;
+}
+
+/* Open the FastCGI socket of c->listen. A unix socket is mode 0660: its
+ * owner (this user) and its group connect, nobody else — whoever can
+ * connect can claim any REMOTE_ADDR. The group is listen_group (the group
+ * nginx's workers run with) or, unset, our own. It is created with that
+ * mode (umask), so there is no moment when others could connect. */
+static int open_listen(const struct config *c, struct err *e)
+{
+    const char *spec = c->listen;
     int fd;
 
     if (strncmp(spec, "unix:", 5) == 0) {
         struct sockaddr_un sa;
         const char *path = spec + 5;
+        mode_t old_mask;
+        gid_t gid = (gid_t)-1;
+        int rc;
 
         memset(&sa, 0, sizeof(sa));
         sa.sun_family = AF_UNIX;
         if (strlen(path) >= sizeof(sa.sun_path))
-            return -1;
-        strcpy(sa.sun_path, path);
+            return err_setf(e, E_CONFIG, "socket path too long: %s", path);
+        if (c->listen_group[0] && group_id(c->listen_group, &gid) < 0)
+            return err_setf(e, E_CONFIG, "listen_group %s: no such group", c->listen_group);
+        memcpy(sa.sun_path, path, strlen(path) + 1);
         fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (fd < 0)
-            return -1;
+            return err_setf(e, E_CONFIG, "socket: %s", strerror(errno));
         unlink(path);
-        if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+        old_mask = umask(0117);
+        rc = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+        umask(old_mask);
+        if (rc < 0) {
+            err_setf(e, E_CONFIG, "cannot listen on %s: %s", spec, strerror(errno));
             goto fail;
-        /* nginx's workers run as another user and must be able to connect. */
-        chmod(path, 0666);
+        }
+        if (c->listen_group[0] && chown(path, (uid_t)-1, gid) < 0) {
+            err_setf(e, E_CONFIG, "cannot give %s to group %s: %s", path, c->listen_group,
+                     strerror(errno));
+            goto fail_unlink;
+        }
+        if (chmod(path, 0660) < 0) {
+            err_setf(e, E_CONFIG, "chmod %s: %s", path, strerror(errno));
+            goto fail_unlink;
+        }
     } else {
         struct sockaddr_in sa;
         char host[64];
@@ -80,27 +123,33 @@ static int open_listen(const char *spec)
         int one = 1;
 
         if (!colon || (size_t)(colon - spec) >= sizeof(host))
-            return -1;
+            return err_setf(e, E_CONFIG, "listen: expected unix:/path or address:port: %s", spec);
         memcpy(host, spec, (size_t)(colon - spec));
         host[colon - spec] = '\0';
         memset(&sa, 0, sizeof(sa));
         sa.sin_family = AF_INET;
         sa.sin_port = htons((uint16_t)atoi(colon + 1));
         if (inet_pton(AF_INET, host, &sa.sin_addr) != 1)
-            return -1;
+            return err_setf(e, E_CONFIG, "listen: not an IPv4 address: %s", spec);
         fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (fd < 0)
-            return -1;
+            return err_setf(e, E_CONFIG, "socket: %s", strerror(errno));
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-        if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+        if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+            err_setf(e, E_CONFIG, "cannot listen on %s: %s", spec, strerror(errno));
             goto fail;
+        }
     }
-    if (listen(fd, 1024) < 0)
+    if (listen(fd, 1024) < 0) {
+        err_setf(e, E_CONFIG, "cannot listen on %s: %s", spec, strerror(errno));
         goto fail;
+    }
     /* Non-blocking: worker threads wait in epoll and race for connections
      * (worker.c explains why). */
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
     return fd;
+fail_unlink:
+    unlink(spec + 5);
 fail:
     close(fd);
     return -1;
@@ -149,9 +198,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "wuye-fcgi: %s\n", e.message);
         return 1;
     }
-    listen_fd = open_listen(g_cfg.listen);
+    listen_fd = open_listen(&g_cfg, &e);
     if (listen_fd < 0) {
-        fprintf(stderr, "wuye-fcgi: cannot listen on %s: %s\n", g_cfg.listen, strerror(errno));
+        fprintf(stderr, "wuye-fcgi: %s\n", e.message);
+        config_free(&g_cfg);
         return 1;
     }
     for (size_t i = 0; i < nroutes && i < 255; i++)
@@ -207,9 +257,12 @@ int main(int argc, char **argv)
             if (config_load(&fresh, config_path, &e) < 0) {
                 log_error("event=reload_failed msg=\"%s\"", e.message);
             } else {
-                if (strcmp(fresh.listen, g_cfg.listen) != 0)
+                /* The socket stays as it was opened. */
+                if (strcmp(fresh.listen, g_cfg.listen) != 0 ||
+                    strcmp(fresh.listen_group, g_cfg.listen_group) != 0)
                     log_warn("event=reload listen_changed=ignored");
                 snprintf(fresh.listen, sizeof(fresh.listen), "%s", g_cfg.listen);
+                snprintf(fresh.listen_group, sizeof(fresh.listen_group), "%s", g_cfg.listen_group);
                 config_free(&g_cfg); /* the children have their own copies */
                 g_cfg = fresh;
                 sup_reload(&sup, g_cfg.processes);

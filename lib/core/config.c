@@ -27,6 +27,7 @@ struct key {
 
 static const struct key keys[] = {
     {"listen", S(listen)},
+    {"listen_group", S(listen_group)},
     {"processes", I(processes)},
     {"threads", I(threads)},
     {"drain_timeout_s", I(drain_timeout_s)},

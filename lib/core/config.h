@@ -20,7 +20,8 @@
 #define CONFIG_SECRET_MAX (64 * 1024)
 
 struct config {
-    char listen[256]; /* "unix:/path/to.sock" or "127.0.0.1:9000" */
+    char listen[256];      /* "unix:/path/to.sock" or "127.0.0.1:9000" */
+    char listen_group[64]; /* group of a unix socket (mode 0660); "" = our own */
     int processes;
     int threads;
     int drain_timeout_s;

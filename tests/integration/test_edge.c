@@ -1,18 +1,26 @@
 /*
  * test_edge.c — the edge of the system, between the network, nginx and
- * the workers: who the client is when a proxy stands in front (the SMS
- * and login limits count by that address).
+ * the workers: the workers' socket, which only nginx may reach (whoever
+ * connects to it can claim any REMOTE_ADDR); who the client is when a
+ * proxy stands in front (the SMS and login limits count by that address).
  *
  * The client-address test reconfigures the running stack (a line added to
  * its wuye.conf, then SIGHUP) and puts it back in its teardown, whatever
  * happened in between.
  */
+#include <errno.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/config.h"
 #include "itest.h"
 
 /* ---- reconfiguring the running stack ---------------------------------- */
@@ -126,6 +134,131 @@ static void conf_append(const char *line)
     reload_and_wait();
 }
 
+/* ---- the workers' socket ------------------------------------------------ */
+
+/* A line of /proc/<pid>/status ("Uid:", "Gid:", "Groups:") into out. */
+static void proc_status(int pid, const char *key, char *out, size_t size)
+{
+    char path[64], line[512];
+    FILE *f;
+
+    out[0] = '\0';
+    snprintf(path, sizeof(path), "/proc/%d/status", pid);
+    f = fopen(path, "r");
+    if (!f)
+        return;
+    while (fgets(line, sizeof(line), f))
+        if (strncmp(line, key, strlen(key)) == 0)
+            snprintf(out, size, "%s", line + strlen(key));
+    fclose(f);
+}
+
+/* True if the space-separated numbers of list hold n. */
+static bool has_id(const char *list, long n)
+{
+    char *end;
+
+    for (const char *p = list; *p;) {
+        long v = strtol(p, &end, 10);
+        if (end == p)
+            break;
+        if (v == n)
+            return true;
+        p = end;
+    }
+    return false;
+}
+
+/* connect(2) to path as uid:gid (no other groups), in a child; its errno. */
+static int connect_as(const char *path, uid_t uid, gid_t gid)
+{
+    pid_t pid = fork();
+    int status;
+
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        int fd;
+
+        if (setgroups(0, NULL) < 0 || setgid(gid) < 0 || setuid(uid) < 0)
+            _exit(100);
+        if (strlen(path) >= sizeof(sa.sun_path))
+            _exit(100);
+        memcpy(sa.sun_path, path, strlen(path) + 1);
+        fd = socket(AF_UNIX, SOCK_STREAM, 0);
+        if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+            _exit(0);
+        _exit(errno);
+    }
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_not_equal(WEXITSTATUS(status), 100);
+    return WEXITSTATUS(status);
+}
+
+static void socket_is_for_nginx_only(void **state)
+{
+    struct config c;
+    struct err e;
+    struct stat st;
+    const char *path;
+    char pidfile[512];
+    FILE *f;
+    int nginx = 0, workers[64], nw;
+
+    (void)state;
+    err_clear(&e);
+    assert_int_equal(config_load(&c, it_env("WUYE_CONF"), &e), 0);
+    assert_int_equal(strncmp(c.listen, "unix:", 5), 0);
+    path = c.listen + 5;
+    assert_int_equal(stat(path, &st), 0);
+    assert_true(S_ISSOCK(st.st_mode));
+    /* owner and group only: no other local user can connect */
+    assert_int_equal(st.st_mode & 0777, 0660);
+    if (c.listen_group[0]) {
+        struct group *g = getgrnam(c.listen_group);
+        assert_non_null(g);
+        assert_int_equal(st.st_gid, g->gr_gid);
+    }
+
+    /* nginx's workers can connect: each runs as the socket's owner or in its group */
+    snprintf(pidfile, sizeof(pidfile), "%s/nginx.pid", it_env("WUYE_VAR"));
+    f = fopen(pidfile, "r");
+    assert_non_null(f);
+    assert_int_equal(fscanf(f, "%d", &nginx), 1);
+    fclose(f);
+    {
+        char kids[128];
+        snprintf(kids, sizeof(kids), "/proc/%d/task/%d/children", nginx, nginx);
+        f = fopen(kids, "r");
+        assert_non_null(f);
+        for (nw = 0; nw < 64 && fscanf(f, "%d", &workers[nw]) == 1;)
+            nw++;
+        fclose(f);
+    }
+    assert_true(nw > 0);
+    for (int i = 0; i < nw; i++) {
+        char uid[128], gid[128], groups[256];
+        proc_status(workers[i], "Uid:", uid, sizeof(uid));
+        proc_status(workers[i], "Gid:", gid, sizeof(gid));
+        proc_status(workers[i], "Groups:", groups, sizeof(groups));
+        if (!(strtol(uid, NULL, 10) == (long)st.st_uid ||
+              strtol(gid, NULL, 10) == (long)st.st_gid || has_id(groups, (long)st.st_gid)))
+            fail_msg("nginx worker %d (uid %ld) cannot connect to %s", workers[i],
+                     strtol(uid, NULL, 10), path);
+        /* as root, they do not run as root */
+        if (getuid() == 0 && c.listen_group[0])
+            assert_int_not_equal(strtol(uid, NULL, 10), 0);
+    }
+    /* and the system answers through them */
+    assert_true(health_ok());
+
+    /* another local user cannot (as root we can be one: nobody, with its own group) */
+    if (getuid() == 0 && st.st_uid != 65534 && st.st_gid != 65534)
+        assert_int_equal(connect_as(path, 65534, 65534), EACCES);
+    config_free(&c);
+}
+
 /* ---- who the client is -------------------------------------------------- */
 
 /* Ask for an SMS code for phone with the given X-Forwarded-For line (NULL:
@@ -210,6 +343,7 @@ static void forwarded_for_is_believed_only_from_trusted_proxies(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(socket_is_for_nginx_only),
         cmocka_unit_test_teardown(forwarded_for_is_believed_only_from_trusted_proxies,
                                   conf_restore),
     };

@@ -8,6 +8,9 @@
  * generation unstarted, without a word. After the SIGHUP all 41 children
  * must be new, and they must answer (a FastCGI request straight to the
  * socket: health says which configuration version answered).
+ *
+ * Its unix socket is mode 0660, in the group listen_group names; a group
+ * that does not exist stops the start with a message that says so.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -26,6 +30,7 @@
 
 static char dir[64];
 static pid_t master;
+static const char *group = ""; /* listen_group of the next configuration */
 
 static void write_conf(const char *version)
 {
@@ -37,8 +42,8 @@ static void write_conf(const char *version)
     assert_non_null(f);
     fprintf(f,
             "listen = unix:%s/fcgi.sock\nprocesses = %d\nthreads = 1\ndrain_timeout_s = 5\n"
-            "version = %s\ndb_socket = %s/no-database.sock\n",
-            dir, PROCESSES, version, dir);
+            "version = %s\ndb_socket = %s/no-database.sock\nlisten_group = %s\n",
+            dir, PROCESSES, version, dir, group);
     assert_int_equal(fclose(f), 0);
 }
 
@@ -245,10 +250,66 @@ static void reload_with_forty_processes(void **state)
     free(log);
 }
 
+static int start_master_in_nogroup(void **state)
+{
+    group = "65534"; /* nogroup, by number */
+    return start_master(state);
+}
+
+static int start_master_in_no_such_group(void **state)
+{
+    group = "wuye-no-such-group";
+    return start_master(state);
+}
+
+static void socket_mode_and_group(void **state)
+{
+    char path[128];
+    struct stat st;
+    int kids[256];
+
+    (void)state;
+    assert_int_equal(wait_children(PROCESSES + 1, NULL, 0, kids), PROCESSES + 1);
+    snprintf(path, sizeof(path), "%s/fcgi.sock", dir);
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0660);
+    if (getuid() == 0) /* anyone else may only choose a group of their own */
+        assert_int_equal(st.st_gid, 65534);
+    group = "";
+}
+
+static void unknown_group_stops_the_start(void **state)
+{
+    char path[128], *log;
+    int status = 0;
+    pid_t done = 0;
+
+    (void)state;
+    group = "";
+    for (int i = 0; i < 200 && done == 0; i++) {
+        done = waitpid(master, &status, WNOHANG);
+        if (done == 0)
+            usleep(50 * 1000);
+    }
+    assert_int_equal(done, master);
+    master = 0;
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 1);
+    log = log_text();
+    assert_non_null(strstr(log, "listen_group wuye-no-such-group: no such group"));
+    free(log);
+    snprintf(path, sizeof(path), "%s/fcgi.sock", dir);
+    assert_int_not_equal(access(path, F_OK), 0); /* no socket was left behind */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(reload_with_forty_processes, start_master, stop_master),
+        cmocka_unit_test_setup_teardown(socket_mode_and_group, start_master_in_nogroup,
+                                        stop_master),
+        cmocka_unit_test_setup_teardown(unknown_group_stops_the_start,
+                                        start_master_in_no_such_group, stop_master),
     };
     return cmocka_run_group_tests_name("master", tests, NULL, NULL);
 }
