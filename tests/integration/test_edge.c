@@ -1,6 +1,7 @@
 /*
  * test_edge.c — the edge of the system, between the network, nginx and
- * the workers: the workers' socket, which only nginx may reach (whoever
+ * the workers: the security headers on every answer, the workers' and
+ * nginx's own; the workers' socket, which only nginx may reach (whoever
  * connects to it can claim any REMOTE_ADDR); who the client is when a
  * proxy stands in front (the SMS and login limits count by that address).
  *
@@ -8,12 +9,14 @@
  * its wuye.conf, then SIGHUP) and puts it back in its teardown, whatever
  * happened in between.
  */
+#include <curl/curl.h>
 #include <errno.h>
 #include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -132,6 +135,131 @@ static void conf_append(const char *line)
     write_file(it_env("WUYE_CONF"), text);
     free(text);
     reload_and_wait();
+}
+
+/* ---- security headers ---------------------------------------------------- */
+
+struct answer {
+    long status;
+    struct buf headers; /* the header lines as received */
+};
+
+static size_t on_header(char *p, size_t size, size_t n, void *ud)
+{
+    buf_append(ud, p, size * n);
+    return size * n;
+}
+
+static size_t on_discard(char *p, size_t size, size_t n, void *ud)
+{
+    (void)p;
+    (void)ud;
+    return size * n;
+}
+
+static void request(const char *method, const char *path, size_t body_len, const char *header,
+                    struct answer *a)
+{
+    CURL *c = curl_easy_init();
+    struct curl_slist *h = curl_slist_append(NULL, "Expect:");
+    char url[512], *body = NULL;
+
+    memset(a, 0, sizeof(*a));
+    assert_non_null(c);
+    snprintf(url, sizeof(url), "%s%s", it_env("WUYE_TEST_URL"), path);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &a->headers);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_discard);
+    if (header)
+        h = curl_slist_append(h, header);
+    if (body_len) {
+        body = malloc(body_len);
+        assert_non_null(body);
+        memset(body, '{', body_len);
+        h = curl_slist_append(h, "Content-Type: application/json");
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+    }
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    assert_int_equal(curl_easy_perform(c), CURLE_OK);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &a->status);
+    buf_append(&a->headers, "", 1);
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+    free(body);
+}
+
+/* How many times the header line "name: value" came (name case-insensitive). */
+static int header_count(const struct answer *a, const char *name, const char *value)
+{
+    const char *p = a->headers.data;
+    int n = 0;
+
+    while (p && *p) {
+        const char *eol = strstr(p, "\r\n");
+        size_t len = eol ? (size_t)(eol - p) : strlen(p), nl = strlen(name);
+
+        if (len > nl + 1 && strncasecmp(p, name, nl) == 0 && p[nl] == ':') {
+            const char *v = p + nl + 1;
+            while (*v == ' ')
+                v++;
+            if (!value ||
+                ((size_t)(p + len - v) == strlen(value) && !strncmp(v, value, strlen(value))))
+                n++;
+        }
+        p = eol ? eol + 2 : NULL;
+    }
+    return n;
+}
+
+static void security_headers_on_every_answer(void **state)
+{
+    static const struct {
+        const char *method, *path;
+        size_t body_len;
+        const char *header;
+        long status;
+        bool from_workers; /* the workers' answers carry X-Request-Id */
+    } rows[] = {
+        {"GET", "/api/v1/health", 0, NULL, 200, true},
+        {"GET", "/api/v1/no-such-endpoint", 0, NULL, 404, true},
+        {"DELETE", "/api/v1/health", 0, NULL, 405, true},
+        {"GET", "/no-such-page", 0, NULL, 404, false},            /* nginx's location / */
+        {"POST", "/api/v1/sms/codes", 2 << 20, NULL, 413, false}, /* over client_max_body_size */
+        {"TRACE", "/api/v1/health", 0, NULL, 405, false},         /* nginx refuses TRACE */
+        {"GET", "/api/v1/health", 0, "Host: not a host", 400, false},
+        {"GET", "/_errors/404.json", 0, NULL, 404, false}, /* internal: not for clients */
+    };
+    static const char *const expected[][2] = {
+        {"X-Content-Type-Options", "nosniff"},
+        {"X-Frame-Options", "DENY"},
+        {"Referrer-Policy", "no-referrer"},
+        {"Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        struct answer a;
+
+        request(rows[i].method, rows[i].path, rows[i].body_len, rows[i].header, &a);
+        if (a.status != rows[i].status)
+            fail_msg("case %zu (%s %s): status %ld, expected %ld", i, rows[i].method, rows[i].path,
+                     a.status, rows[i].status);
+        if ((header_count(&a, "X-Request-Id", NULL) == 1) != rows[i].from_workers)
+            fail_msg("case %zu (%s %s): expected an answer from %s", i, rows[i].method,
+                     rows[i].path, rows[i].from_workers ? "the workers" : "nginx");
+        for (size_t k = 0; k < sizeof(expected) / sizeof(expected[0]); k++)
+            if (header_count(&a, expected[k][0], expected[k][1]) != 1 ||
+                header_count(&a, expected[k][0], NULL) != 1)
+                fail_msg("case %zu (%s %s, %ld): want one \"%s: %s\" in\n%s", i, rows[i].method,
+                         rows[i].path, a.status, expected[k][0], expected[k][1], a.headers.data);
+        /* HSTS belongs to the TLS server only (nginx/wuye.conf.in) */
+        assert_int_equal(header_count(&a, "Strict-Transport-Security", NULL), 0);
+        buf_free(&a.headers);
+    }
 }
 
 /* ---- the workers' socket ------------------------------------------------ */
@@ -343,6 +471,7 @@ static void forwarded_for_is_believed_only_from_trusted_proxies(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(security_headers_on_every_answer),
         cmocka_unit_test(socket_is_for_nginx_only),
         cmocka_unit_test_teardown(forwarded_for_is_believed_only_from_trusted_proxies,
                                   conf_restore),
