@@ -39,7 +39,7 @@ static char *slurp(const char *path)
 
     if (!f)
         fail_msg("cannot read %s", path);
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+    for (n = fread(chunk, 1, sizeof(chunk), f); n > 0; n = fread(chunk, 1, sizeof(chunk), f))
         buf_append(&b, chunk, n);
     fclose(f);
     buf_append(&b, "", 1);

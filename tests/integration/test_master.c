@@ -63,28 +63,23 @@ static int children(int *out, int max)
     return n;
 }
 
-static void append(struct buf *b, const void *p, size_t n)
-{
-    buf_append(b, p, n);
-}
-
 static void record(struct buf *b, int type, const void *content, size_t len)
 {
     unsigned char h[8] = {
         1, (unsigned char)type, 0, 1, (unsigned char)(len >> 8), (unsigned char)len, 0, 0};
-    append(b, h, 8);
+    buf_append(b, h, 8);
     if (len)
-        append(b, content, len);
+        buf_append(b, content, len);
 }
 
 static void param(struct buf *b, const char *name, const char *value)
 {
     unsigned char n = (unsigned char)strlen(name), v = (unsigned char)strlen(value);
 
-    append(b, &n, 1);
-    append(b, &v, 1);
-    append(b, name, n);
-    append(b, value, v);
+    buf_append(b, &n, 1);
+    buf_append(b, &v, 1);
+    buf_append(b, name, n);
+    buf_append(b, value, v);
 }
 
 /* GET path over FastCGI on the master's socket; the responder's stdout
@@ -109,8 +104,8 @@ static void fcgi_get(const char *path, struct buf *out)
     record(&req, 4, NULL, 0);
     record(&req, 5, NULL, 0);
     assert_int_equal(write(fd, req.data, req.len), (ssize_t)req.len);
-    while ((n = read(fd, chunk, sizeof(chunk))) > 0)
-        append(&in, chunk, (size_t)n);
+    for (n = read(fd, chunk, sizeof(chunk)); n > 0; n = read(fd, chunk, sizeof(chunk)))
+        buf_append(&in, chunk, (size_t)n);
     close(fd);
     /* the STDOUT records' content, in order, up to END_REQUEST */
     for (size_t at = 0; at + 8 <= in.len;) {
@@ -120,12 +115,12 @@ static void fcgi_get(const char *path, struct buf *out)
         if (at + 8 + len + h[6] > in.len)
             break;
         if (h[1] == 6)
-            append(out, h + 8, len);
+            buf_append(out, h + 8, len);
         if (h[1] == 3)
             break;
         at += 8 + len + h[6];
     }
-    append(out, "", 1);
+    buf_append(out, "", 1);
     buf_free(&req);
     buf_free(&params);
     buf_free(&in);
@@ -141,11 +136,11 @@ static char *log_text(void)
     snprintf(path, sizeof(path), "%s/wuye.log", dir);
     f = fopen(path, "r");
     if (f) {
-        while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-            append(&b, chunk, n);
+        for (n = fread(chunk, 1, sizeof(chunk), f); n > 0; n = fread(chunk, 1, sizeof(chunk), f))
+            buf_append(&b, chunk, n);
         fclose(f);
     }
-    append(&b, "", 1);
+    buf_append(&b, "", 1);
     return b.data;
 }
 
