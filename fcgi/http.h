@@ -32,9 +32,10 @@ struct req {
     FCGX_Request *fcgi;
     struct arena arena;
     const char *method;
-    const char *path;  /* without the query string */
-    const char *query; /* raw, may be "" */
-    const char *remote_addr;
+    const char *path;        /* without the query string */
+    const char *query;       /* raw, may be "" */
+    const char *remote_addr; /* the client: REMOTE_ADDR, or X-Forwarded-For behind a
+                                trusted proxy (core/netaddr.h) */
     const char *request_id;
     const char *body; /* raw body (NUL-terminated copy), NULL when empty */
     size_t body_len;

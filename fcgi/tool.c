@@ -82,8 +82,10 @@ int main(int argc, char **argv)
             else if (strcmp(argv[i], "--months") == 0)
                 months = strtol(argv[i + 1], NULL, 10);
         }
-        if (rooms < 1 || rooms > 10000000 || months < 0 || months > 240)
-            return usage();
+        if (rooms < 1 || rooms > 10000000 || months < 0 || months > 240) {
+            rc = usage();
+            goto out;
+        }
         rc = demo_generate(db_thread(), rooms, months, &e);
     } else if (strcmp(cmd, "import") == 0 && argc == 6) {
         struct import_report rep;
@@ -94,10 +96,14 @@ int main(int argc, char **argv)
     } else if (strcmp(cmd, "export") == 0 && argc == 5) {
         rc = export_csv_file(db_thread(), strtoll(argv[4], NULL, 10), stdout, &e);
     } else {
-        return usage();
+        rc = usage();
+        goto out;
     }
     if (rc < 0)
         fprintf(stderr, "wuye %s: %s (%s)\n", cmd, e.message, err_name(e.code));
+    rc = rc < 0 ? 1 : 0;
+out:
     db_thread_close();
-    return rc < 0 ? 1 : 0;
+    config_free(&cfg);
+    return rc;
 }

@@ -32,6 +32,7 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "core/metrics.h"
+#include "core/netaddr.h"
 #include "core/util.h"
 #include "db/db.h"
 #include "clients/httpc.h"
@@ -142,7 +143,7 @@ static void handle(FCGX_Request *f, struct arena *arena)
     size_t route = nroutes; /* "unmatched" bucket in metrics */
     long len, limit = g_cfg.body_limit;
     int64_t t0 = util_now_us();
-    char rid[33], extra[96] = "";
+    char rid[33], extra[96] = "", client[NETADDR_STRLEN];
     struct err e;
     int rc;
 
@@ -150,7 +151,11 @@ static void handle(FCGX_Request *f, struct arena *arena)
     r.fcgi = f;
     r.arena = *arena;
     r.method = param(f, "REQUEST_METHOD");
-    r.remote_addr = param(f, "REMOTE_ADDR");
+    /* The SMS and login limits count by this address: behind a proxy of
+     * ours it comes from X-Forwarded-For, from anyone else the header is
+     * ignored (netaddr.h). */
+    r.remote_addr = netaddr_client(&g_cfg.trusted_proxies, param(f, "REMOTE_ADDR"),
+                                   param(f, "HTTP_X_FORWARDED_FOR"), client);
     r.request_id = param(f, "REQUEST_ID");
     if (!*r.request_id) {
         unsigned char raw[8];

@@ -9,6 +9,8 @@
 #   SMS_PORT      SMS stand-in                                  [18082]
 #   BUILD         rel | san (sanitizer build, used by the tests) [rel]
 #   PROCESSES, THREADS  worker processes and threads each       [2, 8]
+#   NGINX_USER    as root: the user nginx's workers run as; its group
+#                 owns the workers' socket (mode 0660) [www-data, else nobody]
 # Everything runs as a child of the calling shell, not as a daemon, so the
 # caller's trap can stop it all.
 
@@ -46,9 +48,32 @@ stack_secret() { # file, generator
   [[ -s $1 ]] || { (umask 077; openssl rand -hex 16 > "$1"); }
 }
 
+# Who may connect to the workers' socket (mode 0660: its owner and its
+# group; whoever connects can claim any REMOTE_ADDR). As root, nginx runs
+# its workers as an unprivileged user (a `user` directive, below) and the
+# socket's group is that user's group (listen_group). That user must reach
+# the socket's folder and the error pages; if it cannot (a checkout under
+# /root), nginx's workers stay root, with a warning. As anyone else, nginx
+# and the workers are one user and the socket keeps that user's group.
+stack_socket_group() {
+  NGINX_GROUP=
+  [[ $(id -u) -eq 0 ]] || return 0
+  if [[ -z ${NGINX_USER:-} ]]; then
+    NGINX_USER=nobody
+    id -u www-data >/dev/null 2>&1 && NGINX_USER=www-data
+  fi
+  if [[ $NGINX_USER != root ]] && command -v runuser >/dev/null &&
+     ! runuser -u "$NGINX_USER" -- test -x "$WUYE_VAR/run" -a -r "$ROOT/nginx/errors/404.json"; then
+    stack_log "warning: $NGINX_USER cannot reach $WUYE_VAR/run or $ROOT/nginx; nginx's workers run as root"
+    NGINX_USER=root
+  fi
+  NGINX_GROUP=$(id -gn "$NGINX_USER")
+}
+
 stack_prepare() {
   mkdir -p "$WUYE_VAR"/{run,log,conf,secrets,nginx,db}
   chmod 755 "$WUYE_VAR" "$WUYE_VAR/run"
+  stack_socket_group
   stack_secret "$WUYE_VAR/secrets/db_password"
   stack_secret "$WUYE_VAR/secrets/wechat_app_secret"
   stack_secret "$WUYE_VAR/secrets/sms_secret_key"
@@ -56,7 +81,8 @@ stack_prepare() {
   cat > "$CONF" <<CONF
 # wuye configuration for this run directory (written by scripts/stack.sh).
 listen = unix:$FCGI_SOCK
-processes = $PROCESSES
+${NGINX_GROUP:+listen_group = $NGINX_GROUP
+}processes = $PROCESSES
 threads = $THREADS
 version = $(cat "$ROOT/VERSION" 2>/dev/null || echo dev)
 db_socket = $DB_SOCK
@@ -93,8 +119,10 @@ JSON
 JSON
   sed -e "s|@PORT@|$PORT|g" -e "s|@FCGI@|unix:$FCGI_SOCK|g" -e "s|@VAR@|$WUYE_VAR|g" \
       -e "s|@ROOT@|$ROOT|g" "$ROOT/nginx/wuye.conf.in" > "$WUYE_VAR/conf/nginx.conf"
-  # nginx started by root runs its workers as this user, who can reach the socket.
-  [[ $(id -u) -eq 0 ]] && sed -i "1i user $ME;" "$WUYE_VAR/conf/nginx.conf"
+  # nginx started by root runs its workers as this user, in the socket's group.
+  if [[ -n $NGINX_GROUP ]]; then
+    sed -i "1i user $NGINX_USER $NGINX_GROUP;" "$WUYE_VAR/conf/nginx.conf"
+  fi
   mkdir -p "$WUYE_VAR/nginx"/{body,fastcgi,proxy,uwsgi,scgi}
 }
 

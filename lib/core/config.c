@@ -4,11 +4,13 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-enum kind { K_STR, K_INT, K_LONG, K_SECRET };
+enum kind { K_STR, K_INT, K_LONG, K_SECRET, K_NETS };
 
 struct key {
     const char *name;
@@ -18,17 +20,20 @@ struct key {
 };
 
 #define S(field) K_STR, offsetof(struct config, field), sizeof(((struct config *)0)->field)
-#define SEC(field) K_SECRET, offsetof(struct config, field), sizeof(((struct config *)0)->field)
+#define SEC(field) K_SECRET, offsetof(struct config, field), 0
+#define NETS(field) K_NETS, offsetof(struct config, field), 0
 #define I(field) K_INT, offsetof(struct config, field), 0
 #define L(field) K_LONG, offsetof(struct config, field), 0
 
 static const struct key keys[] = {
     {"listen", S(listen)},
+    {"listen_group", S(listen_group)},
     {"processes", I(processes)},
     {"threads", I(threads)},
     {"drain_timeout_s", I(drain_timeout_s)},
     {"body_limit", L(body_limit)},
     {"version", S(version)},
+    {"trusted_proxies", NETS(trusted_proxies)},
     {"db_socket", S(db_socket)},
     {"db_host", S(db_host)},
     {"db_port", I(db_port)},
@@ -82,20 +87,89 @@ static char *trim(char *s)
     return s;
 }
 
-/* Read a whole small secret file into dst, without its trailing newline. */
-static int read_secret(const char *path, char *dst, size_t size, struct err *e)
+static char **secret_field(struct config *c, const struct key *key)
 {
-    FILE *f = fopen(path, "r");
-    size_t n;
+    return (char **)(void *)((char *)c + key->off);
+}
 
-    if (!f)
+void config_free(struct config *c)
+{
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        char **s;
+
+        if (keys[i].kind != K_SECRET)
+            continue;
+        s = secret_field(c, &keys[i]);
+        if (*s) {
+            explicit_bzero(*s, strlen(*s));
+            free(*s);
+            *s = NULL;
+        }
+    }
+}
+
+/* Read a whole secret file into a heap string of its size, without one
+ * trailing newline. read(2), not stdio: no copy stays behind in a FILE
+ * buffer. Messages name the file only. */
+static int read_secret(const char *path, char **out, struct err *e)
+{
+    char *p = NULL, *shrunk;
+    size_t n = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC), rc = -1;
+
+    if (fd < 0)
         return err_setf(e, E_CONFIG, "cannot open secret file %s: %s", path, strerror(errno));
-    n = fread(dst, 1, size - 1, f);
-    fclose(f);
-    dst[n] = '\0';
-    while (n > 0 && (dst[n - 1] == '\n' || dst[n - 1] == '\r'))
-        dst[--n] = '\0';
-    return 0;
+    /* One byte more than allowed tells an oversize file from a full one. */
+    p = malloc(CONFIG_SECRET_MAX + 2);
+    if (!p) {
+        err_setf(e, E_CONFIG, "out of memory reading secret file %s", path);
+        goto out;
+    }
+    while (n < CONFIG_SECRET_MAX + 1) {
+        ssize_t got = read(fd, p + n, CONFIG_SECRET_MAX + 1 - n);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            err_setf(e, E_CONFIG, "cannot read secret file %s: %s", path, strerror(errno));
+            goto out;
+        }
+        if (got == 0)
+            break;
+        n += (size_t)got;
+    }
+    if (n > CONFIG_SECRET_MAX) {
+        err_setf(e, E_CONFIG, "secret file %s is larger than %d bytes", path, CONFIG_SECRET_MAX);
+        goto out;
+    }
+    if (memchr(p, '\0', n)) {
+        err_setf(e, E_CONFIG, "secret file %s contains a NUL byte", path);
+        goto out;
+    }
+    if (n > 0 && p[n - 1] == '\n') {
+        n--;
+        if (n > 0 && p[n - 1] == '\r')
+            n--;
+    }
+    p[n] = '\0';
+    /* Keep only what the secret needs; the rest of the buffer is wiped. */
+    explicit_bzero(p + n, CONFIG_SECRET_MAX + 2 - n);
+    shrunk = realloc(p, n + 1);
+    if (shrunk)
+        p = shrunk;
+    if (*out) { /* the key was given twice: the last one counts */
+        explicit_bzero(*out, strlen(*out));
+        free(*out);
+    }
+    *out = p;
+    p = NULL;
+    rc = 0;
+out:
+    if (p) {
+        explicit_bzero(p, CONFIG_SECRET_MAX + 2);
+        free(p);
+    }
+    close(fd);
+    return rc;
 }
 
 static int set_key(struct config *c, const char *k, const char *v, struct err *e)
@@ -114,7 +188,9 @@ static int set_key(struct config *c, const char *k, const char *v, struct err *e
             memcpy(field, v, strlen(v) + 1);
             return 0;
         case K_SECRET:
-            return read_secret(v, field, key->size, e);
+            return read_secret(v, secret_field(c, key), e);
+        case K_NETS:
+            return netaddr_list_parse(v, (struct netaddr_list *)(void *)field, e);
         case K_INT:
         case K_LONG: {
             long n;
@@ -163,5 +239,16 @@ int config_load(struct config *c, const char *path, struct err *e)
     fclose(f);
     if (rc == 0 && (c->processes < 1 || c->threads < 1))
         rc = err_setf(e, E_CONFIG, "processes and threads must be at least 1");
+    for (size_t i = 0; rc == 0 && i < sizeof(keys) / sizeof(keys[0]); i++) {
+        char **s = keys[i].kind == K_SECRET ? secret_field(c, &keys[i]) : NULL;
+
+        if (s && !*s) {
+            *s = calloc(1, 1); /* not configured: "" */
+            if (!*s)
+                rc = err_setf(e, E_CONFIG, "out of memory");
+        }
+    }
+    if (rc < 0)
+        config_free(c);
     return rc;
 }

@@ -2,22 +2,34 @@
  * config.h — the one configuration file (`key = value` lines, # comments).
  *
  * Secrets never appear in the file itself: it names files (`*_file` keys)
- * whose content is read at load time. The struct is filled once at start
- * (and again on SIGHUP by a fresh worker generation) and is read-only
- * afterwards, so threads share it without locks.
+ * whose content is read at load time, whole, into heap buffers of their
+ * real size (a WeChat Pay merchant key PEM is about 1.7 KB) — at most
+ * CONFIG_SECRET_MAX bytes, one trailing newline dropped, no NUL byte.
+ * Error messages name the file, never its content. The struct is filled
+ * once at start (and again on SIGHUP by a fresh worker generation) and is
+ * read-only afterwards, so threads share it without locks; it owns its
+ * secrets until config_free().
  */
 #ifndef WUYE_CONFIG_H
 #define WUYE_CONFIG_H
 
 #include "core/err.h"
+#include "core/netaddr.h"
+
+/* Largest secret file config_load() accepts (bytes). */
+#define CONFIG_SECRET_MAX (64 * 1024)
 
 struct config {
-    char listen[256]; /* "unix:/path/to.sock" or "127.0.0.1:9000" */
+    char listen[256];      /* "unix:/path/to.sock" or "127.0.0.1:9000" */
+    char listen_group[64]; /* group of a unix socket (mode 0660); "" = our own */
     int processes;
     int threads;
     int drain_timeout_s;
     long body_limit; /* bytes, default for JSON endpoints (routes may set their own) */
     char version[64];
+    /* Peers whose X-Forwarded-For names the client (core/netaddr.h); empty:
+     * the client is the peer that connected to nginx. */
+    struct netaddr_list trusted_proxies;
 
     /* MariaDB */
     char db_socket[256];
@@ -25,7 +37,7 @@ struct config {
     int db_port;
     char db_name[64];
     char db_user[64];
-    char db_password[128]; /* from db_password_file */
+    char *db_password; /* from db_password_file (heap, never NULL after a load) */
 
     /* sessions and logins */
     int owner_session_ttl_s;
@@ -34,14 +46,14 @@ struct config {
     /* WeChat mini-program server API */
     char wechat_base_url[256];
     char wechat_appid[64];
-    char wechat_secret[128]; /* from wechat_secret_file */
+    char *wechat_secret; /* from wechat_secret_file */
 
     /* Tencent Cloud SMS */
     char sms_base_url[256];
     char sms_host[128];
     char sms_region[64];
     char sms_secret_id[128];
-    char sms_secret_key[128]; /* from sms_secret_key_file */
+    char *sms_secret_key; /* from sms_secret_key_file */
     char sms_sdk_app_id[64];
     char sms_sign_name[64];
     char sms_template_login[32];
@@ -50,8 +62,15 @@ struct config {
     int outbox_poll_ms;
 };
 
-/* Set defaults, then read path; missing file or bad line → -1 with e set. */
+/* Set defaults, then read path. -1 with e set (E_CONFIG) on a missing or
+ * unreadable file, a bad line, an unknown key, a secret file that is
+ * missing or larger than CONFIG_SECRET_MAX; c then holds nothing to free.
+ * On success every secret is a heap string ("" when not configured), owned
+ * by c until config_free(). */
 int config_load(struct config *c, const char *path, struct err *e);
+/* Defaults only: no secrets (they stay NULL). */
 void config_defaults(struct config *c);
+/* Wipe and free the secrets of a loaded configuration (NULL-safe, idempotent). */
+void config_free(struct config *c);
 
 #endif

@@ -1,6 +1,7 @@
 /* json.c — see json.h. */
 #include "core/json.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* Largest integer we accept: 15 digits are exact in cJSON's number type. */
@@ -103,21 +104,66 @@ int json_scan(const char *p, size_t n, struct err *e)
 }
 
 /* A member name given twice is ambiguous (which one did the client mean?):
- * refuse it at every depth. */
-static bool has_duplicate_names(const cJSON *node)
+ * refuse it at every depth.
+ *
+ * The check runs on every public body before any handler sees it, so it
+ * must not be quadratic: the names of each object are sorted (n log n
+ * comparisons) and neighbours compared; a few members are cheaper to
+ * compare pairwise. Names are C strings here: json_scan() refused "\u0000",
+ * and cJSON has decoded escapes, so "a" and "\u0061" are the same name.
+ * One scratch array serves the whole tree; it grows to the widest object. */
+#define JSON_DUP_PAIRWISE 8
+
+struct name_list {
+    const char **names;
+    size_t cap;
+};
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* 1 if a name repeats in this object, 0 if not, -1 out of memory. */
+static int object_has_duplicate(const cJSON *obj, struct name_list *l)
 {
     const cJSON *a, *b;
+    size_t n = 0;
 
-    if (cJSON_IsObject(node)) {
-        for (a = node->child; a; a = a->next)
+    for (a = obj->child; a; a = a->next)
+        n++;
+    if (n <= JSON_DUP_PAIRWISE) {
+        for (a = obj->child; a; a = a->next)
             for (b = a->next; b; b = b->next)
-                if (a->string && b->string && strcmp(a->string, b->string) == 0)
-                    return true;
+                if (strcmp(a->string, b->string) == 0)
+                    return 1;
+        return 0;
     }
-    for (a = node->child; a; a = a->next)
-        if (has_duplicate_names(a))
-            return true;
-    return false;
+    if (n > l->cap) {
+        const char **grown = realloc(l->names, n * sizeof(*grown));
+        if (!grown)
+            return -1;
+        l->names = grown;
+        l->cap = n;
+    }
+    n = 0;
+    for (a = obj->child; a; a = a->next)
+        l->names[n++] = a->string;
+    qsort(l->names, n, sizeof(*l->names), cmp_names);
+    for (size_t i = 1; i < n; i++)
+        if (strcmp(l->names[i - 1], l->names[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static int has_duplicate_names(const cJSON *node, struct name_list *l)
+{
+    /* Members of an object always carry their name (cJSON sets it). */
+    int rc = cJSON_IsObject(node) ? object_has_duplicate(node, l) : 0;
+
+    for (const cJSON *c = node->child; c && rc == 0; c = c->next)
+        rc = has_duplicate_names(c, l);
+    return rc;
 }
 
 cJSON *json_parse_body(const char *p, size_t n, struct err *e)
@@ -149,10 +195,19 @@ cJSON *json_parse_body(const char *p, size_t n, struct err *e)
         err_bad_request(e, "请求内容必须是 JSON 对象");
         return NULL;
     }
-    if (has_duplicate_names(root)) {
-        cJSON_Delete(root);
-        err_bad_request(e, "同一个字段出现了两次");
-        return NULL;
+    {
+        struct name_list names = {NULL, 0};
+        int dup = has_duplicate_names(root, &names);
+
+        free(names.names);
+        if (dup != 0) {
+            cJSON_Delete(root);
+            if (dup < 0)
+                err_internal(e);
+            else
+                err_bad_request(e, "同一个字段出现了两次");
+            return NULL;
+        }
     }
     return root;
 }

@@ -2,16 +2,34 @@
  * test_json.c — the strict JSON input rules of lib/core/json.c: what a
  * request body may contain before any handler sees it, and the typed
  * getters. Table-driven: each row is a body and whether it is accepted.
+ *
+ * strcmp is wrapped to count the comparisons the duplicate-name check
+ * makes: a wide object must cost n log n of them, not n².
  */
+// WRAP: strcmp
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
 #include "core/json.h"
+#include "core/util.h"
+
+static size_t strcmp_calls;
+
+int __real_strcmp(const char *a, const char *b);
+int __wrap_strcmp(const char *a, const char *b);
+int __wrap_strcmp(const char *a, const char *b)
+{
+    strcmp_calls++;
+    return __real_strcmp(a, b);
+}
 
 struct body_case {
     const char *body;
@@ -73,6 +91,97 @@ static void bodies_table(void **state)
         }
         cJSON_Delete(doc);
     }
+}
+
+/* A name given twice is refused wherever it is; the same name in two
+ * different objects is not a duplicate. Wide objects (more than eight
+ * members) take the sorted path, small ones the pairwise one. */
+#define WIDE "\"m1\":1,\"m2\":2,\"m3\":3,\"m4\":4,\"m5\":5,\"m6\":6,\"m7\":7,\"m8\":8,\"m9\":9"
+static const struct body_case duplicates[] = {
+    {"{\"a\":1,\"b\":2,\"a\":3}", 0, 0},
+    {"{\"a\":1,\"\\u0061\":2}", 0, 0}, /* the same name once decoded */
+    {"{\"a\":1,\"A\":2}", 0, 1},       /* names are case-sensitive */
+    {"{" WIDE "}", 0, 1},
+    {"{" WIDE ",\"m1\":10}", 0, 0},                      /* first and last of a wide object */
+    {"{\"m5\":0," WIDE "}", 0, 0},                       /* the middle */
+    {"{\"o\":{\"x\":1},\"p\":{\"x\":1}}", 0, 1},         /* siblings may share names */
+    {"{\"x\":{\"x\":{\"x\":1}}}", 0, 1},                 /* so may parent and child */
+    {"{\"o\":{\"p\":{\"q\":{\"k\":1,\"k\":2}}}}", 0, 0}, /* depth 4 */
+    {"{\"o\":{\"p\":{" WIDE ",\"m9\":0}}}", 0, 0},       /* deep and wide */
+    {"{\"arr\":[1,{\"k\":1},{\"k\":1,\"j\":2,\"k\":3}]}", 0, 0}, /* in an array */
+    {"{\"arr\":[[[{\"a\":{\"b\":1,\"b\":1}}]]]}", 0, 0},
+    {"{\"arr\":[{\"k\":1},{\"k\":1}]}", 0, 1}, /* array elements are separate objects */
+    {"{\"a\":{},\"b\":[],\"c\":{\"d\":[{}]}}", 0, 1},
+};
+
+static void duplicates_table(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof(duplicates) / sizeof(duplicates[0]); i++) {
+        struct err e;
+        cJSON *doc;
+
+        err_clear(&e);
+        doc = json_parse_body(duplicates[i].body, strlen(duplicates[i].body), &e);
+        if (duplicates[i].ok != (doc != NULL))
+            fail_msg("case %zu (%s): expected %s", i, duplicates[i].body,
+                     duplicates[i].ok ? "accept" : "refuse");
+        if (!doc) {
+            assert_int_equal(e.code, E_BAD_REQUEST);
+            assert_string_equal(e.message, "同一个字段出现了两次");
+        }
+        cJSON_Delete(doc);
+    }
+}
+
+/* {"k00000":0,"k00001":0,…}, n members, then extra (may be ""). */
+static char *wide_object(size_t n, const char *extra, size_t *len)
+{
+    size_t size = n * 12 + strlen(extra) + 4, used = 0;
+    char *p = malloc(size);
+
+    assert_non_null(p);
+    p[used++] = '{';
+    for (size_t i = 0; i < n; i++)
+        used += (size_t)snprintf(p + used, size - used, "%s\"k%05zu\":0", i ? "," : "", i);
+    used += (size_t)snprintf(p + used, size - used, "%s}", extra);
+    *len = used;
+    return p;
+}
+
+static void wide_object_is_not_quadratic(void **state)
+{
+    const size_t n = 20000;
+    size_t len;
+    char *body = wide_object(n, "", &len);
+    struct err e;
+    int64_t t0;
+    cJSON *doc;
+
+    (void)state;
+    err_clear(&e);
+    strcmp_calls = 0;
+    t0 = util_now_us();
+    doc = json_parse_body(body, len, &e);
+    /* Sorting costs about n log2 n = 290,000 comparisons; the pairwise
+     * check made n²/2 = 200,000,000. The time bound is generous (the
+     * sanitizer build on a loaded machine): the count is the real test. */
+    assert_true(util_now_us() - t0 < 2 * 1000 * 1000);
+    assert_non_null(doc);
+    assert_int_equal(cJSON_GetArraySize(doc), (int)n);
+    if (strcmp_calls > 50 * n)
+        fail_msg("%zu comparisons for %zu members", strcmp_calls, n);
+    cJSON_Delete(doc);
+    free(body);
+
+    /* the first name again, after all the others */
+    body = wide_object(n, ",\"k00000\":1", &len);
+    strcmp_calls = 0;
+    doc = json_parse_body(body, len, &e);
+    assert_null(doc);
+    assert_int_equal(e.code, E_BAD_REQUEST);
+    assert_true(strcmp_calls <= 50 * n);
+    free(body);
 }
 
 static void getters(void **state)
@@ -183,8 +292,13 @@ static void utf8(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(bodies_table), cmocka_unit_test(getters), cmocka_unit_test(one_line_text),
-        cmocka_unit_test(only_fields),  cmocka_unit_test(utf8),
+        cmocka_unit_test(bodies_table),
+        cmocka_unit_test(getters),
+        cmocka_unit_test(one_line_text),
+        cmocka_unit_test(only_fields),
+        cmocka_unit_test(utf8),
+        cmocka_unit_test(duplicates_table),
+        cmocka_unit_test(wide_object_is_not_quadratic),
     };
     return cmocka_run_group_tests_name("json", tests, NULL, NULL);
 }

@@ -1,6 +1,6 @@
 /*
- * test_util.c — phone numbers, dates, times and randomness (lib/core/util.c),
- * the arena and the configuration file.
+ * test_util.c — phone numbers, dates, times and randomness (lib/core/util.c)
+ * and the arena. The configuration file has test_config.c.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,7 +14,6 @@
 #include <cmocka.h>
 
 #include "core/arena.h"
-#include "core/config.h"
 #include "core/util.h"
 
 static void phones(void **state)
@@ -121,65 +120,11 @@ static void arena(void **state)
     arena_free(&a);
 }
 
-static char *write_tmp(const char *text)
-{
-    char *path = strdup("/tmp/wuye-test-XXXXXX");
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-    close(fd);
-    return path;
-}
-
-static void config_file(void **state)
-{
-    struct config c;
-    struct err e;
-    char *secret = write_tmp("s3cret\n");
-    char text[512];
-    char *path;
-
-    (void)state;
-    snprintf(text, sizeof(text),
-             "# comment\nlisten = unix:/tmp/x.sock\nprocesses = 3\n\nthreads=5\n"
-             "db_password_file = %s\nsms_sign_name = 示范物业\n",
-             secret);
-    path = write_tmp(text);
-    err_clear(&e);
-    assert_int_equal(config_load(&c, path, &e), 0);
-    assert_string_equal(c.listen, "unix:/tmp/x.sock");
-    assert_int_equal(c.processes, 3);
-    assert_int_equal(c.threads, 5);
-    assert_string_equal(c.db_password, "s3cret"); /* newline dropped */
-    assert_string_equal(c.sms_sign_name, "示范物业");
-    assert_int_equal(c.body_limit, 64 * 1024); /* default kept */
-    unlink(path);
-    free(path);
-
-    /* a typo must not fall back to a default silently */
-    path = write_tmp("proceses = 3\n");
-    assert_int_equal(config_load(&c, path, &e), -1);
-    assert_non_null(strstr(e.message, "proceses"));
-    unlink(path);
-    free(path);
-    path = write_tmp("threads = many\n");
-    assert_int_equal(config_load(&c, path, &e), -1);
-    unlink(path);
-    free(path);
-    path = write_tmp("db_password_file = /nonexistent/secret\n");
-    assert_int_equal(config_load(&c, path, &e), -1);
-    unlink(path);
-    free(path);
-    unlink(secret);
-    free(secret);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(phones),      cmocka_unit_test(dates),  cmocka_unit_test(times),
-        cmocka_unit_test(randomness),  cmocka_unit_test(sha256), cmocka_unit_test(arena),
-        cmocka_unit_test(config_file),
+        cmocka_unit_test(phones),     cmocka_unit_test(dates),  cmocka_unit_test(times),
+        cmocka_unit_test(randomness), cmocka_unit_test(sha256), cmocka_unit_test(arena),
     };
     return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }
