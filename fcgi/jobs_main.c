@@ -82,19 +82,31 @@ static int job_cleanup(struct db *db, bool *busy, struct err *e)
     return 0;
 }
 
-/* A queued import: its progress record moves every 200 rows. */
+/* A queued import: its progress record moves every 200 rows, with the
+ * row errors so far when there are new ones. */
 struct import_job {
     struct db *db;
     int64_t id;
+    size_t nerrors; /* in the record */
 };
+
+static char *text_of(cJSON *doc);
 
 static int import_progress(void *arg, const struct import_report *rep, int rows, struct err *e)
 {
     struct import_job *j = arg;
+    char *errors = NULL;
+    int rc;
 
     if (stop)
         return err_setf(e, E_INTERNAL, "stopping");
-    return job_progress(j->db, j->id, rep->rows_total, rows, e);
+    if (rep->nerrors != j->nerrors) {
+        errors = text_of(render_import_errors(rep));
+        j->nerrors = rep->nerrors;
+    }
+    rc = job_progress(j->db, j->id, rep->rows_total, rows, errors, e);
+    cJSON_free(errors);
+    return rc;
 }
 
 /* A JSON document as text for the jobs table (consumed). */
@@ -109,7 +121,7 @@ static char *text_of(cJSON *doc)
 static int run_import(struct db *db, struct arena *a, const struct job *job, const char *input,
                       size_t len, struct err *e)
 {
-    struct import_job j = {db, job->id};
+    struct import_job j = {db, job->id, 0};
     struct import_progress pg = {200, import_progress, &j};
     struct import_report rep;
     struct principal who;

@@ -19,8 +19,8 @@ DB_SQL(sql_take, "UPDATE jobs SET status = 'running', claimed_by = ?, attempts =
                  "heartbeat_at = UTC_TIMESTAMP(), done = 0, "
                  "started_at = COALESCE(started_at, UTC_TIMESTAMP()) WHERE id = ?");
 DB_SQL(sql_input, "SELECT input FROM jobs WHERE id = ?");
-DB_SQL(sql_progress, "UPDATE jobs SET done = ?, total = ?, heartbeat_at = UTC_TIMESTAMP() "
-                     "WHERE id = ? AND status = 'running'");
+DB_SQL(sql_progress, "UPDATE jobs SET done = ?, total = ?, errors = COALESCE(?, errors), "
+                     "heartbeat_at = UTC_TIMESTAMP() WHERE id = ? AND status = 'running'");
 DB_SQL(sql_finish, "UPDATE jobs SET status = ?, done = ?, total = ?, result = ?, "
                    "errors = COALESCE(?, errors), input = NULL, "
                    "finished_at = UTC_TIMESTAMP() WHERE id = ?");
@@ -131,9 +131,11 @@ int job_claim(struct db *db, struct arena *a, const char *host, struct job *out,
     return 1;
 }
 
-int job_progress(struct db *db, int64_t id, int64_t done, int64_t total, struct err *e)
+int job_progress(struct db *db, int64_t id, int64_t done, int64_t total, const char *errors,
+                 struct err *e)
 {
-    return db_exec(db, &sql_progress, DB_ARGS(P_INT(done), P_INT(total), P_INT(id)), NULL, e);
+    return db_exec(db, &sql_progress, DB_ARGS(P_INT(done), P_INT(total), P_STR(errors), P_INT(id)),
+                   NULL, e);
 }
 
 int job_finish(struct db *db, int64_t id, bool ok, int64_t done, int64_t total, const char *result,

@@ -54,8 +54,10 @@ int job_get(struct db *db, struct arena *a, const struct principal *who, int64_t
  * none. */
 int job_claim(struct db *db, struct arena *a, const char *host, struct job *out, const char **input,
               size_t *len, struct err *e);
-/* Progress and heartbeat of a claimed job. */
-int job_progress(struct db *db, int64_t id, int64_t done, int64_t total, struct err *e);
+/* Progress and heartbeat of a claimed job; errors (a JSON array as text,
+ * NULL = unchanged): the errors so far. */
+int job_progress(struct db *db, int64_t id, int64_t done, int64_t total, const char *errors,
+                 struct err *e);
 /* End a claimed job: done with result, or failed with errors (JSON texts). */
 int job_finish(struct db *db, int64_t id, bool ok, int64_t done, int64_t total, const char *result,
                const char *errors, struct err *e);
