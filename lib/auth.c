@@ -135,7 +135,7 @@ static void set_projects(struct arena *a, struct principal *who, const char *pro
     who->project_ids = db_id_list(a, projects, &who->nprojects);
 }
 
-static int expired(struct err *e)
+int auth_session_dead(struct err *e)
 {
     return err_setf(e, E_UNAUTHENTICATED, "登录已失效，请重新登录");
 }
@@ -154,14 +154,14 @@ int auth_session_lookup(struct db *db, struct arena *a, const char *token, struc
     if (found < 0)
         return -1;
     if (!found)
-        return expired(e);
+        return auth_session_dead(e);
     who->id = db_int(&r, 0, 1);
     if (strcmp(db_text(&r, 0, 0), "owner") == 0) {
         who->kind = SUBJECT_OWNER;
         return 0;
     }
     if (db_is_null(&r, 0, 2)) /* staff member deactivated */
-        return expired(e);
+        return auth_session_dead(e);
     who->kind = SUBJECT_STAFF;
     who->roles = (unsigned)db_int(&r, 0, 2);
     set_projects(a, who, db_text(&r, 0, 3));

@@ -77,6 +77,9 @@ int auth_session_lookup(struct db *db, struct arena *a, const char *token, struc
  * later, e.g. a queued import); 404 if there is none. */
 int auth_staff_principal(struct db *db, struct arena *a, int64_t staff_id, struct principal *who,
                          struct err *e);
+/* The 401 of a well-formed token with no live session behind it (unknown,
+ * expired, logged out, a deactivated member's): the one wording of it. */
+int auth_session_dead(struct err *e);
 /* Revoke the session of this token (idempotent). */
 int auth_logout(struct db *db, const char *token, struct err *e);
 /* Create a session inside the caller's transaction. */

@@ -174,7 +174,7 @@ int res_list_for_token(struct db *db, struct arena *a, const char *token, struct
     /* No live session: none, expired, logged out, or a deactivated staff
      * member's (the same 401 as auth_session_lookup() gives). */
     if (r.nrows == 0 || !db_int(&r, 0, 11))
-        return err_setf(e, E_UNAUTHENTICATED, "登录已失效，请重新登录");
+        return auth_session_dead(e);
     who->kind = strcmp(db_text(&r, 0, 0), "owner") == 0 ? SUBJECT_OWNER : SUBJECT_STAFF;
     who->id = db_int(&r, 0, 1);
     if (auth_require(who, SUBJECT_OWNER, 0, e) < 0)
