@@ -71,12 +71,15 @@ export BUILD=san PROCESSES=2 THREADS=4
 . scripts/stack.sh
 # The server runs under ASan+UBSan; reports go to files we check at the end.
 # Leak checks stay in the unit tests: a worker is ended by the master.
-server_asan="detect_leaks=1:log_path=$WUYE_VAR/log/asan"
-server_ubsan="print_stacktrace=1:halt_on_error=1:log_path=$WUYE_VAR/log/ubsan"
+# Exported for tests/integration/ctl.sh, which starts processes again for
+# the ops tests: their reports must land in the same files.
+export WUYE_SERVER_ASAN_OPTIONS="detect_leaks=1:log_path=$WUYE_VAR/log/asan"
+export WUYE_SERVER_UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$WUYE_VAR/log/ubsan"
+server_san() { ASAN_OPTIONS=$WUYE_SERVER_ASAN_OPTIONS UBSAN_OPTIONS=$WUYE_SERVER_UBSAN_OPTIONS "$@"; }
 cleanup() { stack_stop >/dev/null 2>&1; }
 trap cleanup EXIT
 mkdir -p "$WUYE_VAR/log"
-if ASAN_OPTIONS=$server_asan UBSAN_OPTIONS=$server_ubsan stack_start_all && stack_load_demo >/dev/null; then
+if server_san stack_start_all && server_san stack_load_demo >/dev/null; then
   export WUYE_TEST_URL="http://127.0.0.1:$PORT" WUYE_CONF="$CONF"
   export WUYE_WECHAT_URL="http://127.0.0.1:$WECHAT_PORT" WUYE_SMS_URL="http://127.0.0.1:$SMS_PORT"
   for t in build/san/itests/test_*; do

@@ -190,6 +190,51 @@ static void ctl(const char *what)
     assert_int_equal(system(cmd), 0);
 }
 
+/* The value of name in a process's starting environment, "" if absent. */
+static void environ_of(int pid, const char *name, char *out, size_t size)
+{
+    char path[64], env[16384];
+    size_t n, len = strlen(name);
+    FILE *f;
+
+    out[0] = '\0';
+    snprintf(path, sizeof(path), "/proc/%d/environ", pid);
+    f = fopen(path, "r");
+    assert_non_null(f);
+    n = fread(env, 1, sizeof(env) - 1, f);
+    fclose(f);
+    env[n] = '\0';
+    for (size_t i = 0; i < n; i += strlen(env + i) + 1)
+        if (strncmp(env + i, name, len) == 0 && env[i + len] == '=') {
+            snprintf(out, size, "%s", env + i + len + 1);
+            return;
+        }
+}
+
+/* A sanitizer report of a server process goes to the files scripts/test.sh
+ * reads after the run (WUYE_VAR/log/asan.*, ubsan.*) — also for the
+ * processes these tests start again through ctl.sh; on stderr it would
+ * only reach wuye.log, which nobody reads for it. */
+static void expect_san_reports_to_files(int master)
+{
+    char want_asan[1024], want_ubsan[1024], v[1024];
+    int pids[17], n;
+
+    snprintf(want_asan, sizeof(want_asan), "log_path=%s/log/asan", it_env("WUYE_VAR"));
+    snprintf(want_ubsan, sizeof(want_ubsan), "log_path=%s/log/ubsan", it_env("WUYE_VAR"));
+    pids[0] = master;
+    n = 1 + children(master, pids + 1, 16);
+    assert_true(n >= 3); /* the master, its workers and the jobs process */
+    for (int i = 0; i < n; i++) {
+        environ_of(pids[i], "ASAN_OPTIONS", v, sizeof(v));
+        if (!strstr(v, want_asan))
+            fail_msg("pid %d runs with ASAN_OPTIONS=\"%s\", without %s", pids[i], v, want_asan);
+        environ_of(pids[i], "UBSAN_OPTIONS", v, sizeof(v));
+        if (!strstr(v, want_ubsan))
+            fail_msg("pid %d runs with UBSAN_OPTIONS=\"%s\", without %s", pids[i], v, want_ubsan);
+    }
+}
+
 static void worker_killed_under_load_is_replaced(void **state)
 {
     int master = it_pid("wuye-fcgi.pid"), before[16], after[16], nb, na, victim;
@@ -200,6 +245,7 @@ static void worker_killed_under_load_is_replaced(void **state)
 
     (void)state;
     assert_true(master > 0);
+    expect_san_reports_to_files(master);
     nb = children(master, before, 16);
     assert_true(nb >= 2);
     victim = before[0];
@@ -309,6 +355,7 @@ static void sigterm_under_load_finishes_what_started(void **state)
 
     ctl("workers-start");
     wait_healthy(20);
+    expect_san_reports_to_files(it_pid("wuye-fcgi.pid"));
 }
 
 static void database_restart_under_load(void **state)
