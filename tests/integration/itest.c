@@ -7,8 +7,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/config.h"
-
 const char *it_env(const char *name)
 {
     const char *v = getenv(name);
@@ -133,9 +131,10 @@ static void wait_new_code(const char *phone, const char *old, char code[8])
     code[0] = '\0';
 }
 
+/* The token of a 200 login answer (malloc'd), NULL otherwise; frees r. */
 static char *token_of(struct http_resp *r)
 {
-    cJSON *t = r->json ? cJSON_GetObjectItem(r->json, "token") : NULL;
+    cJSON *t = r->status == 200 && r->json ? cJSON_GetObjectItem(r->json, "token") : NULL;
     char *out = cJSON_IsString(t) ? strdup(t->valuestring) : NULL;
     it_resp_free(r);
     return out;
@@ -147,83 +146,96 @@ static void clear_codes(const char *phone)
     it_sql_exec("DELETE FROM sms_codes WHERE phone = ?", p, 1);
 }
 
-char *it_owner_login_sms(const char *phone)
+void it_owner_login_sms_answer(const char *phone, struct http_resp *r)
 {
     char body[256], old[8], code[8];
-    struct http_resp r;
 
     clear_codes(phone);
     it_last_sms_code(phone, old);
     snprintf(body, sizeof(body), "{\"phone\":\"%s\",\"purpose\":\"owner_login\"}", phone);
-    it_http("POST", "/api/v1/sms/codes", body, (size_t)-1, NULL, &r);
-    assert_int_equal(r.status, 202);
-    it_resp_free(&r);
+    it_http("POST", "/api/v1/sms/codes", body, (size_t)-1, NULL, r);
+    assert_int_equal(r->status, 202);
+    it_resp_free(r);
     wait_new_code(phone, old, code);
-    if (!code[0])
-        return NULL;
-    snprintf(body, sizeof(body), "{\"phone\":\"%s\",\"sms_code\":\"%s\"}", phone, code);
-    it_http("POST", "/api/v1/owner/login/sms", body, (size_t)-1, NULL, &r);
-    if (r.status != 200) {
-        it_resp_free(&r);
-        return NULL;
+    if (!code[0]) {
+        memset(r, 0, sizeof(*r));
+        return;
     }
+    snprintf(body, sizeof(body), "{\"phone\":\"%s\",\"sms_code\":\"%s\"}", phone, code);
+    it_http("POST", "/api/v1/owner/login/sms", body, (size_t)-1, NULL, r);
+}
+
+char *it_owner_login_sms(const char *phone)
+{
+    struct http_resp r;
+
+    it_owner_login_sms_answer(phone, &r);
     return token_of(&r);
 }
 
-char *it_owner_login_wechat(const char *phone)
+void it_owner_login_wechat_answer(const char *phone, struct http_resp *r)
 {
     char url[512], body[1024];
-    struct http_resp r;
     cJSON *code, *pcode;
 
     snprintf(url, sizeof(url), "%s/_test/wechat/codes", it_env("WUYE_WECHAT_URL"));
     snprintf(body, sizeof(body), "{\"phone\":\"%s\"}", phone);
-    it_http_url("POST", url, body, (size_t)-1, NULL, &r);
-    assert_int_equal(r.status, 200);
-    code = cJSON_GetObjectItem(r.json, "code");
-    pcode = cJSON_GetObjectItem(r.json, "phone_code");
+    it_http_url("POST", url, body, (size_t)-1, NULL, r);
+    assert_int_equal(r->status, 200);
+    code = cJSON_GetObjectItem(r->json, "code");
+    pcode = cJSON_GetObjectItem(r->json, "phone_code");
     assert_true(cJSON_IsString(code) && cJSON_IsString(pcode));
     snprintf(body, sizeof(body), "{\"code\":\"%s\",\"phone_code\":\"%s\"}", code->valuestring,
              pcode->valuestring);
-    it_resp_free(&r);
-    it_http("POST", "/api/v1/owner/login/wechat", body, (size_t)-1, NULL, &r);
-    if (r.status != 200) {
-        it_resp_free(&r);
-        return NULL;
-    }
+    it_resp_free(r);
+    it_http("POST", "/api/v1/owner/login/wechat", body, (size_t)-1, NULL, r);
+}
+
+char *it_owner_login_wechat(const char *phone)
+{
+    struct http_resp r;
+
+    it_owner_login_wechat_answer(phone, &r);
     return token_of(&r);
 }
 
-char *it_staff_login(const char *phone, const char *password)
+void it_staff_login_answer(const char *phone, const char *password, struct http_resp *r)
 {
     char body[256];
-    struct http_resp r;
     struct db_param p[1] = {P_STR(phone)};
 
     it_sql_exec("DELETE FROM login_failures WHERE subject = ? OR scope = 'ip'", p, 1);
     snprintf(body, sizeof(body), "{\"phone\":\"%s\",\"password\":\"%s\"}", phone, password);
-    it_http("POST", "/api/v1/staff/login", body, (size_t)-1, NULL, &r);
-    if (r.status != 200) {
-        it_resp_free(&r);
-        return NULL;
-    }
+    it_http("POST", "/api/v1/staff/login", body, (size_t)-1, NULL, r);
+}
+
+char *it_staff_login(const char *phone, const char *password)
+{
+    struct http_resp r;
+
+    it_staff_login_answer(phone, password, &r);
     return token_of(&r);
 }
 
-static struct config it_cfg;
-
-struct db *it_db(void)
+const struct config *it_config(void)
 {
+    static struct config cfg;
     static int loaded;
     struct err e;
 
     if (!loaded) {
         err_clear(&e);
-        if (config_load(&it_cfg, it_env("WUYE_CONF"), &e) < 0)
+        if (config_load(&cfg, it_env("WUYE_CONF"), &e) < 0)
             fail_msg("config: %s", e.message);
-        db_configure(&it_cfg);
+        db_configure(&cfg);
         loaded = 1;
     }
+    return &cfg;
+}
+
+struct db *it_db(void)
+{
+    it_config();
     return db_thread();
 }
 

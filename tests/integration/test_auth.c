@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/util.h"
@@ -19,34 +20,90 @@ static int count_items(const struct http_resp *r, const char *field)
     return cJSON_IsArray(items) ? cJSON_GetArraySize(items) : -1;
 }
 
-static bool has_resource(const struct http_resp *r, const char *field, const char *project,
-                         const char *building, const char *number)
-{
-    cJSON *items = cJSON_GetObjectItem(r->json, field), *it;
+/* ---- the login answers (API.md) --------------------------------------------------- */
 
-    cJSON_ArrayForEach(it, items)
-    {
-        if (strcmp(cJSON_GetObjectItem(it, "project")->valuestring, project) == 0 &&
-            strcmp(cJSON_GetObjectItem(it, "building")->valuestring, building) == 0 &&
-            strcmp(cJSON_GetObjectItem(it, "number")->valuestring, number) == 0)
-            return true;
-    }
-    return false;
+/* Seconds from now until t, which must be RFC 3339 in China time
+ * ("2026-12-01T20:53:10+08:00"), the form of every time the API writes. */
+static int64_t seconds_until(const char *t)
+{
+    struct tm tm;
+    const char *end;
+
+    memset(&tm, 0, sizeof(tm));
+    if (strlen(t) != 25 || !(end = strptime(t, "%Y-%m-%dT%H:%M:%S", &tm)) ||
+        strcmp(end, "+08:00") != 0)
+        fail_msg("\"%s\" is not an RFC 3339 time with +08:00", t);
+    return (int64_t)timegm(&tm) - 8 * 3600 - (int64_t)time(NULL);
+}
+
+/* token and expires_at of a login answer: a fresh 64-hex-digit token whose
+ * session ends about ttl_s from now, at the time the answer says. */
+static void expect_session(const cJSON *doc, int ttl_s)
+{
+    const char *token = it_str(doc, "token");
+    int64_t left = seconds_until(it_str(doc, "expires_at")), stored;
+    struct db_param p[1] = {P_STR(token)};
+
+    assert_int_equal(strlen(token), 64);
+    assert_int_equal(strspn(token, "0123456789abcdef"), 64);
+    /* the login happened just now; a slow machine may take seconds */
+    if (left > ttl_s + 2 || left < ttl_s - 60)
+        fail_msg("expires_at is %lld s from now, expected about %d", (long long)left, ttl_s);
+    stored = it_sql_int("SELECT TIMESTAMPDIFF(SECOND, UTC_TIMESTAMP(), expires_at) FROM sessions "
+                        "WHERE token_hash = UNHEX(SHA2(?, 256)) AND revoked_at IS NULL",
+                        p, 1);
+    if (stored < 0 || llabs(stored - left) > 2)
+        fail_msg("the session ends in %lld s, the answer says %lld s", (long long)stored,
+                 (long long)left);
+}
+
+/* One home of 13800000001 as the owner's list shows it (RES-1). */
+static void expect_home(const cJSON *it, int64_t id, const char *number, int64_t area_m2x100)
+{
+    assert_int_equal(it_int(it, "id"), id);
+    assert_string_equal(it_str(it, "project"), "示范小区");
+    assert_string_equal(it_str(it, "building"), "1栋");
+    assert_string_equal(it_str(it, "unit"), "1单元");
+    assert_string_equal(it_str(it, "number"), number);
+    assert_string_equal(it_str(it, "kind"), "home");
+    assert_int_equal(it_int(it, "area_m2x100"), area_m2x100);
+    assert_string_equal(it_str(it, "relation"), "owner");
+}
+
+/* The answer of an owner login of 13800000001 (张伟, 1栋 101 and 102):
+ * {"token","expires_at","owner":{"id","name","phone_masked"},"resources"},
+ * the resources exactly what GET /owner/resources gives the new token. */
+static void expect_owner1_answer(const struct http_resp *r)
+{
+    cJSON *owner, *homes;
+    struct http_resp list;
+
+    it_expect(r, 200, NULL);
+    expect_session(r->json, it_config()->owner_session_ttl_s);
+    owner = it_field(r->json, "owner");
+    assert_int_equal(cJSON_GetArraySize(owner), 3); /* nothing more, no full phone */
+    assert_int_equal(it_int(owner, "id"), 1);
+    assert_string_equal(it_str(owner, "name"), "张伟");
+    assert_string_equal(it_str(owner, "phone_masked"), "138****0001");
+    homes = it_field(r->json, "resources");
+    assert_true(cJSON_IsArray(homes));
+    assert_int_equal(cJSON_GetArraySize(homes), 2);
+    expect_home(cJSON_GetArrayItem(homes, 0), 1, "101", 8950);
+    expect_home(cJSON_GetArrayItem(homes, 1), 2, "102", 12060);
+    it_http("GET", "/api/v1/owner/resources", NULL, 0, it_str(r->json, "token"), &list);
+    it_expect(&list, 200, NULL);
+    assert_true(cJSON_Compare(homes, it_field(list.json, "items"), true));
+    it_resp_free(&list);
 }
 
 /* AUTH-1: 13800000001 logs in through WeChat and sees exactly their two homes. */
 static void wechat_login_sees_two_homes(void **state)
 {
     struct http_resp r;
-    char *token = it_owner_login_wechat("13800000001");
 
     (void)state;
-    assert_non_null(token);
-    it_http("GET", "/api/v1/owner/resources", NULL, 0, token, &r);
-    it_expect(&r, 200, NULL);
-    assert_int_equal(count_items(&r, "items"), 2);
-    assert_true(has_resource(&r, "items", "示范小区", "1栋", "101"));
-    assert_true(has_resource(&r, "items", "示范小区", "1栋", "102"));
+    it_owner_login_wechat_answer("13800000001", &r);
+    expect_owner1_answer(&r);
     it_resp_free(&r);
     /* The openid is now bound to that person. */
     {
@@ -54,23 +111,70 @@ static void wechat_login_sees_two_homes(void **state)
         assert_int_equal(it_sql_int("SELECT openid IS NOT NULL FROM persons WHERE phone = ?", p, 1),
                          1);
     }
-    free(token);
 }
 
 /* AUTH-2: the same owner through an SMS code; the answer carries the homes. */
 static void sms_login_sees_two_homes(void **state)
 {
     struct http_resp r;
-    char *token = it_owner_login_sms("13800000001");
 
     (void)state;
-    assert_non_null(token);
-    assert_int_equal(strlen(token), 64);
-    it_http("GET", "/api/v1/owner/resources", NULL, 0, token, &r);
-    it_expect(&r, 200, NULL);
-    assert_int_equal(count_items(&r, "items"), 2);
+    it_owner_login_sms_answer("13800000001", &r);
+    expect_owner1_answer(&r);
     it_resp_free(&r);
-    free(token);
+}
+
+/* A JSON array of strings holds exactly these, each once, in any order. */
+static void expect_strings(const cJSON *arr, const char *const *want, int n)
+{
+    assert_true(cJSON_IsArray(arr));
+    assert_int_equal(cJSON_GetArraySize(arr), n);
+    for (int i = 0; i < n; i++) {
+        int seen = 0;
+        cJSON *it;
+        cJSON_ArrayForEach(it, arr) seen +=
+            cJSON_IsString(it) && strcmp(it->valuestring, want[i]) == 0;
+        if (seen != 1)
+            fail_msg("\"%s\" appears %d times", want[i], seen);
+    }
+}
+
+/* AUTH-3: the staff login answer is the member as every later request
+ * loads them: {"token","expires_at","staff":{"id","name","roles",
+ * "project_ids"}}, with exactly their roles and projects. */
+static void expect_staff_answer(const char *phone, int64_t id, const char *name,
+                                const char *const *roles, int nroles, const int64_t *projects,
+                                int nprojects)
+{
+    struct http_resp r;
+    cJSON *staff, *ids;
+
+    it_staff_login_answer(phone, "demo1234", &r);
+    it_expect(&r, 200, NULL);
+    expect_session(r.json, it_config()->staff_session_ttl_s);
+    staff = it_field(r.json, "staff");
+    assert_int_equal(it_int(staff, "id"), id);
+    assert_string_equal(it_str(staff, "name"), name);
+    expect_strings(it_field(staff, "roles"), roles, nroles);
+    ids = it_field(staff, "project_ids");
+    assert_true(cJSON_IsArray(ids));
+    assert_int_equal(cJSON_GetArraySize(ids), nprojects);
+    for (int i = 0; i < nprojects; i++)
+        if (!cJSON_IsNumber(cJSON_GetArrayItem(ids, i)) ||
+            (int64_t)cJSON_GetArrayItem(ids, i)->valuedouble != projects[i])
+            fail_msg("project_ids[%d] is not %lld", i, (long long)projects[i]);
+    it_resp_free(&r);
+}
+
+static void staff_login_answers(void **state)
+{
+    static const char *const butler[] = {"butler"};
+    static const char *const office[] = {"admin", "manager"};
+    static const int64_t p1[] = {1}, p12[] = {1, 2};
+
+    (void)state;
+    expect_staff_answer("13900000001", 1, "陈管家", butler, 1, p1, 1);
+    expect_staff_answer("13900000009", 9, "物业办公室", office, 2, p12, 2);
 }
 
 static void unknown_phone_gets_403_and_no_account(void **state)
@@ -576,6 +680,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(wechat_login_sees_two_homes),
         cmocka_unit_test(sms_login_sees_two_homes),
+        cmocka_unit_test(staff_login_answers),
         cmocka_unit_test(unknown_phone_gets_403_and_no_account),
         cmocka_unit_test(butler_of_other_project_gets_404),
         cmocka_unit_test(tokens_roles_and_logout),
