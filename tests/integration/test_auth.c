@@ -319,6 +319,71 @@ static void tokens_roles_and_logout(void **state)
     free(staff);
 }
 
+/* GET path with token, several times (the requests spread over every
+ * worker thread), expecting status and code each time. */
+static void expect_everywhere(const char *path, const char *token, long status, const char *code)
+{
+    struct http_resp r;
+
+    for (int i = 0; i < 8; i++) {
+        it_http("GET", path, NULL, 0, token, &r);
+        it_expect(&r, status, code);
+        it_resp_free(&r);
+    }
+}
+
+/* Change the session of token in SQL (one row, or the test is wrong). */
+static void session_set(const char *token, const char *sql)
+{
+    struct db_param p[1] = {P_STR(token)};
+
+    it_sql_exec(sql, p, 1);
+    assert_int_equal(it_sql_int("SELECT COUNT(*) FROM sessions WHERE token_hash = "
+                                "UNHEX(SHA2(?, 256))",
+                                p, 1),
+                     1);
+}
+
+/* GET /owner/resources checks the session in the statement that reads the
+ * list (ACCESS_OWNER_FUSED), apart from every other route: an expired or
+ * revoked session must be refused there as on /owner/resources/{id}, and
+ * a staff session is a 403 there too. */
+static void owner_fast_path_checks_the_session(void **state)
+{
+    char *expired = it_owner_login_sms("13800000001");
+    char *revoked = it_owner_login_sms("13800000001");
+    char *staff = it_staff_login("13900000001", "demo1234");
+
+    (void)state;
+    assert_non_null(expired);
+    assert_non_null(revoked);
+    assert_non_null(staff);
+    expect_everywhere("/api/v1/owner/resources", expired, 200, NULL);
+    expect_everywhere("/api/v1/owner/resources/1", expired, 200, NULL);
+    expect_everywhere("/api/v1/owner/resources", revoked, 200, NULL);
+
+    session_set(expired, "UPDATE sessions SET expires_at = UTC_TIMESTAMP() - INTERVAL 1 SECOND "
+                         "WHERE token_hash = UNHEX(SHA2(?, 256))");
+    expect_everywhere("/api/v1/owner/resources", expired, 401, "UNAUTHENTICATED");
+    expect_everywhere("/api/v1/owner/resources/1", expired, 401, "UNAUTHENTICATED");
+
+    session_set(revoked, "UPDATE sessions SET revoked_at = UTC_TIMESTAMP() "
+                         "WHERE token_hash = UNHEX(SHA2(?, 256))");
+    expect_everywhere("/api/v1/owner/resources", revoked, 401, "UNAUTHENTICATED");
+    expect_everywhere("/api/v1/owner/resources/1", revoked, 401, "UNAUTHENTICATED");
+
+    /* a staff session is a valid session of the wrong kind: 403, until it
+     * expires, then 401 like any other */
+    expect_everywhere("/api/v1/owner/resources", staff, 403, "FORBIDDEN");
+    expect_everywhere("/api/v1/owner/resources/1", staff, 403, "FORBIDDEN");
+    session_set(staff, "UPDATE sessions SET expires_at = UTC_TIMESTAMP() - INTERVAL 1 SECOND "
+                       "WHERE token_hash = UNHEX(SHA2(?, 256))");
+    expect_everywhere("/api/v1/owner/resources", staff, 401, "UNAUTHENTICATED");
+    free(expired);
+    free(revoked);
+    free(staff);
+}
+
 static void staff_login_failures(void **state)
 {
     struct http_resp r;
@@ -684,6 +749,7 @@ int main(void)
         cmocka_unit_test(unknown_phone_gets_403_and_no_account),
         cmocka_unit_test(butler_of_other_project_gets_404),
         cmocka_unit_test(tokens_roles_and_logout),
+        cmocka_unit_test(owner_fast_path_checks_the_session),
         cmocka_unit_test(staff_login_failures),
         cmocka_unit_test(staff_sms_login),
         cmocka_unit_test(sms_code_limits),
