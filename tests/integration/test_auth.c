@@ -465,42 +465,229 @@ static void staff_sms_login(void **state)
     it_resp_free(&r);
 }
 
-/* API.md limits: 1 per phone per 60 s, 10 per phone per day, 20 per address per hour. */
+/* ---- limits at N-1 and at N (API.md, lib/auth.c) ------------------------------------ */
+
+/* Teardown of the limit tests, also when one failed half-way: what they
+ * seeded must not lock out the tests after them. */
+static int clear_limits(void **state)
+{
+    (void)state;
+    it_sql_exec("DELETE FROM sms_codes", NULL, 0);
+    it_sql_exec("DELETE FROM login_failures", NULL, 0);
+    return 0;
+}
+
+/* The messages of lib/auth.c's three code limits: which limit refused. */
+#define MSG_PHONE_MINUTE "验证码发送太频繁，请 60 秒后再试"
+#define MSG_PHONE_DAY "该手机号今日获取验证码次数已达上限"
+#define MSG_ADDRESS_HOUR "请求太频繁，请稍后再试"
+
+/* POST /sms/codes for an owner login of phone: 202, or 429 with msg. */
+static void expect_code_request(const char *phone, long status, const char *msg)
+{
+    char body[128];
+    struct http_resp r;
+
+    snprintf(body, sizeof(body), "{\"phone\":\"%s\",\"purpose\":\"owner_login\"}", phone);
+    it_http("POST", "/api/v1/sms/codes", body, (size_t)-1, NULL, &r);
+    if (status == 202) {
+        it_expect(&r, 202, NULL);
+    } else {
+        it_expect(&r, status, "RATE_LIMITED");
+        assert_string_equal(it_str(it_field(r.json, "error"), "message"), msg);
+    }
+    it_resp_free(&r);
+}
+
+/* n earlier code requests for phone from ip, the k-th made k * step_s +
+ * ago_s seconds ago: what the limits count, without the requests. */
+static void seed_codes(const char *phone, const char *ip, int n, int ago_s, int step_s)
+{
+    struct db_param p[5] = {P_STR(phone), P_STR(ip), P_INT(ago_s), P_INT(step_s), P_INT(n)};
+
+    it_sql_exec("INSERT INTO sms_codes (phone, purpose, client_ip, created_at, expires_at) "
+                "SELECT ?, 'owner_login', ?, UTC_TIMESTAMP() - INTERVAL (? + seq * ?) SECOND, "
+                "UTC_TIMESTAMP() FROM seq_1_to_100 WHERE seq <= ?",
+                p, 5);
+}
+
+/* Move the code requests of phone back by s seconds. */
+static void age_codes(const char *phone, int s)
+{
+    struct db_param p[2] = {P_INT(s), P_STR(phone)};
+
+    it_sql_exec("UPDATE sms_codes SET created_at = created_at - INTERVAL ? SECOND WHERE phone = ?",
+                p, 2);
+}
+
+/* Code requests: 1 per phone per 60 s, 10 per phone per rolling day, 20
+ * per address per rolling hour. Each limit: one under it passes, at it
+ * the request is refused by that limit (its message), and what fell out
+ * of the window does not count. The phones of the address test are
+ * nobody's: counted, never sent. */
 static void sms_code_limits(void **state)
 {
-    struct http_resp r;
-    const char *req = "{\"phone\":\"13800000004\",\"purpose\":\"owner_login\"}";
+    const char *phone = "13800000004";
 
     (void)state;
     it_sql_exec("DELETE FROM sms_codes", NULL, 0);
-    it_http("POST", "/api/v1/sms/codes", req, (size_t)-1, NULL, &r);
-    it_expect(&r, 202, NULL);
-    it_resp_free(&r);
-    it_http("POST", "/api/v1/sms/codes", req, (size_t)-1, NULL, &r);
-    it_expect(&r, 429, "RATE_LIMITED");
-    it_resp_free(&r);
-    /* 10 a day: age the rows past the minute, up to nine, plus one more = 10 */
-    it_sql_exec("INSERT INTO sms_codes (phone, purpose, client_ip, created_at, expires_at) "
-                "SELECT '13800000004', 'owner_login', '10.0.0.1', "
-                "UTC_TIMESTAMP() - INTERVAL seq HOUR, UTC_TIMESTAMP() FROM seq_1_to_9",
-                NULL, 0);
-    it_sql_exec("UPDATE sms_codes SET created_at = created_at - INTERVAL 2 MINUTE "
-                "WHERE phone = '13800000004'",
-                NULL, 0);
-    it_http("POST", "/api/v1/sms/codes", req, (size_t)-1, NULL, &r);
-    it_expect(&r, 429, "RATE_LIMITED");
-    it_resp_free(&r);
-    /* 20 per address per hour */
+    /* a minute: one 45 s ago refuses; 75 s ago it no longer counts */
+    seed_codes(phone, "10.0.0.1", 1, 45, 0);
+    expect_code_request(phone, 429, MSG_PHONE_MINUTE);
+    age_codes(phone, 30);
+    expect_code_request(phone, 202, NULL);
+    expect_code_request(phone, 429, MSG_PHONE_MINUTE);
+
+    /* a day: 9 in the last 9 hours (and one 25 hours ago) let the 10th
+     * through, then 10 refuse */
+    it_sql_exec("DELETE FROM sms_codes", NULL, 0);
+    seed_codes(phone, "10.0.0.1", 9, 0, 3600);
+    seed_codes(phone, "10.0.0.1", 1, 24 * 3600, 3600);
+    expect_code_request(phone, 202, NULL);
+    age_codes(phone, 120); /* out of the minute's way */
+    expect_code_request(phone, 429, MSG_PHONE_DAY);
+    assert_int_equal(it_sql_int("SELECT COUNT(*) FROM sms_codes WHERE phone = '13800000004' AND "
+                                "created_at > UTC_TIMESTAMP() - INTERVAL 1 DAY",
+                                NULL, 0),
+                     10);
+
+    /* an hour per address: 19 from here in the last hour (and 5 older)
+     * let the 20th through, then 20 refuse, whatever the phone */
     it_sql_exec("DELETE FROM sms_codes", NULL, 0);
     it_sql_exec("INSERT INTO sms_codes (phone, purpose, client_ip, created_at, expires_at) "
                 "SELECT CONCAT('137000001', LPAD(seq, 2, '0')), 'owner_login', '127.0.0.1', "
-                "UTC_TIMESTAMP() - INTERVAL 10 MINUTE, UTC_TIMESTAMP() FROM seq_1_to_20",
+                "UTC_TIMESTAMP() - INTERVAL IF(seq <= 19, 10, 61) MINUTE, UTC_TIMESTAMP() "
+                "FROM seq_1_to_24",
                 NULL, 0);
-    it_http("POST", "/api/v1/sms/codes", "{\"phone\":\"13800000005\",\"purpose\":\"owner_login\"}",
-            (size_t)-1, NULL, &r);
-    it_expect(&r, 429, "RATE_LIMITED");
-    it_resp_free(&r);
+    expect_code_request("13700000150", 202, NULL);
+    expect_code_request("13700000151", 429, MSG_ADDRESS_HOUR);
+    expect_code_request(phone, 429, MSG_ADDRESS_HOUR);
     it_sql_exec("DELETE FROM sms_codes", NULL, 0);
+}
+
+/* n login failures of scope and subject, the k-th k * step_s + ago_s
+ * seconds ago. */
+static void seed_failures(const char *scope, const char *subject, int n, int ago_s, int step_s)
+{
+    struct db_param p[5] = {P_STR(scope), P_STR(subject), P_INT(ago_s), P_INT(step_s), P_INT(n)};
+
+    it_sql_exec("INSERT INTO login_failures (scope, subject, created_at) "
+                "SELECT ?, ?, UTC_TIMESTAMP() - INTERVAL (? + seq * ?) SECOND "
+                "FROM seq_1_to_100 WHERE seq <= ?",
+                p, 5);
+}
+
+static int64_t failures_of(const char *scope, const char *subject, int window_s)
+{
+    struct db_param p[3] = {P_STR(scope), P_STR(subject), P_INT(window_s)};
+
+    return it_sql_int("SELECT COUNT(*) FROM login_failures WHERE scope = ? AND subject = ? AND "
+                      "created_at > UTC_TIMESTAMP() - INTERVAL ? SECOND",
+                      p, 3);
+}
+
+static void expect_staff_login(const char *phone, const char *password, long status,
+                               const char *code)
+{
+    char body[128];
+    struct http_resp r;
+
+    snprintf(body, sizeof(body), "{\"phone\":\"%s\",\"password\":\"%s\"}", phone, password);
+    it_http("POST", "/api/v1/staff/login", body, (size_t)-1, NULL, &r);
+    it_expect(&r, status, code);
+    it_resp_free(&r);
+}
+
+/* Staff logins: 5 failures per phone or 20 per address in 15 minutes
+ * lock. With one failure fewer a right password logs in (and leaves the
+ * count as it was) and a wrong one is still checked; at the limit even the
+ * right password is refused; older failures do not count. */
+static void staff_login_limits(void **state)
+{
+    const char *phone = "13900000003";
+
+    (void)state;
+    it_sql_exec("DELETE FROM login_failures", NULL, 0);
+    seed_failures("phone", phone, 4, 0, 60);
+    seed_failures("phone", phone, 3, 15 * 60, 60);
+    expect_staff_login(phone, "demo1234", 200, NULL);
+    assert_int_equal(failures_of("phone", phone, 900), 4);
+    expect_staff_login(phone, "nope1234", 401, "BAD_CREDENTIALS");
+    assert_int_equal(failures_of("phone", phone, 900), 5);
+    expect_staff_login(phone, "demo1234", 429, "RATE_LIMITED");
+    expect_staff_login("13900000001", "demo1234", 200, NULL); /* another phone: free */
+
+    it_sql_exec("DELETE FROM login_failures", NULL, 0);
+    seed_failures("ip", "127.0.0.1", 19, 0, 30);
+    seed_failures("ip", "127.0.0.1", 5, 15 * 60, 60);
+    expect_staff_login(phone, "demo1234", 200, NULL);
+    assert_int_equal(failures_of("ip", "127.0.0.1", 900), 19);
+    expect_staff_login(phone, "nope1234", 401, "BAD_CREDENTIALS");
+    expect_staff_login(phone, "demo1234", 429, "RATE_LIMITED");
+    expect_staff_login("13900000001", "demo1234", 429, "RATE_LIMITED"); /* the whole address */
+    it_sql_exec("DELETE FROM login_failures", NULL, 0);
+}
+
+/* A new login code for phone, through the SMS stand-in. */
+static void fresh_code(const char *phone, char code[8])
+{
+    char old[8];
+
+    it_sql_exec("DELETE FROM sms_codes WHERE phone = ?", (struct db_param[]){P_STR(phone)}, 1);
+    it_last_sms_code(phone, old);
+    expect_code_request(phone, 202, NULL);
+    for (int i = 0; i < 200; i++) {
+        it_last_sms_code(phone, code);
+        if (code[0] && strcmp(code, old) != 0)
+            return;
+        usleep(50 * 1000);
+    }
+    fail_msg("no new code for %s within 10 s", phone);
+}
+
+static void expect_owner_sms_login(const char *phone, const char *code, long status,
+                                   const char *err)
+{
+    char body[128];
+    struct http_resp r;
+
+    snprintf(body, sizeof(body), "{\"phone\":\"%s\",\"sms_code\":\"%s\"}", phone, code);
+    it_http("POST", "/api/v1/owner/login/sms", body, (size_t)-1, NULL, &r);
+    it_expect(&r, status, err);
+    it_resp_free(&r);
+}
+
+/* Owner SMS logins: 20 wrong codes per address in 15 minutes, 10 per
+ * phone in a day. One under: a wrong code is still checked; at the limit
+ * the right code is refused, and is good again once the failures are
+ * gone (so the refusal was the limit). */
+static void owner_sms_login_limits(void **state)
+{
+    const char *phone = "13800000002";
+    char code[8], wrong[8];
+
+    (void)state;
+    it_sql_exec("DELETE FROM login_failures", NULL, 0);
+    fresh_code(phone, code);
+    snprintf(wrong, sizeof(wrong), "%06d", (atoi(code) + 1) % 1000000);
+    seed_failures("owner_ip", "127.0.0.1", 19, 0, 30);
+    seed_failures("owner_ip", "127.0.0.1", 5, 15 * 60, 60);
+    expect_owner_sms_login(phone, wrong, 401, "SMS_CODE_INVALID");
+    assert_int_equal(failures_of("owner_ip", "127.0.0.1", 900), 20);
+    expect_owner_sms_login(phone, code, 429, "RATE_LIMITED");
+    it_sql_exec("DELETE FROM login_failures", NULL, 0);
+    expect_owner_sms_login(phone, code, 200, NULL);
+
+    fresh_code(phone, code);
+    snprintf(wrong, sizeof(wrong), "%06d", (atoi(code) + 1) % 1000000);
+    seed_failures("owner_phone", phone, 9, 0, 3600);
+    seed_failures("owner_phone", phone, 3, 24 * 3600, 3600);
+    expect_owner_sms_login(phone, wrong, 401, "SMS_CODE_INVALID");
+    assert_int_equal(failures_of("owner_phone", phone, 86400), 10);
+    expect_owner_sms_login(phone, code, 429, "RATE_LIMITED");
+    it_sql_exec("DELETE FROM login_failures", NULL, 0);
+    expect_owner_sms_login(phone, code, 200, NULL);
+    it_sql_exec("DELETE FROM sms_codes WHERE phone = ?", (struct db_param[]){P_STR(phone)}, 1);
 }
 
 static void five_wrong_codes_kill_the_code(void **state)
@@ -752,9 +939,11 @@ int main(void)
         cmocka_unit_test(owner_fast_path_checks_the_session),
         cmocka_unit_test(staff_login_failures),
         cmocka_unit_test(staff_sms_login),
-        cmocka_unit_test(sms_code_limits),
+        cmocka_unit_test_teardown(sms_code_limits, clear_limits),
+        cmocka_unit_test_teardown(staff_login_limits, clear_limits),
+        cmocka_unit_test_teardown(owner_sms_login_limits, clear_limits),
         cmocka_unit_test(sms_code_limit_holds_under_a_race),
-        cmocka_unit_test(five_wrong_codes_kill_the_code),
+        cmocka_unit_test_teardown(five_wrong_codes_kill_the_code, clear_limits),
         cmocka_unit_test(owner_without_homes_gets_empty_list),
         cmocka_unit_test(owner_list_follows_every_change),
         cmocka_unit_test(wechat_token_invalid_is_refreshed),
