@@ -849,6 +849,101 @@ static void sms_code_limit_holds_under_a_race(void **state)
     it_sql_exec("DELETE FROM sms_codes", NULL, 0);
 }
 
+/* One POST of many sent at once; the answer is kept for the main thread
+ * (cmocka's asserts must not run in the others). */
+struct call {
+    const char *path;
+    char body[128];
+    long status;
+    char code[32];
+};
+
+static void *call_thread(void *arg)
+{
+    struct call *c = arg;
+    struct http_resp r;
+
+    it_http("POST", c->path, c->body, (size_t)-1, NULL, &r);
+    c->status = r.status;
+    snprintf(c->code, sizeof(c->code), "%s", it_err_code(&r));
+    it_resp_free(&r);
+    return NULL;
+}
+
+/* Send n calls in parallel; count the answers with status st and, when
+ * code is not NULL, that error code; fail on any other answer. */
+static void run_parallel(struct call *c, int n)
+{
+    pthread_t *t = calloc((size_t)n, sizeof(*t));
+
+    assert_non_null(t);
+    for (int i = 0; i < n; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, call_thread, &c[i]), 0);
+    for (int i = 0; i < n; i++)
+        pthread_join(t[i], NULL);
+    free(t);
+}
+
+static int answers(const struct call *c, int n, long st, const char *code)
+{
+    int k = 0;
+
+    for (int i = 0; i < n; i++)
+        k += c[i].status == st && strcmp(c[i].code, code) == 0;
+    return k;
+}
+
+/* Issue 6 "it must show" 4: twenty wrong passwords for one phone at the
+ * same instant. The failures are counted under the phone's lock, before
+ * the password is checked: exactly five are evaluated (401), the others
+ * are refused (429), and five failures are recorded, not twenty. */
+static void staff_failures_limit_holds_under_a_race(void **state)
+{
+    struct call c[20];
+
+    (void)state;
+    it_sql_exec("DELETE FROM login_failures", NULL, 0);
+    for (int i = 0; i < 20; i++) {
+        c[i].path = "/api/v1/staff/login";
+        snprintf(c[i].body, sizeof(c[i].body),
+                 "{\"phone\":\"13900000003\",\"password\":\"wrong-%02d\"}", i);
+    }
+    run_parallel(c, 20);
+    for (int i = 0; i < 20; i++)
+        if (!(c[i].status == 401 && strcmp(c[i].code, "BAD_CREDENTIALS") == 0) &&
+            !(c[i].status == 429 && strcmp(c[i].code, "RATE_LIMITED") == 0))
+            fail_msg("login %d: %ld %s", i, c[i].status, c[i].code);
+    assert_int_equal(answers(c, 20, 401, "BAD_CREDENTIALS"), 5);
+    assert_int_equal(answers(c, 20, 429, "RATE_LIMITED"), 15);
+    assert_int_equal(failures_of("phone", "13900000003", 900), 5);
+    assert_int_equal(failures_of("ip", "127.0.0.1", 900), 5);
+}
+
+/* Fifty code requests for fifty phones from one address at the same
+ * instant (every test request comes from 127.0.0.1): the address's 20 per
+ * hour holds — twenty 202s, thirty 429s, twenty rows. The phones are
+ * nobody's (counted, never sent). */
+static void address_limit_holds_under_a_race(void **state)
+{
+    struct call c[50];
+
+    (void)state;
+    it_sql_exec("DELETE FROM sms_codes WHERE client_ip = '127.0.0.1'", NULL, 0);
+    for (int i = 0; i < 50; i++) {
+        c[i].path = "/api/v1/sms/codes";
+        snprintf(c[i].body, sizeof(c[i].body),
+                 "{\"phone\":\"137000002%02d\",\"purpose\":\"owner_login\"}", i);
+    }
+    run_parallel(c, 50);
+    for (int i = 0; i < 50; i++)
+        if (c[i].status != 202 && !(c[i].status == 429 && strcmp(c[i].code, "RATE_LIMITED") == 0))
+            fail_msg("request %d: %ld %s", i, c[i].status, c[i].code);
+    assert_int_equal(answers(c, 50, 202, ""), 20);
+    assert_int_equal(answers(c, 50, 429, "RATE_LIMITED"), 30);
+    assert_int_equal(
+        it_sql_int("SELECT COUNT(*) FROM sms_codes WHERE client_ip = '127.0.0.1'", NULL, 0), 20);
+}
+
 static int64_t wechat_calls(const char *endpoint)
 {
     char url[256];
@@ -943,6 +1038,8 @@ int main(void)
         cmocka_unit_test_teardown(staff_login_limits, clear_limits),
         cmocka_unit_test_teardown(owner_sms_login_limits, clear_limits),
         cmocka_unit_test(sms_code_limit_holds_under_a_race),
+        cmocka_unit_test_teardown(staff_failures_limit_holds_under_a_race, clear_limits),
+        cmocka_unit_test_teardown(address_limit_holds_under_a_race, clear_limits),
         cmocka_unit_test_teardown(five_wrong_codes_kill_the_code, clear_limits),
         cmocka_unit_test(owner_without_homes_gets_empty_list),
         cmocka_unit_test(owner_list_follows_every_change),
