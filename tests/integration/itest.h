@@ -100,4 +100,13 @@ cJSON *it_find_int(const cJSON *arr, const char *key, int64_t v);
 /* Set the id counters of the estate tables back to the lowest free ids. */
 void it_reset_ids(void);
 
+/* Secrets in the logs (STYLE.md: never tokens, codes or full phones).
+ * it_http*() note every session token in an answer and every SMS code the
+ * SMS stand-in shows; it_secret_seen() notes one more. The test
+ * it_logs_hold_no_secrets(), listed last in a test binary, fails if one of
+ * them, or a full phone number of the demo data or the database, appears
+ * in the workers' and jobs' log (WUYE_VAR/log/wuye.log). */
+void it_secret_seen(const char *secret);
+void it_logs_hold_no_secrets(void **state);
+
 #endif

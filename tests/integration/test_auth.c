@@ -1086,6 +1086,7 @@ int main(void)
         cmocka_unit_test(owner_list_follows_every_change),
         cmocka_unit_test(wechat_token_invalid_is_refreshed),
         cmocka_unit_test(wechat_busy_fails_cleanly),
+        cmocka_unit_test(it_logs_hold_no_secrets), /* last: after every other test */
     };
     curl_global_init(CURL_GLOBAL_DEFAULT); /* before threads use curl */
     return cmocka_run_group_tests_name("integration_auth", tests, NULL, NULL);

@@ -530,6 +530,7 @@ int main(void)
         cmocka_unit_test(database_restart_under_load),
         cmocka_unit_test(sigterm_under_load_finishes_what_started),
         cmocka_unit_test(metrics_count_requests),
+        cmocka_unit_test(it_logs_hold_no_secrets), /* last: after every other test */
     };
     curl_global_init(CURL_GLOBAL_DEFAULT);
     return cmocka_run_group_tests_name("integration_ops", tests, NULL, NULL);
