@@ -1,6 +1,12 @@
 /*
  * test_auth.c — logins and scopes over the real stack (AUTH-1..4,
- * issue 3 "it must show" 2, 3 and 5).
+ * issue 3 "it must show" 2, 3 and 5; issue 6 §6 and "it must show" 4):
+ * the whole login answers, sessions on the owner fast path, every login
+ * limit one under it and at it, and the limits under parallel requests.
+ *
+ * The limit tests seed sms_codes and login_failures in SQL rather than
+ * sending hundreds of requests, and clear both tables in their teardown.
+ * Every request here comes from 127.0.0.1: one address for the limits.
  */
 #include <curl/curl.h>
 #include <pthread.h>

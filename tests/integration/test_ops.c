@@ -2,10 +2,12 @@
  * test_ops.c — the system under trouble (issue 3 "it must show" 6, and the
  * database layer's reconnect, OPS-3): a worker killed with SIGKILL under
  * load is replaced; a reload (SIGHUP) under load loses nothing; SIGTERM
- * under load lets every request that had started finish; a MariaDB restart
- * under load makes requests fail cleanly (JSON 503) during the gap and
- * succeed after; health says 503 while the database is down; metrics count
- * it all. The stack is left running as it was found.
+ * under load lets every request in flight finish with 200; during a
+ * MariaDB restart under load every answer is a 200 or a JSON 503
+ * DB_UNAVAILABLE, and all are 200 after; health says 503 while the
+ * database is down; metrics count it all; every server process, also the
+ * ones started again here, sends its sanitizer reports to the files
+ * scripts/test.sh checks. The stack is left running as it was found.
  */
 #include <curl/curl.h>
 #include <pthread.h>
