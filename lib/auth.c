@@ -11,7 +11,12 @@
  * Every limit is counted while holding the lock of its key's row in
  * limit_keys (phone first, then address: one order, so no lock cycle), in
  * the same transaction that records the event. Parallel requests for one
- * key therefore queue and see each other's rows.
+ * key therefore queue and see each other's rows. The row is created and
+ * locked by one INSERT … ON DUPLICATE KEY UPDATE, which takes an exclusive
+ * lock on an existing row at once: INSERT IGNORE took a shared one, which
+ * the following SELECT … FOR UPDATE then had to upgrade, so every pair of
+ * parallel requests for one key deadlocked, and under a burst (fifty code
+ * requests from one address) the retries ran out: 503 DB_RETRY.
  *
  * A staff password is checked with argon2id (19 MiB, tens of ms) outside
  * any transaction: a first transaction reserves the try (a failure row,
@@ -72,8 +77,8 @@ DB_SQL(sql_owner_by_phone,
        "SELECT p.id FROM persons p WHERE p.phone = ? AND EXISTS "
        "(SELECT 1 FROM person_resources pr WHERE pr.person_id = p.id AND " PR_CURRENT("pr") ")");
 DB_SQL(sql_staff_by_phone, "SELECT id, password_hash FROM staff WHERE phone = ? AND active = 1");
-DB_SQL(sql_limit_key, "INSERT IGNORE INTO limit_keys (scope, subject) VALUES (?, ?)");
-DB_SQL(sql_limit_lock, "SELECT 1 FROM limit_keys WHERE scope = ? AND subject = ? FOR UPDATE");
+DB_SQL(sql_limit_lock, "INSERT INTO limit_keys (scope, subject) VALUES (?, ?) "
+                       "ON DUPLICATE KEY UPDATE subject = subject");
 DB_SQL(sql_codes_phone_min, "SELECT COUNT(*) FROM sms_codes WHERE phone = ? AND "
                             "created_at > UTC_TIMESTAMP() - INTERVAL 60 SECOND");
 DB_SQL(sql_codes_phone_day, "SELECT COUNT(*) FROM sms_codes WHERE phone = ? AND "
@@ -246,14 +251,9 @@ static int staff_by_phone(struct db *db, const char *phone, int64_t *id, char *h
 /* ---- limits --------------------------------------------------------------- */
 
 /* Take the lock of one limit key for the rest of the transaction. */
-static int limit_lock(struct db *db, struct arena *a, const char *scope, const char *subject,
-                      struct err *e)
+static int limit_lock(struct db *db, const char *scope, const char *subject, struct err *e)
 {
-    struct db_res r;
-
-    if (db_exec(db, &sql_limit_key, DB_ARGS(P_STR(scope), P_STR(subject)), NULL, e) < 0)
-        return -1;
-    return db_query(db, a, &sql_limit_lock, DB_ARGS(P_STR(scope), P_STR(subject)), &r, e);
+    return db_exec(db, &sql_limit_lock, DB_ARGS(P_STR(scope), P_STR(subject)), NULL, e);
 }
 
 static int count1(struct db *db, struct arena *a, struct db_sql *q, const char *key, int64_t *n,
@@ -301,8 +301,7 @@ static int code_request_tx(struct db *db, void *arg, struct err *e)
     char code[7], e164[16], dedup[48], minutes[8];
     unsigned char h[32];
 
-    if (limit_lock(db, q->a, "sms_phone", q->phone, e) < 0 ||
-        limit_lock(db, q->a, "sms_ip", q->ip, e) < 0 ||
+    if (limit_lock(db, "sms_phone", q->phone, e) < 0 || limit_lock(db, "sms_ip", q->ip, e) < 0 ||
         count1(db, q->a, &sql_codes_phone_min, q->phone, &last_min, e) < 0 ||
         count1(db, q->a, &sql_codes_phone_day, q->phone, &last_day, e) < 0 ||
         count1(db, q->a, &sql_codes_ip_hour, q->ip, &ip_hour, e) < 0)
@@ -416,8 +415,8 @@ static int owner_sms_tx(struct db *db, void *arg, struct err *e)
     int64_t by_phone, by_ip, id;
 
     q->code_failed = false;
-    if (limit_lock(db, q->a, "owner_phone", q->phone, e) < 0 ||
-        limit_lock(db, q->a, "owner_ip", q->ip, e) < 0 ||
+    if (limit_lock(db, "owner_phone", q->phone, e) < 0 ||
+        limit_lock(db, "owner_ip", q->ip, e) < 0 ||
         failures(db, q->a, "owner_phone", q->phone, 86400, &by_phone, e) < 0 ||
         failures(db, q->a, "owner_ip", q->ip, PW_WINDOW_S, &by_ip, e) < 0)
         return -1;
@@ -489,8 +488,7 @@ static int staff_reserve_tx(struct db *db, void *arg, struct err *e)
     int64_t by_phone, by_ip;
     int found;
 
-    if (limit_lock(db, q->a, "phone", q->phone, e) < 0 ||
-        limit_lock(db, q->a, "ip", q->ip, e) < 0 ||
+    if (limit_lock(db, "phone", q->phone, e) < 0 || limit_lock(db, "ip", q->ip, e) < 0 ||
         failures(db, q->a, "phone", q->phone, PW_WINDOW_S, &by_phone, e) < 0 ||
         failures(db, q->a, "ip", q->ip, PW_WINDOW_S, &by_ip, e) < 0)
         return -1;

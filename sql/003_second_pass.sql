@@ -2,11 +2,11 @@
 --
 -- Limits that hold under concurrency (§5).
 --
--- A limit is counted while holding a lock on its key's row here (SELECT …
--- FOR UPDATE after INSERT IGNORE), so parallel requests for one phone or
--- one address queue on that row instead of all reading the same count and
--- all passing. Keys are locked in one fixed order (phone before address)
--- so two requests never wait on each other in a cycle.
+-- A limit is counted while holding a lock on its key's row here (INSERT …
+-- ON DUPLICATE KEY UPDATE, see lib/auth.c), so parallel requests for one
+-- phone or one address queue on that row instead of all reading the same
+-- count and all passing. Keys are locked in one fixed order (phone before
+-- address) so two requests never wait on each other in a cycle.
 CREATE TABLE limit_keys (
   scope    VARCHAR(16)  NOT NULL,
   subject  VARCHAR(45)  NOT NULL,

@@ -1,13 +1,13 @@
 /* itest.c — see itest.h. */
 #include "itest.h"
 
+#include <ctype.h>
 #include <curl/curl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include "core/config.h"
 
 const char *it_env(const char *name)
 {
@@ -21,6 +21,49 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
 {
     buf_append(ud, p, size * n);
     return size * n;
+}
+
+/* ---- secrets the tests saw ----------------------------------------------- */
+
+#define MAX_SECRETS 8192
+
+static struct {
+    pthread_mutex_t lock;
+    char v[MAX_SECRETS][65];
+    size_t n;
+} seen = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+void it_secret_seen(const char *secret)
+{
+    size_t i;
+
+    if (!secret || !*secret || strlen(secret) >= sizeof(seen.v[0]))
+        return;
+    pthread_mutex_lock(&seen.lock);
+    for (i = 0; i < seen.n && strcmp(seen.v[i], secret) != 0; i++)
+        ;
+    if (i == seen.n && seen.n < MAX_SECRETS)
+        snprintf(seen.v[seen.n++], sizeof(seen.v[0]), "%s", secret);
+    pthread_mutex_unlock(&seen.lock);
+}
+
+/* The session token of a login answer; the login codes of the SMS
+ * stand-in's messages. */
+static void note_secrets(const char *url, const cJSON *doc)
+{
+    cJSON *t = doc ? cJSON_GetObjectItemCaseSensitive(doc, "token") : NULL, *items, *it;
+
+    if (cJSON_IsString(t))
+        it_secret_seen(t->valuestring);
+    if (!doc || !strstr(url, "/_test/sms"))
+        return;
+    items = cJSON_GetObjectItemCaseSensitive(doc, "items");
+    cJSON_ArrayForEach(it, items)
+    {
+        cJSON *p0 = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(it, "params"), 0);
+        if (cJSON_IsString(p0))
+            it_secret_seen(p0->valuestring);
+    }
 }
 
 void it_http_url(const char *method, const char *url, const char *body, size_t len,
@@ -57,6 +100,7 @@ void it_http_url(const char *method, const char *url, const char *body, size_t l
     curl_easy_cleanup(c);
     if (r->body.len)
         r->json = cJSON_ParseWithLength(r->body.data, r->body.len);
+    note_secrets(url, r->json);
 }
 
 void it_http(const char *method, const char *path, const char *body, size_t len, const char *token,
@@ -133,9 +177,10 @@ static void wait_new_code(const char *phone, const char *old, char code[8])
     code[0] = '\0';
 }
 
+/* The token of a 200 login answer (malloc'd), NULL otherwise; frees r. */
 static char *token_of(struct http_resp *r)
 {
-    cJSON *t = r->json ? cJSON_GetObjectItem(r->json, "token") : NULL;
+    cJSON *t = r->status == 200 && r->json ? cJSON_GetObjectItem(r->json, "token") : NULL;
     char *out = cJSON_IsString(t) ? strdup(t->valuestring) : NULL;
     it_resp_free(r);
     return out;
@@ -147,83 +192,96 @@ static void clear_codes(const char *phone)
     it_sql_exec("DELETE FROM sms_codes WHERE phone = ?", p, 1);
 }
 
-char *it_owner_login_sms(const char *phone)
+void it_owner_login_sms_answer(const char *phone, struct http_resp *r)
 {
     char body[256], old[8], code[8];
-    struct http_resp r;
 
     clear_codes(phone);
     it_last_sms_code(phone, old);
     snprintf(body, sizeof(body), "{\"phone\":\"%s\",\"purpose\":\"owner_login\"}", phone);
-    it_http("POST", "/api/v1/sms/codes", body, (size_t)-1, NULL, &r);
-    assert_int_equal(r.status, 202);
-    it_resp_free(&r);
+    it_http("POST", "/api/v1/sms/codes", body, (size_t)-1, NULL, r);
+    assert_int_equal(r->status, 202);
+    it_resp_free(r);
     wait_new_code(phone, old, code);
-    if (!code[0])
-        return NULL;
-    snprintf(body, sizeof(body), "{\"phone\":\"%s\",\"sms_code\":\"%s\"}", phone, code);
-    it_http("POST", "/api/v1/owner/login/sms", body, (size_t)-1, NULL, &r);
-    if (r.status != 200) {
-        it_resp_free(&r);
-        return NULL;
+    if (!code[0]) {
+        memset(r, 0, sizeof(*r));
+        return;
     }
+    snprintf(body, sizeof(body), "{\"phone\":\"%s\",\"sms_code\":\"%s\"}", phone, code);
+    it_http("POST", "/api/v1/owner/login/sms", body, (size_t)-1, NULL, r);
+}
+
+char *it_owner_login_sms(const char *phone)
+{
+    struct http_resp r;
+
+    it_owner_login_sms_answer(phone, &r);
     return token_of(&r);
 }
 
-char *it_owner_login_wechat(const char *phone)
+void it_owner_login_wechat_answer(const char *phone, struct http_resp *r)
 {
     char url[512], body[1024];
-    struct http_resp r;
     cJSON *code, *pcode;
 
     snprintf(url, sizeof(url), "%s/_test/wechat/codes", it_env("WUYE_WECHAT_URL"));
     snprintf(body, sizeof(body), "{\"phone\":\"%s\"}", phone);
-    it_http_url("POST", url, body, (size_t)-1, NULL, &r);
-    assert_int_equal(r.status, 200);
-    code = cJSON_GetObjectItem(r.json, "code");
-    pcode = cJSON_GetObjectItem(r.json, "phone_code");
+    it_http_url("POST", url, body, (size_t)-1, NULL, r);
+    assert_int_equal(r->status, 200);
+    code = cJSON_GetObjectItem(r->json, "code");
+    pcode = cJSON_GetObjectItem(r->json, "phone_code");
     assert_true(cJSON_IsString(code) && cJSON_IsString(pcode));
     snprintf(body, sizeof(body), "{\"code\":\"%s\",\"phone_code\":\"%s\"}", code->valuestring,
              pcode->valuestring);
-    it_resp_free(&r);
-    it_http("POST", "/api/v1/owner/login/wechat", body, (size_t)-1, NULL, &r);
-    if (r.status != 200) {
-        it_resp_free(&r);
-        return NULL;
-    }
+    it_resp_free(r);
+    it_http("POST", "/api/v1/owner/login/wechat", body, (size_t)-1, NULL, r);
+}
+
+char *it_owner_login_wechat(const char *phone)
+{
+    struct http_resp r;
+
+    it_owner_login_wechat_answer(phone, &r);
     return token_of(&r);
 }
 
-char *it_staff_login(const char *phone, const char *password)
+void it_staff_login_answer(const char *phone, const char *password, struct http_resp *r)
 {
     char body[256];
-    struct http_resp r;
     struct db_param p[1] = {P_STR(phone)};
 
     it_sql_exec("DELETE FROM login_failures WHERE subject = ? OR scope = 'ip'", p, 1);
     snprintf(body, sizeof(body), "{\"phone\":\"%s\",\"password\":\"%s\"}", phone, password);
-    it_http("POST", "/api/v1/staff/login", body, (size_t)-1, NULL, &r);
-    if (r.status != 200) {
-        it_resp_free(&r);
-        return NULL;
-    }
+    it_http("POST", "/api/v1/staff/login", body, (size_t)-1, NULL, r);
+}
+
+char *it_staff_login(const char *phone, const char *password)
+{
+    struct http_resp r;
+
+    it_staff_login_answer(phone, password, &r);
     return token_of(&r);
 }
 
-static struct config it_cfg;
-
-struct db *it_db(void)
+const struct config *it_config(void)
 {
+    static struct config cfg;
     static int loaded;
     struct err e;
 
     if (!loaded) {
         err_clear(&e);
-        if (config_load(&it_cfg, it_env("WUYE_CONF"), &e) < 0)
+        if (config_load(&cfg, it_env("WUYE_CONF"), &e) < 0)
             fail_msg("config: %s", e.message);
-        db_configure(&it_cfg);
+        db_configure(&cfg);
         loaded = 1;
     }
+    return &cfg;
+}
+
+struct db *it_db(void)
+{
+    it_config();
     return db_thread();
 }
 
@@ -430,6 +488,7 @@ void it_http_typed(const char *method, const char *path, const char *body, size_
     curl_easy_cleanup(c);
     if (r->body.len)
         r->json = cJSON_ParseWithLength(r->body.data, r->body.len);
+    note_secrets(url, r->json);
 }
 
 cJSON *it_field(const cJSON *o, const char *name)
@@ -502,4 +561,112 @@ void it_reset_ids(void)
 
     for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++)
         it_sql_exec(sql[i], NULL, 0);
+}
+
+/* ---- secrets in the logs ------------------------------------------------- */
+
+/* Keys of the log whose values are numbers by design (durations, ids):
+ * a six-digit value there is not an SMS code, whatever its digits. */
+static bool numeric_key_before(const char *log, const char *at)
+{
+    static const char *const keys[] = {" dur_us=", " pid=", " id=", " attempt=", " generation="};
+
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        size_t n = strlen(keys[i]);
+        if ((size_t)(at - log) >= n && memcmp(at - n, keys[i], n) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Where secret occurs in log as itself: a token anywhere; a code or a
+ * phone as a whole number (not digits of a longer one or of a hex string;
+ * a phone also after "+86"), a code not as the value of a numeric key.
+ * NULL if nowhere. */
+static const char *find_secret(const char *log, const char *secret)
+{
+    size_t n = strlen(secret);
+    bool digits = strspn(secret, "0123456789") == n;
+    const char *p = log;
+
+    while ((p = strstr(p, secret))) {
+        const char *end = p + n;
+        bool before_ok, after_ok;
+        if (!digits)
+            return p;
+        after_ok = !isalnum((unsigned char)*end);
+        before_ok = p == log || !isalnum((unsigned char)p[-1]) ||
+                    (n == 11 && p - log >= 3 && memcmp(p - 3, "+86", 3) == 0);
+        if (before_ok && after_ok && !(n == 6 && numeric_key_before(log, p)))
+            return p;
+        p++;
+    }
+    return NULL;
+}
+
+static void expect_not_in_log(const char *log, const char *secret, const char *what)
+{
+    const char *at = find_secret(log, secret), *line, *eol;
+    int lineno = 1;
+
+    if (!at)
+        return;
+    for (line = log; strchr(line, '\n') && strchr(line, '\n') < at; line = strchr(line, '\n') + 1)
+        lineno++;
+    eol = strchr(at, '\n');
+    fail_msg("%s %s is in wuye.log, line %d: %.*s", what, secret, lineno,
+             (int)((eol ? eol : at + strlen(at)) - line), line);
+}
+
+void it_logs_hold_no_secrets(void **state)
+{
+    /* the demo's people (sql/demo.sql), also when a test renamed them */
+    static const char *const demo_phones[] = {"13800000001", "13800000002", "13800000003",
+                                              "13800000004", "13800000005", "13900000001",
+                                              "13900000002", "13900000003", "13900000009"};
+    char path[1024];
+    struct buf log = BUF_INIT;
+    struct arena a = {0};
+    struct db_res r;
+    struct err e;
+    size_t ntokens = 0;
+    FILE *f;
+
+    (void)state;
+    snprintf(path, sizeof(path), "%s/log/wuye.log", it_env("WUYE_VAR"));
+    f = fopen(path, "r");
+    if (!f)
+        fail_msg("cannot read %s", path);
+    for (char chunk[65536];;) {
+        size_t got = fread(chunk, 1, sizeof(chunk), f);
+        if (!got)
+            break;
+        buf_append(&log, chunk, got);
+    }
+    fclose(f);
+    /* A test that finds nothing because it looked at nothing cannot fail. */
+    if (!log.len || !strstr(log.data, "event=request "))
+        fail_msg("%s holds no request lines", path);
+    pthread_mutex_lock(&seen.lock);
+    for (size_t i = 0; i < seen.n; i++) {
+        bool token = strlen(seen.v[i]) == 64;
+        ntokens += token;
+        expect_not_in_log(log.data, seen.v[i], token ? "the session token" : "the SMS code");
+    }
+    pthread_mutex_unlock(&seen.lock);
+    if (!ntokens)
+        fail_msg("no session token was seen: nothing to look for");
+    for (size_t i = 0; i < sizeof(demo_phones) / sizeof(demo_phones[0]); i++)
+        expect_not_in_log(log.data, demo_phones[i], "the phone number");
+    err_clear(&e);
+    if (db_query(it_db(), &a,
+                 stmt_for("SELECT phone FROM persons WHERE phone <> '' UNION "
+                          "SELECT phone FROM staff WHERE phone <> ''"),
+                 NULL, 0, &r, &e) < 0)
+        fail_msg("listing the phones failed: %s", e.message);
+    for (size_t i = 0; i < r.nrows; i++)
+        if (strlen(db_str(&r, i, 0)) == 11)
+            expect_not_in_log(log.data, db_str(&r, i, 0), "the phone number");
+    arena_free(&a);
+    buf_free(&log);
 }

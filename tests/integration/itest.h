@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "core/buf.h"
+#include "core/config.h"
 #include "db/db.h"
 
 struct http_resp {
@@ -50,9 +51,17 @@ void it_expect_at(const struct http_resp *r, long status, const char *code, cons
 char *it_owner_login_sms(const char *phone);
 char *it_owner_login_wechat(const char *phone);
 char *it_staff_login(const char *phone, const char *password);
+/* The same logins, keeping the whole answer in r (status 0 when the SMS
+ * code did not arrive); the caller frees it. */
+void it_owner_login_sms_answer(const char *phone, struct http_resp *r);
+void it_owner_login_wechat_answer(const char *phone, struct http_resp *r);
+void it_staff_login_answer(const char *phone, const char *password, struct http_resp *r);
 
 /* Newest SMS login code the SMS stand-in holds for phone, "" if none. */
 void it_last_sms_code(const char *phone, char code[8]);
+
+/* The stack's configuration (WUYE_CONF), loaded once. */
+const struct config *it_config(void);
 
 /* Direct database access for setting up and checking state. */
 struct db *it_db(void);
@@ -90,5 +99,14 @@ cJSON *it_find_str(const cJSON *arr, const char *key, const char *v);
 cJSON *it_find_int(const cJSON *arr, const char *key, int64_t v);
 /* Set the id counters of the estate tables back to the lowest free ids. */
 void it_reset_ids(void);
+
+/* Secrets in the logs (STYLE.md: never tokens, codes or full phones).
+ * it_http*() note every session token in an answer and every SMS code the
+ * SMS stand-in shows; it_secret_seen() notes one more. The test
+ * it_logs_hold_no_secrets(), listed last in a test binary, fails if one of
+ * them, or a full phone number of the demo data or the database, appears
+ * in the workers' and jobs' log (WUYE_VAR/log/wuye.log). */
+void it_secret_seen(const char *secret);
+void it_logs_hold_no_secrets(void **state);
 
 #endif

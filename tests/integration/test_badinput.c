@@ -1377,9 +1377,12 @@ static void raw_requests(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(bodies_rejected), cmocka_unit_test(fields_rejected),
-        cmocka_unit_test(ids_rejected),    cmocka_unit_test(other_cases),
+        cmocka_unit_test(bodies_rejected),
+        cmocka_unit_test(fields_rejected),
+        cmocka_unit_test(ids_rejected),
+        cmocka_unit_test(other_cases),
         cmocka_unit_test(raw_requests),
+        cmocka_unit_test(it_logs_hold_no_secrets), /* last: after every other test */
     };
     return cmocka_run_group_tests_name("integration_badinput", tests, setup, teardown);
 }

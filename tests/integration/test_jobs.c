@@ -246,6 +246,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(big_import_is_a_job),
         cmocka_unit_test(two_masters_run_each_job_once),
+        cmocka_unit_test(it_logs_hold_no_secrets), /* last: after every other test */
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

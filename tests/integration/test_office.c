@@ -1834,6 +1834,7 @@ int main(void)
         cmocka_unit_test(export_roundtrip_of_spaces),
         cmocka_unit_test(export_roundtrip_of_control_characters),
         cmocka_unit_test(tool_import_and_export),
+        cmocka_unit_test(it_logs_hold_no_secrets), /* last: after every other test */
     };
     return cmocka_run_group_tests_name("integration_office", tests, setup, teardown);
 }

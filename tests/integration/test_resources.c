@@ -768,6 +768,7 @@ int main(void)
         cmocka_unit_test(staff_detail_history_and_phones),
         cmocka_unit_test(staff_finds_persons),
         cmocka_unit_test(reads_change_nothing),
+        cmocka_unit_test(it_logs_hold_no_secrets), /* last: after every other test */
     };
     return cmocka_run_group_tests_name("integration_resources", tests, setup, teardown);
 }

@@ -154,6 +154,7 @@ int main(void)
         cmocka_unit_test(other_project_resident_is_404),
         cmocka_unit_test(linked_by_import_then_identity_is_403),
         cmocka_unit_test(linked_by_move_in_by_phone),
+        cmocka_unit_test(it_logs_hold_no_secrets), /* last: after every other test */
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

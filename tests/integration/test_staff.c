@@ -817,6 +817,7 @@ int main(void)
         cmocka_unit_test(bad_input_changes_nothing),
         cmocka_unit_test(only_admins_manage_staff),
         cmocka_unit_test(admin_of_one_project_takes_over_nobody),
+        cmocka_unit_test(it_logs_hold_no_secrets), /* last: after every other test */
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
