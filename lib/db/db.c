@@ -69,7 +69,7 @@ static bool is_conn_error(unsigned int code)
 {
     return code == CR_SERVER_GONE_ERROR || code == CR_SERVER_LOST || code == CR_CONNECTION_ERROR ||
            code == CR_CONN_HOST_ERROR || code == ER_CONNECTION_KILLED ||
-           code == CR_COMMANDS_OUT_OF_SYNC || code == 4031;
+           code == CR_COMMANDS_OUT_OF_SYNC || code == ER_SERVER_SHUTDOWN || code == 4031;
 }
 
 static int db_fail(struct db *db, unsigned int code, const char *what, const char *msg,

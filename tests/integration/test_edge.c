@@ -475,7 +475,6 @@ int main(void)
         cmocka_unit_test(socket_is_for_nginx_only),
         cmocka_unit_test_teardown(forwarded_for_is_believed_only_from_trusted_proxies,
                                   conf_restore),
-        cmocka_unit_test(it_logs_hold_no_secrets), /* last: after every other test */
     };
     return cmocka_run_group_tests_name("edge", tests, NULL, NULL);
 }

@@ -305,7 +305,6 @@ int main(void)
                                         stop_master),
         cmocka_unit_test_setup_teardown(unknown_group_stops_the_start,
                                         start_master_in_no_such_group, stop_master),
-        cmocka_unit_test(it_logs_hold_no_secrets), /* last: after every other test */
     };
     return cmocka_run_group_tests_name("master", tests, NULL, NULL);
 }
