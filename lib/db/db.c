@@ -335,7 +335,6 @@ int db_query(struct db *db, struct arena *a, struct db_sql *q, const struct db_p
 {
     struct db_res scratch;
     MYSQL_STMT *st;
-    MYSQL_RES *meta;
     struct fetch f;
     size_t cap = 0;
     int rc = 0;
@@ -348,13 +347,13 @@ int db_query(struct db *db, struct arena *a, struct db_sql *q, const struct db_p
         return -1;
     out->affected = mysql_stmt_affected_rows(st);
     out->insert_id = mysql_stmt_insert_id(st);
-    meta = mysql_stmt_result_metadata(st);
-    if (!meta)
+    /* The column count, without the metadata copy that
+     * mysql_stmt_result_metadata() would allocate for every execution. */
+    out->ncols = mysql_stmt_field_count(st);
+    if (!out->ncols)
         return 0;
     /* A statement that returns rows needs somewhere to put them. */
     assert(a && out != &scratch);
-    out->ncols = mysql_num_fields(meta);
-    mysql_free_result(meta);
     if (fetch_begin(db, st, a, out->ncols, &f, e) < 0) {
         rc = -1;
         goto out;
@@ -430,7 +429,6 @@ int db_stream(struct db *db, struct db_sql *q, const struct db_param *p, size_t 
     struct arena setup = {0}, rowa = {0};
     struct db_res row;
     MYSQL_STMT *st;
-    MYSQL_RES *meta;
     struct fetch f;
     int rc = 0;
 
@@ -438,11 +436,9 @@ int db_stream(struct db *db, struct db_sql *q, const struct db_param *p, size_t 
     st = run(db, q, p, n, e);
     if (!st)
         return -1;
-    meta = mysql_stmt_result_metadata(st);
-    if (!meta)
+    row.ncols = mysql_stmt_field_count(st);
+    if (!row.ncols)
         return 0;
-    row.ncols = mysql_num_fields(meta);
-    mysql_free_result(meta);
     row.cell = arena_alloc(&setup, (row.ncols ? row.ncols : 1) * sizeof(*row.cell));
     row.len = arena_alloc(&setup, (row.ncols ? row.ncols : 1) * sizeof(*row.len));
     row.nrows = 1;
