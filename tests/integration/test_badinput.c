@@ -376,6 +376,10 @@ static const struct one_case {
     {"GET", RES "?limit=10%00", NULL, 0, BUTLER, 400, BAD, 0, NULL},
     {"GET", RES "?cursor=abc", NULL, 0, BUTLER, 400, BAD, 0, NULL},
     {"GET", RES "?cursor=-1", NULL, 0, BUTLER, 400, BAD, 0, NULL},
+    /* a sign is not a digit: "+5" (the query decodes + as a space) and %2B5 */
+    {"GET", RES "?cursor=+5", NULL, 0, BUTLER, 400, BAD, 0, NULL},
+    {"GET", RES "?cursor=%2B5", NULL, 0, BUTLER, 400, BAD, 0, NULL},
+    {"GET", RES "?cursor=%205", NULL, 0, BUTLER, 400, BAD, 0, NULL},
     {"GET", RES "?cursor=1.5", NULL, 0, BUTLER, 400, BAD, 0, NULL},
     {"GET", RES "?cursor=99999999999999999999", NULL, 0, BUTLER, 400, BAD, 0, NULL},
     {"GET", RES "?cursor=1%27%20OR%201=1", NULL, 0, BUTLER, 400, BAD, 0, NULL},
