@@ -148,12 +148,53 @@ static void linked_by_move_in_by_phone(void **state)
     it_sql_exec("DELETE FROM person_resources WHERE person_id = 4 AND resource_id = 3", NULL, 0);
 }
 
+/* A person's custom fields are a project's: with homes in two of the
+ * admin's projects, which one is meant must be said, never guessed. */
+static void person_fields_name_their_project(void **state)
+{
+    char *both = it_staff_login("13900000009", "demo1234"); /* serves 示范小区 and 翠湖花园 */
+    struct http_resp r;
+
+    (void)state;
+    assert_non_null(both);
+    it_sql_exec("INSERT INTO person_resources (person_id, resource_id, relation) VALUES (4, 3, "
+                "'tenant')",
+                NULL, 0);
+    it_http("PUT", "/api/v1/office/custom-values",
+            "{\"target\":\"person\",\"target_id\":4,\"values\":{\"car_plate\":\"浙A00001\"}}",
+            (size_t)-1, both, &r);
+    it_expect(&r, 400, "BAD_REQUEST");
+    it_resp_free(&r);
+    it_http("PUT", "/api/v1/office/custom-values",
+            "{\"target\":\"person\",\"target_id\":4,\"project_id\":1,"
+            "\"values\":{\"car_plate\":\"浙A00001\"}}",
+            (size_t)-1, both, &r);
+    it_expect(&r, 200, NULL);
+    it_resp_free(&r);
+    assert_int_equal(it_sql_int("SELECT COUNT(*) FROM custom_values cv JOIN custom_fields cf ON "
+                                "cf.id = cv.field_id WHERE cv.target_id = 4 AND cf.project_id = 1 "
+                                "AND cv.value = '浙A00001'",
+                                NULL, 0),
+                     1);
+    /* the admin of 示范小区 alone may not name 翠湖花园 */
+    expect("PUT", "/api/v1/office/custom-values",
+           "{\"target\":\"person\",\"target_id\":4,\"project_id\":2,"
+           "\"values\":{\"car_plate\":\"浙A00002\"}}",
+           404, "NOT_FOUND");
+    it_sql_exec("DELETE cv FROM custom_values cv JOIN custom_fields cf ON cf.id = cv.field_id "
+                "WHERE cv.target_id = 4 AND cf.target = 'person'",
+                NULL, 0);
+    it_sql_exec("DELETE FROM person_resources WHERE person_id = 4 AND resource_id = 3", NULL, 0);
+    free(both);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(other_project_resident_is_404),
         cmocka_unit_test(linked_by_import_then_identity_is_403),
         cmocka_unit_test(linked_by_move_in_by_phone),
+        cmocka_unit_test(person_fields_name_their_project),
         cmocka_unit_test(it_logs_hold_no_secrets), /* last: after every other test */
     };
     return cmocka_run_group_tests(tests, setup, teardown);
