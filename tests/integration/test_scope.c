@@ -6,6 +6,7 @@
  * import links her by phone to a 示范小区 home, changing her phone or
  * name is 403; nothing ends with a login to her 翠湖花园 home.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -188,6 +189,55 @@ static void person_fields_name_their_project(void **state)
     free(both);
 }
 
+/* A move-out registered ahead of time keeps the home the owner's until
+ * that day (China time); dated today, it ends access at once. */
+static void future_move_out_keeps_access_until_the_day(void **state)
+{
+    char *both = it_staff_login("13900000009", "demo1234"), *owner, tomorrow[16], body[64],
+         path[64];
+    int64_t link = it_sql_int("SELECT id FROM person_resources WHERE person_id = 2 AND "
+                              "resource_id = 5 AND moved_out_on IS NULL",
+                              NULL, 0);
+    struct http_resp r;
+
+    (void)state;
+    assert_non_null(both);
+    assert_true(link > 0);
+    owner = it_owner_login_sms("13800000002");
+    assert_non_null(owner);
+    it_sql_str("SELECT DATE(UTC_TIMESTAMP() + INTERVAL 8 HOUR + INTERVAL 1 DAY)", NULL, 0, tomorrow,
+               sizeof(tomorrow));
+    snprintf(path, sizeof(path), "/api/v1/office/occupants/%lld/move-out", (long long)link);
+    snprintf(body, sizeof(body), "{\"moved_out_on\":\"%s\"}", tomorrow);
+    it_http("POST", path, body, (size_t)-1, both, &r);
+    it_expect(&r, 200, NULL);
+    it_resp_free(&r);
+    /* still hers today */
+    it_http("GET", "/api/v1/owner/resources", NULL, 0, owner, &r);
+    it_expect(&r, 200, NULL);
+    assert_non_null(it_find_int(it_field(r.json, "items"), "id", 5));
+    it_resp_free(&r);
+    it_http("GET", "/api/v1/owner/resources/5", NULL, 0, owner, &r);
+    it_expect(&r, 200, NULL);
+    it_resp_free(&r);
+    /* the day has come */
+    it_sql_exec(
+        "UPDATE person_resources SET moved_out_on = DATE(UTC_TIMESTAMP() + INTERVAL 8 HOUR) "
+        "WHERE id = ?",
+        (struct db_param[]){P_INT(link)}, 1);
+    it_http("GET", "/api/v1/owner/resources", NULL, 0, owner, &r);
+    it_expect(&r, 200, NULL);
+    assert_null(it_find_int(it_field(r.json, "items"), "id", 5));
+    it_resp_free(&r);
+    it_http("GET", "/api/v1/owner/resources/5", NULL, 0, owner, &r);
+    it_expect(&r, 404, "NOT_FOUND");
+    it_resp_free(&r);
+    it_sql_exec("UPDATE person_resources SET moved_out_on = NULL WHERE id = ?",
+                (struct db_param[]){P_INT(link)}, 1);
+    free(owner);
+    free(both);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -195,6 +245,7 @@ int main(void)
         cmocka_unit_test(linked_by_import_then_identity_is_403),
         cmocka_unit_test(linked_by_move_in_by_phone),
         cmocka_unit_test(person_fields_name_their_project),
+        cmocka_unit_test(future_move_out_keeps_access_until_the_day),
         cmocka_unit_test(it_logs_hold_no_secrets), /* last: after every other test */
     };
     return cmocka_run_group_tests(tests, setup, teardown);
