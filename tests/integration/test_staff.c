@@ -806,6 +806,42 @@ static void admin_of_one_project_takes_over_nobody(void **state)
     call(g.admin, "PATCH", path, "{\"name\":\"两项目员工二\"}", 200, NULL);
 }
 
+/* Who sees which phone numbers (docs/api.md §6): the roles that call
+ * residents see a current occupant's number whole; a technician or a guard
+ * sees it masked, and nobody sees a former occupant's in full. */
+static void phones_follow_the_role(void **state)
+{
+    char *tech, *butler;
+    struct http_resp r;
+    cJSON *x;
+
+    (void)state;
+    create_member("手机技师", "13600070077", "[\"technician\"]", "[1]");
+    tech = it_staff_login("13600070077", PW1);
+    butler = it_staff_login("13900000001", "demo1234");
+    assert_non_null(tech);
+    assert_non_null(butler);
+    get_ok(butler, "/api/v1/staff/resources/1", &r);
+    x = it_find_str(it_field(r.json, "occupants"), "name", "张伟");
+    assert_string_equal(it_str(x, "phone"), "13800000001");
+    it_resp_free(&r);
+    get_ok(tech, "/api/v1/staff/resources/1", &r);
+    x = it_find_str(it_field(r.json, "occupants"), "name", "张伟");
+    assert_string_equal(it_str(x, "phone"), "138****0001");
+    it_resp_free(&r);
+    get_ok(tech, "/api/v1/staff/persons?q=%E5%BC%A0%E4%BC%9F", &r); /* 张伟 */
+    x = it_find_str(it_field(r.json, "items"), "name", "张伟");
+    assert_non_null(x);
+    assert_string_equal(it_str(x, "phone"), "138****0001");
+    it_resp_free(&r);
+    get_ok(butler, "/api/v1/staff/persons?q=%E5%BC%A0%E4%BC%9F", &r);
+    x = it_find_str(it_field(r.json, "items"), "name", "张伟");
+    assert_string_equal(it_str(x, "phone"), "13800000001");
+    it_resp_free(&r);
+    free(tech);
+    free(butler);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -817,6 +853,7 @@ int main(void)
         cmocka_unit_test(bad_input_changes_nothing),
         cmocka_unit_test(only_admins_manage_staff),
         cmocka_unit_test(admin_of_one_project_takes_over_nobody),
+        cmocka_unit_test(phones_follow_the_role),
         cmocka_unit_test(it_logs_hold_no_secrets), /* last: after every other test */
     };
     return cmocka_run_group_tests(tests, setup, teardown);
