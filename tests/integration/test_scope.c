@@ -238,6 +238,41 @@ static void future_move_out_keeps_access_until_the_day(void **state)
     free(both);
 }
 
+/* A co-occupant's personal custom fields are theirs: 张伟 sees his
+ * family member 张小明 in his home, not 张小明's car plate. */
+static void co_occupants_fields_are_their_own(void **state)
+{
+    char *zhang;
+    struct http_resp r;
+    cJSON *me, *son;
+
+    (void)state;
+    expect("PUT", "/api/v1/office/custom-values",
+           "{\"target\":\"person\",\"target_id\":3,\"values\":{\"car_plate\":\"浙A77777\"}}", 200,
+           NULL);
+    expect("PUT", "/api/v1/office/custom-values",
+           "{\"target\":\"person\",\"target_id\":1,\"values\":{\"car_plate\":\"浙A11111\"}}", 200,
+           NULL);
+    zhang = it_owner_login_sms("13800000001");
+    assert_non_null(zhang);
+    it_http("GET", "/api/v1/owner/resources/1", NULL, 0, zhang, &r);
+    it_expect(&r, 200, NULL);
+    me = it_find_int(it_field(r.json, "occupants"), "person_id", 1);
+    son = it_find_int(it_field(r.json, "occupants"), "person_id", 3);
+    assert_non_null(me);
+    assert_non_null(son);
+    assert_int_equal(cJSON_GetArraySize(it_field(son, "custom_fields")), 0);
+    assert_string_equal(it_str(cJSON_GetArrayItem(it_field(me, "custom_fields"), 0), "value"),
+                        "浙A11111");
+    assert_null(strstr(r.body.data, "浙A77777"));
+    it_resp_free(&r);
+    expect("PUT", "/api/v1/office/custom-values",
+           "{\"target\":\"person\",\"target_id\":3,\"values\":{\"car_plate\":null}}", 200, NULL);
+    expect("PUT", "/api/v1/office/custom-values",
+           "{\"target\":\"person\",\"target_id\":1,\"values\":{\"car_plate\":null}}", 200, NULL);
+    free(zhang);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -246,6 +281,7 @@ int main(void)
         cmocka_unit_test(linked_by_move_in_by_phone),
         cmocka_unit_test(person_fields_name_their_project),
         cmocka_unit_test(future_move_out_keeps_access_until_the_day),
+        cmocka_unit_test(co_occupants_fields_are_their_own),
         cmocka_unit_test(it_logs_hold_no_secrets), /* last: after every other test */
     };
     return cmocka_run_group_tests(tests, setup, teardown);
