@@ -169,6 +169,31 @@ static void test_mul_div(void **state)
     }
 }
 
+/* Every mode against its definition, on every fraction of small
+ * denominators, both signs: q = |num| / den, r = |num| % den, then
+ * half-up adds 1 when 2r ≥ den, half-even when 2r > den or 2r = den and q
+ * is odd, up when r > 0; the sign goes back on. */
+static void test_round_sweep(void **state)
+{
+    (void)state;
+    for (int64_t den = 1; den <= 12; den++)
+        for (int64_t num = -300; num <= 300; num++) {
+            int64_t mag = num < 0 ? -num : num, q = mag / den, r = mag % den;
+            int64_t want[4] = {q + (2 * r >= den), q + (2 * r > den || (2 * r == den && q % 2)), q,
+                               q + (r > 0)};
+
+            for (int m = 0; m < 4; m++) {
+                int64_t v, neg;
+
+                assert_int_equal(money_mul_div(num, 1, den, modes[m], &v), 0);
+                assert_int_equal(v, num < 0 ? -want[m] : want[m]);
+                /* symmetric about zero */
+                assert_int_equal(money_mul_div(-num, 1, den, modes[m], &neg), 0);
+                assert_int_equal(neg, -v);
+            }
+        }
+}
+
 static void test_round_names(void **state)
 {
     enum money_round m = MONEY_ROUND_UP;
@@ -672,6 +697,34 @@ static void test_words(void **state)
         assert_int_equal(money_words(c->fen, out), (int)strlen(c->want));
         assert_string_equal(out, c->want);
     }
+    /* Shapes over many digit patterns (every amount whose yuan digits are
+     * 0 or 1 in any of 13 places, with a few jiao/fen): never two 零 in a
+     * row, never 零 before a unit of a group or the end, never a leading
+     * 零, always ending in 整 or 分. */
+    for (int64_t bits = 0; bits < (1 << 13); bits++) {
+        static const int64_t tails[] = {0, 1, 10, 11, 50};
+        int64_t yuan = 0, p = 1;
+
+        for (int k = 0; k < 13; k++, p *= 10)
+            if (bits & (1 << k))
+                yuan += p;
+        for (size_t t = 0; t < N(tails); t++) {
+            int64_t fen = yuan * 100 + tails[t];
+            int len = money_words(fen, out);
+
+            assert_true(len > 0);
+            if (fen == 0)
+                continue; /* 零元整, in the table */
+            assert_null(strstr(out, "零零"));
+            assert_null(strstr(out, "零元"));
+            assert_null(strstr(out, "零万"));
+            assert_null(strstr(out, "零亿"));
+            assert_null(strstr(out, "零整"));
+            assert_null(strstr(out, "万亿万")); /* no group unit twice */
+            assert_true(strncmp(out, "零", strlen("零")) != 0);
+            assert_true(strcmp(out + len - 3, "整") == 0 || strcmp(out + len - 3, "分") == 0);
+        }
+    }
     /* the longest possible, negative, fits the buffer */
     assert_true(money_words(-MONEY_MAX_FEN, out) < MONEY_WORDS_SIZE);
     assert_int_equal(money_words(MONEY_MAX_FEN + 1, out), -1);
@@ -682,13 +735,14 @@ static void test_words(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_by_area),     cmocka_unit_test(test_by_usage),
-        cmocka_unit_test(test_mul_div),     cmocka_unit_test(test_round_names),
-        cmocka_unit_test(test_per_head),    cmocka_unit_test(test_sums),
-        cmocka_unit_test(test_discount_bp), cmocka_unit_test(test_discount_fixed),
-        cmocka_unit_test(test_dates),       cmocka_unit_test(test_late_fee),
-        cmocka_unit_test(test_split),       cmocka_unit_test(test_parse),
-        cmocka_unit_test(test_format),      cmocka_unit_test(test_words),
+        cmocka_unit_test(test_by_area),        cmocka_unit_test(test_by_usage),
+        cmocka_unit_test(test_mul_div),        cmocka_unit_test(test_round_sweep),
+        cmocka_unit_test(test_round_names),    cmocka_unit_test(test_per_head),
+        cmocka_unit_test(test_sums),           cmocka_unit_test(test_discount_bp),
+        cmocka_unit_test(test_discount_fixed), cmocka_unit_test(test_dates),
+        cmocka_unit_test(test_late_fee),       cmocka_unit_test(test_split),
+        cmocka_unit_test(test_parse),          cmocka_unit_test(test_format),
+        cmocka_unit_test(test_words),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
