@@ -685,6 +685,47 @@ static const struct words_case words_cases[] = {
     {-100000, "负壹仟元整"},
 };
 
+/* An independent reader of the words (for the sweep): digits, 拾佰仟
+ * inside a group, 万 closes a group, 亿 closes everything before it;
+ * 零 and 整 carry no value. Returns fen, or -1 on a character it does not
+ * know. */
+static int64_t words_value(const char *s)
+{
+    static const char *const digits = "零壹贰叁肆伍陆柒捌玖";
+    int64_t yi = 0, wan = 0, group = 0, digit = 0, yuan = 0, fen = 0;
+    int sign = 1;
+
+    for (; *s; s += 3) {
+        const char *d = strstr(digits, (char[4]){s[0], s[1], s[2], 0});
+
+        if (d && (d - digits) % 3 == 0)
+            digit = (d - digits) / 3;
+        else if (!strncmp(s, "拾", 3) || !strncmp(s, "佰", 3) || !strncmp(s, "仟", 3)) {
+            group += digit * (!strncmp(s, "拾", 3) ? 10 : !strncmp(s, "佰", 3) ? 100 : 1000);
+            digit = 0;
+        } else if (!strncmp(s, "万", 3)) {
+            wan = (wan + group + digit) * 10000;
+            group = digit = 0;
+        } else if (!strncmp(s, "亿", 3)) {
+            yi = (yi + wan + group + digit) * 100000000;
+            wan = group = digit = 0;
+        } else if (!strncmp(s, "元", 3)) {
+            yuan = yi + wan + group + digit;
+            digit = 0;
+        } else if (!strncmp(s, "角", 3)) {
+            fen += digit * 10;
+            digit = 0;
+        } else if (!strncmp(s, "分", 3)) {
+            fen += digit;
+            digit = 0;
+        } else if (!strncmp(s, "负", 3))
+            sign = -1;
+        else if (strncmp(s, "整", 3) != 0)
+            return -1;
+    }
+    return sign * (yuan * 100 + fen);
+}
+
 static void test_words(void **state)
 {
     char out[MONEY_WORDS_SIZE];
@@ -696,6 +737,7 @@ static void test_words(void **state)
         print_message("words %lld\n", (long long)c->fen);
         assert_int_equal(money_words(c->fen, out), (int)strlen(c->want));
         assert_string_equal(out, c->want);
+        assert_int_equal(words_value(out), c->fen);
     }
     /* Shapes over many digit patterns (every amount whose yuan digits are
      * 0 or 1 in any of 13 places, with a few jiao/fen): never two 零 in a
@@ -713,6 +755,10 @@ static void test_words(void **state)
             int len = money_words(fen, out);
 
             assert_true(len > 0);
+            assert_int_equal(words_value(out), fen);
+            assert_true(money_words(-fen, out) > 0);
+            assert_int_equal(words_value(out), -fen);
+            money_words(fen, out);
             if (fen == 0)
                 continue; /* 零元整, in the table */
             assert_null(strstr(out, "零零"));
