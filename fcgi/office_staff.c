@@ -88,7 +88,7 @@ static cJSON *account_json(const struct staff_row *x)
             cJSON_AddItemToArray(roles, cJSON_CreateString(auth_role_names[i]));
     projects = cJSON_AddArrayToObject(o, "project_ids");
     for (size_t i = 0; i < x->nprojects; i++)
-        cJSON_AddItemToArray(projects, cJSON_CreateNumber((double)x->project_ids[i]));
+        cJSON_AddItemToArray(projects, json_int(x->project_ids[i]));
     cJSON_AddBoolToObject(o, "active", x->active);
     cJSON_AddStringToObject(o, "created_at", x->created_at);
     return o;
