@@ -85,7 +85,7 @@ static int send_sms(const struct config *cfg, const char *recipient, const char 
     memset(res, 0, sizeof(*res));
     if (!cJSON_IsArray(arr)) {
         cJSON_Delete(arr);
-        snprintf(res->code, sizeof(res->code), "BAD_PARAMS");
+        snprintf(res->provider_code, sizeof(res->provider_code), "BAD_PARAMS");
         return -1;
     }
     cJSON_ArrayForEach(it, arr)
@@ -147,11 +147,12 @@ int outbox_deliver_due(struct db *db, const struct config *cfg, int batch, int *
         }
         metrics_inc(METRIC_OUTBOX_FAILED);
         log_warn("event=outbox_failed id=%lld attempt=%d code=%s retryable=%d", (long long)id,
-                 attempt, res.code, res.retryable);
+                 attempt, res.provider_code, res.retryable);
         if (!res.retryable || attempt >= MAX_ATTEMPTS) {
-            if (finish(db, id, "failed", res.code, "", e) < 0)
+            if (finish(db, id, "failed", res.provider_code, "", e) < 0)
                 goto fail;
-        } else if (db_exec(db, &sql_last_error, DB_ARGS(P_STR(res.code), P_INT(id)), NULL, e) < 0) {
+        } else if (db_exec(db, &sql_last_error, DB_ARGS(P_STR(res.provider_code), P_INT(id)), NULL,
+                           e) < 0) {
             goto fail;
         }
     }

@@ -137,7 +137,7 @@ static int parse_answer(const char *data, size_t len, const char *phone, struct 
 
         if (!cJSON_IsString(code) || !code->valuestring[0])
             goto bad;
-        copy_str(r->code, sizeof(r->code), code);
+        copy_str(r->provider_code, sizeof(r->provider_code), code);
         copy_str(r->message, sizeof(r->message),
                  cJSON_GetObjectItemCaseSensitive(error, "Message"));
         goto out;
@@ -159,16 +159,17 @@ static int parse_answer(const char *data, size_t len, const char *phone, struct 
         mine = cJSON_GetArrayItem(set, 0);
     if (!cJSON_IsObject(mine) || !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(mine, "Code")))
         goto bad;
-    copy_str(r->code, sizeof(r->code), cJSON_GetObjectItemCaseSensitive(mine, "Code"));
+    copy_str(r->provider_code, sizeof(r->provider_code),
+             cJSON_GetObjectItemCaseSensitive(mine, "Code"));
     copy_str(r->message, sizeof(r->message), cJSON_GetObjectItemCaseSensitive(mine, "Message"));
-    if (strcmp(r->code, "Ok") == 0) {
+    if (strcmp(r->provider_code, "Ok") == 0) {
         copy_str(r->serial_no, sizeof(r->serial_no),
                  cJSON_GetObjectItemCaseSensitive(mine, "SerialNo"));
         rc = 0;
     }
     goto out;
 bad:
-    snprintf(r->code, sizeof(r->code), "BAD_ANSWER");
+    snprintf(r->provider_code, sizeof(r->provider_code), "BAD_ANSWER");
     r->message[0] = '\0';
 out:
     cJSON_Delete(root);
@@ -196,31 +197,31 @@ int sms_send(const struct sms_config *c, const char *phone_e164, const char *tem
     memset(r, 0, sizeof(*r));
     mask_phone(phone_e164 ? phone_e164 : "", masked, sizeof(masked));
     if (!phone_valid(phone_e164)) {
-        snprintf(r->code, sizeof(r->code), "BAD_PHONE");
+        snprintf(r->provider_code, sizeof(r->provider_code), "BAD_PHONE");
         err_bad_request(e, "手机号码格式不正确");
         goto out;
     }
     if (!template_id || !*template_id || nparams > SMS_MAX_PARAMS || (nparams && !params)) {
-        snprintf(r->code, sizeof(r->code), "BAD_PARAMS");
+        snprintf(r->provider_code, sizeof(r->provider_code), "BAD_PARAMS");
         err_bad_request(e, "短信模板参数不正确");
         goto out;
     }
     for (i = 0; i < nparams; i++) {
         if (!params[i]) {
-            snprintf(r->code, sizeof(r->code), "BAD_PARAMS");
+            snprintf(r->provider_code, sizeof(r->provider_code), "BAD_PARAMS");
             err_bad_request(e, "短信模板参数不正确");
             goto out;
         }
     }
     if (!c->base_url || !c->region || !c->secret_id || !c->secret_key || !c->sdk_app_id ||
         !c->sign_name) {
-        snprintf(r->code, sizeof(r->code), "CONFIG");
+        snprintf(r->provider_code, sizeof(r->provider_code), "CONFIG");
         err_internal(e);
         goto out;
     }
     body = build_body(c, phone_e164, template_id, params, nparams, session_context);
     if (!body) {
-        snprintf(r->code, sizeof(r->code), "INTERNAL");
+        snprintf(r->provider_code, sizeof(r->provider_code), "INTERNAL");
         err_internal(e);
         goto out;
     }
@@ -249,7 +250,7 @@ int sms_send(const struct sms_config *c, const char *phone_e164, const char *tem
         };
 
         if (tc3_authorization(&sig, &auth, e) != 0) {
-            snprintf(r->code, sizeof(r->code), "INTERNAL");
+            snprintf(r->provider_code, sizeof(r->provider_code), "INTERNAL");
             goto out;
         }
         buf_printf(&h_auth, "Authorization: %s", auth.data);
@@ -269,7 +270,7 @@ int sms_send(const struct sms_config *c, const char *phone_e164, const char *tem
         req.url = url.data;
 
         if (httpc_request(&req, &resp, e) != 0) {
-            snprintf(r->code, sizeof(r->code), "NETWORK");
+            snprintf(r->provider_code, sizeof(r->provider_code), "NETWORK");
             snprintf(r->message, sizeof(r->message), "%s", resp.diag);
             r->retryable = 1;
             log_warn("event=sms_send_failed phone=%s code=NETWORK reason=\"%s\"", masked,
@@ -278,7 +279,7 @@ int sms_send(const struct sms_config *c, const char *phone_e164, const char *tem
         }
     }
     if (resp.status != 200) {
-        snprintf(r->code, sizeof(r->code), "HTTP_STATUS");
+        snprintf(r->provider_code, sizeof(r->provider_code), "HTTP_STATUS");
         snprintf(r->message, sizeof(r->message), "HTTP %ld", resp.status);
         r->retryable = 1;
         err_setf(e, E_UPSTREAM_UNAVAILABLE, "短信服务暂时不可用，请稍后再试");
@@ -294,16 +295,16 @@ int sms_send(const struct sms_config *c, const char *phone_e164, const char *tem
      * duplicate SMS, giving up risks a lost one. A duplicate login code or
      * reminder is the lesser harm, so it is retryable (the sender's
      * attempt limit bounds it). */
-    if (strcmp(r->code, "BAD_ANSWER") == 0)
+    if (strcmp(r->provider_code, "BAD_ANSWER") == 0)
         r->retryable = 1;
     else
-        r->retryable = sms_code_retryable(r->code, &r->retry_after_s);
+        r->retryable = sms_code_retryable(r->provider_code, &r->retry_after_s);
     if (r->retryable)
         err_setf(e, E_UPSTREAM_UNAVAILABLE, "短信服务暂时不可用，请稍后再试");
     else
         err_setf(e, E_SMS_REJECTED, "短信发送失败");
-    log_warn("event=sms_send_failed phone=%s code=%s retryable=%d request_id=%s", masked, r->code,
-             r->retryable, r->request_id[0] ? r->request_id : "-");
+    log_warn("event=sms_send_failed phone=%s code=%s retryable=%d request_id=%s", masked,
+             r->provider_code, r->retryable, r->request_id[0] ? r->request_id : "-");
 out:
     httpc_resp_free(&resp);
     buf_free(&h_region);

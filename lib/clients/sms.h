@@ -35,18 +35,18 @@ struct sms_config {
 };
 
 struct sms_result {
-    int ok;              /* 1: the provider accepted the message for our number */
-    int retryable;       /* on failure: 1 = the same message may be sent again later */
-    int retry_after_s;   /* on a retryable failure: a hint for the earliest retry, 0 = backoff */
-    char code[96];       /* the provider's code ("Ok", "LimitExceeded.…"), or NETWORK,
+    int ok;                 /* 1: the provider accepted the message for our number */
+    int retryable;          /* on failure: 1 = the same message may be sent again later */
+    int retry_after_s;      /* on a retryable failure: a hint for the earliest retry, 0 = backoff */
+    char provider_code[96]; /* the provider's code ("Ok", "LimitExceeded.…"), or NETWORK,
                             HTTP_STATUS, BAD_ANSWER, BAD_PHONE of our own */
-    char message[256];   /* the provider's message, for the log (English, no secrets) */
-    char serial_no[96];  /* on success: the provider's id of the message */
-    char request_id[64]; /* the provider's RequestId, for support tickets */
+    char message[256];      /* the provider's message, for the log (English, no secrets) */
+    char serial_no[96];     /* on success: the provider's id of the message */
+    char request_id[64];    /* the provider's RequestId, for support tickets */
 };
 
 /* Send template_id with params (in order) to one E.164 number; 0 when the
- * provider accepted it (r->serial_no set). -1 otherwise, with r->code and
+ * provider accepted it (r->serial_no set). -1 otherwise, with r->provider_code and
  * r->retryable filled, and e set to 503 UPSTREAM_UNAVAILABLE (retryable),
  * 502 SMS_REJECTED (permanent) or 400 BAD_REQUEST (bad phone or params). */
 int sms_send(const struct sms_config *c, const char *phone_e164, const char *template_id,

@@ -183,7 +183,7 @@ static void test_request_and_success(void **state)
     assert_authorization_recomputes();
 
     assert_int_equal(r.ok, 1);
-    assert_string_equal(r.code, "Ok");
+    assert_string_equal(r.provider_code, "Ok");
     assert_string_equal(r.serial_no, "5000:1045710669157053657849499619");
     assert_string_equal(r.request_id, "a0aabda6-cf91-4f3e-a81f-9198114a2279");
 }
@@ -261,7 +261,7 @@ static void test_per_number_failure(void **state)
         answer(0, 200, body);
         assert_int_equal(sms_send(&cfg, "+8613800000001", "1110", params, 2, NULL, &r, &e), -1);
         assert_int_equal(r.ok, 0);
-        assert_string_equal(r.code, o->code);
+        assert_string_equal(r.provider_code, o->code);
         assert_string_equal(r.message, "why");
         assert_int_equal(r.retryable, o->retryable);
         assert_int_equal(r.retry_after_s, o->retry_after_s);
@@ -294,7 +294,7 @@ static void test_our_entry_found_by_number(void **state)
            "{\"PhoneNumber\":\"+8613800000008\",\"Code\":\"Ok\"},"
            "{\"PhoneNumber\":\"+8613800000009\",\"Code\":\"Ok\"}],\"RequestId\":\"r\"}}");
     assert_int_equal(sms_send(&cfg, "+8613800000001", "1110", params, 2, NULL, &r, &e), -1);
-    assert_string_equal(r.code, "BAD_ANSWER");
+    assert_string_equal(r.provider_code, "BAD_ANSWER");
 }
 
 static const struct outcome whole_call[] = {
@@ -324,7 +324,7 @@ static void test_whole_call_error(void **state)
                  o->code);
         answer(0, 200, body);
         assert_int_equal(sms_send(&cfg, "+8613800000001", "1110", params, 2, "ctx", &r, &e), -1);
-        assert_string_equal(r.code, o->code);
+        assert_string_equal(r.provider_code, o->code);
         assert_string_equal(r.message, "The provided credentials could not be validated.");
         assert_string_equal(r.request_id, "req-1");
         assert_int_equal(r.retryable, o->retryable);
@@ -344,7 +344,7 @@ static void test_network_failure(void **state)
     assert_int_equal(sms_send(&cfg, "+8613800000001", "1110", params, 2, NULL, &r, &e), -1);
     assert_int_equal(r.ok, 0);
     assert_int_equal(r.retryable, 1);
-    assert_string_equal(r.code, "NETWORK");
+    assert_string_equal(r.provider_code, "NETWORK");
     assert_string_equal(r.message, "Timeout was reached: test");
     assert_string_equal(err_name(e.code), "UPSTREAM_UNAVAILABLE");
     assert_int_equal(err_status(e.code), 503);
@@ -358,7 +358,7 @@ static void test_non_200_status(void **state)
     (void)state;
     answer(0, 502, "<html>Bad Gateway</html>");
     assert_int_equal(sms_send(&cfg, "+8613800000001", "1110", params, 2, NULL, &r, &e), -1);
-    assert_string_equal(r.code, "HTTP_STATUS");
+    assert_string_equal(r.provider_code, "HTTP_STATUS");
     assert_int_equal(r.retryable, 1);
     assert_string_equal(err_name(e.code), "UPSTREAM_UNAVAILABLE");
 }
@@ -389,8 +389,8 @@ static void test_malformed_answer(void **state)
 
         answer(0, 200, bad[i]);
         assert_int_equal(sms_send(&cfg, "+8613800000001", "1110", params, 2, NULL, &r, &e), -1);
-        if (strcmp(r.code, "BAD_ANSWER") != 0)
-            fail_msg("answer #%zu gave code %s", i, r.code);
+        if (strcmp(r.provider_code, "BAD_ANSWER") != 0)
+            fail_msg("answer #%zu gave code %s", i, r.provider_code);
         assert_int_equal(r.ok, 0);
         assert_int_equal(r.retryable, 1);
         assert_string_equal(err_name(e.code), "UPSTREAM_UNAVAILABLE");
@@ -412,13 +412,13 @@ static void test_bad_input_not_sent(void **state)
     (void)state;
     for (i = 0; i < sizeof(phones) / sizeof(phones[0]); i++) {
         assert_int_equal(sms_send(&cfg, phones[i], "1110", params, 2, NULL, &r, &e), -1);
-        assert_string_equal(r.code, "BAD_PHONE");
+        assert_string_equal(r.provider_code, "BAD_PHONE");
         assert_int_equal(r.retryable, 0);
         assert_string_equal(err_name(e.code), "BAD_REQUEST");
     }
     assert_int_equal(sms_send(&cfg, NULL, "1110", params, 2, NULL, &r, &e), -1);
     assert_int_equal(sms_send(&cfg, "+8613800000001", "1110", with_null, 2, NULL, &r, &e), -1);
-    assert_string_equal(r.code, "BAD_PARAMS");
+    assert_string_equal(r.provider_code, "BAD_PARAMS");
     assert_int_equal(sms_send(&cfg, "+8613800000001", "", params, 2, NULL, &r, &e), -1);
     assert_int_equal(
         sms_send(&cfg, "+8613800000001", "1110", params, SMS_MAX_PARAMS + 1, NULL, &r, &e), -1);
