@@ -41,7 +41,9 @@ static int get_item(const cJSON *in, bool create, struct fee_item_in *x, struct 
         get_int_or_null(in, "late_fee_cap_fen", 0, MONEY_MAX_FEN, &x->cap_fen, &x->has_cap_fen,
                         &x->cap_fen_null, e) < 0)
         return -1;
-    if (cJSON_GetObjectItemCaseSensitive(in, "active")) {
+    /* absent or null: unchanged (the PATCH convention) */
+    if (cJSON_GetObjectItemCaseSensitive(in, "active") &&
+        !cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(in, "active"))) {
         if (json_get_bool(in, "active", true, &x->active, e) < 0)
             return -1;
         x->has_active = true;

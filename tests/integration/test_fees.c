@@ -10,6 +10,7 @@
  * the admin does not serve; removed in the setup and the teardown. Audit
  * rows stay (the log is append-only).
  */
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -291,6 +292,132 @@ static void fees_overlap_is_409(void **state)
             "RATE_OVERLAP");
 }
 
+/* One POST of several sent at once; the answer is kept for the main
+ * thread (cmocka's asserts must not run in the others). */
+struct racer {
+    const char *path;
+    char body[160];
+    long status;
+    char code[32];
+};
+
+static void *race_post(void *arg)
+{
+    struct racer *x = arg;
+    struct http_resp r;
+
+    it_http("POST", x->path, x->body, (size_t)-1, g.admin, &r);
+    x->status = r.status;
+    snprintf(x->code, sizeof(x->code), "%s", it_err_code(&r));
+    it_resp_free(&r);
+    return NULL;
+}
+
+/* Eight overlapping rates for building 2 at the same instant: the item's
+ * lock serialises them, so exactly one is added and seven are 409. */
+static void fees_overlap_holds_under_a_race(void **state)
+{
+    enum { RACERS = 8 };
+    pthread_t t[RACERS];
+    struct racer x[RACERS];
+    char path[128];
+    int created = 0, overlap = 0;
+    struct db_param p[1] = {P_INT(g.item)};
+
+    (void)state;
+    need_item();
+    snprintf(path, sizeof(path), "/api/v1/office/fee-items/%lld/rates", (long long)g.item);
+    for (int i = 0; i < RACERS; i++) {
+        x[i].path = path;
+        snprintf(x[i].body, sizeof(x[i].body),
+                 "{\"rate\":%d,\"building_id\":2,\"valid_from\":\"2026-0%d-01\"}", 2000000 + i,
+                 i + 1);
+        assert_int_equal(pthread_create(&t[i], NULL, race_post, &x[i]), 0);
+    }
+    for (int i = 0; i < RACERS; i++) {
+        pthread_join(t[i], NULL);
+        created += x[i].status == 201;
+        overlap += x[i].status == 409 && strcmp(x[i].code, "RATE_OVERLAP") == 0;
+    }
+    assert_int_equal(created, 1);
+    assert_int_equal(overlap, RACERS - 1);
+    assert_int_equal(it_sql_int("SELECT COUNT(*) FROM fee_rates WHERE fee_item_id = ? AND "
+                                "building_id = 2",
+                                p, 1),
+                     1);
+}
+
+/* The other methods and cycles: a water fee by usage in 0.01 m³, yearly
+ * parking at a fixed price with a fixed late-fee cap, a one-off per head. */
+static void fees_other_methods(void **state)
+{
+    struct http_resp r;
+    int64_t water, parking, once;
+    char path[128];
+    cJSON *items, *it;
+
+    (void)state;
+    water = call("POST", "/api/v1/office/projects/1/fee-items",
+                 "{\"code\":\"ZZFEE-SF\",\"name\":\"水费\",\"cycle\":\"monthly\","
+                 "\"method\":\"usage\",\"usage_per_unit\":100,\"rounding\":\"down\"}",
+                 201, NULL);
+    parking = call("POST", "/api/v1/office/projects/1/fee-items",
+                   "{\"code\":\"ZZFEE-CW\",\"name\":\"车位费\",\"cycle\":\"yearly\","
+                   "\"method\":\"fixed\",\"late_fee_daily_bp\":3,\"late_fee_cap\":\"fixed\","
+                   "\"late_fee_cap_fen\":50000,\"active\":null}",
+                   201, NULL);
+    once = call("POST", "/api/v1/office/projects/1/fee-items",
+                "{\"code\":\"ZZFEE-LS\",\"name\":\"临时收费\",\"cycle\":\"once\","
+                "\"method\":\"per_head\",\"late_fee_cap\":\"none\",\"active\":false}",
+                201, NULL);
+    snprintf(path, sizeof(path), "/api/v1/office/fee-items/%lld/rates", (long long)water);
+    call("POST", path, "{\"rate\":548300,\"valid_from\":\"2026-01-01\"}", 201, NULL);
+    snprintf(path, sizeof(path), "/api/v1/office/fee-items/%lld/rates", (long long)parking);
+    call("POST", path,
+         "{\"rate\":360000,\"resource_kind\":\"parking\",\"valid_from\":\"2026-01-01\"}", 201,
+         NULL);
+    /* a rate that ended before today is not listed */
+    call("POST", path,
+         "{\"rate\":300000,\"resource_kind\":\"parking\",\"valid_from\":\"2020-01-01\","
+         "\"valid_to\":\"2020-12-31\"}",
+         201, NULL);
+
+    it_http("GET", "/api/v1/office/projects/1/fee-items?limit=200", NULL, 0, g.admin, &r);
+    it_expect(&r, 200, NULL);
+    items = it_field(r.json, "items");
+    it = it_find_int(items, "id", water);
+    assert_non_null(it);
+    assert_string_equal(it_str(it, "rate_scale"), "fen_per_unitx10000");
+    assert_string_equal(it_str(it, "rounding"), "down");
+    assert_int_equal(it_int(it, "usage_per_unit"), 100);
+    assert_true(cJSON_IsNull(it_field(it, "late_fee_daily_bp")));
+    it = it_find_int(items, "id", parking);
+    assert_non_null(it);
+    assert_string_equal(it_str(it, "cycle"), "yearly");
+    assert_string_equal(it_str(it, "rate_scale"), "fen");
+    assert_string_equal(it_str(it, "late_fee_cap"), "fixed");
+    assert_int_equal(it_int(it, "late_fee_cap_fen"), 50000);
+    assert_true(cJSON_IsTrue(it_field(it, "active")));
+    assert_int_equal(cJSON_GetArraySize(it_field(it, "rates")), 1);
+    assert_string_equal(it_str(cJSON_GetArrayItem(it_field(it, "rates"), 0), "resource_kind"),
+                        "parking");
+    it = it_find_int(items, "id", once);
+    assert_non_null(it);
+    assert_string_equal(it_str(it, "cycle"), "once");
+    assert_string_equal(it_str(it, "rate_scale"), "fen_per_head");
+    assert_string_equal(it_str(it, "late_fee_cap"), "none");
+    assert_false(cJSON_IsTrue(it_field(it, "active")));
+    assert_int_equal(cJSON_GetArraySize(it_field(it, "rates")), 0);
+    it_resp_free(&r);
+
+    /* a page of one, then the next */
+    it_http("GET", "/api/v1/office/projects/1/fee-items?limit=1", NULL, 0, g.admin, &r);
+    it_expect(&r, 200, NULL);
+    assert_int_equal(cJSON_GetArraySize(it_field(r.json, "items")), 1);
+    assert_true(cJSON_IsString(it_field(r.json, "next_cursor")));
+    it_resp_free(&r);
+}
+
 static void fees_bad_input_changes_nothing(void **state)
 {
     static const char *const item_bodies[] = {
@@ -409,6 +536,8 @@ int main(void)
         cmocka_unit_test(fees_admin_sets_up_property_fee),
         cmocka_unit_test(fees_update_and_end),
         cmocka_unit_test(fees_overlap_is_409),
+        cmocka_unit_test(fees_overlap_holds_under_a_race),
+        cmocka_unit_test(fees_other_methods),
         cmocka_unit_test(fees_bad_input_changes_nothing),
         cmocka_unit_test(fees_butler_forbidden),
         cmocka_unit_test(fees_other_project_is_404),
