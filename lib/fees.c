@@ -164,6 +164,36 @@ int fee_amount(const struct fee_item *item, int64_t rate, const struct fee_basis
     return -1;
 }
 
+int fee_late_fee(const struct fee_item *item, int64_t principal_fen, int32_t due_day, int32_t today,
+                 int64_t *fee_fen)
+{
+    int64_t cap;
+
+    if (!item->has_late_fee) {
+        if (principal_fen < 0)
+            return -1;
+        *fee_fen = 0;
+        return 0;
+    }
+    switch (item->late_fee_cap) {
+    case FEE_CAP_PRINCIPAL:
+        cap = principal_fen;
+        break;
+    case FEE_CAP_NONE:
+        cap = MONEY_NO_CAP_FEN;
+        break;
+    case FEE_CAP_FIXED:
+        cap = item->late_fee_cap_fen;
+        break;
+    default:
+        return -1;
+    }
+    if (item->late_fee_grace_days < 0 || item->late_fee_grace_days > INT32_MAX)
+        return -1;
+    return money_late_fee(principal_fen, due_day, today, (int32_t)item->late_fee_grace_days,
+                          item->late_fee_daily_bp, cap, item->rounding, fee_fen);
+}
+
 /* days since 1970-01-01 → "YYYY-MM-DD" (the inverse of money_days_from_civil). */
 static void date_format(int32_t days, char out[11])
 {

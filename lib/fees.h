@@ -168,6 +168,14 @@ struct fee_basis {
  * 0, or -1 (a negative input, overflow; *fen untouched). */
 int fee_amount(const struct fee_item *item, int64_t rate, const struct fee_basis *b, int64_t *fen);
 
+/* The item's late fee (FEE-7) on principal_fen for a bill due on due_day,
+ * as of today (days since the epoch): 0 when the item has no late-fee
+ * rule, else money_late_fee() with the item's rate, grace days, rounding
+ * and cap (principal: the principal; none: MONEY_NO_CAP_FEN; fixed: its
+ * amount). 0, or -1 (bad input; *fee_fen untouched). */
+int fee_late_fee(const struct fee_item *item, int64_t principal_fen, int32_t due_day, int32_t today,
+                 int64_t *fee_fen);
+
 /* Rates are equal in selectors (building, kind, group)? Their validity
  * overlaps? Exposed for the tests; the overlap rule is both. */
 bool fee_rate_same_selectors(const struct fee_rate *a, const struct fee_rate *b);

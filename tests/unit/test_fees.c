@@ -8,6 +8,7 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -223,6 +224,57 @@ static void test_amount_by_method(void **state)
     }
 }
 
+struct late_case {
+    bool has_rule;
+    int64_t bp, grace;
+    enum fee_cap cap;
+    int64_t cap_fen, principal;
+    const char *due, *today;
+    int rc;
+    int64_t want;
+};
+
+static const struct late_case late_cases[] = {
+    /* 1000 yuan due 2026-01-31, 万分之5 a day after 10 days of grace */
+    {true, 5, 10, FEE_CAP_PRINCIPAL, 0, 100000, "2026-01-31", "2026-02-10", 0,
+     0}, /* last free day */
+    {true, 5, 10, FEE_CAP_PRINCIPAL, 0, 100000, "2026-01-31", "2026-02-11", 0, 50},  /* 1 day */
+    {true, 5, 10, FEE_CAP_PRINCIPAL, 0, 100000, "2026-01-31", "2026-02-20", 0, 500}, /* 10 days */
+    {true, 5, 0, FEE_CAP_PRINCIPAL, 0, 100000, "2026-01-31", "2026-01-31", 0, 0},    /* due today */
+    /* 100 % a day for 2 days: 200000, capped by each rule */
+    {true, 10000, 0, FEE_CAP_PRINCIPAL, 0, 100000, "2026-01-31", "2026-02-02", 0, 100000},
+    {true, 10000, 0, FEE_CAP_NONE, 0, 100000, "2026-01-31", "2026-02-02", 0, 200000},
+    {true, 10000, 0, FEE_CAP_FIXED, 50000, 100000, "2026-01-31", "2026-02-02", 0, 50000},
+    /* 333 fen × 万分之5 × 3 days = 0.4995 fen: half-up 0 */
+    {true, 5, 0, FEE_CAP_NONE, 0, 333, "2026-01-31", "2026-02-03", 0, 0},
+    /* no rule: nothing, however late */
+    {false, 0, 0, FEE_CAP_PRINCIPAL, 0, 100000, "2026-01-31", "2030-01-01", 0, 0},
+    /* refused: a negative principal */
+    {true, 5, 0, FEE_CAP_NONE, 0, -1, "2026-01-31", "2026-02-03", -1, 0},
+    {false, 0, 0, FEE_CAP_NONE, 0, -1, "2026-01-31", "2026-02-03", -1, 0},
+};
+
+static void test_late_fee_rule(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < N(late_cases); i++) {
+        const struct late_case *c = &late_cases[i];
+        struct fee_item it = {.rounding = MONEY_ROUND_HALF_UP,
+                              .has_late_fee = c->has_rule,
+                              .late_fee_daily_bp = c->bp,
+                              .late_fee_grace_days = c->grace,
+                              .late_fee_cap = c->cap,
+                              .late_fee_cap_fen = c->cap_fen};
+        int64_t fen = -777;
+        int rc = fee_late_fee(&it, c->principal, day(c->due), day(c->today), &fen);
+        if (rc != c->rc || (rc == 0 && fen != c->want) || (rc != 0 && fen != -777)) {
+            print_error("case %zu: rc %d fee %lld, want rc %d fee %lld\n", i, rc, (long long)fen,
+                        c->rc, (long long)c->want);
+            fail();
+        }
+    }
+}
+
 static void test_names(void **state)
 {
     static const char *const cycles[] = {"monthly", "quarterly", "yearly", "once"};
@@ -279,6 +331,7 @@ int main(void)
         cmocka_unit_test(test_pick_ties),
         cmocka_unit_test(test_overlap_rule),
         cmocka_unit_test(test_amount_by_method),
+        cmocka_unit_test(test_late_fee_rule),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_date_text),
     };
