@@ -12,6 +12,10 @@
 #define PROJECT_FIELDS FIELDS("code", "name", "address", "business_types")
 #define PERSON_FIELDS FIELDS("name", "phone", "id_number", "occupation")
 #define STAFF_FIELDS "name", "phone", "password", "roles", "project_ids"
+#define FEE_ITEM_FIELDS                                                                            \
+    FIELDS("code", "name", "cycle", "method", "rounding", "due_day_of_cycle", "usage_per_unit",    \
+           "late_fee_daily_bp", "late_fee_grace_days", "late_fee_cap", "late_fee_cap_fen",         \
+           "active")
 #define RESOURCE_FIELDS                                                                            \
     FIELDS("project_id", "building_id", "unit_id", "code", "number", "kind", "floor",              \
            "area_m2x100", "inner_area_m2x100", "layout", "decoration", "lease_status",             \
@@ -76,6 +80,17 @@ const struct route routes[] = {
     {"GET", "/api/v1/office/projects/{id}/export", h_office_export, ACCESS_STAFF, OFFICE, 0,
      "office_export", NULL},
     {"GET", "/api/v1/office/jobs/{id}", h_office_job, ACCESS_STAFF, STAFF, 0, "office_job", NULL},
+    {"POST", "/api/v1/office/projects/{id}/fee-items", h_office_fee_item_create, ACCESS_STAFF,
+     OFFICE, 0, "office_fee_item_create", FEE_ITEM_FIELDS},
+    {"GET", "/api/v1/office/projects/{id}/fee-items", h_office_fee_items, ACCESS_STAFF, OFFICE, 0,
+     "office_fee_items", NULL},
+    {"PATCH", "/api/v1/office/fee-items/{id}", h_office_fee_item_update, ACCESS_STAFF, OFFICE, 0,
+     "office_fee_item_update", FEE_ITEM_FIELDS},
+    {"POST", "/api/v1/office/fee-items/{id}/rates", h_office_fee_rate_add, ACCESS_STAFF, OFFICE, 0,
+     "office_fee_rate_add",
+     FIELDS("rate", "building_id", "resource_kind", "customer_group", "valid_from", "valid_to")},
+    {"POST", "/api/v1/office/fee-rates/{id}/end", h_office_fee_rate_end, ACCESS_STAFF, OFFICE, 0,
+     "office_fee_rate_end", FIELDS("valid_to")},
     {"GET", "/api/v1/office/staff", h_office_staff_list, ACCESS_STAFF, OFFICE, 0,
      "office_staff_list", NULL},
     {"POST", "/api/v1/office/staff", h_office_staff_create, ACCESS_STAFF, OFFICE, 0,

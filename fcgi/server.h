@@ -53,6 +53,13 @@ HANDLER(h_office_link_move_out);
 HANDLER(h_office_custom_field_create);
 HANDLER(h_office_custom_values_set);
 
+/* office_fees.c */
+HANDLER(h_office_fee_item_create);
+HANDLER(h_office_fee_item_update);
+HANDLER(h_office_fee_items);
+HANDLER(h_office_fee_rate_add);
+HANDLER(h_office_fee_rate_end);
+
 /* office_import.c */
 HANDLER(h_office_import);
 HANDLER(h_office_export);
