@@ -614,9 +614,8 @@ static void expect_not_in_log(const char *log, const char *secret, const char *w
     for (line = log; strchr(line, '\n') && strchr(line, '\n') < at; line = strchr(line, '\n') + 1)
         lineno++;
     eol = strchr(at, '\n');
-    fail_msg("%s %s is in the logs (wuye.log, then nginx-access.log), line %d: %.*s", what,
-             secret, lineno,
-             (int)((eol ? eol : at + strlen(at)) - line), line);
+    fail_msg("%s %s is in the logs (wuye.log, then nginx-access.log), line %d: %.*s", what, secret,
+             lineno, (int)((eol ? eol : at + strlen(at)) - line), line);
 }
 
 void it_logs_hold_no_secrets(void **state)
@@ -675,4 +674,58 @@ void it_logs_hold_no_secrets(void **state)
             expect_not_in_log(log.data, db_str(&r, i, 0), "the phone number");
     arena_free(&a);
     buf_free(&log);
+}
+
+/* ---- requests that must answer one way ------------------------------------ */
+
+bool it_has_non_ascii(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s >= 0x80)
+            return true;
+    return false;
+}
+
+void it_snapshot(char *out, size_t size)
+{
+    char fp[512];
+
+    it_db_fingerprint(fp);
+    snprintf(out, size, "%s|", fp);
+    it_db_checksum(out + strlen(out), size - strlen(out));
+}
+
+int64_t it_call_at(const char *token, const char *method, const char *path, const char *body,
+                   long status, const char *code, bool want_ok, const char *file, int line)
+{
+    struct http_resp r;
+    int64_t id = 0;
+
+    it_http(method, path, body, body ? (size_t)-1 : 0, token, &r);
+    if (r.status != status)
+        print_error("%s %s %s\n", method, path, body ? body : "");
+    it_expect_at(&r, status, code, file, line);
+    if (status == 201)
+        id = it_int(r.json, "id");
+    if (want_ok && status == 200 && body && strcmp(method, "GET") != 0)
+        assert_true(cJSON_IsTrue(it_field(r.json, "ok")));
+    if (status >= 400)
+        assert_true(it_has_non_ascii(it_str(it_field(r.json, "error"), "message")));
+    it_resp_free(&r);
+    return id;
+}
+
+void it_refused_at(const char *token, const char *method, const char *path, const char *body,
+                   long status, const char *code, const char *file, int line)
+{
+    char before[IT_SNAP], after[IT_SNAP];
+
+    it_snapshot(before, sizeof(before));
+    it_call_at(token, method, path, body, status, code, false, file, line);
+    it_snapshot(after, sizeof(after));
+    if (strcmp(before, after) != 0) {
+        print_error("%s %s %.300s (line %d) changed the database:\n  before %s\n  after  %s\n",
+                    method, path, body ? body : "", line, before, after);
+        _fail(file, line);
+    }
 }

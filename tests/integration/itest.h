@@ -12,6 +12,7 @@
 
 #include <cjson/cJSON.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -88,6 +89,21 @@ void it_db_checksum(char *out, size_t size);
 void it_http_typed(const char *method, const char *path, const char *body, size_t len,
                    const char *content_type, const char *token, struct http_resp *r, char *ctype,
                    size_t ctype_size);
+
+/* Does s hold a character outside ASCII (a Chinese message)? */
+bool it_has_non_ascii(const char *s);
+/* The whole database as text (it_db_fingerprint + it_db_checksum): two
+ * equal snapshots = nothing changed. out holds IT_SNAP bytes. */
+#define IT_SNAP 16384
+void it_snapshot(char *out, size_t size);
+/* One request as token: expect status (and code); an error must carry a
+ * Chinese message; with want_ok, a 200 answer to a write with a body must
+ * be {"ok":true}. Returns the "id" of a 201, else 0. */
+int64_t it_call_at(const char *token, const char *method, const char *path, const char *body,
+                   long status, const char *code, bool want_ok, const char *file, int line);
+/* The same for a request that must be refused and change nothing at all. */
+void it_refused_at(const char *token, const char *method, const char *path, const char *body,
+                   long status, const char *code, const char *file, int line);
 
 /* Members of a JSON answer that must be there (the test fails otherwise). */
 cJSON *it_field(const cJSON *o, const char *name);

@@ -25,16 +25,8 @@ static struct {
     int64_t other_project, other_item;
 } g;
 
-#define SNAP 16384
-
-static void snapshot(char *out, size_t size)
-{
-    char fp[512];
-
-    it_db_fingerprint(fp);
-    snprintf(out, size, "%s|", fp);
-    it_db_checksum(out + strlen(out), size - strlen(out));
-}
+#define SNAP IT_SNAP
+#define snapshot it_snapshot
 
 static int64_t audit_mark(void)
 {
@@ -57,42 +49,12 @@ static void expect_audit(int64_t mark, const char *action, const char *entity, i
 
 /* A request as token; expect status (and code); the "id" of a 201, else 0. */
 #define call_as(tok, m, path, body, st, code)                                                      \
-    call_at((tok), (m), (path), (body), (st), (code), __FILE__, __LINE__)
+    it_call_at((tok), (m), (path), (body), (st), (code), false, __FILE__, __LINE__)
 #define call(m, path, body, st, code) call_as(g.admin, (m), (path), (body), (st), (code))
-static int64_t call_at(const char *token, const char *method, const char *path, const char *body,
-                       long status, const char *code, const char *file, int line)
-{
-    struct http_resp r;
-    int64_t id = 0;
-
-    it_http(method, path, body, body ? (size_t)-1 : 0, token, &r);
-    if (r.status != status)
-        print_error("%s %s %s\n", method, path, body ? body : "");
-    it_expect_at(&r, status, code, file, line);
-    if (status == 201)
-        id = it_int(r.json, "id");
-    it_resp_free(&r);
-    return id;
-}
-
 /* A request that must be refused and change nothing at all. */
 #define refused_as(tok, m, path, body, st, code)                                                   \
-    refused_at((tok), (m), (path), (body), (st), (code), __FILE__, __LINE__)
+    it_refused_at((tok), (m), (path), (body), (st), (code), __FILE__, __LINE__)
 #define refused(m, path, body, st, code) refused_as(g.admin, (m), (path), (body), (st), (code))
-static void refused_at(const char *token, const char *method, const char *path, const char *body,
-                       long status, const char *code, const char *file, int line)
-{
-    char before[SNAP], after[SNAP];
-
-    snapshot(before, sizeof(before));
-    call_at(token, method, path, body, status, code, file, line);
-    snapshot(after, sizeof(after));
-    if (strcmp(before, after) != 0) {
-        print_error("%s %s %s (line %d) changed the database:\n  before %s\n  after  %s\n", method,
-                    path, body ? body : "", line, before, after);
-        _fail(file, line);
-    }
-}
 
 static void need_item(void)
 {

@@ -43,26 +43,9 @@ static struct {
 
 /* ---- helpers ----------------------------------------------------------------------- */
 
-/* Does s hold at least one character outside ASCII (a Chinese message)? */
-static bool has_non_ascii(const char *s)
-{
-    for (; *s; s++)
-        if ((unsigned char)*s >= 0x80)
-            return true;
-    return false;
-}
-
-/* The state of the database, for "nothing changed". */
-static void snapshot(char *out, size_t size)
-{
-    char fp[512];
-
-    it_db_fingerprint(fp);
-    snprintf(out, size, "%s|", fp);
-    it_db_checksum(out + strlen(out), size - strlen(out));
-}
-
-#define SNAP 16384
+#define has_non_ascii it_has_non_ascii
+#define snapshot it_snapshot
+#define SNAP IT_SNAP
 #define expect_unchanged(before, what)                                                             \
     do {                                                                                           \
         char after_[SNAP];                                                                         \
@@ -106,40 +89,11 @@ static void expect_audit_at(int64_t mark, const char *action, const char *entity
 
 /* POST/PATCH/PUT as the admin; expect status (and code); returns the "id"
  * of a 201, else 0. Failures point at the caller's line. */
-#define call(m, path, body, st, code) call_at((m), (path), (body), (st), (code), __FILE__, __LINE__)
-static int64_t call_at(const char *method, const char *path, const char *body, long status,
-                       const char *code, const char *file, int line)
-{
-    struct http_resp r;
-    int64_t id = 0;
-
-    it_http(method, path, body, body ? (size_t)-1 : 0, g.admin, &r);
-    if (r.status != status)
-        print_error("%s %s %s\n", method, path, body ? body : "");
-    it_expect_at(&r, status, code, file, line);
-    if (status == 201)
-        id = it_int(r.json, "id");
-    if (status == 200 && body && strcmp(method, "GET") != 0)
-        assert_true(cJSON_IsTrue(it_field(r.json, "ok")));
-    if (status >= 400)
-        assert_true(has_non_ascii(it_str(it_field(r.json, "error"), "message")));
-    it_resp_free(&r);
-    return id;
-}
-
+#define call(m, path, body, st, code)                                                              \
+    it_call_at(g.admin, (m), (path), (body), (st), (code), true, __FILE__, __LINE__)
 /* A write that must be refused and change nothing at all. */
 #define refused(m, path, body, st, code)                                                           \
-    refused_at((m), (path), (body), (st), (code), __FILE__, __LINE__)
-static void refused_at(const char *method, const char *path, const char *body, long status,
-                       const char *code, const char *file, int line)
-{
-    char before[SNAP], what[512];
-
-    snapshot(before, sizeof(before));
-    call_at(method, path, body, status, code, file, line);
-    snprintf(what, sizeof(what), "%s %s %.300s (line %d)", method, path, body ? body : "", line);
-    expect_unchanged(before, what);
-}
+    it_refused_at(g.admin, (m), (path), (body), (st), (code), __FILE__, __LINE__)
 
 static void need_estate(void)
 {

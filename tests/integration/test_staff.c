@@ -37,65 +37,15 @@ static struct {
 
 /* ---- helpers ----------------------------------------------------------------------- */
 
-static bool has_non_ascii(const char *s)
-{
-    for (; *s; s++)
-        if ((unsigned char)*s >= 0x80)
-            return true;
-    return false;
-}
-
-static void snapshot(char *out, size_t size)
-{
-    char fp[512];
-
-    it_db_fingerprint(fp);
-    snprintf(out, size, "%s|", fp);
-    it_db_checksum(out + strlen(out), size - strlen(out));
-}
-
-#define SNAP 16384
-
+#define SNAP IT_SNAP
+#define snapshot it_snapshot
+#define has_non_ascii it_has_non_ascii
 /* A request with a token; expect status (and code); the "id" of a 201. */
 #define call(tok, m, path, body, st, code)                                                         \
-    call_at((tok), (m), (path), (body), (st), (code), __FILE__, __LINE__)
-static int64_t call_at(const char *token, const char *method, const char *path, const char *body,
-                       long status, const char *code, const char *file, int line)
-{
-    struct http_resp r;
-    int64_t id = 0;
-
-    it_http(method, path, body, body ? (size_t)-1 : 0, token, &r);
-    if (r.status != status)
-        print_error("%s %s %s\n", method, path, body ? body : "");
-    it_expect_at(&r, status, code, file, line);
-    if (status == 201)
-        id = it_int(r.json, "id");
-    if (status == 200 && body)
-        assert_true(cJSON_IsTrue(it_field(r.json, "ok")));
-    if (status >= 400)
-        assert_true(has_non_ascii(it_str(it_field(r.json, "error"), "message")));
-    it_resp_free(&r);
-    return id;
-}
-
+    it_call_at((tok), (m), (path), (body), (st), (code), true, __FILE__, __LINE__)
 /* A write that must be refused and change nothing at all. */
 #define refused(tok, m, path, body, st, code)                                                      \
-    refused_at((tok), (m), (path), (body), (st), (code), __FILE__, __LINE__)
-static void refused_at(const char *token, const char *method, const char *path, const char *body,
-                       long status, const char *code, const char *file, int line)
-{
-    char before[SNAP], after[SNAP];
-
-    snapshot(before, sizeof(before));
-    call_at(token, method, path, body, status, code, file, line);
-    snapshot(after, sizeof(after));
-    if (strcmp(before, after) != 0) {
-        print_error("%s %s %.300s changed the database:\n  before %s\n  after  %s\n", method, path,
-                    body ? body : "", before, after);
-        _fail(file, line);
-    }
-}
+    it_refused_at((tok), (m), (path), (body), (st), (code), __FILE__, __LINE__)
 
 /* GET as token, 200; the caller frees the answer. */
 static void get_ok(const char *token, const char *path, struct http_resp *r)
