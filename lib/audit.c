@@ -36,3 +36,13 @@ int audit_snapshot(struct db *db, struct arena *a, struct db_sql *q, int64_t id,
     *json = found ? db_str(&r, 0, 0) : NULL;
     return 0;
 }
+
+int audit_change(struct db *db, struct arena *a, const struct audit_entry *x, struct db_sql *q,
+                 struct err *e)
+{
+    struct audit_entry y = *x;
+
+    if (audit_snapshot(db, a, q, x->entity_id, &y.after, e) < 0)
+        return -1;
+    return audit_log(db, &y, e);
+}

@@ -34,6 +34,12 @@ struct audit_entry {
 /* Write one row in the caller's transaction. */
 int audit_log(struct db *db, const struct audit_entry *x, struct err *e);
 
+/* audit_log() of a change whose after is read now: x->after is ignored and
+ * replaced by the snapshot q takes of x->entity_id (in a). The one way a
+ * module writes "what it looks like now" into its audit row. */
+int audit_change(struct db *db, struct arena *a, const struct audit_entry *x, struct db_sql *q,
+                 struct err *e);
+
 /* Run q (one row, one column: a JSON object, with FOR UPDATE when it
  * decides a write) for id; *json = NULL when there is no such row. */
 int audit_snapshot(struct db *db, struct arena *a, struct db_sql *q, int64_t id, const char **json,

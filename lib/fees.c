@@ -281,26 +281,17 @@ static int run(struct db *db, struct edit *x, int (*fn)(struct db *, void *, str
 
 static int dup_as(struct err *e, enum err_code code)
 {
-    if (err_is(e, E_DB_DUPLICATE))
-        err_set(e, code);
-    return -1;
+    return err_map(e, E_DB_DUPLICATE, code);
 }
 
 static int audited(struct db *db, struct edit *x, const char *action, const char *entity,
                    int64_t id, struct db_sql *q, const char *before, struct err *e)
 {
-    const char *after;
-
-    if (audit_snapshot(db, &x->a, q, id, &after, e) < 0)
-        return -1;
-    return audit_log(db,
-                     &(struct audit_entry){.who = x->who,
-                                           .action = action,
-                                           .entity = entity,
-                                           .entity_id = id,
-                                           .before = before,
-                                           .after = after},
-                     e);
+    return audit_change(
+        db, &x->a,
+        &(struct audit_entry){
+            .who = x->who, .action = action, .entity = entity, .entity_id = id, .before = before},
+        q, e);
 }
 
 static void item_from_row(const struct db_res *r, size_t i, struct fee_item *it)

@@ -211,19 +211,14 @@ static int audited_in(struct db *db, struct arena *a, const struct principal *wh
                       const char *action, const char *entity, int64_t id, struct db_sql *snap_q,
                       const char *before, const char *context, struct err *e)
 {
-    const char *after;
-
-    if (audit_snapshot(db, a, snap_q, id, &after, e) < 0)
-        return -1;
-    return audit_log(db,
-                     &(struct audit_entry){.who = who,
-                                           .action = action,
-                                           .entity = entity,
-                                           .entity_id = id,
-                                           .before = before,
-                                           .after = after,
-                                           .context = context},
-                     e);
+    return audit_change(db, a,
+                        &(struct audit_entry){.who = who,
+                                              .action = action,
+                                              .entity = entity,
+                                              .entity_id = id,
+                                              .before = before,
+                                              .context = context},
+                        snap_q, e);
 }
 
 static int audited(struct db *db, struct edit *x, const char *action, const char *entity,
@@ -235,9 +230,7 @@ static int audited(struct db *db, struct edit *x, const char *action, const char
 /* A duplicate key from the database becomes the caller's own code. */
 static int dup_as(struct err *e, enum err_code code)
 {
-    if (err_is(e, E_DB_DUPLICATE))
-        err_set(e, code);
-    return -1;
+    return err_map(e, E_DB_DUPLICATE, code);
 }
 
 /* ---- projects ----------------------------------------------------------- */

@@ -219,28 +219,22 @@ static int serve_all(struct db *db, const struct account_op *op, struct err *e)
 static int audited(struct db *db, struct account_op *op, const char *action, const char *before,
                    struct err *e)
 {
-    const char *after;
-
-    if (audit_snapshot(db, &op->a, &sql_snap, op->id, &after, e) < 0)
-        return -1;
-    return audit_log(db,
-                     &(struct audit_entry){
-                         .who = op->who,
-                         .action = action,
-                         .entity = "staff",
-                         .entity_id = op->id,
-                         .before = before,
-                         .after = after,
-                         .context = before && op->hash[0] ? "{\"password_changed\":true}" : NULL},
-                     e);
+    return audit_change(db, &op->a,
+                        &(struct audit_entry){.who = op->who,
+                                              .action = action,
+                                              .entity = "staff",
+                                              .entity_id = op->id,
+                                              .before = before,
+                                              .context = before && op->hash[0]
+                                                             ? "{\"password_changed\":true}"
+                                                             : NULL},
+                        &sql_snap, e);
 }
 
 /* A duplicate key is a phone another account has. */
 static int dup_phone(struct err *e)
 {
-    if (err_is(e, E_DB_DUPLICATE))
-        err_set(e, E_STAFF_PHONE_TAKEN);
-    return -1;
+    return err_map(e, E_DB_DUPLICATE, E_STAFF_PHONE_TAKEN);
 }
 
 /* ---- Create --------------------------------------------------------------------------- */

@@ -92,3 +92,10 @@ void err_clear(struct err *e)
     e->code = E_OK;
     e->message[0] = '\0';
 }
+
+int err_map(struct err *e, enum err_code from, enum err_code to)
+{
+    if (e && e->code == from)
+        err_set(e, to);
+    return -1;
+}

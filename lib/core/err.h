@@ -42,6 +42,9 @@ int err_unauthenticated(struct err *e);
 int err_internal(struct err *e);
 
 void err_clear(struct err *e);
+/* A failure with code from becomes to (with its default message), e.g. a
+ * duplicate key becomes the caller's E_PHONE_TAKEN; others stay. -1. */
+int err_map(struct err *e, enum err_code from, enum err_code to);
 static inline bool err_is(const struct err *e, enum err_code code)
 {
     return e->code == code;

@@ -729,3 +729,19 @@ void it_refused_at(const char *token, const char *method, const char *path, cons
         _fail(file, line);
     }
 }
+
+int it_children(int master, int *out, int max)
+{
+    char path[128];
+    FILE *f;
+    int n = 0, pid;
+
+    snprintf(path, sizeof(path), "/proc/%d/task/%d/children", master, master);
+    f = fopen(path, "r");
+    if (!f)
+        return 0;
+    while (n < max && fscanf(f, "%d", &pid) == 1)
+        out[n++] = pid;
+    fclose(f);
+    return n;
+}

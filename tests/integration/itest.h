@@ -90,6 +90,9 @@ void it_http_typed(const char *method, const char *path, const char *body, size_
                    const char *content_type, const char *token, struct http_resp *r, char *ctype,
                    size_t ctype_size);
 
+/* The children of process master (its workers and jobs process): up to
+ * max pids into out; how many. */
+int it_children(int master, int *out, int max);
 /* Does s hold a character outside ASCII (a Chinese message)? */
 bool it_has_non_ascii(const char *s);
 /* The whole database as text (it_db_fingerprint + it_db_checksum): two

@@ -54,23 +54,6 @@ static void write_file(const char *path, const char *text)
         fail_msg("cannot write %s", path);
 }
 
-/* The master's children (workers and the jobs process). */
-static int children(int master, int *out, int max)
-{
-    char path[128];
-    FILE *f;
-    int n = 0, pid;
-
-    snprintf(path, sizeof(path), "/proc/%d/task/%d/children", master, master);
-    f = fopen(path, "r");
-    if (!f)
-        return 0;
-    while (n < max && fscanf(f, "%d", &pid) == 1)
-        out[n++] = pid;
-    fclose(f);
-    return n;
-}
-
 static bool health_ok(void)
 {
     struct http_resp r;
@@ -90,12 +73,12 @@ static void reload_and_wait(void)
     bool old_left = true;
 
     assert_true(master > 0);
-    nb = children(master, before, 256);
+    nb = it_children(master, before, 256);
     assert_true(nb > 0);
     assert_int_equal(kill(master, SIGHUP), 0);
     for (int i = 0; i < 300 && (old_left || nn < nb); i++) {
         usleep(100 * 1000);
-        nn = children(master, now, 256);
+        nn = it_children(master, now, 256);
         old_left = false;
         for (int k = 0; k < nn; k++)
             for (int j = 0; j < nb; j++)

@@ -155,23 +155,6 @@ static size_t count_ended_before(const struct load *l, int64_t t, long st)
     return n;
 }
 
-/* The master's children (workers and the jobs process). */
-static int children(int master, int *out, int max)
-{
-    char path[128];
-    FILE *f;
-    int n = 0, pid;
-
-    snprintf(path, sizeof(path), "/proc/%d/task/%d/children", master, master);
-    f = fopen(path, "r");
-    if (!f)
-        return 0;
-    while (n < max && fscanf(f, "%d", &pid) == 1)
-        out[n++] = pid;
-    fclose(f);
-    return n;
-}
-
 static int64_t metric(const char *name)
 {
     struct http_resp r;
@@ -249,7 +232,7 @@ static void expect_san_reports_to_files(int master)
     snprintf(want_asan, sizeof(want_asan), "log_path=%s/log/asan", it_env("WUYE_VAR"));
     snprintf(want_ubsan, sizeof(want_ubsan), "log_path=%s/log/ubsan", it_env("WUYE_VAR"));
     pids[0] = master;
-    n = 1 + children(master, pids + 1, 16);
+    n = 1 + it_children(master, pids + 1, 16);
     assert_true(n >= 3); /* the master, its workers and the jobs process */
     for (int i = 0; i < n; i++) {
         environ_of(pids[i], "ASAN_OPTIONS", v, sizeof(v));
@@ -272,7 +255,7 @@ static void worker_killed_under_load_is_replaced(void **state)
     (void)state;
     assert_true(master > 0);
     expect_san_reports_to_files(master);
-    nb = children(master, before, 16);
+    nb = it_children(master, before, 16);
     assert_true(nb >= 2);
     victim = before[0];
     load_start(&l, t, "/api/v1/health", NULL, 3000);
@@ -288,7 +271,7 @@ static void worker_killed_under_load_is_replaced(void **state)
     assert_int_equal(count(&l, kill_at + 1000000, INT64_MAX, -1), 0);
     /* Only what was in flight in the killed process can have failed. */
     assert_true(count(&l, 0, kill_at + 1000000, -1) <= 16);
-    na = children(master, after, 16);
+    na = it_children(master, after, 16);
     assert_int_equal(na, nb);
     for (int i = 0; i < na; i++)
         assert_int_not_equal(after[i], victim);
@@ -305,7 +288,7 @@ static void reload_under_load_loses_nothing(void **state)
 
     (void)state;
     assert_non_null(token);
-    nb = children(master, before, 16);
+    nb = it_children(master, before, 16);
     load_start(&l, t, "/api/v1/owner/resources", token, 3000);
     usleep(1000 * 1000);
     assert_int_equal(kill(master, SIGHUP), 0);
@@ -314,7 +297,7 @@ static void reload_under_load_loses_nothing(void **state)
     assert_int_equal(count(&l, 0, INT64_MAX, -1), 0);
     /* a new generation serves now */
     usleep(300 * 1000);
-    na = children(master, after, 16);
+    na = it_children(master, after, 16);
     assert_int_equal(na, nb);
     for (int i = 0; i < na; i++)
         for (int k = 0; k < nb; k++)

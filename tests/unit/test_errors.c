@@ -44,6 +44,14 @@ static void test_set_and_message(void **state)
     assert_int_equal(err_setf(&e, E_BAD_REQUEST, "字段 %s 必须是整数", "floor"), -1);
     assert_string_equal(e.message, "字段 floor 必须是整数");
     assert_int_equal(err_set(NULL, E_INTERNAL), -1);
+    /* err_map renames one code, leaves the others */
+    err_set(&e, E_DB_DUPLICATE);
+    assert_int_equal(err_map(&e, E_DB_DUPLICATE, E_PHONE_TAKEN), -1);
+    assert_true(err_is(&e, E_PHONE_TAKEN));
+    assert_string_equal(e.message, "该手机号已登记");
+    err_set(&e, E_DB_RETRY);
+    err_map(&e, E_DB_DUPLICATE, E_PHONE_TAKEN);
+    assert_true(err_is(&e, E_DB_RETRY));
 }
 
 /* Rows "| 409 | `PHONE_TAKEN` | …" of docs/api.md §1.8. */
