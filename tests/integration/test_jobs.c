@@ -19,6 +19,7 @@
 #include "core/buf.h"
 #include "core/util.h"
 #include "itest.h"
+#include "outbox.h"
 
 static char *admin, *butler;
 static int64_t project;
@@ -241,11 +242,61 @@ static void two_masters_run_each_job_once(void **state)
     it_sql_exec("UPDATE job_schedule SET every_s = 3600 WHERE name = 'cleanup'", NULL, 0);
 }
 
+/* outbox_queue(): one message per cause. The same key queued twice in
+ * one transaction, and again in a later one (a retried transaction, a
+ * rerun job), is one row — and a row in a rolled-back transaction is none. */
+static int queue_twice(struct db *db, void *arg, struct err *e)
+{
+    const struct outbox_msg *m = arg;
+
+    return outbox_queue(db, m, e) < 0 || outbox_queue(db, m, e) < 0 ? -1 : 0;
+}
+
+static int queue_then_fail(struct db *db, void *arg, struct err *e)
+{
+    if (outbox_queue(db, arg, e) < 0)
+        return -1;
+    return err_set(e, E_BAD_REQUEST);
+}
+
+static void outbox_queues_once_per_key(void **state)
+{
+    static const char *const params[] = {"甲", "x\"y"};
+    struct outbox_msg m = {.channel = OUTBOX_WECHAT,
+                           .dedup_key = "test_jobs:dedup",
+                           .recipient = "openid-nobody",
+                           .template_id = "tpl",
+                           .params = params,
+                           .nparams = 2};
+    struct outbox_msg gone = m;
+    struct err e;
+
+    (void)state;
+    it_sql_exec("DELETE FROM outbox WHERE dedup_key LIKE 'test_jobs:%'", NULL, 0);
+    err_clear(&e);
+    assert_int_equal(db_tx(it_db(), queue_twice, &m, &e), 0);
+    assert_int_equal(db_tx(it_db(), queue_twice, &m, &e), 0);
+    assert_int_equal(
+        it_sql_int("SELECT COUNT(*) FROM outbox WHERE dedup_key = 'test_jobs:dedup'", NULL, 0), 1);
+    /* the parameters are a JSON array built by cJSON: the quote survives */
+    assert_int_equal(it_sql_int("SELECT JSON_VALUE(params, '$[1]') = 'x\"y' FROM outbox WHERE "
+                                "dedup_key = 'test_jobs:dedup'",
+                                NULL, 0),
+                     1);
+    gone.dedup_key = "test_jobs:rolled_back";
+    assert_int_equal(db_tx(it_db(), queue_then_fail, &gone, &e), -1);
+    assert_int_equal(it_sql_int("SELECT COUNT(*) FROM outbox WHERE dedup_key = "
+                                "'test_jobs:rolled_back'",
+                                NULL, 0),
+                     0);
+    it_sql_exec("DELETE FROM outbox WHERE dedup_key LIKE 'test_jobs:%'", NULL, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(big_import_is_a_job),
-        cmocka_unit_test(two_masters_run_each_job_once),
+        cmocka_unit_test(big_import_is_a_job), cmocka_unit_test(two_masters_run_each_job_once),
+        cmocka_unit_test(outbox_queues_once_per_key),
         cmocka_unit_test(it_logs_hold_no_secrets), /* last: after every other test */
     };
     return cmocka_run_group_tests(tests, setup, teardown);
