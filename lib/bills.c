@@ -543,14 +543,18 @@ int bills_receivables(struct db *db, struct arena *a, int64_t resource_id,
 int bills_resource_scope_tx(struct db *db, const struct principal *who, int64_t resource_id,
                             int64_t *project_id, struct err *e)
 {
+    struct arena a = {0};
     struct db_res r;
-    int found = db_one(db, NULL, &sql_resource_share, DB_ARGS(P_INT(resource_id)), &r, e);
+    int found = db_one(db, &a, &sql_resource_share, DB_ARGS(P_INT(resource_id)), &r, e);
+    int64_t pid = found > 0 ? db_int(&r, 0, 0) : 0;
 
+    /* the row's cells live in an arena (db_query asserts one) */
+    arena_free(&a);
     if (found < 0)
         return -1;
-    if (!found || (who && !auth_in_project(who, db_int(&r, 0, 0))))
+    if (!found || (who && !auth_in_project(who, pid)))
         return err_not_found(e);
-    *project_id = db_int(&r, 0, 0);
+    *project_id = pid;
     return 0;
 }
 
