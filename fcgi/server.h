@@ -73,4 +73,14 @@ HANDLER(h_office_staff_create);
 HANDLER(h_office_staff);
 HANDLER(h_office_staff_update);
 
+/* office_billruns.c */
+HANDLER(h_office_bill_run_preview);
+HANDLER(h_office_bill_run_create);
+HANDLER(h_office_bill_runs);
+HANDLER(h_office_bill_run);
+HANDLER(h_office_bill_run_cancel);
+HANDLER(h_office_discount_scheme_create);
+HANDLER(h_office_discount_schemes);
+HANDLER(h_office_discount_scheme_update);
+
 #endif
