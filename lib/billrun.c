@@ -285,11 +285,24 @@ DB_SQL(sql_existing_lock, EXISTING " FOR UPDATE");
  * bills_collect() and bills_offset_tx(). */
 DB_SQL(sql_accounts_lock, "SELECT resource_id FROM accounts WHERE resource_id BETWEEN ? AND ? "
                           "AND kind = 'prepay' AND balance_fen > 0 FOR UPDATE");
-#define BILL_NCOLS 13
+/* The bills of a batch, one bulk statement. What every bill of the run
+ * shares (project, run, starter) is in session variables set just before,
+ * so that each row binds only what differs: the server's work per bound
+ * value is most of a bulk insert's cost beyond the insert itself
+ * (docs/performance.md). A discount is set afterwards on the few bills
+ * that have one. */
+DB_SQL(sql_batch_vars, "SET @billrun_project = ?, @billrun_run = ?, @billrun_by = ?");
+#define BILL_NCOLS 7
 DB_SQL(sql_bills_bulk,
        "INSERT IGNORE INTO bills (project_id, resource_id, fee_item_id, period, cycle_key, source, "
-       "status, amount_fen, discount_fen, due_date, rate, quantity, run_id, created_by, paid_at) "
-       "VALUES (?, ?, ?, ?, 1, 'run', ?, ?, ?, ?, ?, ?, ?, ?, IF(? = 'paid', UTC_TIMESTAMP(), NULL))");
+       "amount_fen, due_date, rate, quantity, run_id, created_by) "
+       "VALUES (@billrun_project, ?, ?, ?, 1, 'run', ?, ?, ?, ?, @billrun_run, @billrun_by)");
+/* A bill discounted to nothing is settled: no payment could pay it. */
+#define DISCOUNT_SET_NCOLS 6
+DB_SQL(sql_discount_set,
+       "UPDATE bills SET discount_fen = ?, status = IF(? = amount_fen, 'paid', status), "
+       "paid_at = IF(? = amount_fen, UTC_TIMESTAMP(), paid_at) "
+       "WHERE resource_id = ? AND fee_item_id = ? AND period = ? AND cycle_key = 1");
 /* The discounted bills this batch made (the cursor: no earlier attempt of
  * the run committed any bill of these resources). */
 DB_SQL(sql_discounted, "SELECT id, resource_id, fee_item_id, period FROM bills WHERE "
@@ -807,26 +820,22 @@ static int insert_bills(struct db *db, struct batch_op *op, struct err *e)
         const struct billrun_row *x = &b->rows[i];
         struct db_param *row = &p[i * BILL_NCOLS];
         char *period = arena_alloc(&op->a, 8), *due = arena_alloc(&op->a, 11);
-        /* a bill discounted to nothing is settled: no payment could pay it */
-        const char *status = x->discount_fen == x->amount_fen ? "paid" : "unpaid";
 
         billrun_period_text(x->period, period);
         fee_date_text(x->due_day, due);
-        row[0] = P_INT(op->run->project_id);
-        row[1] = P_INT(x->resource_id);
-        row[2] = P_INT(x->fee_item_id);
-        row[3] = P_STR(period);
-        row[4] = P_STR(status);
-        row[5] = P_INT(x->amount_fen);
-        row[6] = P_INT(x->discount_fen);
-        row[7] = P_STR(due);
-        row[8] = P_INT(x->rate);
-        row[9] = x->has_quantity ? P_INT(x->quantity) : P_NULL;
-        row[10] = P_INT(op->run->id);
-        row[11] = op->run->created_by ? P_INT(op->run->created_by) : P_NULL;
-        row[12] = P_STR(status);
+        row[0] = P_INT(x->resource_id);
+        row[1] = P_INT(x->fee_item_id);
+        row[2] = P_STR(period);
+        row[3] = P_INT(x->amount_fen);
+        row[4] = P_STR(due);
+        row[5] = P_INT(x->rate);
+        row[6] = x->has_quantity ? P_INT(x->quantity) : P_NULL;
     }
-    if (db_exec_bulk(db, &sql_bills_bulk, p, BILL_NCOLS, b->nrows, &affected, e) < 0)
+    if (db_exec(db, &sql_batch_vars,
+                DB_ARGS(P_INT(op->run->project_id), P_INT(op->run->id),
+                        op->run->created_by ? P_INT(op->run->created_by) : P_NULL),
+                NULL, e) < 0 ||
+        db_exec_bulk(db, &sql_bills_bulk, p, BILL_NCOLS, b->nrows, &affected, e) < 0)
         return -1;
     /* Every key was locked and absent: anything else is another writer
      * this transaction did not see, and its retry will. */
@@ -836,6 +845,8 @@ static int insert_bills(struct db *db, struct batch_op *op, struct err *e)
     return 0;
 }
 
+/* The discounts of the batch's bills: set on the bills (by their keys),
+ * then recorded as bill_discounts rows (by the ids the bills got). */
 static int insert_discounts(struct db *db, struct batch_op *op, struct err *e)
 {
     struct db_res r;
@@ -844,18 +855,37 @@ static int insert_discounts(struct db *db, struct batch_op *op, struct err *e)
 
     if (op->b.all.discount_fen == 0)
         return 0;
-    if (db_query(db, &op->a, &sql_discounted,
+    p = arena_alloc(&op->a, op->b.nrows * DISCOUNT_SET_NCOLS * sizeof(*p));
+    for (size_t i = 0; i < op->b.nrows; i++) {
+        const struct billrun_row *x = &op->b.rows[i];
+        struct db_param *row = &p[n * DISCOUNT_SET_NCOLS];
+        char *period;
+
+        if (!x->discount_fen)
+            continue;
+        period = arena_alloc(&op->a, 8);
+        billrun_period_text(x->period, period);
+        row[0] = row[1] = row[2] = P_INT(x->discount_fen);
+        row[3] = P_INT(x->resource_id);
+        row[4] = P_INT(x->fee_item_id);
+        row[5] = P_STR(period);
+        n++;
+    }
+    if (db_exec_bulk(db, &sql_discount_set, p, DISCOUNT_SET_NCOLS, n, NULL, e) < 0 ||
+        db_query(db, &op->a, &sql_discounted,
                  DB_ARGS(P_INT(op->lo), P_INT(op->hi), P_INT(op->run->id)), &r, e) < 0)
         return -1;
+    n = 0;
     p = arena_alloc(&op->a, (r.nrows ? r.nrows : 1) * DISCOUNT_NCOLS * sizeof(*p));
     for (size_t i = 0; i < r.nrows; i++) {
         struct billrun_key k = {db_int(&r, i, 1), db_int(&r, i, 2), 0};
         const struct billrun_row *x;
+
         billrun_period_parse(db_text(&r, i, 3), db_len(&r, i, 3), &k.period);
         x = find_row(&op->b, &k);
         if (!x || !x->scheme_id)
-            return err_setf(e, E_INTERNAL, "bill %lld: no discount of this run", (long long)
-                            db_int(&r, i, 0));
+            return err_setf(e, E_INTERNAL, "bill %lld: no discount of this run",
+                            (long long)db_int(&r, i, 0));
         p[n * DISCOUNT_NCOLS] = P_INT(db_int(&r, i, 0));
         p[n * DISCOUNT_NCOLS + 1] = P_INT(x->scheme_id);
         p[n * DISCOUNT_NCOLS + 2] = P_INT(x->discount_fen);

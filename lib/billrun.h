@@ -61,7 +61,7 @@
 #define BILLRUN_EXCEPTIONS_LISTED 100
 /* About how many bills one batch's transaction makes (docs/performance.md),
  * and at most how many resources it takes. */
-#define BILLRUN_BATCH_ROWS 2000
+#define BILLRUN_BATCH_ROWS 5000
 #define BILLRUN_BATCH_RESOURCES 500
 
 /* ---- periods (pure) ------------------------------------------------------------------ */

@@ -7,12 +7,14 @@
  *   R2 1栋1单元102  home 120.60 m²  elderly; owner B, family C
  *   R3 2栋201       home, no area
  *   R4 2栋S01       shop 65.00 m²   owner D
- *   R5 B1-001       parking space, no building
+ *   R5 B1-001       parking space, no building; disabled
  *
  * with a property fee by area (WYF: homes 2.35, shops 4.50 元/m²), a
  * parking fee (TCF, 300 元, parking spaces only), a quarterly per-head fee
  * (GLF, 10 元 a head), water by usage (SF), a one-off and an inactive item,
- * and a scheme of 10 % off the property fee for the elderly. Then:
+ * a scheme of 10 % off the property fee for the elderly and one that lets
+ * the disabled park for free (a bill discounted to nothing is settled at
+ * once). Then:
  * the preview's totals and exceptions, nothing written; the run as a job
  * with exactly the bills worked out by hand, the discounts, one notice per
  * owner and home, the prepayment offset; a rerun that makes nothing; bad
@@ -43,7 +45,7 @@ static struct {
     long phone_base;
     int64_t p, b1, b2, u1, r[6];                /* r[1..5] */
     int64_t wyf, tcf, glf, sf, once, off;      /* P's items */
-    int64_t elderly;                           /* the scheme */
+    int64_t elderly, free_parking;             /* the schemes */
     int64_t run;                               /* the committed run */
     int64_t other_project, other_item, other_run, other_scheme;
 } g;
@@ -163,7 +165,7 @@ static int setup(void **state)
     g.r[2] = resource(g.b1, g.u1, "R2", "102", "home", 12060, "elderly");
     g.r[3] = resource(g.b2, 0, "R3", "201", "home", 0, NULL);
     g.r[4] = resource(g.b2, 0, "R4", "S01", "shop", 6500, NULL);
-    g.r[5] = resource(0, 0, "R5", "B1-001", "parking", 1250, NULL);
+    g.r[5] = resource(0, 0, "R5", "B1-001", "parking", 1250, "disabled");
     a = person(1, "甲业主");
     b = person(2, "乙业主");
     c = person(3, "乙家属");
@@ -313,6 +315,11 @@ static void schemes_are_set_up(void **state)
              "\"off_bp\":1000,\"valid_from\":\"2026-01-01\"}",
              (long long)g.wyf);
     g.elderly = call("POST", project_path(g.p, "discount-schemes"), body, 201, NULL);
+    snprintf(body, sizeof(body),
+             "{\"name\":\"残疾人车位费全免\",\"fee_item_id\":%lld,\"customer_group\":\"disabled\","
+             "\"off_bp\":10000,\"valid_from\":\"2026-01-01\",\"valid_to\":\"2027-12-31\"}",
+             (long long)g.tcf);
+    g.free_parking = call("POST", project_path(g.p, "discount-schemes"), body, 201, NULL);
     /* everyone half price, switched off again: applies to nothing */
     half = call("POST", project_path(g.p, "discount-schemes"),
                 "{\"name\":\"五折\",\"off_bp\":5000,\"valid_from\":\"2026-01-01\"}", 201, NULL);
@@ -326,12 +333,12 @@ static void schemes_are_set_up(void **state)
     assert_int_equal(sql_int1("SELECT COUNT(*) FROM audit_log WHERE id > ? AND "
                               "entity = 'discount_scheme' AND actor_kind = 'staff'",
                               mark),
-                     4);
+                     5);
 
     it_http("GET", project_path(g.p, "discount-schemes"), NULL, 0, g.admin, &r);
     it_expect(&r, 200, NULL);
     items = it_field(r.json, "items");
-    assert_int_equal(cJSON_GetArraySize(items), 3);
+    assert_int_equal(cJSON_GetArraySize(items), 4);
     x = it_find_int(items, "id", g.elderly);
     assert_non_null(x);
     assert_int_equal(it_int(x, "fee_item_id"), g.wyf);
@@ -377,9 +384,9 @@ static void preview_lists_totals_and_exceptions(void **state)
     assert_int_equal(it_int(x, "fee_item_id"), g.wyf);
     assert_int_equal(it_int(x, "periods"), 3);
     expect_counts(x, 9, 235872, 8502, 0, 6);
-    /* TCF: the parking space only, 3 × 300 元 */
+    /* TCF: the parking space only, 3 × 300 元, free for the disabled */
     x = cJSON_GetArrayItem(items, 1);
-    expect_counts(x, 3, 90000, 0, 0, 12);
+    expect_counts(x, 3, 90000, 90000, 0, 12);
     /* GLF, quarterly: January only; the people living there now: R1 one
      * (E moved out), R2 two (owner and family), R4 one; R3 and R5 none */
     x = cJSON_GetArrayItem(items, 2);
@@ -388,7 +395,7 @@ static void preview_lists_totals_and_exceptions(void **state)
     /* SF: usage, its bills come from the meters */
     x = cJSON_GetArrayItem(items, 3);
     expect_counts(x, 0, 0, 0, 0, 15);
-    expect_counts(r.json, 15, 235872 + 90000 + 4000, 8502, 0, 35);
+    expect_counts(r.json, 15, 235872 + 90000 + 4000, 8502 + 90000, 0, 35);
     exc = it_field(r.json, "exceptions");
     assert_int_equal(cJSON_GetArraySize(exc), 35);
     x = cJSON_GetArrayItem(exc, 0); /* R1's first: no parking fee for a home */
@@ -513,7 +520,7 @@ static void commit_makes_the_bills(void **state)
     assert_int_equal(it_int(res, "existing"), 0);
     assert_int_equal(it_int(res, "exceptions"), 35);
     assert_int_equal(it_int(res, "total_fen"), 329872);
-    assert_int_equal(it_int(res, "discount_fen"), 8502);
+    assert_int_equal(it_int(res, "discount_fen"), 98502);
     assert_int_equal(it_int(res, "notices"), 3);
     assert_int_equal(it_int(res, "offset_fen"), 10000);
     it_resp_free(&r);
@@ -524,13 +531,28 @@ static void commit_makes_the_bills(void **state)
     expect_bill(g.r[1], g.wyf, "2027-03", 21033, 0, "2027-03-05", 2350000, 8950);
     expect_bill(g.r[2], g.wyf, "2027-02", 28341, 2834, "2027-02-05", 2350000, 12060);
     expect_bill(g.r[4], g.wyf, "2027-01", 29250, 0, "2027-01-05", 4500000, 6500);
-    expect_bill(g.r[5], g.tcf, "2027-02", 30000, 0, "2027-02-05", 30000, -1);
+    expect_bill(g.r[5], g.tcf, "2027-02", 30000, 30000, "2027-02-05", 30000, -1);
     expect_bill(g.r[2], g.glf, "2027-01", 2000, 0, "2027-01-05", 1000, 2);
     expect_bill(g.r[4], g.glf, "2027-01", 1000, 0, "2027-01-05", 1000, 1);
     assert_int_equal(sql_int2("SELECT COUNT(*) FROM bills WHERE project_id = ? AND "
                               "fee_item_id = ?",
                               g.p, g.glf),
                      3);
+    /* parking free: settled at once, nothing to pay */
+    assert_int_equal(sql_int1("SELECT COUNT(*) FROM bills WHERE resource_id = ? AND "
+                              "status = 'paid' AND paid_at IS NOT NULL AND paid_fen = 0 AND "
+                              "discount_fen = amount_fen",
+                              g.r[5]),
+                     3);
+    assert_int_equal(sql_int2("SELECT COUNT(*) FROM bill_discounts d JOIN bills b ON "
+                              "b.id = d.bill_id WHERE b.resource_id = ? AND d.scheme_id = ? "
+                              "AND d.amount_fen = 30000",
+                              g.r[5], g.free_parking),
+                     3);
+    assert_int_equal(sql_int1("SELECT COUNT(*) FROM bills WHERE project_id = ? AND "
+                              "status = 'unpaid'",
+                              g.p),
+                     11); /* 15 bills, 3 free, 1 part paid */
     /* the elderly discount, recorded: bill_discounts sums to discount_fen */
     assert_int_equal(sql_int2("SELECT COUNT(*) FROM bill_discounts d JOIN bills b ON "
                               "b.id = d.bill_id WHERE b.resource_id = ? AND d.kind = 'scheme' "
