@@ -19,6 +19,7 @@
 #include "core/log.h"
 #include "jobs.h"
 #include "jobs_main.h"
+#include "render.h"
 #include "server.h"
 
 struct run_job {
@@ -27,21 +28,6 @@ struct run_job {
     volatile sig_atomic_t *stop;
     cJSON *errors; /* the exceptions listed so far, from the job's record on */
 };
-
-static cJSON *exception_json(const struct billrun_exception *x)
-{
-    cJSON *o = cJSON_CreateObject();
-    char period[8];
-
-    billrun_period_text(x->period, period);
-    json_add_int(o, "resource_id", x->resource_id);
-    cJSON_AddStringToObject(o, "resource_code", x->resource_code);
-    json_add_int(o, "fee_item_id", x->fee_item_id);
-    cJSON_AddStringToObject(o, "period", period);
-    cJSON_AddStringToObject(o, "reason", billrun_reason_name(x->reason));
-    cJSON_AddStringToObject(o, "message", billrun_reason_message(x->reason));
-    return o;
-}
 
 static int run_progress(void *arg, const struct bill_run *run, const struct billrun_exception *exc,
                         size_t nexc, struct err *e)
@@ -55,7 +41,7 @@ static int run_progress(void *arg, const struct bill_run *run, const struct bill
         return err_setf(e, E_INTERNAL, "stopping");
     for (size_t i = 0; i < nexc && cJSON_GetArraySize(j->errors) < BILLRUN_EXCEPTIONS_LISTED;
          i++, grew = true)
-        cJSON_AddItemToArray(j->errors, exception_json(&exc[i]));
+        cJSON_AddItemToArray(j->errors, render_bill_run_exception(&exc[i]));
     if (grew)
         errors = cJSON_PrintUnformatted(j->errors);
     rc = job_progress(j->db, j->job_id, run->resources_done, run->resources_total, errors, e);
@@ -86,7 +72,8 @@ static char *run_result(const struct bill_run *run)
 
 static int64_t run_id_of(const char *input, size_t len)
 {
-    cJSON *in = cJSON_ParseWithLength(input, len), *v = cJSON_GetObjectItemCaseSensitive(in, "run_id");
+    cJSON *in = cJSON_ParseWithLength(input, len),
+          *v = cJSON_GetObjectItemCaseSensitive(in, "run_id");
     int64_t id = cJSON_IsNumber(v) && v->valuedouble >= 1 ? (int64_t)v->valuedouble : 0;
 
     cJSON_Delete(in);
@@ -125,7 +112,8 @@ int jobs_bill_run(struct db *db, struct arena *a, const struct job *job, const c
         cJSON *x = cJSON_CreateObject();
         err_clear(&e2);
         log_warn("event=bill_run_failed run=%lld code=%s", (long long)run_id, err_name(e->code));
-        cJSON_AddStringToObject(x, "message", "出账中断：系统繁忙，请重新出账（已生成的账单不会重复）");
+        cJSON_AddStringToObject(x, "message",
+                                "出账中断：系统繁忙，请重新出账（已生成的账单不会重复）");
         cJSON_AddItemToArray(j.errors, x);
         billrun_fail(db, run_id, "出账中断：系统繁忙", &e2);
         errors = cJSON_PrintUnformatted(j.errors);

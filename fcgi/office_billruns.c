@@ -52,6 +52,14 @@ static void add_time(cJSON *o, const char *name, const char *db_utc)
         cJSON_AddNullToObject(o, name);
 }
 
+static void add_str_or_null(cJSON *o, const char *name, const char *v)
+{
+    if (v)
+        cJSON_AddStringToObject(o, name, v);
+    else
+        cJSON_AddNullToObject(o, name);
+}
+
 static void add_id_or_null(cJSON *o, const char *name, int64_t id)
 {
     if (id)
@@ -123,19 +131,8 @@ int h_office_bill_run_preview(struct req *r, struct err *e)
         cJSON_AddItemToArray(items, o);
     }
     exc = cJSON_AddArrayToObject(doc, "exceptions");
-    for (size_t i = 0; i < pv.nlisted; i++) {
-        const struct billrun_exception *x = &pv.exceptions[i];
-        cJSON *o = cJSON_CreateObject();
-        char period[8];
-        billrun_period_text(x->period, period);
-        json_add_int(o, "resource_id", x->resource_id);
-        cJSON_AddStringToObject(o, "resource_code", x->resource_code);
-        json_add_int(o, "fee_item_id", x->fee_item_id);
-        cJSON_AddStringToObject(o, "period", period);
-        cJSON_AddStringToObject(o, "reason", billrun_reason_name(x->reason));
-        cJSON_AddStringToObject(o, "message", billrun_reason_message(x->reason));
-        cJSON_AddItemToArray(exc, o);
-    }
+    for (size_t i = 0; i < pv.nlisted; i++)
+        cJSON_AddItemToArray(exc, render_bill_run_exception(&pv.exceptions[i]));
     return reply_json(r, 200, doc);
 }
 
@@ -201,8 +198,8 @@ int h_office_discount_scheme_create(struct req *r, struct err *e)
     if (json_get_line(r->in, "name", true, 1, 64, &in.name, e) < 0 ||
         json_get_int(r->in, "fee_item_id", false, 1, INT32_MAX, &in.fee_item_id, NULL, e) < 0 ||
         json_get_line(r->in, "customer_group", false, 1, 32, &in.customer_group, e) < 0 ||
-        json_get_int(r->in, "min_months", false, 1, DISCOUNT_MIN_MONTHS_MAX, &in.min_months,
-                     NULL, e) < 0 ||
+        json_get_int(r->in, "min_months", false, 1, DISCOUNT_MIN_MONTHS_MAX, &in.min_months, NULL,
+                     e) < 0 ||
         json_get_int(r->in, "off_bp", false, 1, DISCOUNT_OFF_BP_MAX, &in.off_bp, NULL, e) < 0 ||
         json_get_int(r->in, "off_fen", false, 1, MONEY_MAX_FEN, &in.off_fen, NULL, e) < 0 ||
         json_get_str(r->in, "valid_from", true, 10, 10, &in.valid_from, e) < 0 ||
@@ -232,21 +229,15 @@ int h_office_discount_schemes(struct req *r, struct err *e)
         json_add_int(o, "project_id", v[i].project_id);
         cJSON_AddStringToObject(o, "name", v[i].name);
         add_id_or_null(o, "fee_item_id", v[i].fee_item_id);
-        if (v[i].customer_group)
-            cJSON_AddStringToObject(o, "customer_group", v[i].customer_group);
-        else
-            cJSON_AddNullToObject(o, "customer_group");
+        add_str_or_null(o, "customer_group", v[i].customer_group);
         add_id_or_null(o, "min_months", v[i].min_months);
         add_id_or_null(o, "off_bp", v[i].off_bp);
         add_id_or_null(o, "off_fen", v[i].off_fen);
         fee_date_text(v[i].valid_from, day);
         cJSON_AddStringToObject(o, "valid_from", day);
-        if (v[i].valid_to == FEE_OPEN_END) {
-            cJSON_AddNullToObject(o, "valid_to");
-        } else {
+        if (v[i].valid_to != FEE_OPEN_END)
             fee_date_text(v[i].valid_to, day);
-            cJSON_AddStringToObject(o, "valid_to", day);
-        }
+        add_str_or_null(o, "valid_to", v[i].valid_to == FEE_OPEN_END ? NULL : day);
         cJSON_AddBoolToObject(o, "active", v[i].active);
         add_time(o, "created_at", v[i].created_at);
         cJSON_AddItemToArray(items, o);

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 #include "auth.h"
+#include "billrun.h"
 #include "jobs.h"
 #include "resources_import.h"
 #include "resources.h"
@@ -31,5 +32,9 @@ cJSON *render_person_row(const struct person_row *x);
  * the move-in/out history and phones as the domain let this caller see
  * them, the owner's view current occupants with masked phones. */
 cJSON *render_resource_detail(const struct resource_detail *d, bool owner_view);
+
+/* A bill run's exception (docs/api.md §7.13): in a preview and in the
+ * run's job's errors alike. */
+cJSON *render_bill_run_exception(const struct billrun_exception *x);
 
 #endif

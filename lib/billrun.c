@@ -218,8 +218,7 @@ int billrun_batch_build(struct arena *a, const struct billrun_plan *p,
 
                 if (!billrun_cycle_starts(item->item.cycle, ym))
                     continue;
-                if (nexisting &&
-                    bsearch(&key, existing, nexisting, sizeof(*existing), cmp_key)) {
+                if (nexisting && bsearch(&key, existing, nexisting, sizeof(*existing), cmp_key)) {
                     c->existing++;
                     continue;
                 }
@@ -227,8 +226,8 @@ int billrun_batch_build(struct arena *a, const struct billrun_plan *p,
                 if (rc < 0)
                     return -1;
                 if (rc > 0) {
-                    out->exceptions[out->nexceptions++] = (struct billrun_exception){
-                        res[i].id, item->item.id, res[i].code, ym, why};
+                    out->exceptions[out->nexceptions++] =
+                        (struct billrun_exception){res[i].id, item->item.id, res[i].code, ym, why};
                     c->exceptions++;
                     continue;
                 }
@@ -310,9 +309,10 @@ DB_SQL(sql_discounted, "SELECT id, resource_id, fee_item_id, period FROM bills W
 #define DISCOUNT_NCOLS 3
 DB_SQL(sql_discounts_bulk, "INSERT INTO bill_discounts (bill_id, kind, scheme_id, amount_fen) "
                            "VALUES (?, 'scheme', ?, ?)");
-DB_SQL(sql_owners, "SELECT pr.resource_id, p.id, p.phone FROM person_resources pr "
-                   "JOIN persons p ON p.id = pr.person_id WHERE pr.resource_id BETWEEN ? AND ? "
-                   "AND pr.relation = 'owner' AND " PR_CURRENT("pr") " ORDER BY pr.resource_id, p.id");
+DB_SQL(sql_owners,
+       "SELECT pr.resource_id, p.id, p.phone FROM person_resources pr "
+       "JOIN persons p ON p.id = pr.person_id WHERE pr.resource_id BETWEEN ? AND ? "
+       "AND pr.relation = 'owner' AND " PR_CURRENT("pr") " ORDER BY pr.resource_id, p.id");
 DB_SQL(sql_run_insert,
        "INSERT INTO bill_runs (project_id, fee_items, period_from, period_to, building_id, status, "
        "run_at, created_by) VALUES (?, ?, ?, ?, ?, ?, IF(? = 0, NULL, FROM_UNIXTIME(?)), ?)");
@@ -339,8 +339,9 @@ DB_SQL(sql_run_batch,
        "offset_fen = offset_fen + ? WHERE id = ?");
 DB_SQL(sql_run_end, "UPDATE bill_runs SET status = ?, error = LEFT(?, 200), "
                     "finished_at = UTC_TIMESTAMP() WHERE id = ?");
-DB_SQL(sql_due, "SELECT id, created_by FROM bill_runs WHERE status = 'scheduled' "
-                "AND run_at <= UTC_TIMESTAMP() ORDER BY run_at, id LIMIT 20 FOR UPDATE SKIP LOCKED");
+DB_SQL(sql_due,
+       "SELECT id, created_by FROM bill_runs WHERE status = 'scheduled' "
+       "AND run_at <= UTC_TIMESTAMP() ORDER BY run_at, id LIMIT 20 FOR UPDATE SKIP LOCKED");
 DB_SQL(sql_snap_run,
        "SELECT JSON_OBJECT('project_id', project_id, 'fee_items', JSON_EXTRACT(fee_items, '$'), "
        "'period_from', period_from, 'period_to', period_to, 'building_id', building_id, "
@@ -361,7 +362,8 @@ static int run_from_row(struct arena *a, const struct db_res *r, size_t i, struc
     x->id = db_int(r, i, 0);
     x->project_id = db_int(r, i, 1);
     x->fee_item_ids = arena_alloc(a, (size_t)(cJSON_GetArraySize(ids) + 1) * sizeof(int64_t));
-    cJSON_ArrayForEach(v, ids) if (cJSON_IsNumber(v)) x->fee_item_ids[k++] = (int64_t)v->valuedouble;
+    cJSON_ArrayForEach(v, ids) if (cJSON_IsNumber(v)) x->fee_item_ids[k++] =
+        (int64_t)v->valuedouble;
     x->nitems = k;
     cJSON_Delete(ids);
     snprintf(x->period_from, sizeof(x->period_from), "%s", db_text(r, i, 3));
@@ -477,8 +479,7 @@ static int load_plan(struct db *db, struct arena *a, const struct principal *who
         if (!items[i].item.active)
             return err_setf(e, E_BAD_REQUEST, "收费项目“%s”已停用，不能出账", items[i].item.name);
         if (items[i].item.cycle == FEE_ONCE)
-            return err_setf(e, E_BAD_REQUEST, "一次性收费项目“%s”不能批量出账",
-                            items[i].item.name);
+            return err_setf(e, E_BAD_REQUEST, "一次性收费项目“%s”不能批量出账", items[i].item.name);
     }
     if (discount_schemes_for_run(db, a, project_id, &schemes, &p->nschemes, e) < 0)
         return -1;
@@ -527,8 +528,7 @@ static int read_resources(struct db *db, struct arena *a, const struct billrun_p
 
 /* The bills of the plan's periods that exist for resources lo..hi. */
 static int read_existing(struct db *db, struct arena *a, const struct billrun_plan *p, bool lock,
-                         int64_t lo, int64_t hi, struct billrun_key **out, size_t *n,
-                         struct err *e)
+                         int64_t lo, int64_t hi, struct billrun_key **out, size_t *n, struct err *e)
 {
     char from[8], to[8];
     struct db_res r;
@@ -584,9 +584,8 @@ static int preview_batch(struct db *db, struct arena *a, struct arena *scratch,
     return 1;
 }
 
-int billrun_preview(struct db *db, struct arena *a, const struct principal *who,
-                    int64_t project_id, const struct billrun_in *in, struct billrun_preview *out,
-                    struct err *e)
+int billrun_preview(struct db *db, struct arena *a, const struct principal *who, int64_t project_id,
+                    const struct billrun_in *in, struct billrun_preview *out, struct err *e)
 {
     struct billrun_plan p;
     struct db_res r;
@@ -615,8 +614,8 @@ int billrun_preview(struct db *db, struct arena *a, const struct principal *who,
     limit = billrun_batch_resources(&p);
     for (;;) {
         struct arena scratch = {0};
-        int rc = preview_batch(db, a, &scratch, &p, project_id, in->building_id, limit, &after,
-                               out, e);
+        int rc =
+            preview_batch(db, a, &scratch, &p, project_id, in->building_id, limit, &after, out, e);
         arena_free(&scratch);
         if (rc <= 0)
             return rc;
@@ -653,8 +652,8 @@ static int create_tx(struct db *db, void *arg, struct err *e)
     billrun_period_text(op->to, to);
     if (!ids_text)
         return err_internal(e);
-    if (load_plan(db, op->a, op->who, op->project_id, in->building_id, in->fee_item_ids,
-                  in->nitems, op->from, op->to, &p, e) < 0 ||
+    if (load_plan(db, op->a, op->who, op->project_id, in->building_id, in->fee_item_ids, in->nitems,
+                  op->from, op->to, &p, e) < 0 ||
         db_insert(db, &sql_run_insert,
                   DB_ARGS(P_INT(op->project_id), P_STR(ids_text), P_STR(from), P_STR(to),
                           in->building_id ? P_INT(in->building_id) : P_NULL,
@@ -675,9 +674,8 @@ static int create_tx(struct db *db, void *arg, struct err *e)
     return audit_run(db, op->a, op->who, "create_bill_run", op->id, NULL, e);
 }
 
-int billrun_create(struct db *db, struct arena *a, const struct principal *who,
-                   int64_t project_id, const struct billrun_in *in, struct bill_run *out,
-                   struct err *e)
+int billrun_create(struct db *db, struct arena *a, const struct principal *who, int64_t project_id,
+                   const struct billrun_in *in, struct bill_run *out, struct err *e)
 {
     struct create_op op = {a, who, project_id, in, 0, 0, 0, 0};
 
@@ -686,7 +684,8 @@ int billrun_create(struct db *db, struct arena *a, const struct principal *who,
     if (in->run_at) {
         time_t t, now = time(NULL);
         if (util_rfc3339_parse(in->run_at, strlen(in->run_at), &t) < 0)
-            return err_bad_request(e, "run_at 必须是 RFC 3339 格式的时间，如 2026-12-01T08:00:00+08:00");
+            return err_bad_request(
+                e, "run_at 必须是 RFC 3339 格式的时间，如 2026-12-01T08:00:00+08:00");
         if (t > now + BILLRUN_MAX_AHEAD_S)
             return err_bad_request(e, "定时出账最多提前一年");
         op.run_at = t > now ? t : 0;
@@ -707,8 +706,8 @@ int billrun_get(struct db *db, struct arena *a, const struct principal *who, int
 }
 
 int billrun_list(struct db *db, struct arena *a, const struct principal *who, int64_t project_id,
-                 int64_t after_id, int limit, struct bill_run **out, size_t *n,
-                 int64_t *next_after, struct err *e)
+                 int64_t after_id, int limit, struct bill_run **out, size_t *n, int64_t *next_after,
+                 struct err *e)
 {
     struct db_res r;
     int found;
@@ -936,8 +935,7 @@ static const struct got *got_of(const struct got *g, size_t n, int64_t resource_
     return NULL;
 }
 
-static const struct billrun_resource *res_of(const struct billrun_resource *v, size_t n,
-                                             int64_t id)
+static const struct billrun_resource *res_of(const struct billrun_resource *v, size_t n, int64_t id)
 {
     for (size_t lo = 0, hi = n; lo < hi;) {
         size_t mid = lo + (hi - lo) / 2;
@@ -1067,8 +1065,8 @@ static int batch_tx(struct db *db, void *arg, struct err *e)
         op->finished = true; /* another runner ended it */
         return 0;
     }
-    if (read_resources(db, &op->a, op->plan, run->project_id, run->building_id,
-                       db_int(&r, 0, 1), op->limit, &res, &op->nres, e) < 0)
+    if (read_resources(db, &op->a, op->plan, run->project_id, run->building_id, db_int(&r, 0, 1),
+                       op->limit, &res, &op->nres, e) < 0)
         return -1;
     if (op->nres == 0) {
         op->finished = true;
@@ -1089,7 +1087,8 @@ static int batch_tx(struct db *db, void *arg, struct err *e)
     qsort(op->b.rows, op->b.nrows, sizeof(*op->b.rows), cmp_row);
     ng = group_rows(&op->a, &op->b, &g);
     if (insert_bills(db, op, e) < 0 || insert_discounts(db, op, e) < 0 ||
-        queue_notices(db, op, res, g, ng, e) < 0 || offset(db, op, with_balance, nbal, g, ng, e) < 0)
+        queue_notices(db, op, res, g, ng, e) < 0 ||
+        offset(db, op, with_balance, nbal, g, ng, e) < 0)
         return -1;
     context = batch_context(op);
     if (!context)
@@ -1305,8 +1304,7 @@ static int due_tx(struct db *db, void *arg, struct err *e)
         input = json_text(&op->a, in);
         if (!input)
             return err_internal(e);
-        if (job_queue(db, &who, "bill_run", run.project_id, input, strlen(input), &job_id, e) <
-                0 ||
+        if (job_queue(db, &who, "bill_run", run.project_id, input, strlen(input), &job_id, e) < 0 ||
             db_exec(db, &sql_run_set_job, DB_ARGS(P_INT(job_id), P_INT(id)), NULL, e) < 0 ||
             audit_run(db, &op->a, NULL, "queue_bill_run", id, NULL, e) < 0)
             return -1;
@@ -1357,8 +1355,7 @@ static int gen_tx(struct db *db, void *arg, struct err *e)
                           P_STR("queued"), P_INT(0), P_INT(0), P_INT(0)),
                   &op->id, e) < 0)
         return -1;
-    return audit_run(db, op->a, NULL, "create_bill_run", op->id,
-                     "{\"source\":\"operator\"}", e);
+    return audit_run(db, op->a, NULL, "create_bill_run", op->id, "{\"source\":\"operator\"}", e);
 }
 
 int billrun_generate(struct db *db, int64_t project_id, const int64_t *item_ids, size_t nitems,

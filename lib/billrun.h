@@ -170,14 +170,16 @@ struct billrun_in {
     const char *run_at;                  /* RFC 3339, NULL = now (commit only) */
 };
 
+struct billrun_preview_item {
+    int64_t fee_item_id;
+    const char *name;
+    int64_t periods; /* of the range that the item's cycle bills */
+    struct billrun_count c;
+};
+
 struct billrun_preview {
     int64_t resources; /* in scope */
-    struct billrun_preview_item {
-        int64_t fee_item_id;
-        const char *name;
-        int64_t periods; /* of the range that the item's cycle bills */
-        struct billrun_count c;
-    } *items;
+    struct billrun_preview_item *items;
     size_t nitems;
     struct billrun_count all;
     struct billrun_exception *exceptions; /* the first BILLRUN_EXCEPTIONS_LISTED */
@@ -188,9 +190,8 @@ struct billrun_preview {
  * that is not YYYY-MM, period_to before period_from, more than
  * BILLRUN_MAX_MONTHS months, no items or a repeated one, an inactive or
  * one-off item), 404 for a project, item or building not of the caller's. */
-int billrun_preview(struct db *db, struct arena *a, const struct principal *who,
-                    int64_t project_id, const struct billrun_in *in, struct billrun_preview *out,
-                    struct err *e);
+int billrun_preview(struct db *db, struct arena *a, const struct principal *who, int64_t project_id,
+                    const struct billrun_in *in, struct billrun_preview *out, struct err *e);
 
 /* A run as stored. */
 struct bill_run {
@@ -198,9 +199,9 @@ struct bill_run {
     int64_t *fee_item_ids;
     size_t nitems;
     char period_from[8], period_to[8];
-    const char *status;  /* scheduled queued running done failed cancelled */
-    const char *run_at;  /* as stored (UTC) or NULL */
-    int64_t job_id;      /* 0 = none yet */
+    const char *status; /* scheduled queued running done failed cancelled */
+    const char *run_at; /* as stored (UTC) or NULL */
+    int64_t job_id;     /* 0 = none yet */
     const char *job_status;
     int64_t created, existing, exceptions, total_fen, discount_fen, notices, offset_fen;
     int64_t resources_done, resources_total, cursor_resource_id, attempts;
@@ -213,15 +214,14 @@ struct bill_run {
  * with its audit row, stored and queued as a job of kind "bill_run"
  * (status queued, out->job_id), or, with a run_at in the future (at most
  * BILLRUN_MAX_AHEAD_S ahead, else 400), stored as scheduled. */
-int billrun_create(struct db *db, struct arena *a, const struct principal *who,
-                   int64_t project_id, const struct billrun_in *in, struct bill_run *out,
-                   struct err *e);
+int billrun_create(struct db *db, struct arena *a, const struct principal *who, int64_t project_id,
+                   const struct billrun_in *in, struct bill_run *out, struct err *e);
 /* One run, a project's runs (ascending id, a page at a time). */
 int billrun_get(struct db *db, struct arena *a, const struct principal *who, int64_t id,
                 struct bill_run *out, struct err *e);
 int billrun_list(struct db *db, struct arena *a, const struct principal *who, int64_t project_id,
-                 int64_t after_id, int limit, struct bill_run **out, size_t *n,
-                 int64_t *next_after, struct err *e);
+                 int64_t after_id, int limit, struct bill_run **out, size_t *n, int64_t *next_after,
+                 struct err *e);
 /* Cancel a scheduled run; any other status → 409 BILL_RUN_NOT_SCHEDULED. */
 int billrun_cancel(struct db *db, const struct principal *who, int64_t id, struct err *e);
 

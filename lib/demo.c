@@ -144,8 +144,8 @@ int demo_generate(struct db *db, long rooms, long months, struct err *e)
     }
     if (db_tx(db, generate_tx, &g, e) < 0)
         goto out;
-    printf("demo: %ld projects, %ld homes, %ld owners; butler 13910000001 (demo1234)\n",
-           projects, rooms, rooms);
+    printf("demo: %ld projects, %ld homes, %ld owners; butler 13910000001 (demo1234)\n", projects,
+           rooms, rooms);
     /* The bills after the estate, a batch per transaction: 3.6 million
      * bills are no single transaction's work. */
     for (long i = 0; i < g.npids; i++) {
@@ -187,15 +187,14 @@ static int demo_bills(struct db *db, struct err *e)
         auth_staff_principal(db, &a, DEMO_CASHIER, &who, e) < 0 ||
         bills_for_resource(db, &a, &who, DEMO_PAID_RESOURCE, BILLS_UNPAID, 0, 100, &page, e) < 0)
         goto out;
-    if (page.n > 0 &&
-        bills_collect(db, &a, &who,
-                      &(struct collect_in){.resource_id = DEMO_PAID_RESOURCE,
-                                           .bill_ids = &page.items[0].id,
-                                           .nbills = 1,
-                                           .method = PAY_CASH,
-                                           .amount_fen = page.items[0].due_fen,
-                                           .payer_name = "李娜"},
-                      &paid, e) < 0)
+    if (page.n > 0 && bills_collect(db, &a, &who,
+                                    &(struct collect_in){.resource_id = DEMO_PAID_RESOURCE,
+                                                         .bill_ids = &page.items[0].id,
+                                                         .nbills = 1,
+                                                         .method = PAY_CASH,
+                                                         .amount_fen = page.items[0].due_fen,
+                                                         .payer_name = "李娜"},
+                                    &paid, e) < 0)
         goto out;
     printf("demo-load: %lld bills of %d months, one paid at the desk (receipt %s)\n",
            (long long)created, DEMO_MONTHS, page.n > 0 ? paid.receipt_no : "-");

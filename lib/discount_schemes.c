@@ -24,9 +24,9 @@ bool discount_scheme_applies(const struct discount_scheme *s, int64_t fee_item_i
     return !s->customer_group || (group && strcmp(s->customer_group, group) == 0);
 }
 
-int discount_best(const struct discount_scheme *v, size_t n, int64_t fee_item_id,
-                  const char *group, int32_t day, int64_t amount_fen, enum money_round mode,
-                  int64_t *discount_fen, int64_t *scheme_id)
+int discount_best(const struct discount_scheme *v, size_t n, int64_t fee_item_id, const char *group,
+                  int32_t day, int64_t amount_fen, enum money_round mode, int64_t *discount_fen,
+                  int64_t *scheme_id)
 {
     int64_t best = 0, best_id = 0;
 
@@ -138,7 +138,8 @@ static int create_tx(struct db *db, void *arg, struct err *e)
     if (db_insert(db, &sql_insert,
                   DB_ARGS(P_INT(op->project_id), P_STR(in->name),
                           in->fee_item_id ? P_INT(in->fee_item_id) : P_NULL,
-                          P_STR(in->customer_group), in->min_months ? P_INT(in->min_months) : P_NULL,
+                          P_STR(in->customer_group),
+                          in->min_months ? P_INT(in->min_months) : P_NULL,
                           in->off_bp ? P_INT(in->off_bp) : P_NULL,
                           in->off_fen ? P_INT(in->off_fen) : P_NULL, P_STR(in->valid_from),
                           P_STR(in->valid_to)),
@@ -206,8 +207,8 @@ static int update_tx(struct db *db, void *arg, struct err *e)
     } else {
         char day[11];
         fee_date_text(s.valid_to, day);
-        if (db_exec(db, &sql_update, DB_ARGS(P_INT(s.active), P_STR(day), P_INT(op->id)), NULL,
-                    e) < 0)
+        if (db_exec(db, &sql_update, DB_ARGS(P_INT(s.active), P_STR(day), P_INT(op->id)), NULL, e) <
+            0)
             return -1;
     }
     return audited(db, op, "update_discount_scheme", before, e);

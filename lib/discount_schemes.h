@@ -94,8 +94,8 @@ bool discount_scheme_applies(const struct discount_scheme *s, int64_t fee_item_i
  * money_discount_off_bp() or money_discount_fixed(). *discount_fen 0 and
  * *scheme_id 0 when none applies or it rounds to nothing. 0, or -1 on bad
  * input. Pure. */
-int discount_best(const struct discount_scheme *v, size_t n, int64_t fee_item_id,
-                  const char *group, int32_t day, int64_t amount_fen, enum money_round mode,
-                  int64_t *discount_fen, int64_t *scheme_id);
+int discount_best(const struct discount_scheme *v, size_t n, int64_t fee_item_id, const char *group,
+                  int32_t day, int64_t amount_fen, enum money_round mode, int64_t *discount_fen,
+                  int64_t *scheme_id);
 
 #endif

@@ -470,8 +470,7 @@ int db_exec_bulk(struct db *db, struct db_sql *q, const struct db_param *p, size
         if (nulls)
             bind[c].u.indicator = ind;
     }
-    if (mysql_stmt_attr_set(st, STMT_ATTR_ARRAY_SIZE, &size) ||
-        mysql_stmt_bind_param(st, bind)) {
+    if (mysql_stmt_attr_set(st, STMT_ATTR_ARRAY_SIZE, &size) || mysql_stmt_bind_param(st, bind)) {
         db_fail(db, mysql_stmt_errno(st), "bind", mysql_stmt_error(st), e);
         goto out;
     }

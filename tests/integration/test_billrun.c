@@ -43,10 +43,10 @@ static struct {
     char *admin, *butler;
     char tag[32];
     long phone_base;
-    int64_t p, b1, b2, u1, r[6];                /* r[1..5] */
-    int64_t wyf, tcf, glf, sf, once, off;      /* P's items */
-    int64_t elderly, free_parking;             /* the schemes */
-    int64_t run;                               /* the committed run */
+    int64_t p, b1, b2, u1, r[6];          /* r[1..5] */
+    int64_t wyf, tcf, glf, sf, once, off; /* P's items */
+    int64_t elderly, free_parking;        /* the schemes */
+    int64_t run;                          /* the committed run */
     int64_t other_project, other_item, other_run, other_scheme;
 } g;
 
@@ -85,9 +85,15 @@ static int64_t insert_id(const char *sql, const struct db_param *p, size_t n)
 static int64_t resource(int64_t building, int64_t unit, const char *code, const char *number,
                         const char *kind, int64_t area, const char *group)
 {
-    struct db_param p[] = {P_INT(g.p),         building ? P_INT(building) : P_NULL,
-                           unit ? P_INT(unit) : P_NULL, P_STR(code), P_STR(number), P_STR(kind),
-                           P_INT(area),        P_INT(area * 8 / 10), P_STR(group)};
+    struct db_param p[] = {P_INT(g.p),
+                           building ? P_INT(building) : P_NULL,
+                           unit ? P_INT(unit) : P_NULL,
+                           P_STR(code),
+                           P_STR(number),
+                           P_STR(kind),
+                           P_INT(area),
+                           P_INT(area * 8 / 10),
+                           P_STR(group)};
     return insert_id("INSERT INTO resources (project_id, building_id, unit_id, code, number, kind, "
                      "area_m2x100, inner_area_m2x100, customer_group) VALUES (?,?,?,?,?,?,?,?,?)",
                      p, 9);
@@ -222,7 +228,8 @@ static char *run_body(const char *items, const char *from, const char *to, const
 {
     static char body[512];
 
-    snprintf(body, sizeof(body), "{\"fee_item_ids\":[%s],\"period_from\":\"%s\","
+    snprintf(body, sizeof(body),
+             "{\"fee_item_ids\":[%s],\"period_from\":\"%s\","
              "\"period_to\":\"%s\"%s}",
              items, from, to, extra ? extra : "");
     return body;
@@ -666,7 +673,8 @@ static void bad_input_changes_nothing(void **state)
     refused("POST", run, run_body(wyf, "2027-4", "2027-04", NULL), 400, "BAD_REQUEST");
     refused("POST", run, run_body(wyf, "2027-13", "2027-13", NULL), 400, "BAD_REQUEST");
     refused("POST", run, run_body(wyf, "2027-04-01", "2027-04", NULL), 400, "BAD_REQUEST");
-    snprintf(many, sizeof(many), "{\"fee_item_ids\":[%s],\"period_from\":202704,"
+    snprintf(many, sizeof(many),
+             "{\"fee_item_ids\":[%s],\"period_from\":202704,"
              "\"period_to\":\"2027-04\"}",
              wyf);
     refused("POST", run, many, 400, "BAD_REQUEST");
@@ -676,12 +684,14 @@ static void bad_input_changes_nothing(void **state)
     refused("POST", run, run_body("", "2027-04", "2027-04", NULL), 400, "BAD_REQUEST");
     snprintf(many, sizeof(many), "%s,%s", wyf, wyf);
     refused("POST", run, run_body(many, "2027-04", "2027-04", NULL), 400, "BAD_REQUEST");
-    refused("POST", run, "{\"fee_item_ids\":\"1\",\"period_from\":\"2027-04\","
+    refused("POST", run,
+            "{\"fee_item_ids\":\"1\",\"period_from\":\"2027-04\","
             "\"period_to\":\"2027-04\"}",
             400, "BAD_REQUEST");
     refused("POST", run, run_body("1.5", "2027-04", "2027-04", NULL), 400, "BAD_REQUEST");
-    refused("POST", run, run_body("1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21",
-                                  "2027-04", "2027-04", NULL),
+    refused("POST", run,
+            run_body("1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21", "2027-04", "2027-04",
+                     NULL),
             400, "BAD_REQUEST");
     snprintf(many, sizeof(many), "%lld", (long long)g.once);
     refused("POST", run, run_body(many, "2027-04", "2027-04", NULL), 400, "BAD_REQUEST");
@@ -694,9 +704,8 @@ static void bad_input_changes_nothing(void **state)
     /* run_at: not RFC 3339, more than a year ahead */
     refused("POST", run, run_body(wyf, "2027-04", "2027-04", ",\"run_at\":\"tomorrow\""), 400,
             "BAD_REQUEST");
-    refused("POST", run,
-            run_body(wyf, "2027-04", "2027-04", ",\"run_at\":\"2027-12-01T08:00:00\""), 400,
-            "BAD_REQUEST");
+    refused("POST", run, run_body(wyf, "2027-04", "2027-04", ",\"run_at\":\"2027-12-01T08:00:00\""),
+            400, "BAD_REQUEST");
     {
         char at[26];
         util_time_rfc3339(time(NULL) + 400 * 86400, at);
@@ -721,8 +730,7 @@ static void bad_input_changes_nothing(void **state)
     refused("POST", path, NULL, 404, "NOT_FOUND");
     refused("GET", project_path(g.other_project, "bill-runs"), NULL, 404, "NOT_FOUND");
     refused("GET", project_path(g.other_project, "discount-schemes"), NULL, 404, "NOT_FOUND");
-    snprintf(path, sizeof(path), "/api/v1/office/discount-schemes/%lld",
-             (long long)g.other_scheme);
+    snprintf(path, sizeof(path), "/api/v1/office/discount-schemes/%lld", (long long)g.other_scheme);
     refused("PATCH", path, "{\"active\":false}", 404, "NOT_FOUND");
 
     /* schemes: one of off_bp and off_fen, in range, dates in order */
@@ -730,7 +738,8 @@ static void bad_input_changes_nothing(void **state)
         const char *s = project_path(g.p, "discount-schemes");
         char body[256];
         refused("POST", s, "{\"name\":\"x\",\"valid_from\":\"2026-01-01\"}", 400, "BAD_REQUEST");
-        refused("POST", s, "{\"name\":\"x\",\"off_bp\":100,\"off_fen\":100,"
+        refused("POST", s,
+                "{\"name\":\"x\",\"off_bp\":100,\"off_fen\":100,"
                 "\"valid_from\":\"2026-01-01\"}",
                 400, "BAD_REQUEST");
         refused("POST", s, "{\"name\":\"x\",\"off_bp\":10001,\"valid_from\":\"2026-01-01\"}", 400,
@@ -741,11 +750,13 @@ static void bad_input_changes_nothing(void **state)
                 "BAD_REQUEST");
         refused("POST", s, "{\"name\":\"x\",\"off_bp\":100,\"valid_from\":\"2026-02-30\"}", 400,
                 "BAD_REQUEST");
-        refused("POST", s, "{\"name\":\"x\",\"off_bp\":100,\"valid_from\":\"2026-02-01\","
+        refused("POST", s,
+                "{\"name\":\"x\",\"off_bp\":100,\"valid_from\":\"2026-02-01\","
                 "\"valid_to\":\"2026-01-31\"}",
                 400, "BAD_REQUEST");
         refused("POST", s, "{\"off_bp\":100,\"valid_from\":\"2026-02-01\"}", 400, "BAD_REQUEST");
-        snprintf(body, sizeof(body), "{\"name\":\"x\",\"off_bp\":100,\"fee_item_id\":%lld,"
+        snprintf(body, sizeof(body),
+                 "{\"name\":\"x\",\"off_bp\":100,\"fee_item_id\":%lld,"
                  "\"valid_from\":\"2026-01-01\"}",
                  (long long)g.other_item);
         refused("POST", s, body, 404, "NOT_FOUND");
@@ -789,10 +800,10 @@ static void scheduled_run_fires_once(void **state)
     refused("POST", path, NULL, 409, "BILL_RUN_NOT_SCHEDULED");
 
     /* one in three seconds, for 2栋 only */
-    slots_before = it_sql_int("SELECT COUNT(*) FROM job_runs WHERE name = 'bill_runs_due'", NULL, 0);
+    slots_before =
+        it_sql_int("SELECT COUNT(*) FROM job_runs WHERE name = 'bill_runs_due'", NULL, 0);
     util_time_rfc3339(time(NULL) + 3, at);
-    snprintf(extra, sizeof(extra), ",\"building_id\":%lld,\"run_at\":\"%s\"", (long long)g.b2,
-             at);
+    snprintf(extra, sizeof(extra), ",\"building_id\":%lld,\"run_at\":\"%s\"", (long long)g.b2, at);
     it_http("POST", project_path(g.p, "bill-runs"),
             run_body(ids(g.wyf, 0, 0, 0), "2027-04", "2027-04", extra), (size_t)-1, g.admin, &r);
     it_expect(&r, 201, NULL);
@@ -803,8 +814,8 @@ static void scheduled_run_fires_once(void **state)
     it_resp_free(&r);
     for (int i = 0; i < 600; i++) {
         char st[16];
-        it_sql_str("SELECT status FROM bill_runs WHERE id = ?", (struct db_param[]){P_INT(id)},
-                   1, st, sizeof(st));
+        it_sql_str("SELECT status FROM bill_runs WHERE id = ?", (struct db_param[]){P_INT(id)}, 1,
+                   st, sizeof(st));
         if (strcmp(st, "done") == 0 || strcmp(st, "failed") == 0)
             break;
         usleep(50 * 1000);
@@ -825,8 +836,8 @@ static void scheduled_run_fires_once(void **state)
                               "(SELECT job_id FROM bill_runs WHERE id = ?)",
                               id),
                      1);
-    assert_true(it_sql_int("SELECT COUNT(*) FROM job_runs WHERE name = 'bill_runs_due'", NULL,
-                           0) >= slots_before + 3);
+    assert_true(it_sql_int("SELECT COUNT(*) FROM job_runs WHERE name = 'bill_runs_due'", NULL, 0) >=
+                slots_before + 3);
     assert_int_equal(sql_int1("SELECT COUNT(*) FROM bills WHERE run_id = ?", id), 1);
     get_run(far, &r);
     assert_string_equal(it_str(r.json, "status"), "cancelled");
@@ -1000,9 +1011,8 @@ static void killed_half_way_then_finished(void **state)
                               run),
                      last);
     /* nothing of the held account was kept */
-    assert_int_equal(sql_int1("SELECT balance_fen FROM accounts WHERE resource_id = ?",
-                              hold.resource),
-                     0);
+    assert_int_equal(
+        sql_int1("SELECT balance_fen FROM accounts WHERE resource_id = ?", hold.resource), 0);
 }
 
 int main(void)

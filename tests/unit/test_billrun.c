@@ -39,9 +39,9 @@ static int32_t month(const char *s)
 
 static void periods_parse_and_print(void **state)
 {
-    static const char *const bad[] = {"2026-1",  "2026-13", "2026-00", "26-01",   "2026/01",
-                                      "2026-01-01", "1899-12", "2200-01", "２０２６-01", "",
-                                      "2026-0a", "+026-01"};
+    static const char *const bad[] = {"2026-1",      "2026-13",    "2026-00", "26-01",
+                                      "2026/01",     "2026-01-01", "1899-12", "2200-01",
+                                      "２０２６-01", "",           "2026-0a", "+026-01"};
     char text[8];
     int32_t ym;
 
@@ -176,12 +176,17 @@ static void one_bill_by_each_method(void **state)
 static void what_is_not_billed(void **state)
 {
     static struct fee_rate homes_only[1], zero[1], huge[1];
-    struct billrun_resource parking = {.id = 9, .code = "P-1", .label = "", .kind = "parking",
-                                       .area_m2x100 = 1250};
-    struct billrun_resource bare = {.id = 8, .code = "X-1", .label = "", .kind = "home",
-                                    .area_m2x100 = 0, .inner_area_m2x100 = 0, .heads = 0};
-    struct billrun_resource tower = {.id = 10, .code = "T-1", .label = "", .kind = "home",
-                                     .area_m2x100 = 4000000000};
+    struct billrun_resource parking = {
+        .id = 9, .code = "P-1", .label = "", .kind = "parking", .area_m2x100 = 1250};
+    struct billrun_resource bare = {.id = 8,
+                                    .code = "X-1",
+                                    .label = "",
+                                    .kind = "home",
+                                    .area_m2x100 = 0,
+                                    .inner_area_m2x100 = 0,
+                                    .heads = 0};
+    struct billrun_resource tower = {
+        .id = 10, .code = "T-1", .label = "", .kind = "home", .area_m2x100 = 4000000000};
     struct billrun_plan plan = {0};
     static const struct {
         int which; /* resource: 0 parking, 1 bare, 2 tower */
@@ -211,9 +216,8 @@ static void what_is_not_billed(void **state)
         struct billrun_row row;
         enum billrun_reason why = BILLRUN_OVERFLOW + 1;
 
-        assert_int_equal(billrun_compute(&plan, &it, res[rows[i].which], month("2026-01"), &row,
-                                         &why),
-                         1);
+        assert_int_equal(
+            billrun_compute(&plan, &it, res[rows[i].which], month("2026-01"), &row, &why), 1);
         assert_int_equal(why, rows[i].why);
         assert_non_null(billrun_reason_name(why));
         assert_non_null(billrun_reason_message(why));
@@ -223,8 +227,8 @@ static void what_is_not_billed(void **state)
         struct fee_rate later = rate(4, 1, 2350000, 0, NULL, "2026-01-02");
         struct fee_item_row it = {item(1, FEE_MONTHLY, FEE_BUILDING_AREA, MONEY_ROUND_HALF_UP, 1),
                                   &later, 1};
-        struct billrun_resource home = {.id = 1, .code = "1", .label = "", .kind = "home",
-                                        .area_m2x100 = 8950};
+        struct billrun_resource home = {
+            .id = 1, .code = "1", .label = "", .kind = "home", .area_m2x100 = 8950};
         struct billrun_row row;
         enum billrun_reason why;
         assert_int_equal(billrun_compute(&plan, &it, &home, month("2026-01"), &row, &why), 1);
@@ -235,9 +239,8 @@ static void what_is_not_billed(void **state)
 
 /* ---- discounts ---------------------------------------------------------------------- */
 
-static struct discount_scheme scheme(int64_t id, int64_t item_id, const char *group,
-                                     int64_t off_bp, int64_t off_fen, const char *from,
-                                     const char *to)
+static struct discount_scheme scheme(int64_t id, int64_t item_id, const char *group, int64_t off_bp,
+                                     int64_t off_fen, const char *from, const char *to)
 {
     return (struct discount_scheme){.id = id,
                                     .project_id = 1,
@@ -308,11 +311,24 @@ static void a_batch_makes_what_is_missing(void **state)
     struct fee_item_row items[3];
     struct discount_scheme schemes[2];
     struct billrun_resource res[] = {
-        {.id = 1, .building_id = 1, .code = "1-101", .label = "1栋101", .kind = "home",
-         .customer_group = "elderly", .area_m2x100 = 8950},
-        {.id = 2, .building_id = 2, .code = "2-101", .label = "2栋101", .kind = "home",
+        {.id = 1,
+         .building_id = 1,
+         .code = "1-101",
+         .label = "1栋101",
+         .kind = "home",
+         .customer_group = "elderly",
+         .area_m2x100 = 8950},
+        {.id = 2,
+         .building_id = 2,
+         .code = "2-101",
+         .label = "2栋101",
+         .kind = "home",
          .area_m2x100 = 0},
-        {.id = 3, .building_id = 2, .code = "2-102", .label = "2栋102", .kind = "home",
+        {.id = 3,
+         .building_id = 2,
+         .code = "2-102",
+         .label = "2栋102",
+         .kind = "home",
          .area_m2x100 = 12060},
     };
     struct billrun_key existing[] = {{3, 11, 0}};
@@ -326,13 +342,12 @@ static void a_batch_makes_what_is_missing(void **state)
     a_rates[1] = rate(2, 11, 2500000, 1, NULL, "2026-02-01");
     b_rates[0] = rate(3, 12, 9000, 0, NULL, "2020-01-01");
     c_rates[0] = rate(4, 13, 48000, 0, NULL, "2020-01-01");
-    items[0] = (struct fee_item_row){item(11, FEE_MONTHLY, FEE_BUILDING_AREA, MONEY_ROUND_HALF_UP,
-                                          5),
-                                     a_rates, 2};
+    items[0] = (struct fee_item_row){
+        item(11, FEE_MONTHLY, FEE_BUILDING_AREA, MONEY_ROUND_HALF_UP, 5), a_rates, 2};
     items[1] = (struct fee_item_row){item(12, FEE_QUARTERLY, FEE_FIXED, MONEY_ROUND_HALF_UP, 1),
                                      b_rates, 1};
-    items[2] = (struct fee_item_row){item(13, FEE_MONTHLY, FEE_USAGE, MONEY_ROUND_HALF_UP, 1),
-                                     c_rates, 1};
+    items[2] =
+        (struct fee_item_row){item(13, FEE_MONTHLY, FEE_USAGE, MONEY_ROUND_HALF_UP, 1), c_rates, 1};
     /* the elderly 10 % off item 11; everyone 1 yuan off item 12 */
     schemes[0] = scheme(21, 11, "elderly", 1000, 0, "2026-01-01", NULL);
     schemes[1] = scheme(22, 12, NULL, 0, 100, "2026-01-01", NULL);
