@@ -353,7 +353,7 @@ DB_SQL(sql_snap_run,
 
 /* ---- shared steps ------------------------------------------------------------------- */
 
-static int run_from_row(struct arena *a, const struct db_res *r, size_t i, struct bill_run *x)
+static void run_from_row(struct arena *a, const struct db_res *r, size_t i, struct bill_run *x)
 {
     cJSON *ids = cJSON_Parse(db_text(r, i, 2)), *v;
     size_t k = 0;
@@ -362,8 +362,12 @@ static int run_from_row(struct arena *a, const struct db_res *r, size_t i, struc
     x->id = db_int(r, i, 0);
     x->project_id = db_int(r, i, 1);
     x->fee_item_ids = arena_alloc(a, (size_t)(cJSON_GetArraySize(ids) + 1) * sizeof(int64_t));
-    cJSON_ArrayForEach(v, ids) if (cJSON_IsNumber(v)) x->fee_item_ids[k++] =
-        (int64_t)v->valuedouble;
+    /* written by create_tx() with cJSON: integers of at most 10 digits */
+    cJSON_ArrayForEach(v, ids)
+    {
+        if (cJSON_IsNumber(v))
+            x->fee_item_ids[k++] = (int64_t)v->valuedouble;
+    }
     x->nitems = k;
     cJSON_Delete(ids);
     snprintf(x->period_from, sizeof(x->period_from), "%s", db_text(r, i, 3));
@@ -389,7 +393,6 @@ static int run_from_row(struct arena *a, const struct db_res *r, size_t i, struc
     x->created_at = db_text(r, i, 23);
     x->started_at = db_str(r, i, 24);
     x->finished_at = db_str(r, i, 25);
-    return 0;
 }
 
 static int run_load(struct db *db, struct arena *a, int64_t id, struct bill_run *out, struct err *e)
@@ -399,7 +402,8 @@ static int run_load(struct db *db, struct arena *a, int64_t id, struct bill_run 
 
     if (found <= 0)
         return found < 0 ? -1 : err_not_found(e);
-    return run_from_row(a, &r, 0, out);
+    run_from_row(a, &r, 0, out);
+    return 0;
 }
 
 static int audit_run(struct db *db, struct arena *a, const struct principal *who,
@@ -812,9 +816,12 @@ static int cmp_row(const void *pa, const void *pb)
 static int insert_bills(struct db *db, struct batch_op *op, struct err *e)
 {
     const struct billrun_batch *b = &op->b;
-    struct db_param *p = arena_alloc(&op->a, b->nrows * BILL_NCOLS * sizeof(*p));
+    struct db_param *p;
     uint64_t affected;
 
+    if (b->nrows == 0) /* a rerun: everything exists */
+        return 0;
+    p = arena_alloc(&op->a, b->nrows * BILL_NCOLS * sizeof(*p));
     for (size_t i = 0; i < b->nrows; i++) {
         const struct billrun_row *x = &b->rows[i];
         struct db_param *row = &p[i * BILL_NCOLS];
@@ -969,7 +976,7 @@ static int queue_notices(struct db *db, struct batch_op *op, const struct billru
         const char **params;
         char *key, *to, *first, *last, *count, *yuan;
 
-        if (!x || !home)
+        if (!x || !home || db_len(&r, i, 2) != 11) /* a home of this batch, a mobile number */
             continue;
         params = arena_alloc(&op->a, 5 * sizeof(*params));
         key = arena_alloc(&op->a, 96);
@@ -1366,8 +1373,15 @@ int billrun_generate(struct db *db, int64_t project_id, const int64_t *item_ids,
     struct bill_run run;
     int rc = -1;
 
-    if (db_tx(db, gen_tx, &op, e) < 0 || billrun_execute(db, &a, op.id, NULL, NULL, &run, e) < 0)
+    if (db_tx(db, gen_tx, &op, e) < 0)
         goto out;
+    if (billrun_execute(db, &a, op.id, NULL, NULL, &run, e) < 0) {
+        /* no job will resume it: say so on the run (what it made stays) */
+        struct err e2;
+        err_clear(&e2);
+        end_run(db, &a, op.id, "failed", "出账中断", &e2);
+        goto out;
+    }
     if (strcmp(run.status, "done") != 0) {
         err_setf(e, E_INTERNAL, "bill run %lld: %s", (long long)op.id, run.error);
         goto out;
