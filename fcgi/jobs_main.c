@@ -33,6 +33,7 @@
 #include "outbox.h"
 #include "resources_import.h"
 #include "render.h"
+#include "reports_render.h"
 #include "server.h"
 
 static volatile sig_atomic_t stop;
@@ -42,6 +43,11 @@ static void on_stop(int sig)
 {
     (void)sig;
     stop = 1;
+}
+
+bool jobs_stopping(void)
+{
+    return stop != 0;
 }
 
 /* Sleep in small steps so that a stop is seen at once. */
@@ -171,6 +177,10 @@ static int job_queue_run(struct db *db, bool *busy, struct err *e)
         log_info("event=job_started id=%lld kind=%s", (long long)job.id, job.kind);
         if (strcmp(job.kind, "import") == 0) {
             rc = run_import(db, &a, &job, input, len, e);
+        } else if (strcmp(job.kind, "bill_import") == 0) {
+            rc = jobs_run_bill_import(db, &a, &job, input, len, e);
+        } else if (strcmp(job.kind, "report_export") == 0) {
+            rc = jobs_run_report_export(db, &a, &job, input, len, e);
         } else {
             rc = job_finish(db, job.id, false, 0, 0, NULL, "[{\"message\":\"不认识的任务类型\"}]",
                             e);

@@ -2,7 +2,11 @@
 #ifndef WUYE_JOBS_MAIN_H
 #define WUYE_JOBS_MAIN_H
 
+#include <stdbool.h>
+
 /* Run recurring jobs until SIGTERM; returns the exit code. */
 int jobs_main(void);
+/* Has the jobs process been told to stop? (long work gives its job back) */
+bool jobs_stopping(void);
 
 #endif

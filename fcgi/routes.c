@@ -16,6 +16,8 @@
     FIELDS("code", "name", "cycle", "method", "rounding", "due_day_of_cycle", "usage_per_unit",    \
            "late_fee_daily_bp", "late_fee_grace_days", "late_fee_cap", "late_fee_cap_fen",         \
            "active")
+/* Who reads the books (PAY-6): the office and the cashiers of the project. */
+#define BOOKS (ROLE_ADMIN | ROLE_MANAGER | ROLE_CASHIER | ROLE_SUPERVISOR)
 #define RESOURCE_FIELDS                                                                            \
     FIELDS("project_id", "building_id", "unit_id", "code", "number", "kind", "floor",              \
            "area_m2x100", "inner_area_m2x100", "layout", "decoration", "lease_status",             \
@@ -91,6 +93,28 @@ const struct route routes[] = {
      FIELDS("rate", "building_id", "resource_kind", "customer_group", "valid_from", "valid_to")},
     {"POST", "/api/v1/office/fee-rates/{id}/end", h_office_fee_rate_end, ACCESS_STAFF, OFFICE, 0,
      "office_fee_rate_end", FIELDS("valid_to")},
+    /* The books' reports and exports, the bill import, receipts (PAY-6, PAY-7, FEE-6) */
+    {"GET", "/api/v1/office/projects/{id}/reports/books", h_office_report_books, ACCESS_STAFF,
+     BOOKS, 0, "office_report_books", NULL},
+    {"GET", "/api/v1/office/projects/{id}/reports/arrears", h_office_report_arrears, ACCESS_STAFF,
+     BOOKS, 0, "office_report_arrears", NULL},
+    {"GET", "/api/v1/office/projects/{id}/reports/daily", h_office_report_daily, ACCESS_STAFF,
+     BOOKS, 0, "office_report_daily", NULL},
+    {"GET", "/api/v1/office/projects/{id}/reports/changes", h_office_report_changes, ACCESS_STAFF,
+     BOOKS, 0, "office_report_changes", NULL},
+    {"GET", "/api/v1/office/resources/{id}/statement", h_office_statement, ACCESS_STAFF, STAFF, 0,
+     "office_statement", NULL},
+    {"GET", "/api/v1/office/jobs/{id}/file", h_office_job_file, ACCESS_STAFF, STAFF, 0,
+     "office_job_file", NULL},
+    {"POST", "/api/v1/office/projects/{id}/bill-import", h_office_bill_import, ACCESS_STAFF, OFFICE,
+     IMPORT_LIMIT, "office_bill_import", NULL},
+    {"PUT", "/api/v1/office/projects/{id}/receipt-template", h_office_receipt_template,
+     ACCESS_STAFF, OFFICE, 0, "office_receipt_template",
+     FIELDS("receipt_title", "paper", "footer")},
+    {"GET", "/api/v1/staff/receipts/{id}", h_staff_receipt, ACCESS_STAFF, STAFF, 0,
+     "staff_receipt", NULL},
+    {"GET", "/api/v1/staff/receipts/{id}/print", h_staff_receipt_print, ACCESS_STAFF, STAFF, 0,
+     "staff_receipt_print", NULL},
     {"GET", "/api/v1/office/staff", h_office_staff_list, ACCESS_STAFF, OFFICE, 0,
      "office_staff_list", NULL},
     {"POST", "/api/v1/office/staff", h_office_staff_create, ACCESS_STAFF, OFFICE, 0,

@@ -67,6 +67,19 @@ HANDLER(h_office_export);
 /* office_jobs.c */
 HANDLER(h_office_job);
 
+/* office_reports.c, staff_receipts.c: the books' reports and exports, the
+ * bill import, receipts and their print page (PAY-6, PAY-7, FEE-6) */
+HANDLER(h_office_report_books);
+HANDLER(h_office_report_arrears);
+HANDLER(h_office_report_daily);
+HANDLER(h_office_report_changes);
+HANDLER(h_office_statement);
+HANDLER(h_office_job_file);
+HANDLER(h_office_bill_import);
+HANDLER(h_office_receipt_template);
+HANDLER(h_staff_receipt);
+HANDLER(h_staff_receipt_print);
+
 /* office_staff.c */
 HANDLER(h_office_staff_list);
 HANDLER(h_office_staff_create);

@@ -244,15 +244,6 @@ void receipt_format(const char *project_code, int year, int64_t seq, char out[48
 
 /* ---- The SQL of this module ---------------------------------------------------------- */
 
-/* A bill with the late rule of its item: the columns of bill_from_row(). */
-#define BILL_COLS                                                                                  \
-    "b.id, b.project_id, b.resource_id, b.fee_item_id, f.name, b.period, b.status, "               \
-    "b.amount_fen, b.discount_fen, b.paid_fen, b.late_fee_fen, "                                   \
-    "DATEDIFF(b.due_date, '1970-01-01'), DATEDIFF(b.late_from, '1970-01-01'), "                    \
-    "b.open_payment_id, b.source, b.note, b.created_at, b.paid_at, "                               \
-    "f.late_fee_daily_bp, f.late_fee_grace_days, f.late_fee_cap, f.late_fee_cap_fen, f.rounding"
-#define BILL_NCOLS 23
-
 #define BILL_STATUS_OPEN "b.status IN ('unpaid', 'partial')"
 
 /* The owner's list with its session in one statement (as res_list_for_token):
@@ -347,7 +338,7 @@ DB_SQL(sql_recent_receipts,
 
 /* ---- rows ---------------------------------------------------------------------------- */
 
-static void bill_from_row(const struct db_res *r, size_t i, size_t c, struct bill *b)
+void bill_from_row(const struct db_res *r, size_t i, size_t c, struct bill *b)
 {
     const char *cap = db_text(r, i, c + 20), *rnd = db_text(r, i, c + 22);
 

@@ -70,6 +70,21 @@ struct bill {
     bool payable;
 };
 
+/* The columns of a bill with the late rule of its item, for a module that
+ * reads bills in its own statement (the reports): "SELECT " BILL_COLS
+ * " FROM bills b JOIN fee_items f ON f.id = b.fee_item_id …"; then
+ * bill_from_row() fills b from row i, columns c.. (its strings point
+ * into r). */
+#define BILL_COLS                                                                                  \
+    "b.id, b.project_id, b.resource_id, b.fee_item_id, f.name, b.period, b.status, "               \
+    "b.amount_fen, b.discount_fen, b.paid_fen, b.late_fee_fen, "                                   \
+    "DATEDIFF(b.due_date, '1970-01-01'), DATEDIFF(b.late_from, '1970-01-01'), "                    \
+    "b.open_payment_id, b.source, b.note, b.created_at, b.paid_at, "                               \
+    "f.late_fee_daily_bp, f.late_fee_grace_days, f.late_fee_cap, f.late_fee_cap_fen, f.rounding"
+#define BILL_NCOLS 23
+
+void bill_from_row(const struct db_res *r, size_t i, size_t c, struct bill *b);
+
 /* Is the bill open (unpaid or partial)? */
 bool bill_is_open(const struct bill *b);
 /* China's calendar day now, as days since 1970-01-01. */

@@ -189,6 +189,13 @@ const char *import_relation_label(const char *code);
  * out holds 33 bytes. 0, or IMPORT_BAD. */
 int import_mask_id(const char *s, size_t n, char out[33]);
 
+/* A cell as the importers read it: trimmed of spaces and tabs, and
+ * without the one leading ' of the exports' formula guard. */
+void import_cell_view(const struct csv_field *f, const char **s, size_t *n);
+/* A record of nothing but empty cells (",,," from a spreadsheet) or a
+ * blank line: not a row of data. */
+bool import_record_blank(const struct csv_field *f, size_t n);
+
 /* Add an error to rep (kept while fewer than IMPORT_MAX_ERRORS); the
  * message is cut at a character boundary to fit. */
 void import_report_add_error(struct import_report *rep, int line, const char *column,
