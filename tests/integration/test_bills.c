@@ -13,8 +13,10 @@
  *   - bad input of every kind refused with nothing changed;
  *   - check-books: balanced after all this, and failing on a row
  *     corrupted by hand (the function and the operator command).
- * Each test makes its own homes and owners (phones 137000001xx), so the
- * demo's bills never interfere.
+ * Everything happens in a project of its own (ZBILL, which the demo admin
+ * and butler 13900000001 serve), with homes and owners (phones
+ * 137000001xx) made by each test, so that neither the demo's bills nor the
+ * other test binaries' views of project 1 are touched.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -28,6 +30,7 @@ static struct {
     char *admin, *butler, *butler2;
     int64_t prop, park;   /* fee items of project 1: by area with a late fee; fixed */
     int64_t other_item;   /* of project 2 */
+    int64_t proj, bldg;   /* the test's own project and building */
     int homes;            /* homes made so far */
 } g;
 
@@ -44,9 +47,9 @@ static int64_t new_home(char **token)
 
     g.homes++;
     snprintf(body, sizeof(body),
-             "{\"project_id\":1,\"building_id\":1,\"code\":\"ZB-%d\",\"number\":\"Z%d\","
+             "{\"project_id\":%lld,\"building_id\":%lld,\"code\":\"ZB-%d\",\"number\":\"Z%d\","
              "\"kind\":\"home\",\"area_m2x100\":10000}",
-             g.homes, g.homes);
+             (long long)g.proj, (long long)g.bldg, g.homes, g.homes);
     id = call_as(g.admin, "POST", "/api/v1/office/resources", body, 201, NULL);
     snprintf(phone, sizeof(phone), "137000001%02d", g.homes);
     snprintf(body, sizeof(body),
@@ -66,13 +69,13 @@ static int64_t new_home(char **token)
 static int64_t add_bill(int64_t resource, int64_t item, const char *period, int64_t amount,
                         int days_ago)
 {
-    struct db_param p[5] = {P_INT(resource), P_INT(item), P_STR(period), P_INT(amount),
-                            P_INT(days_ago)};
+    struct db_param p[6] = {P_INT(g.proj), P_INT(resource), P_INT(item), P_STR(period),
+                            P_INT(amount), P_INT(days_ago)};
 
     it_sql_exec("INSERT INTO bills (project_id, resource_id, fee_item_id, period, cycle_key, "
-                "source, amount_fen, due_date) VALUES (1, ?, ?, ?, 1, 'run', ?, "
+                "source, amount_fen, due_date) VALUES (?, ?, ?, ?, 1, 'run', ?, "
                 "DATE(UTC_TIMESTAMP() + INTERVAL 8 HOUR) - INTERVAL ? DAY)",
-                p, 5);
+                p, 6);
     return it_sql_int("SELECT LAST_INSERT_ID()", NULL, 0);
 }
 
@@ -152,18 +155,35 @@ static void collect_refused(int64_t resource, const int64_t *ids, size_t n, int6
 
 static int setup(void **state)
 {
+    struct db_param p[1];
+
     (void)state;
+    /* the project first, so that the logins below already serve it */
+    it_sql_exec("INSERT INTO projects (code, name, address) VALUES ('ZBILL', '账单测试小区', '')",
+                NULL, 0);
+    g.proj = it_sql_int("SELECT id FROM projects WHERE code = 'ZBILL'", NULL, 0);
+    p[0] = P_INT(g.proj);
+    it_sql_exec("INSERT INTO buildings (project_id, name, floors, business_type_id) "
+                "VALUES (?, '测试楼', 10, 1)",
+                p, 1);
+    g.bldg = it_sql_int("SELECT LAST_INSERT_ID()", NULL, 0);
+    it_sql_exec("INSERT INTO staff_projects (staff_id, project_id) SELECT id, ? FROM staff "
+                "WHERE phone IN ('13900000009', '13900000001')",
+                p, 1);
     g.admin = it_staff_login("13900000009", "demo1234");
     g.butler = it_staff_login("13900000001", "demo1234");
     g.butler2 = it_staff_login("13900000002", "demo1234");
     if (!g.admin || !g.butler || !g.butler2)
         return -1;
-    g.prop = it_call_at(g.admin, "POST", "/api/v1/office/projects/1/fee-items",
+    char path[96];
+
+    snprintf(path, sizeof(path), "/api/v1/office/projects/%lld/fee-items", (long long)g.proj);
+    g.prop = it_call_at(g.admin, "POST", path,
                         "{\"code\":\"ZB-WY\",\"name\":\"测试物业费\",\"cycle\":\"monthly\","
                         "\"method\":\"building_area\",\"late_fee_daily_bp\":5,"
                         "\"late_fee_grace_days\":30}",
                         201, NULL, false, __FILE__, __LINE__);
-    g.park = it_call_at(g.admin, "POST", "/api/v1/office/projects/1/fee-items",
+    g.park = it_call_at(g.admin, "POST", path,
                         "{\"code\":\"ZB-CW\",\"name\":\"测试车位费\",\"cycle\":\"monthly\","
                         "\"method\":\"fixed\"}",
                         201, NULL, false, __FILE__, __LINE__);
@@ -176,7 +196,12 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
+    struct db_param p[1] = {P_INT(g.proj)};
+
     (void)state;
+    /* Nobody serves the project any more: the other test binaries see the
+     * demo's projects as they expect. Its books stay, for check-books. */
+    it_sql_exec("DELETE FROM staff_projects WHERE project_id = ?", p, 1);
     free(g.admin);
     free(g.butler);
     free(g.butler2);
@@ -323,7 +348,7 @@ static void desk_earliest_first(void **state)
     /* June and July together: 23618 + 23500 */
     collect(g.butler, home, (int64_t[]){a07, a06}, 2, 47118, NULL, &r);
     it_expect(&r, 201, NULL);
-    assert_true(strncmp(it_str(r.json, "receipt_no"), "SFXQ-20", 7) == 0);
+    assert_true(strncmp(it_str(r.json, "receipt_no"), "ZBILL-20", 8) == 0);
     assert_int_equal(it_int(r.json, "amount_fen"), 47118);
     assert_int_equal(it_int(r.json, "to_prepay_fen"), 0);
     applied = it_field(r.json, "applied");
@@ -472,12 +497,12 @@ static void two_cashiers_numbers_without_gaps(void **state)
     for (int k = 0; k < 2; k++) {
         int64_t home = new_home(NULL);
         for (int i = 0; i < ROUNDS; i++) {
-            struct db_param p[2] = {P_INT(home), P_INT(g.park)};
+            struct db_param p[3] = {P_INT(g.proj), P_INT(home), P_INT(g.park)};
             /* temporary bills of one item and month: paid in id order */
             it_sql_exec("INSERT INTO bills (project_id, resource_id, fee_item_id, period, source, "
-                        "amount_fen, due_date) VALUES (1, ?, ?, '2026-10', 'temporary', 100, "
+                        "amount_fen, due_date) VALUES (?, ?, ?, '2026-10', 'temporary', 100, "
                         "'2026-10-01')",
-                        p, 2);
+                        p, 3);
             ids[k][i] = it_sql_int("SELECT LAST_INSERT_ID()", NULL, 0);
         }
         x[k] = (struct racer){.token = k ? g.butler : g.admin, .resource = home, .ids = ids[k],
@@ -492,23 +517,26 @@ static void two_cashiers_numbers_without_gaps(void **state)
             if (x[k].status[i] != 201)
                 fail_msg("cashier %d, round %d: %ld %s", k, i, x[k].status[i], x[k].code[i]);
     /* every receipt of the project this year: 1..N, each once */
-    assert_int_equal(it_sql_int("SELECT COUNT(*) - COUNT(DISTINCT seq) FROM receipts "
-                                "WHERE project_id = 1 AND year = YEAR(UTC_TIMESTAMP() + "
-                                "INTERVAL 8 HOUR)",
-                                NULL, 0),
-                     0);
-    assert_int_equal(it_sql_int("SELECT MAX(seq) - COUNT(*) FROM receipts WHERE project_id = 1 "
-                                "AND year = YEAR(UTC_TIMESTAMP() + INTERVAL 8 HOUR)",
-                                NULL, 0),
-                     0);
-    assert_true(it_sql_int("SELECT COUNT(*) FROM receipts WHERE project_id = 1", NULL, 0) >=
-                2 * ROUNDS);
-    assert_int_equal(it_sql_int("SELECT last_seq FROM receipt_counters WHERE project_id = 1 AND "
-                                "year = YEAR(UTC_TIMESTAMP() + INTERVAL 8 HOUR)",
-                                NULL, 0),
-                     it_sql_int("SELECT COUNT(*) FROM receipts WHERE project_id = 1 AND "
-                                "year = YEAR(UTC_TIMESTAMP() + INTERVAL 8 HOUR)",
-                                NULL, 0));
+    {
+        struct db_param p[1] = {P_INT(g.proj)};
+#define THIS_YEAR "year = YEAR(UTC_TIMESTAMP() + INTERVAL 8 HOUR)"
+        assert_int_equal(it_sql_int("SELECT COUNT(*) - COUNT(DISTINCT seq) FROM receipts "
+                                    "WHERE project_id = ? AND " THIS_YEAR,
+                                    p, 1),
+                         0);
+        assert_int_equal(it_sql_int("SELECT MAX(seq) - COUNT(*) FROM receipts "
+                                    "WHERE project_id = ? AND " THIS_YEAR,
+                                    p, 1),
+                         0);
+        assert_true(it_sql_int("SELECT COUNT(*) FROM receipts WHERE project_id = ?", p, 1) >=
+                    2 * ROUNDS);
+        assert_int_equal(it_sql_int("SELECT last_seq FROM receipt_counters "
+                                    "WHERE project_id = ? AND " THIS_YEAR,
+                                    p, 1),
+                         it_sql_int("SELECT COUNT(*) FROM receipts "
+                                    "WHERE project_id = ? AND " THIS_YEAR,
+                                    p, 1));
+    }
     books_balance();
 }
 
@@ -557,10 +585,12 @@ static void bad_input_changes_nothing(void **state)
     collect_body(body, sizeof(body), home, (int64_t[]){bill}, 1, 5000, NULL);
     refused_as(g.butler2, "POST", "/api/v1/staff/collections", body, 404, "NOT_FOUND");
     /* a role that does not collect: 403 */
-    call_as(g.admin, "POST", "/api/v1/office/staff",
-            "{\"name\":\"测试技工\",\"phone\":\"13700000199\",\"password\":\"tech12345\","
-            "\"roles\":[\"technician\"],\"project_ids\":[1]}",
-            201, NULL);
+    snprintf(body, sizeof(body),
+             "{\"name\":\"测试技工\",\"phone\":\"13700000199\",\"password\":\"tech12345\","
+             "\"roles\":[\"technician\"],\"project_ids\":[%lld]}",
+             (long long)g.proj);
+    call_as(g.admin, "POST", "/api/v1/office/staff", body, 201, NULL);
+    collect_body(body, sizeof(body), home, (int64_t[]){bill}, 1, 5000, NULL);
     tech = it_staff_login("13700000199", "tech12345");
     assert_non_null(tech);
     refused_as(tech, "POST", "/api/v1/staff/collections", body, 403, "FORBIDDEN");
