@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 #include "auth.h"
+#include "bills.h"
 #include "jobs.h"
 #include "resources_import.h"
 #include "resources.h"
@@ -31,5 +32,13 @@ cJSON *render_person_row(const struct person_row *x);
  * the move-in/out history and phones as the domain let this caller see
  * them, the owner's view current occupants with masked phones. */
 cJSON *render_resource_detail(const struct resource_detail *d, bool owner_view);
+
+/* A bill as the owner's and the staff's lists show it (API.md). */
+cJSON *render_bill(const struct bill *b);
+/* {"items":[bills…]} with "next_cursor" for a paged list (next_key 0:
+ * null), without it for the whole unpaid list (API.md). */
+cJSON *render_bill_page(const struct bill_page *pg, bool paged);
+/* A resource's receivables and recent receipts (GET /staff/resources/{id}). */
+cJSON *render_receivables(const struct receivables *x);
 
 #endif

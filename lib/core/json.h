@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/arena.h"
 #include "core/err.h"
 
 /* Parse a request body that must be one JSON object. Caller frees with
@@ -48,6 +49,13 @@ int json_get_int(const cJSON *obj, const char *name, bool required, int64_t min,
                  int64_t *out, bool *present, struct err *e);
 
 int json_get_bool(const cJSON *obj, const char *name, bool required, bool *out, struct err *e);
+
+/* An array of ids (integers in [1, max_id]), at most max_items of them,
+ * copied into a; absent or null: *present false (400 when required).
+ * Duplicates are the caller's to judge. */
+int json_get_ids(const cJSON *obj, const char *name, bool required, size_t max_items,
+                 int64_t max_id, struct arena *a, int64_t **out, size_t *n, bool *present,
+                 struct err *e);
 
 /* True if p[0..n) is valid UTF-8 (no overlongs, no surrogates). */
 bool utf8_valid(const char *p, size_t n);
