@@ -89,13 +89,8 @@ static int job_cleanup(struct db *db, bool *busy, struct err *e)
 }
 
 /* A queued import: its progress record moves every 200 rows, with the
- * row errors so far when there are new ones. */
-struct import_job {
-    struct db *db;
-    int64_t id;
-    size_t nerrors; /* in the record */
-};
-
+ * row errors so far when there are new ones (struct import_job:
+ * jobs_main.h). */
 static char *text_of(cJSON *doc);
 
 static int import_progress(void *arg, const struct import_report *rep, int rows, struct err *e)
@@ -122,6 +117,16 @@ static char *text_of(cJSON *doc)
 
     cJSON_Delete(doc);
     return text;
+}
+
+int jobs_import_progress(void *arg, const struct import_report *rep, int rows, struct err *e)
+{
+    return import_progress(arg, rep, rows, e);
+}
+
+char *jobs_json_text(cJSON *doc)
+{
+    return text_of(doc);
 }
 
 static int run_import(struct db *db, struct arena *a, const struct job *job, const char *input,

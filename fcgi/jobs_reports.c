@@ -17,15 +17,6 @@
 #include "reports.h"
 #include "reports_render.h"
 
-/* A JSON document as text (consumed); cJSON_free() it. */
-static char *text_of(cJSON *doc)
-{
-    char *text = cJSON_PrintUnformatted(doc);
-
-    cJSON_Delete(doc);
-    return text;
-}
-
 /* End the job as failed, saying why (e's message), e cleared. */
 static int fail(struct db *db, const struct job *job, int64_t done, struct err *e)
 {
@@ -35,32 +26,9 @@ static int fail(struct db *db, const struct job *job, int64_t done, struct err *
 
     cJSON_AddStringToObject(x, "message", e->message);
     cJSON_AddItemToArray(arr, x);
-    errors = text_of(arr);
+    errors = jobs_json_text(arr);
     err_clear(e);
     rc = job_finish(db, job->id, false, done, done, NULL, errors, e);
-    cJSON_free(errors);
-    return rc;
-}
-
-struct progress {
-    struct db *db;
-    int64_t id;
-    size_t nerrors; /* in the record */
-};
-
-static int import_progress(void *arg, const struct import_report *rep, int rows, struct err *e)
-{
-    struct progress *p = arg;
-    char *errors = NULL;
-    int rc;
-
-    if (jobs_stopping())
-        return err_setf(e, E_INTERNAL, "stopping");
-    if (rep->nerrors != p->nerrors) {
-        errors = text_of(render_import_errors(rep));
-        p->nerrors = rep->nerrors;
-    }
-    rc = job_progress(p->db, p->id, rep->rows_total, rows, errors, e);
     cJSON_free(errors);
     return rc;
 }
@@ -68,8 +36,8 @@ static int import_progress(void *arg, const struct import_report *rep, int rows,
 int jobs_run_bill_import(struct db *db, struct arena *a, const struct job *job, const char *input,
                          size_t len, struct err *e)
 {
-    struct progress p = {db, job->id, 0};
-    struct import_progress pg = {200, import_progress, &p};
+    struct import_job p = {db, job->id, 0};
+    struct import_progress pg = {200, jobs_import_progress, &p};
     struct bill_import_report rep;
     struct principal who;
     char *result, *errors;
@@ -83,8 +51,8 @@ int jobs_run_bill_import(struct db *db, struct arena *a, const struct job *job, 
         bill_import_report_free(&rep);
         return jobs_stopping() ? job_release(db, job->id, e) : fail(db, job, 0, e);
     }
-    result = text_of(render_bill_import_report(&rep, false));
-    errors = text_of(render_import_errors(&rep.base));
+    result = jobs_json_text(render_bill_import_report(&rep, false));
+    errors = jobs_json_text(render_import_errors(&rep.base));
     rc = job_finish(db, job->id, true, rep.base.rows_total, rep.base.rows_total, result, errors, e);
     cJSON_free(result);
     cJSON_free(errors);
@@ -140,7 +108,7 @@ int jobs_run_report_export(struct db *db, struct arena *a, const struct job *job
     cJSON_AddStringToObject(f, "filename", name);
     cJSON_AddStringToObject(f, "content_type", type);
     json_add_int(f, "bytes", (int64_t)out.len);
-    result = text_of(doc);
+    result = jobs_json_text(doc);
     rc = job_finish(db, job->id, true, 1, 1, result, NULL, e);
     cJSON_free(result);
     buf_free(&out);

@@ -245,8 +245,6 @@ int h_office_bill_import(struct req *r, struct err *e)
     int rc;
 
     if (bill_import_rows(csv, r->body_len) > BILL_IMPORT_SYNC_MAX) {
-        if (!auth_in_project(&r->who, r->params[0]))
-            return err_not_found(e);
         if (job_queue(db_thread(), &r->who, "bill_import", r->params[0], csv, r->body_len, &id,
                       e) < 0 ||
             job_get(db_thread(), &r->arena, &r->who, id, &job, e) < 0)

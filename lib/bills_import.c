@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "audit.h"
 #include "bills.h"
@@ -74,48 +73,12 @@ static const size_t col_max_chars[BI_NCOLS] = {
 int bill_import_header_parse(const struct csv_field *f, size_t n, struct bill_import_header *h,
                              struct err *e)
 {
-    char unknown[96] = "";
-    size_t nunknown = 0;
-
     memset(h, 0, sizeof(*h));
-    for (size_t c = 0; c < BI_NCOLS; c++)
-        h->field_of[c] = -1;
     h->nfields = n;
-    for (size_t i = 0; i < n && i < CSV_MAX_FIELDS; i++) {
-        const char *s;
-        size_t len;
-        int col = -1;
-
-        import_cell_view(&f[i], &s, &len);
-        if (len == 0) {
-            h->ignored[i] = true;
-            continue;
-        }
-        for (size_t c = 0; c < BI_NCOLS && col < 0; c++)
-            if ((strlen(bill_import_col_names[c]) == len &&
-                 memcmp(bill_import_col_names[c], s, len) == 0) ||
-                (strlen(bill_import_col_names_en[c]) == len &&
-                 strncasecmp(bill_import_col_names_en[c], s, len) == 0))
-                col = (int)c;
-        if (col < 0) {
-            /* every unknown name in one message, as long as whole names fit */
-            size_t used = strlen(unknown);
-            if (used + len + 10 < sizeof(unknown) && utf8_valid(s, len))
-                snprintf(unknown + used, sizeof(unknown) - used, "%s“%.*s”", nunknown ? "、" : "",
-                         (int)len, s);
-            nunknown++;
-            continue;
-        }
-        if (h->field_of[col] >= 0)
-            return err_setf(e, E_BAD_REQUEST, "表头中“%s”列出现了两次（第 %d 列和第 %zu 列）",
-                            bill_import_col_names[col], h->field_of[col] + 1, i + 1);
-        h->field_of[col] = (int)i;
-    }
-    if (nunknown)
-        return err_setf(e, E_BAD_REQUEST,
-                        "表头中有无法识别的列：%s。可用的列：房屋编码、收费项目编码、账期、金额、"
-                        "已缴金额、缴费日期、备注",
-                        nunknown && unknown[0] ? unknown : "（无法显示）");
+    if (import_header_map(f, n, bill_import_col_names, bill_import_col_names_en, BI_NCOLS,
+                          "房屋编码、收费项目编码、账期、金额、已缴金额、缴费日期、备注",
+                          h->field_of, h->ignored, e) < 0)
+        return -1;
     for (int c = BI_RESOURCE; c <= BI_AMOUNT; c++)
         if (h->field_of[c] < 0)
             return err_setf(e, E_BAD_REQUEST, "表头中缺少必需的列“%s”", bill_import_col_names[c]);
@@ -193,26 +156,6 @@ static bool money_cell(struct row_parse *p, enum bill_import_col col, int64_t *f
     return rc == 0;
 }
 
-/* Stray data beside the header's columns is an error, once per row. */
-static void check_stray_cells(struct row_parse *p)
-{
-    for (size_t i = 0; i < p->n; i++) {
-        const char *s;
-        size_t n;
-
-        if (i < p->h->nfields && !p->h->ignored[i])
-            continue;
-        import_cell_view(&p->f[i], &s, &n);
-        if (n) {
-            import_report_add_error(p->rep, p->line, NULL,
-                                    "第 %zu 列有内容但没有表头（表头共 %zu 列）", i + 1,
-                                    p->h->nfields);
-            p->nerr++;
-            return;
-        }
-    }
-}
-
 int bill_import_row_parse(const struct bill_import_header *h, const struct csv_field *f, size_t n,
                           int line, int32_t today, struct arena *a, struct bill_import_row *row,
                           struct import_report *rep)
@@ -223,7 +166,7 @@ int bill_import_row_parse(const struct bill_import_header *h, const struct csv_f
 
     memset(row, 0, sizeof(*row));
     row->line = line;
-    check_stray_cells(&p);
+    p.nerr += import_stray_cells(f, n, h->nfields, h->ignored, line, rep);
     row->resource_code = text_cell(&p, BI_RESOURCE, &bad);
     if (!row->resource_code && !bad)
         row_err(&p, BI_RESOURCE, "房屋编码不能为空");

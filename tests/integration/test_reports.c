@@ -33,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "books.h"
@@ -975,6 +976,28 @@ static void receipt_template(void **state)
     assert_non_null(strstr(r.body.data, "请妥善保管"));
     assert_non_null(strstr(r.body.data, "存入预存款"));
     it_resp_free(&r);
+    /* nginx's policy for the page: its inline styles, nothing else */
+    {
+        char cmd[512], line[512];
+        bool seen = false;
+        FILE *c;
+
+        snprintf(cmd, sizeof(cmd),
+                 "curl -s -D - -o /dev/null -H 'Authorization: Bearer %s' "
+                 "%s/api/v1/staff/receipts/%lld/print",
+                 g.admin, it_env("WUYE_TEST_URL"), (long long)g.r8);
+        c = popen(cmd, "r");
+        assert_non_null(c);
+        while (fgets(line, sizeof(line), c))
+            if (strncasecmp(line, "Content-Security-Policy:", 24) == 0) {
+                assert_non_null(strstr(line, "default-src 'none'; style-src 'unsafe-inline'; "
+                                             "frame-ancestors 'none'"));
+                assert_false(seen); /* one policy, not the server's on top */
+                seen = true;
+            }
+        pclose(c);
+        assert_true(seen);
+    }
     refused_as(g.admin, "PUT", path, "{\"paper\":\"a4\"}", 400, "BAD_REQUEST");
     refused_as(g.admin, "PUT", path, "{\"receipt_title\":3}", 400, "BAD_REQUEST");
     refused_as(g.butler, "PUT", path, "{\"paper\":\"a5\"}", 403, "FORBIDDEN");
