@@ -84,8 +84,8 @@ static int export_file(struct db *db, struct arena *a, const struct job *job, co
     return report_xlsx(&rep, out, e);
 }
 
-int jobs_run_report_export(struct db *db, struct arena *a, const struct job *job,
-                           const char *input, size_t len, struct err *e)
+int jobs_run_report_export(struct db *db, struct arena *a, const struct job *job, const char *input,
+                           size_t len, struct err *e)
 {
     struct buf out = BUF_INIT;
     char name[128], url[80];

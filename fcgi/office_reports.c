@@ -99,8 +99,7 @@ cJSON *render_bill_import_report(const struct bill_import_report *rep, bool with
 
 /* The query parameters every report may have; each report's domain
  * function checks those it reads. */
-static int read_query(struct req *r, enum report_kind kind, struct report_query *q,
-                      struct err *e)
+static int read_query(struct req *r, enum report_kind kind, struct report_query *q, struct err *e)
 {
     memset(q, 0, sizeof(*q));
     q->kind = kind;
@@ -123,8 +122,7 @@ static int reply_file(struct req *r, const char *filename, const char *type, con
 {
     char disp[200];
 
-    snprintf(disp, sizeof(disp), "Content-Disposition: attachment; filename=\"%s\"\r\n",
-             filename);
+    snprintf(disp, sizeof(disp), "Content-Disposition: attachment; filename=\"%s\"\r\n", filename);
     return reply_raw(r, 200, type, b->data ? b->data : "", b->len, disp);
 }
 
@@ -245,8 +243,8 @@ int h_office_bill_import(struct req *r, struct err *e)
     int rc;
 
     if (bill_import_rows(csv, r->body_len) > BILL_IMPORT_SYNC_MAX) {
-        if (job_queue(db_thread(), &r->who, "bill_import", r->params[0], csv, r->body_len, &id,
-                      e) < 0 ||
+        if (job_queue(db_thread(), &r->who, "bill_import", r->params[0], csv, r->body_len, &id, e) <
+                0 ||
             job_get(db_thread(), &r->arena, &r->who, id, &job, e) < 0)
             return -1;
         return reply_json(r, 202, render_job(&job));

@@ -24,7 +24,7 @@ cJSON *render_bill_import_report(const struct bill_import_report *rep, bool with
  * the job's starter: "bill_import" and "report_export". */
 int jobs_run_bill_import(struct db *db, struct arena *a, const struct job *job, const char *input,
                          size_t len, struct err *e);
-int jobs_run_report_export(struct db *db, struct arena *a, const struct job *job,
-                           const char *input, size_t len, struct err *e);
+int jobs_run_report_export(struct db *db, struct arena *a, const struct job *job, const char *input,
+                           size_t len, struct err *e);
 
 #endif

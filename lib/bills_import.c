@@ -66,7 +66,7 @@ const char *const bill_import_col_names_en[BI_NCOLS] = {
 };
 /* in characters, as in sql/001 and sql/006-007 */
 static const size_t col_max_chars[BI_NCOLS] = {
-    [BI_RESOURCE] = 64, [BI_ITEM] = 32, [BI_NOTE] = 200, [BI_PERIOD] = 7,
+    [BI_RESOURCE] = 64, [BI_ITEM] = 32, [BI_NOTE] = 200,     [BI_PERIOD] = 7,
     [BI_AMOUNT] = 24,   [BI_PAID] = 24, [BI_PAID_DATE] = 10,
 };
 
@@ -266,8 +266,7 @@ static int audited(struct db *db, struct row_tx *t, const char *action, const ch
 /* The first day of the period's month plus the item's due day − 1. */
 static int32_t due_day_of(const char *period, int64_t due_day_of_cycle)
 {
-    return money_days_from_civil(atoi(period), atoi(period + 5), 1) +
-           (int32_t)due_day_of_cycle - 1;
+    return money_days_from_civil(atoi(period), atoi(period + 5), 1) + (int32_t)due_day_of_cycle - 1;
 }
 
 /* The paid amount as one receipt, applied as on the bill's due date. */
@@ -284,16 +283,16 @@ static int pay(struct db *db, struct row_tx *t, int64_t project_id, int64_t reso
     if (db_one(db, t->run->a, &sql_bill, DB_ARGS(P_INT(bill_id)), &r, e) <= 0)
         return err_internal(e);
     bill_from_row(&r, 0, 0, &b);
-    if (receipt_issue_tx(db,
-                         &(struct receipt_in){.project_id = project_id,
-                                              .resource_id = resource_id,
-                                              .method = PAY_TRANSFER,
-                                              .purpose = "bills",
-                                              .amount_fen = row->paid_fen,
-                                              .cashier_id = t->run->who->id,
-                                              .note = arena_printf(t->run->a,
-                                                                   "历史导入 缴费日期 %s", day)},
-                         &receipt_id, no, e) < 0 ||
+    if (receipt_issue_tx(
+            db,
+            &(struct receipt_in){.project_id = project_id,
+                                 .resource_id = resource_id,
+                                 .method = PAY_TRANSFER,
+                                 .purpose = "bills",
+                                 .amount_fen = row->paid_fen,
+                                 .cashier_id = t->run->who->id,
+                                 .note = arena_printf(t->run->a, "历史导入 缴费日期 %s", day)},
+            &receipt_id, no, e) < 0 ||
         bills_apply_tx(db, receipt_id, &b, &row->paid_fen, 1, b.due_date, e) < 0)
         return -1;
     /* the day it was paid, 00:00 China time, as UTC */
@@ -316,24 +315,25 @@ static int row_apply(struct db *db, void *arg, struct err *e)
     char amount[MONEY_FORMAT_SIZE], stored[MONEY_FORMAT_SIZE];
 
     t->existing = t->refused = false;
-    found = db_one(db, a, &sql_resource, DB_ARGS(P_INT(project_id), P_STR(row->resource_code)), &r,
-                   e);
+    found =
+        db_one(db, a, &sql_resource, DB_ARGS(P_INT(project_id), P_STR(row->resource_code)), &r, e);
     if (found <= 0)
-        return found < 0 ? -1
-                         : refuse(t, e, BI_RESOURCE, "本项目没有编码为“%s”的房屋",
-                                  row->resource_code);
+        return found < 0
+                   ? -1
+                   : refuse(t, e, BI_RESOURCE, "本项目没有编码为“%s”的房屋", row->resource_code);
     resource_id = db_int(&r, 0, 0);
     found = db_one(db, a, &sql_item, DB_ARGS(P_INT(project_id), P_STR(row->fee_item_code)), &r, e);
     if (found <= 0)
-        return found < 0 ? -1
-                         : refuse(t, e, BI_ITEM, "本项目没有编码为“%s”的收费项目",
-                                  row->fee_item_code);
+        return found < 0
+                   ? -1
+                   : refuse(t, e, BI_ITEM, "本项目没有编码为“%s”的收费项目", row->fee_item_code);
     item_id = db_int(&r, 0, 0);
     cycle = db_text(&r, 0, 1);
     due_day = db_int(&r, 0, 2);
     /* a period is a cycle's first month (sql/007) */
     if (strcmp(cycle, "quarterly") == 0 && (month - 1) % 3 != 0)
-        return refuse(t, e, BI_PERIOD, "按季收费的项目，账期须为季度的第一个月（01、04、07、10 月）");
+        return refuse(t, e, BI_PERIOD,
+                      "按季收费的项目，账期须为季度的第一个月（01、04、07、10 月）");
     if (strcmp(cycle, "yearly") == 0 && month != 1)
         return refuse(t, e, BI_PERIOD, "按年收费的项目，账期须为 01 月");
     if (db_query(db, a, &sql_prepay_lock, DB_ARGS(P_INT(resource_id)), &r, e) < 0)
@@ -349,7 +349,8 @@ static int row_apply(struct db *db, void *arg, struct err *e)
         }
         money_format(db_int(&r, 0, 1), stored);
         money_format(row->amount_fen, amount);
-        return refuse(t, e, BI_AMOUNT, "该房屋 %s 的此项账单已存在，金额为 %s 元，与文件中的 %s 元不一致",
+        return refuse(t, e, BI_AMOUNT,
+                      "该房屋 %s 的此项账单已存在，金额为 %s 元，与文件中的 %s 元不一致",
                       row->period, stored, amount);
     }
     if (db_insert(db, &sql_insert,

@@ -20,18 +20,27 @@
 
 /* ---- The SQL of this module ---------------------------------------------------------- */
 
-DB_SQL(sql_view,
-       "SELECT rc.id, rc.project_id, rc.resource_id, p.name, rc.receipt_no, r.code, bd.name, "
-       "u.name, r.number, rc.method, rc.purpose, rc.status, rc.payer_name, "
-       "(SELECT GROUP_CONCAT(pe.name ORDER BY pr.id SEPARATOR '、') FROM person_resources pr "
-       "JOIN persons pe ON pe.id = pr.person_id WHERE pr.resource_id = r.id "
-       "AND pr.relation = 'owner' AND " PR_CURRENT("pr") "), rc.note, s.name, "
-       CN_TIME("rc.created_at") ", " CN_TIME("rc.voided_at") ", rc.amount_fen, rc.to_prepay_fen, "
-       "rc.printed_count, rc.cashier_id, ps.receipt_title, ps.receipt_paper, ps.receipt_footer "
-       "FROM receipts rc JOIN projects p ON p.id = rc.project_id "
-       "JOIN resources r ON r.id = rc.resource_id LEFT JOIN buildings bd ON bd.id = r.building_id "
-       "LEFT JOIN units u ON u.id = r.unit_id LEFT JOIN staff s ON s.id = rc.cashier_id "
-       "LEFT JOIN project_settings ps ON ps.project_id = rc.project_id WHERE rc.id = ?");
+DB_SQL(
+    sql_view,
+    "SELECT rc.id, rc.project_id, rc.resource_id, p.name, rc.receipt_no, r.code, bd.name, "
+    "u.name, r.number, rc.method, rc.purpose, rc.status, rc.payer_name, "
+    "(SELECT GROUP_CONCAT(pe.name ORDER BY pr.id SEPARATOR '、') FROM person_resources pr "
+    "JOIN persons pe ON pe.id = pr.person_id WHERE pr.resource_id = r.id "
+    "AND pr.relation = 'owner' AND " PR_CURRENT("pr") "), rc.note, s.name, " CN_TIME(
+        "rc.created_at") ", " CN_TIME("rc.voided_at") ", rc.amount_fen, rc.to_prepay_fen, "
+                                                      "rc.printed_count, rc.cashier_id, "
+                                                      "ps.receipt_title, ps.receipt_paper, "
+                                                      "ps.receipt_footer "
+                                                      "FROM receipts rc JOIN projects p ON p.id = "
+                                                      "rc.project_id "
+                                                      "JOIN resources r ON r.id = rc.resource_id "
+                                                      "LEFT JOIN buildings bd ON bd.id = "
+                                                      "r.building_id "
+                                                      "LEFT JOIN units u ON u.id = r.unit_id LEFT "
+                                                      "JOIN staff s ON s.id = rc.cashier_id "
+                                                      "LEFT JOIN project_settings ps ON "
+                                                      "ps.project_id = rc.project_id WHERE rc.id = "
+                                                      "?");
 /* What the receipt paid; a void's reversals (reverses_id) are not lines. */
 DB_SQL(sql_lines, "SELECT x.bill_id, b.fee_item_id, f.name, b.period, x.amount_fen, x.late_fen "
                   "FROM bill_applications x JOIN bills b ON b.id = x.bill_id "
@@ -63,8 +72,8 @@ static const char *label_of(const char *code, const char *const (*names)[2], siz
 #define LABEL(code, table) label_of((code), (table), sizeof(table) / sizeof((table)[0]))
 
 static const char *const method_labels[][2] = {
-    {"cash", "现金"},           {"card", "刷卡"},         {"wechat", "微信"},
-    {"alipay", "支付宝"},       {"transfer", "银行转账"}, {"wechat_pay", "微信支付（线上）"},
+    {"cash", "现金"},         {"card", "刷卡"},         {"wechat", "微信"},
+    {"alipay", "支付宝"},     {"transfer", "银行转账"}, {"wechat_pay", "微信支付（线上）"},
     {"prepay", "预存款抵扣"},
 };
 static const char *const purpose_labels[][2] = {
@@ -193,14 +202,14 @@ static int print_tx(struct db *db, void *arg, struct err *e)
         return err_not_found(e);
     if (audit_snapshot(db, op->a, &sql_snap_print, op->id, &before, e) < 0 ||
         db_exec(db, &sql_count_print, DB_ARGS(P_INT(op->id)), NULL, e) < 0 ||
-        audit_change(db, op->a,
-                     &(struct audit_entry){.who = op->who,
-                                           .action = db_int(&r, 0, 1) ? "reprint_receipt"
-                                                                      : "print_receipt",
-                                           .entity = "receipt",
-                                           .entity_id = op->id,
-                                           .before = before},
-                     &sql_snap_print, e) < 0)
+        audit_change(
+            db, op->a,
+            &(struct audit_entry){.who = op->who,
+                                  .action = db_int(&r, 0, 1) ? "reprint_receipt" : "print_receipt",
+                                  .entity = "receipt",
+                                  .entity_id = op->id,
+                                  .before = before},
+            &sql_snap_print, e) < 0)
         return -1;
     return load(db, op->a, op->id, op->out, e);
 }

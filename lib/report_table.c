@@ -112,8 +112,7 @@ void rt_meta_text(struct report *r, const char *key, const char *label, const ch
     rt_text(r, &meta_add(r, key, label, RT_TEXT)->v, s);
 }
 
-void rt_meta_num(struct report *r, const char *key, const char *label, enum rt_type type,
-                 int64_t v)
+void rt_meta_num(struct report *r, const char *key, const char *label, enum rt_type type, int64_t v)
 {
     rt_int(&meta_add(r, key, label, type)->v, v);
 }
@@ -240,8 +239,7 @@ static void xlsx_cell(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, enum rt_t
                                bold ? f->money_bold : f->money);
         break;
     case RT_BP:
-        worksheet_write_number(ws, row, col, xlsx_number(c->v, 10000),
-                               bold ? f->pct_bold : f->pct);
+        worksheet_write_number(ws, row, col, xlsx_number(c->v, 10000), bold ? f->pct_bold : f->pct);
         break;
     }
 }

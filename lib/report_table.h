@@ -60,8 +60,8 @@ struct rt_section {
     size_t ncols;
     struct rt_cell *cells; /* nrows × ncols, row-major */
     size_t nrows, cap;
-    struct rt_cell *totals;  /* NULL = no totals row */
-    const char *totals_key;  /* its JSON member */
+    struct rt_cell *totals; /* NULL = no totals row */
+    const char *totals_key; /* its JSON member */
 };
 
 /* A value of the report as a whole (a filter, a balance). */

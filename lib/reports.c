@@ -40,7 +40,7 @@ DB_SQL(sql_item_project, "SELECT project_id FROM fee_items WHERE id = ?");
  * applications were (money received, prepayment offsets, late fees),
  * then summed by the group. */
 #define BOOKS_BILLS                                                                                \
-    "SELECT b.id, b.period, r.building_id, b.fee_item_id, b.status, b.amount_fen, "              \
+    "SELECT b.id, b.period, r.building_id, b.fee_item_id, b.status, b.amount_fen, "                \
     "b.discount_fen, b.late_fee_fen, b.paid_fen, "                                                 \
     "(SELECT COALESCE(SUM(d.amount_fen), 0) FROM bill_discounts d WHERE d.bill_id = b.id "         \
     "AND d.kind = 'waiver') AS waived, "                                                           \
@@ -53,7 +53,7 @@ DB_SQL(sql_item_project, "SELECT project_id FROM fee_items WHERE id = ?");
     "WHERE b.project_id = ? AND b.status <> 'void' AND b.period BETWEEN ? AND ? "                  \
     "AND (? = 0 OR r.building_id = ?) AND (? = 0 OR b.fee_item_id = ?) GROUP BY b.id"
 #define BOOKS_SUMS                                                                                 \
-    "COUNT(*), SUM(t.status = 'paid'), SUM(t.status <> 'paid'), SUM(t.amount_fen), "              \
+    "COUNT(*), SUM(t.status = 'paid'), SUM(t.status <> 'paid'), SUM(t.amount_fen), "               \
     "SUM(t.discount_fen), SUM(t.waived), SUM(t.late_fee_fen), SUM(t.received), "                   \
     "SUM(t.offset_fen), SUM(t.late_paid), "                                                        \
     "SUM(t.amount_fen - t.discount_fen + t.late_fee_fen - t.paid_fen)"
@@ -76,19 +76,21 @@ DB_SQL(sql_arrears,
        "SELECT " BILL_COLS ", r.code, bd.name, "
        "(SELECT GROUP_CONCAT(p.name ORDER BY pr.id SEPARATOR '、') FROM person_resources pr "
        "JOIN persons p ON p.id = pr.person_id WHERE pr.resource_id = b.resource_id "
-       "AND pr.relation = 'owner' AND " PR_CURRENT("pr") ") "
-       "FROM bills b JOIN fee_items f ON f.id = b.fee_item_id "
-       "JOIN resources r ON r.id = b.resource_id LEFT JOIN buildings bd ON bd.id = r.building_id "
-       OPEN_BILLS_WHERE " ORDER BY b.resource_id, b.id");
-DB_SQL(sql_arrears_count, "SELECT COUNT(*) FROM bills b JOIN resources r ON r.id = b.resource_id "
-                          OPEN_BILLS_WHERE);
+       "AND pr.relation = 'owner' AND " PR_CURRENT(
+           "pr") ") "
+                 "FROM bills b JOIN fee_items f ON f.id = b.fee_item_id "
+                 "JOIN resources r ON r.id = b.resource_id LEFT JOIN buildings bd ON bd.id = "
+                 "r.building_id " OPEN_BILLS_WHERE " ORDER BY b.resource_id, b.id");
+DB_SQL(sql_arrears_count,
+       "SELECT COUNT(*) FROM bills b JOIN resources r ON r.id = b.resource_id " OPEN_BILLS_WHERE);
 
 DB_SQL(sql_resource,
        "SELECT r.project_id, r.code, p.name, "
        "(SELECT GROUP_CONCAT(pe.name ORDER BY pr.id SEPARATOR '、') FROM person_resources pr "
        "JOIN persons pe ON pe.id = pr.person_id WHERE pr.resource_id = r.id "
-       "AND pr.relation = 'owner' AND " PR_CURRENT("pr") ") "
-       "FROM resources r JOIN projects p ON p.id = r.project_id WHERE r.id = ?");
+       "AND pr.relation = 'owner' AND " PR_CURRENT(
+           "pr") ") "
+                 "FROM resources r JOIN projects p ON p.id = r.project_id WHERE r.id = ?");
 /* Every movement of what a resource owes, up to the end of the range,
  * oldest first: a bill (+), its discounts (−), the late fee a payment
  * froze and paid (+), the payment or offset itself (−; a reversal +).
@@ -96,34 +98,72 @@ DB_SQL(sql_resource,
  * whether it lies before the range (the opening balance). */
 #define STMT_BILL "JOIN bills b ON b.id = x.bill_id JOIN fee_items f ON f.id = b.fee_item_id "
 #define STMT_WHERE(t) "WHERE b.resource_id = ? AND b.status <> 'void' AND " t " < ?"
-DB_SQL(sql_stmt_lines,
-       "SELECT e.t < ?, " CN_TIME("e.t") ", e.kind, e.bill_id, e.receipt_no, e.item, e.delta "
-       "FROM ("
-       "SELECT b.created_at AS t, 'bill' AS kind, b.id AS bill_id, NULL AS receipt_no, "
-       "CONCAT(f.name, ' ', b.period) AS item, b.amount_fen AS delta, 0 AS ord, b.id AS oid "
-       "FROM bills b JOIN fee_items f ON f.id = b.fee_item_id " STMT_WHERE("b.created_at") " "
-       "UNION ALL SELECT x.created_at, IF(x.kind = 'waiver', 'waiver', 'discount'), b.id, NULL, "
-       "CONCAT(f.name, ' ', b.period), -x.amount_fen, 1, x.id FROM bill_discounts x " STMT_BILL
-       STMT_WHERE("x.created_at") " "
-       "UNION ALL SELECT x.created_at, 'late_fee', b.id, rc.receipt_no, "
-       "CONCAT(f.name, ' ', b.period), x.late_fen, 2, x.id FROM bill_applications x " STMT_BILL
-       "JOIN receipts rc ON rc.id = x.receipt_id " STMT_WHERE("x.created_at") " "
-       "AND x.late_fen <> 0 "
-       "UNION ALL SELECT x.created_at, IF(x.reverses_id IS NOT NULL, 'reversal', "
-       "IF(rc.method = 'prepay', 'offset', 'payment')), b.id, rc.receipt_no, "
-       "CONCAT(f.name, ' ', b.period), -x.amount_fen, 3, x.id FROM bill_applications x " STMT_BILL
-       "JOIN receipts rc ON rc.id = x.receipt_id " STMT_WHERE("x.created_at") ") e "
-       "ORDER BY e.t, e.ord, e.oid");
+DB_SQL(
+    sql_stmt_lines,
+    "SELECT e.t < ?, " CN_TIME(
+        "e.t") ", e.kind, e.bill_id, e.receipt_no, e.item, e.delta "
+               "FROM ("
+               "SELECT b.created_at AS t, 'bill' AS kind, b.id AS bill_id, NULL AS receipt_no, "
+               "CONCAT(f.name, ' ', b.period) AS item, b.amount_fen AS delta, 0 AS ord, b.id AS "
+               "oid "
+               "FROM bills b JOIN fee_items f ON f.id = b.fee_item_id " STMT_WHERE(
+                   "b.created_at") " "
+                                   "UNION ALL SELECT x.created_at, IF(x.kind = 'waiver', 'waiver', "
+                                   "'discount'), b.id, NULL, "
+                                   "CONCAT(f.name, ' ', b.period), -x.amount_fen, 1, x.id FROM "
+                                   "bill_discounts x " STMT_BILL STMT_WHERE(
+                                       "x.created_at") " "
+                                                       "UNION ALL SELECT x.created_at, 'late_fee', "
+                                                       "b.id, rc.receipt_no, "
+                                                       "CONCAT(f.name, ' ', b.period), x.late_fen, "
+                                                       "2, x.id FROM bill_applications x " STMT_BILL
+                                                       "JOIN receipts rc ON rc.id = "
+                                                       "x.receipt_id " STMT_WHERE(
+                                                           "x.created_at") " "
+                                                                           "AND x.late_fen <> 0 "
+                                                                           "UNION ALL SELECT "
+                                                                           "x.created_at, "
+                                                                           "IF(x.reverses_id IS "
+                                                                           "NOT NULL, 'reversal', "
+                                                                           "IF(rc.method = "
+                                                                           "'prepay', 'offset', "
+                                                                           "'payment')), b.id, "
+                                                                           "rc.receipt_no, "
+                                                                           "CONCAT(f.name, ' ', "
+                                                                           "b.period), "
+                                                                           "-x.amount_fen, 3, x.id "
+                                                                           "FROM bill_applications "
+                                                                           "x " STMT_BILL
+                                                                           "JOIN receipts rc ON "
+                                                                           "rc.id = "
+                                                                           "x.receipt_"
+                                                                           "id " STMT_WHERE(
+                                                                               "x.created_at") ") "
+                                                                                               "e "
+                                                                                               "ORD"
+                                                                                               "ER "
+                                                                                               "BY "
+                                                                                               "e."
+                                                                                               "t, "
+                                                                                               "e."
+                                                                                               "ord"
+                                                                                               ", "
+                                                                                               "e."
+                                                                                               "oi"
+                                                                                               "d");
 DB_SQL(sql_stmt_receipts,
-       "SELECT rc.id, rc.receipt_no, " CN_TIME("rc.created_at") ", rc.method, rc.purpose, "
-       "rc.amount_fen, rc.to_prepay_fen, rc.status, s.name FROM receipts rc "
-       "LEFT JOIN staff s ON s.id = rc.cashier_id WHERE rc.resource_id = ? "
-       "AND rc.created_at >= ? AND rc.created_at < ? ORDER BY rc.id");
+       "SELECT rc.id, rc.receipt_no, " CN_TIME(
+           "rc.created_at") ", rc.method, rc.purpose, "
+                            "rc.amount_fen, rc.to_prepay_fen, rc.status, s.name FROM receipts rc "
+                            "LEFT JOIN staff s ON s.id = rc.cashier_id WHERE rc.resource_id = ? "
+                            "AND rc.created_at >= ? AND rc.created_at < ? ORDER BY rc.id");
 DB_SQL(sql_stmt_accounts,
-       "SELECT e.created_at < ?, " CN_TIME("e.created_at") ", a.kind, e.reason, e.delta_fen, "
-       "rc.receipt_no, e.note FROM account_entries e JOIN accounts a ON a.id = e.account_id "
-       "LEFT JOIN receipts rc ON rc.id = e.receipt_id WHERE a.resource_id = ? "
-       "AND e.created_at < ? ORDER BY e.id");
+       "SELECT e.created_at < ?, " CN_TIME(
+           "e.created_at") ", a.kind, e.reason, e.delta_fen, "
+                           "rc.receipt_no, e.note FROM account_entries e JOIN accounts a ON a.id = "
+                           "e.account_id "
+                           "LEFT JOIN receipts rc ON rc.id = e.receipt_id WHERE a.resource_id = ? "
+                           "AND e.created_at < ? ORDER BY e.id");
 
 /* The day's money by cashier and method (prepayment offsets move none);
  * the day's voids; the day's refunds. ix_receipts_day, ix_receipts_voided,
@@ -135,48 +175,56 @@ DB_SQL(sql_daily_methods,
        "AND rc.created_at >= ? AND rc.created_at < ? AND rc.method <> 'prepay' "
        "GROUP BY rc.cashier_id, s.name, rc.method ORDER BY rc.cashier_id IS NULL, rc.cashier_id, "
        "rc.method");
-DB_SQL(sql_daily_voided,
-       "SELECT rc.id, rc.receipt_no, " CN_TIME("rc.created_at") ", " CN_TIME("rc.voided_at") ", "
-       "rc.cashier_id, COALESCE(s.name, ''), rc.method, rc.amount_fen, rc.payer_name, r.code "
-       "FROM receipts rc JOIN resources r ON r.id = rc.resource_id "
-       "LEFT JOIN staff s ON s.id = rc.cashier_id WHERE rc.project_id = ? "
-       "AND rc.voided_at >= ? AND rc.voided_at < ? ORDER BY rc.voided_at, rc.id");
+DB_SQL(
+    sql_daily_voided,
+    "SELECT rc.id, rc.receipt_no, " CN_TIME("rc.created_at") ", " CN_TIME(
+        "rc.voided_at") ", "
+                        "rc.cashier_id, COALESCE(s.name, ''), rc.method, rc.amount_fen, "
+                        "rc.payer_name, r.code "
+                        "FROM receipts rc JOIN resources r ON r.id = rc.resource_id "
+                        "LEFT JOIN staff s ON s.id = rc.cashier_id WHERE rc.project_id = ? "
+                        "AND rc.voided_at >= ? AND rc.voided_at < ? ORDER BY rc.voided_at, rc.id");
 DB_SQL(sql_daily_refunds,
-       "SELECT e.id, " CN_TIME("e.created_at") ", e.staff_id, COALESCE(s.name, ''), r.code, "
-       "a.kind, -e.delta_fen, e.note FROM account_entries e "
-       "JOIN accounts a ON a.id = e.account_id JOIN resources r ON r.id = a.resource_id "
-       "LEFT JOIN staff s ON s.id = e.staff_id WHERE e.reason = 'refund' "
-       "AND e.created_at >= ? AND e.created_at < ? AND a.project_id = ? ORDER BY e.id");
+       "SELECT e.id, " CN_TIME(
+           "e.created_at") ", e.staff_id, COALESCE(s.name, ''), r.code, "
+                           "a.kind, -e.delta_fen, e.note FROM account_entries e "
+                           "JOIN accounts a ON a.id = e.account_id JOIN resources r ON r.id = "
+                           "a.resource_id "
+                           "LEFT JOIN staff s ON s.id = e.staff_id WHERE e.reason = 'refund' "
+                           "AND e.created_at >= ? AND e.created_at < ? AND a.project_id = ? ORDER "
+                           "BY e.id");
 
 /* The change log: audit rows of the money entities of one project. The
  * entity decides where its project is; q.pid binds the project once. */
 #define CHANGES_WHERE                                                                              \
     "FROM audit_log a JOIN (SELECT ? AS pid) q "                                                   \
-    "WHERE a.id > ? AND a.at >= ? AND a.at < ? AND (? = '' OR a.entity = ?) AND ("                \
-    "(a.entity = 'bill' AND EXISTS (SELECT 1 FROM bills x WHERE x.id = a.entity_id "              \
+    "WHERE a.id > ? AND a.at >= ? AND a.at < ? AND (? = '' OR a.entity = ?) AND ("                 \
+    "(a.entity = 'bill' AND EXISTS (SELECT 1 FROM bills x WHERE x.id = a.entity_id "               \
     "AND x.project_id = q.pid)) OR "                                                               \
-    "(a.entity = 'receipt' AND EXISTS (SELECT 1 FROM receipts x WHERE x.id = a.entity_id "        \
+    "(a.entity = 'receipt' AND EXISTS (SELECT 1 FROM receipts x WHERE x.id = a.entity_id "         \
     "AND x.project_id = q.pid)) OR "                                                               \
-    "(a.entity = 'approval' AND EXISTS (SELECT 1 FROM approvals x WHERE x.id = a.entity_id "      \
+    "(a.entity = 'approval' AND EXISTS (SELECT 1 FROM approvals x WHERE x.id = a.entity_id "       \
     "AND x.project_id = q.pid)) OR "                                                               \
-    "(a.entity = 'account' AND EXISTS (SELECT 1 FROM accounts x WHERE x.id = a.entity_id "        \
+    "(a.entity = 'account' AND EXISTS (SELECT 1 FROM accounts x WHERE x.id = a.entity_id "         \
     "AND x.project_id = q.pid)) OR "                                                               \
-    "(a.entity = 'bill_run' AND EXISTS (SELECT 1 FROM bill_runs x WHERE x.id = a.entity_id "      \
+    "(a.entity = 'bill_run' AND EXISTS (SELECT 1 FROM bill_runs x WHERE x.id = a.entity_id "       \
     "AND x.project_id = q.pid)) OR "                                                               \
-    "(a.entity = 'discount_scheme' AND EXISTS (SELECT 1 FROM discount_schemes x "                 \
+    "(a.entity = 'discount_scheme' AND EXISTS (SELECT 1 FROM discount_schemes x "                  \
     "WHERE x.id = a.entity_id AND x.project_id = q.pid)) OR "                                      \
-    "(a.entity = 'fee_item' AND EXISTS (SELECT 1 FROM fee_items x WHERE x.id = a.entity_id "      \
+    "(a.entity = 'fee_item' AND EXISTS (SELECT 1 FROM fee_items x WHERE x.id = a.entity_id "       \
     "AND x.project_id = q.pid)) OR "                                                               \
-    "(a.entity = 'fee_rate' AND EXISTS (SELECT 1 FROM fee_rates x JOIN fee_items y "              \
-    "ON y.id = x.fee_item_id WHERE x.id = a.entity_id AND y.project_id = q.pid)) OR "             \
+    "(a.entity = 'fee_rate' AND EXISTS (SELECT 1 FROM fee_rates x JOIN fee_items y "               \
+    "ON y.id = x.fee_item_id WHERE x.id = a.entity_id AND y.project_id = q.pid)) OR "              \
     "(a.entity = 'project_settings' AND a.entity_id = q.pid))"
 DB_SQL(sql_changes,
-       "SELECT a.id, " CN_TIME("a.at") ", a.actor_kind, a.actor_id, "
-       "COALESCE(s.name, pe.name, ''), a.action, a.entity, a.entity_id, a.detail "
-       "FROM (SELECT a.id " CHANGES_WHERE " ORDER BY a.id LIMIT ?) k "
-       "JOIN audit_log a ON a.id = k.id "
-       "LEFT JOIN staff s ON a.actor_kind = 'staff' AND s.id = a.actor_id "
-       "LEFT JOIN persons pe ON a.actor_kind = 'owner' AND pe.id = a.actor_id ORDER BY a.id");
+       "SELECT a.id, " CN_TIME(
+           "a.at") ", a.actor_kind, a.actor_id, "
+                   "COALESCE(s.name, pe.name, ''), a.action, a.entity, a.entity_id, a.detail "
+                   "FROM (SELECT a.id " CHANGES_WHERE " ORDER BY a.id LIMIT ?) k "
+                   "JOIN audit_log a ON a.id = k.id "
+                   "LEFT JOIN staff s ON a.actor_kind = 'staff' AND s.id = a.actor_id "
+                   "LEFT JOIN persons pe ON a.actor_kind = 'owner' AND pe.id = a.actor_id ORDER BY "
+                   "a.id");
 DB_SQL(sql_changes_count, "SELECT COUNT(*) " CHANGES_WHERE);
 
 DB_SQL(sql_file_store, "INSERT INTO report_files (job_id, filename, content_type, data) "
@@ -320,25 +368,19 @@ enum {
 };
 
 static const struct rt_col books_figs[BK_NFIGS] = {
-    {"bills", "账单数", RT_INT, 0},
-    {"paid_bills", "已缴清", RT_INT, 0},
-    {"open_bills", "未缴清", RT_INT, 0},
-    {"receivable_fen", "应收", RT_FEN, 0},
-    {"discount_fen", "优惠减免", RT_FEN, 0},
-    {"waived_fen", "其中减免", RT_FEN, 0},
-    {"late_fee_fen", "违约金", RT_FEN, 0},
-    {"received_fen", "实收", RT_FEN, 0},
-    {"offset_fen", "预存抵扣", RT_FEN, 0},
-    {"late_fee_paid_fen", "其中违约金", RT_FEN, 0},
-    {"outstanding_fen", "欠费", RT_FEN, 0},
-    {"collection_rate_bp", "收缴率", RT_BP, 0},
+    {"bills", "账单数", RT_INT, 0},          {"paid_bills", "已缴清", RT_INT, 0},
+    {"open_bills", "未缴清", RT_INT, 0},     {"receivable_fen", "应收", RT_FEN, 0},
+    {"discount_fen", "优惠减免", RT_FEN, 0}, {"waived_fen", "其中减免", RT_FEN, 0},
+    {"late_fee_fen", "违约金", RT_FEN, 0},   {"received_fen", "实收", RT_FEN, 0},
+    {"offset_fen", "预存抵扣", RT_FEN, 0},   {"late_fee_paid_fen", "其中违约金", RT_FEN, 0},
+    {"outstanding_fen", "欠费", RT_FEN, 0},  {"collection_rate_bp", "收缴率", RT_BP, 0},
 };
 
 static const struct rt_col books_period_key[] = {{"period", "账期", RT_TEXT, 0}};
-static const struct rt_col books_building_key[] = {{"building_id", "楼栋编号", RT_INT, RT_JSON_ONLY},
-                                                   {"building", "楼栋", RT_TEXT, 0}};
-static const struct rt_col books_item_key[] = {{"fee_item_id", "收费项目编号", RT_INT, RT_JSON_ONLY},
-                                               {"fee_item", "收费项目", RT_TEXT, 0}};
+static const struct rt_col books_building_key[] = {
+    {"building_id", "楼栋编号", RT_INT, RT_JSON_ONLY}, {"building", "楼栋", RT_TEXT, 0}};
+static const struct rt_col books_item_key[] = {
+    {"fee_item_id", "收费项目编号", RT_INT, RT_JSON_ONLY}, {"fee_item", "收费项目", RT_TEXT, 0}};
 
 /* The rate cell of a row whose other figures are set (k = key columns). */
 static void books_rate(struct rt_cell *row, size_t k)
@@ -550,8 +592,8 @@ static int report_arrears(struct db *db, struct arena *a, const struct principal
     x.after = q->after;
     x.limit = q->limit;
     if (db_stream(db, &sql_arrears,
-                  DB_ARGS(P_INT(q->id), P_INT(q->building_id), P_INT(q->building_id)),
-                  arrears_row, &x, e) < 0 ||
+                  DB_ARGS(P_INT(q->id), P_INT(q->building_id), P_INT(q->building_id)), arrears_row,
+                  &x, e) < 0 ||
         arrears_flush(&x, e) < 0)
         return -1;
     out->paged = q->limit > 0;
@@ -562,8 +604,18 @@ static int report_arrears(struct db *db, struct arena *a, const struct principal
 
 /* ---- a resource's statement (对账单) ---------------------------------------------------- */
 
-enum { SL_TIME, SL_KIND, SL_KIND_NAME, SL_BILL, SL_RECEIPT, SL_ITEM, SL_DEBIT, SL_CREDIT,
-       SL_BALANCE, SL_NCOLS };
+enum {
+    SL_TIME,
+    SL_KIND,
+    SL_KIND_NAME,
+    SL_BILL,
+    SL_RECEIPT,
+    SL_ITEM,
+    SL_DEBIT,
+    SL_CREDIT,
+    SL_BALANCE,
+    SL_NCOLS
+};
 static const struct rt_col stmt_line_cols[SL_NCOLS] = {
     {"at", "时间", RT_TEXT, 0},
     {"kind", "类别代码", RT_TEXT, RT_JSON_ONLY},
@@ -576,8 +628,19 @@ static const struct rt_col stmt_line_cols[SL_NCOLS] = {
     {"balance_fen", "欠费余额", RT_FEN, 0},
 };
 
-enum { SR_ID, SR_NO, SR_TIME, SR_METHOD, SR_METHOD_NAME, SR_PURPOSE, SR_AMOUNT, SR_PREPAY,
-       SR_STATUS, SR_CASHIER, SR_NCOLS };
+enum {
+    SR_ID,
+    SR_NO,
+    SR_TIME,
+    SR_METHOD,
+    SR_METHOD_NAME,
+    SR_PURPOSE,
+    SR_AMOUNT,
+    SR_PREPAY,
+    SR_STATUS,
+    SR_CASHIER,
+    SR_NCOLS
+};
 static const struct rt_col stmt_receipt_cols[SR_NCOLS] = {
     {"id", "收据编号", RT_INT, RT_JSON_ONLY},
     {"receipt_no", "收据号", RT_TEXT, 0},
@@ -591,26 +654,31 @@ static const struct rt_col stmt_receipt_cols[SR_NCOLS] = {
     {"cashier", "收款人", RT_TEXT, 0},
 };
 
-enum { SA_TIME, SA_KIND, SA_KIND_NAME, SA_REASON, SA_REASON_NAME, SA_DELTA, SA_BALANCE,
-       SA_RECEIPT, SA_NOTE, SA_NCOLS };
+enum {
+    SA_TIME,
+    SA_KIND,
+    SA_KIND_NAME,
+    SA_REASON,
+    SA_REASON_NAME,
+    SA_DELTA,
+    SA_BALANCE,
+    SA_RECEIPT,
+    SA_NOTE,
+    SA_NCOLS
+};
 static const struct rt_col stmt_account_cols[SA_NCOLS] = {
-    {"at", "时间", RT_TEXT, 0},
-    {"account", "账户代码", RT_TEXT, RT_JSON_ONLY},
-    {"account_name", "账户", RT_TEXT, 0},
-    {"reason", "事由代码", RT_TEXT, RT_JSON_ONLY},
-    {"reason_name", "事由", RT_TEXT, 0},
-    {"delta_fen", "金额", RT_FEN, 0},
-    {"balance_fen", "余额", RT_FEN, 0},
-    {"receipt_no", "收据号", RT_TEXT, 0},
+    {"at", "时间", RT_TEXT, 0},           {"account", "账户代码", RT_TEXT, RT_JSON_ONLY},
+    {"account_name", "账户", RT_TEXT, 0}, {"reason", "事由代码", RT_TEXT, RT_JSON_ONLY},
+    {"reason_name", "事由", RT_TEXT, 0},  {"delta_fen", "金额", RT_FEN, 0},
+    {"balance_fen", "余额", RT_FEN, 0},   {"receipt_no", "收据号", RT_TEXT, 0},
     {"note", "备注", RT_TEXT, 0},
 };
 
 static const char *stmt_kind_label(const char *k)
 {
     static const char *const names[][2] = {
-        {"bill", "账单"},       {"discount", "优惠"},       {"waiver", "减免"},
-        {"late_fee", "违约金"}, {"payment", "缴费"},        {"offset", "预存抵扣"},
-        {"reversal", "冲销"},
+        {"bill", "账单"},    {"discount", "优惠"},   {"waiver", "减免"},   {"late_fee", "违约金"},
+        {"payment", "缴费"}, {"offset", "预存抵扣"}, {"reversal", "冲销"},
     };
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
         if (strcmp(k, names[i][0]) == 0)
@@ -766,8 +834,18 @@ static int report_statement(struct db *db, struct arena *a, const struct princip
 
 /* ---- the cashier's day (收银日结) ------------------------------------------------------- */
 
-enum { DM_CASHIER_ID, DM_CASHIER, DM_METHOD, DM_METHOD_NAME, DM_COUNT, DM_AMOUNT, DM_VOIDED,
-       DM_VOIDED_FEN, DM_NET, DM_NCOLS };
+enum {
+    DM_CASHIER_ID,
+    DM_CASHIER,
+    DM_METHOD,
+    DM_METHOD_NAME,
+    DM_COUNT,
+    DM_AMOUNT,
+    DM_VOIDED,
+    DM_VOIDED_FEN,
+    DM_NET,
+    DM_NCOLS
+};
 static const struct rt_col daily_method_cols[DM_NCOLS] = {
     {"cashier_id", "收款人编号", RT_INT, RT_JSON_ONLY},
     {"cashier", "收款人", RT_TEXT, 0},
@@ -780,8 +858,19 @@ static const struct rt_col daily_method_cols[DM_NCOLS] = {
     {"net_fen", "实收金额", RT_FEN, 0},
 };
 
-enum { DV_ID, DV_NO, DV_TIME, DV_VOIDED_AT, DV_CASHIER_ID, DV_CASHIER, DV_METHOD_NAME, DV_AMOUNT,
-       DV_PAYER, DV_RESOURCE, DV_NCOLS };
+enum {
+    DV_ID,
+    DV_NO,
+    DV_TIME,
+    DV_VOIDED_AT,
+    DV_CASHIER_ID,
+    DV_CASHIER,
+    DV_METHOD_NAME,
+    DV_AMOUNT,
+    DV_PAYER,
+    DV_RESOURCE,
+    DV_NCOLS
+};
 static const struct rt_col daily_voided_cols[DV_NCOLS] = {
     {"id", "收据编号", RT_INT, RT_JSON_ONLY},
     {"receipt_no", "收据号", RT_TEXT, 0},
@@ -795,8 +884,17 @@ static const struct rt_col daily_voided_cols[DV_NCOLS] = {
     {"resource", "房屋", RT_TEXT, 0},
 };
 
-enum { DR_ID, DR_TIME, DR_STAFF_ID, DR_STAFF, DR_RESOURCE, DR_ACCOUNT, DR_AMOUNT, DR_NOTE,
-       DR_NCOLS };
+enum {
+    DR_ID,
+    DR_TIME,
+    DR_STAFF_ID,
+    DR_STAFF,
+    DR_RESOURCE,
+    DR_ACCOUNT,
+    DR_AMOUNT,
+    DR_NOTE,
+    DR_NCOLS
+};
 static const struct rt_col daily_refund_cols[DR_NCOLS] = {
     {"id", "流水编号", RT_INT, RT_JSON_ONLY},
     {"at", "时间", RT_TEXT, 0},
@@ -846,7 +944,8 @@ static int daily_methods(struct db *db, struct arena *a, struct report *out, int
 static int daily_voided(struct db *db, struct arena *a, struct report *out, int64_t project_id,
                         const char *lo, const char *hi, struct err *e)
 {
-    struct rt_section *s = report_section(out, "voided", "当日作废收据", daily_voided_cols, DV_NCOLS);
+    struct rt_section *s =
+        report_section(out, "voided", "当日作废收据", daily_voided_cols, DV_NCOLS);
     struct db_res r;
 
     if (db_query(db, a, &sql_daily_voided, DB_ARGS(P_INT(project_id), P_STR(lo), P_STR(hi)), &r,
@@ -924,12 +1023,22 @@ static int report_daily(struct db *db, struct arena *a, const struct principal *
 /* ---- the change log (变更日志) ---------------------------------------------------------- */
 
 static const char *const change_entities[] = {
-    "bill",     "receipt",  "approval", "account",          "bill_run", "discount_scheme",
+    "bill",     "receipt",  "approval",         "account", "bill_run", "discount_scheme",
     "fee_item", "fee_rate", "project_settings",
 };
 
-enum { CH_ID, CH_AT, CH_ACTOR_KIND, CH_ACTOR_ID, CH_ACTOR, CH_ACTION, CH_ENTITY, CH_ENTITY_ID,
-       CH_DETAIL, CH_NCOLS };
+enum {
+    CH_ID,
+    CH_AT,
+    CH_ACTOR_KIND,
+    CH_ACTOR_ID,
+    CH_ACTOR,
+    CH_ACTION,
+    CH_ENTITY,
+    CH_ENTITY_ID,
+    CH_DETAIL,
+    CH_NCOLS
+};
 static const struct rt_col change_cols[CH_NCOLS] = {
     {"id", "编号", RT_INT, 0},
     {"at", "时间", RT_TEXT, 0},
@@ -1045,15 +1154,14 @@ int report_export_rows(struct db *db, struct arena *a, const struct principal *w
     if (q->kind == REPORT_ARREARS) {
         if (arrears_check(db, a, who, q, &as_of, &project, e) < 0 ||
             db_one(db, a, &sql_arrears_count,
-                   DB_ARGS(P_INT(q->id), P_INT(q->building_id), P_INT(q->building_id)), &r,
-                   e) < 0)
+                   DB_ARGS(P_INT(q->id), P_INT(q->building_id), P_INT(q->building_id)), &r, e) < 0)
             return -1;
         *rows = db_int(&r, 0, 0);
     } else if (q->kind == REPORT_CHANGES) {
         if (changes_check(db, a, who, q, &c, e) < 0 ||
             db_one(db, a, &sql_changes_count,
-                   DB_ARGS(P_INT(q->id), P_INT(q->after), P_STR(c.lo), P_STR(c.hi),
-                           P_STR(c.entity), P_STR(c.entity)),
+                   DB_ARGS(P_INT(q->id), P_INT(q->after), P_STR(c.lo), P_STR(c.hi), P_STR(c.entity),
+                           P_STR(c.entity)),
                    &r, e) < 0)
             return -1;
         *rows = db_int(&r, 0, 0);
@@ -1065,11 +1173,11 @@ void report_filename(const struct report_query *q, const char *ext, char out[128
 {
     /* the day of the report when it has one; the parameters are checked
      * (dates and periods are digits and dashes) before a file is named */
-    const char *day = q->kind == REPORT_ARREARS ? q->as_of
-                      : q->kind == REPORT_DAILY ? q->date
+    const char *day = q->kind == REPORT_ARREARS     ? q->as_of
+                      : q->kind == REPORT_DAILY     ? q->date
                       : q->kind == REPORT_STATEMENT ? q->to
-                      : q->kind == REPORT_BOOKS ? q->period_to
-                                                 : q->to;
+                      : q->kind == REPORT_BOOKS     ? q->period_to
+                                                    : q->to;
 
     snprintf(out, 128, "%s-%" PRId64 "%s%s.%s", report_kind_name(q->kind), q->id, day ? "-" : "",
              day ? day : "", ext);
@@ -1147,12 +1255,11 @@ out:
     return rc;
 }
 
-int report_file_store(struct db *db, int64_t job_id, const char *filename,
-                      const char *content_type, const char *data, size_t len, struct err *e)
+int report_file_store(struct db *db, int64_t job_id, const char *filename, const char *content_type,
+                      const char *data, size_t len, struct err *e)
 {
     return db_exec(db, &sql_file_store,
-                   DB_ARGS(P_INT(job_id), P_STR(filename), P_STR(content_type),
-                           P_STRN(data, len)),
+                   DB_ARGS(P_INT(job_id), P_STR(filename), P_STR(content_type), P_STRN(data, len)),
                    NULL, e);
 }
 

@@ -50,7 +50,7 @@ enum report_kind { REPORT_BOOKS, REPORT_ARREARS, REPORT_STATEMENT, REPORT_DAILY,
  * text (NULL = not given), checked by report_run(). */
 struct report_query {
     enum report_kind kind;
-    int64_t id; /* the project; the resource for a statement */
+    int64_t id;                                     /* the project; the resource for a statement */
     const char *period_from, *period_to, *group_by; /* books */
     int64_t building_id, fee_item_id;               /* books; arrears: building_id */
     const char *as_of;                              /* arrears */
@@ -87,8 +87,8 @@ int report_job_parse(struct arena *a, const char *text, size_t len, struct repor
 
 /* Keep the file of export job job_id / find it again (404 when the job
  * has none, yet or at all). */
-int report_file_store(struct db *db, int64_t job_id, const char *filename,
-                      const char *content_type, const char *data, size_t len, struct err *e);
+int report_file_store(struct db *db, int64_t job_id, const char *filename, const char *content_type,
+                      const char *data, size_t len, struct err *e);
 struct report_file {
     const char *filename, *content_type, *data;
     size_t len;

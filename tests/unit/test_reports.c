@@ -31,9 +31,9 @@ static void test_age_buckets(void **state)
         int32_t days;
         enum report_age want;
     } cases[] = {
-        {-365, AGE_NOT_DUE}, {-1, AGE_NOT_DUE},   {0, AGE_0_30},       {30, AGE_0_30},
-        {31, AGE_31_90},     {90, AGE_31_90},     {91, AGE_91_180},    {180, AGE_91_180},
-        {181, AGE_181_365},  {365, AGE_181_365},  {366, AGE_OVER_365}, {3650, AGE_OVER_365},
+        {-365, AGE_NOT_DUE}, {-1, AGE_NOT_DUE},  {0, AGE_0_30},       {30, AGE_0_30},
+        {31, AGE_31_90},     {90, AGE_31_90},    {91, AGE_91_180},    {180, AGE_91_180},
+        {181, AGE_181_365},  {365, AGE_181_365}, {366, AGE_OVER_365}, {3650, AGE_OVER_365},
     };
 
     (void)state;
@@ -105,10 +105,8 @@ static void test_bp_text(void **state)
 }
 
 static const struct rt_col cols[] = {
-    {"id", "编号", RT_INT, RT_JSON_ONLY},
-    {"name", "名称", RT_TEXT, 0},
-    {"count", "数量", RT_INT, 0},
-    {"amount_fen", "金额", RT_FEN, 0},
+    {"id", "编号", RT_INT, RT_JSON_ONLY}, {"name", "名称", RT_TEXT, 0},
+    {"count", "数量", RT_INT, 0},         {"amount_fen", "金额", RT_FEN, 0},
     {"rate_bp", "比例", RT_BP, 0},
 };
 
@@ -255,14 +253,10 @@ static void test_xlsx(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_age_buckets),
-        cmocka_unit_test(test_collection_rate),
-        cmocka_unit_test(test_periods),
-        cmocka_unit_test(test_bp_text),
-        cmocka_unit_test(test_csv_one_section),
-        cmocka_unit_test(test_csv_sections_and_values),
-        cmocka_unit_test(test_rows_grow),
-        cmocka_unit_test(test_xlsx),
+        cmocka_unit_test(test_age_buckets),     cmocka_unit_test(test_collection_rate),
+        cmocka_unit_test(test_periods),         cmocka_unit_test(test_bp_text),
+        cmocka_unit_test(test_csv_one_section), cmocka_unit_test(test_csv_sections_and_values),
+        cmocka_unit_test(test_rows_grow),       cmocka_unit_test(test_xlsx),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
