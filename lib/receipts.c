@@ -20,27 +20,22 @@
 
 /* ---- The SQL of this module ---------------------------------------------------------- */
 
-DB_SQL(
-    sql_view,
-    "SELECT rc.id, rc.project_id, rc.resource_id, p.name, rc.receipt_no, r.code, bd.name, "
-    "u.name, r.number, rc.method, rc.purpose, rc.status, rc.payer_name, "
-    "(SELECT GROUP_CONCAT(pe.name ORDER BY pr.id SEPARATOR '、') FROM person_resources pr "
-    "JOIN persons pe ON pe.id = pr.person_id WHERE pr.resource_id = r.id "
-    "AND pr.relation = 'owner' AND " PR_CURRENT("pr") "), rc.note, s.name, " CN_TIME(
-        "rc.created_at") ", " CN_TIME("rc.voided_at") ", rc.amount_fen, rc.to_prepay_fen, "
-                                                      "rc.printed_count, rc.cashier_id, "
-                                                      "ps.receipt_title, ps.receipt_paper, "
-                                                      "ps.receipt_footer "
-                                                      "FROM receipts rc JOIN projects p ON p.id = "
-                                                      "rc.project_id "
-                                                      "JOIN resources r ON r.id = rc.resource_id "
-                                                      "LEFT JOIN buildings bd ON bd.id = "
-                                                      "r.building_id "
-                                                      "LEFT JOIN units u ON u.id = r.unit_id LEFT "
-                                                      "JOIN staff s ON s.id = rc.cashier_id "
-                                                      "LEFT JOIN project_settings ps ON "
-                                                      "ps.project_id = rc.project_id WHERE rc.id = "
-                                                      "?");
+#define PR_NOW PR_CURRENT("pr")
+#define AT_CREATED CN_TIME("rc.created_at")
+#define AT_VOIDED CN_TIME("rc.voided_at")
+#define VIEW                                                                                       \
+    "SELECT rc.id, rc.project_id, rc.resource_id, p.name, rc.receipt_no, r.code, bd.name, "        \
+    "u.name, r.number, rc.method, rc.purpose, rc.status, rc.payer_name, "                          \
+    "(SELECT GROUP_CONCAT(pe.name ORDER BY pr.id SEPARATOR '、') FROM person_resources pr "       \
+    "JOIN persons pe ON pe.id = pr.person_id WHERE pr.resource_id = r.id "                         \
+    "AND pr.relation = 'owner' AND " PR_NOW "), rc.note, s.name, " AT_CREATED ", " AT_VOIDED       \
+    ", rc.amount_fen, rc.to_prepay_fen, rc.printed_count, rc.cashier_id, "                         \
+    "ps.receipt_title, ps.receipt_paper, ps.receipt_footer "                                       \
+    "FROM receipts rc JOIN projects p ON p.id = rc.project_id "                                    \
+    "JOIN resources r ON r.id = rc.resource_id LEFT JOIN buildings bd ON bd.id = r.building_id "   \
+    "LEFT JOIN units u ON u.id = r.unit_id LEFT JOIN staff s ON s.id = rc.cashier_id "             \
+    "LEFT JOIN project_settings ps ON ps.project_id = rc.project_id WHERE rc.id = ?"
+DB_SQL(sql_view, VIEW);
 /* What the receipt paid; a void's reversals (reverses_id) are not lines. */
 DB_SQL(sql_lines, "SELECT x.bill_id, b.fee_item_id, f.name, b.period, x.amount_fen, x.late_fen "
                   "FROM bill_applications x JOIN bills b ON b.id = x.bill_id "

@@ -72,25 +72,27 @@ DB_SQL(sql_books_item, "SELECT f.name, t.fee_item_id, " BOOKS_SUMS " FROM (" BOO
 #define OPEN_BILLS_WHERE                                                                           \
     "WHERE b.project_id = ? AND b.status IN ('unpaid', 'partial') "                                \
     "AND (? = 0 OR r.building_id = ?)"
-DB_SQL(sql_arrears,
-       "SELECT " BILL_COLS ", r.code, bd.name, "
-       "(SELECT GROUP_CONCAT(p.name ORDER BY pr.id SEPARATOR '、') FROM person_resources pr "
-       "JOIN persons p ON p.id = pr.person_id WHERE pr.resource_id = b.resource_id "
-       "AND pr.relation = 'owner' AND " PR_CURRENT(
-           "pr") ") "
-                 "FROM bills b JOIN fee_items f ON f.id = b.fee_item_id "
-                 "JOIN resources r ON r.id = b.resource_id LEFT JOIN buildings bd ON bd.id = "
-                 "r.building_id " OPEN_BILLS_WHERE " ORDER BY b.resource_id, b.id");
+/* the names of a resource's current owners, res its id's column */
+#define PR_NOW PR_CURRENT("pr")
+#define OWNERS_OF(res)                                                                             \
+    "(SELECT GROUP_CONCAT(pe.name ORDER BY pr.id SEPARATOR '、') FROM person_resources pr "       \
+    "JOIN persons pe ON pe.id = pr.person_id WHERE pr.resource_id = " res " "                      \
+    "AND pr.relation = 'owner' AND " PR_NOW ")"
+#define OWNERS_OF_BILL OWNERS_OF("b.resource_id")
+#define OWNERS_OF_RESOURCE OWNERS_OF("r.id")
+#define ARREARS                                                                                    \
+    "SELECT " BILL_COLS ", r.code, bd.name, " OWNERS_OF_BILL " "                                   \
+    "FROM bills b JOIN fee_items f ON f.id = b.fee_item_id "                                       \
+    "JOIN resources r ON r.id = b.resource_id LEFT JOIN buildings bd ON bd.id = "                  \
+    "r.building_id " OPEN_BILLS_WHERE " ORDER BY b.resource_id, b.id"
+DB_SQL(sql_arrears, ARREARS);
 DB_SQL(sql_arrears_count,
        "SELECT COUNT(*) FROM bills b JOIN resources r ON r.id = b.resource_id " OPEN_BILLS_WHERE);
 
-DB_SQL(sql_resource,
-       "SELECT r.project_id, r.code, p.name, "
-       "(SELECT GROUP_CONCAT(pe.name ORDER BY pr.id SEPARATOR '、') FROM person_resources pr "
-       "JOIN persons pe ON pe.id = pr.person_id WHERE pr.resource_id = r.id "
-       "AND pr.relation = 'owner' AND " PR_CURRENT(
-           "pr") ") "
-                 "FROM resources r JOIN projects p ON p.id = r.project_id WHERE r.id = ?");
+#define RESOURCE                                                                                   \
+    "SELECT r.project_id, r.code, p.name, " OWNERS_OF_RESOURCE " "                                 \
+    "FROM resources r JOIN projects p ON p.id = r.project_id WHERE r.id = ?"
+DB_SQL(sql_resource, RESOURCE);
 /* Every movement of what a resource owes, up to the end of the range,
  * oldest first: a bill (+), its discounts (−), the late fee a payment
  * froze and paid (+), the payment or offset itself (−; a reversal +).
@@ -98,72 +100,44 @@ DB_SQL(sql_resource,
  * whether it lies before the range (the opening balance). */
 #define STMT_BILL "JOIN bills b ON b.id = x.bill_id JOIN fee_items f ON f.id = b.fee_item_id "
 #define STMT_WHERE(t) "WHERE b.resource_id = ? AND b.status <> 'void' AND " t " < ?"
-DB_SQL(
-    sql_stmt_lines,
-    "SELECT e.t < ?, " CN_TIME(
-        "e.t") ", e.kind, e.bill_id, e.receipt_no, e.item, e.delta "
-               "FROM ("
-               "SELECT b.created_at AS t, 'bill' AS kind, b.id AS bill_id, NULL AS receipt_no, "
-               "CONCAT(f.name, ' ', b.period) AS item, b.amount_fen AS delta, 0 AS ord, b.id AS "
-               "oid "
-               "FROM bills b JOIN fee_items f ON f.id = b.fee_item_id " STMT_WHERE(
-                   "b.created_at") " "
-                                   "UNION ALL SELECT x.created_at, IF(x.kind = 'waiver', 'waiver', "
-                                   "'discount'), b.id, NULL, "
-                                   "CONCAT(f.name, ' ', b.period), -x.amount_fen, 1, x.id FROM "
-                                   "bill_discounts x " STMT_BILL STMT_WHERE(
-                                       "x.created_at") " "
-                                                       "UNION ALL SELECT x.created_at, 'late_fee', "
-                                                       "b.id, rc.receipt_no, "
-                                                       "CONCAT(f.name, ' ', b.period), x.late_fen, "
-                                                       "2, x.id FROM bill_applications x " STMT_BILL
-                                                       "JOIN receipts rc ON rc.id = "
-                                                       "x.receipt_id " STMT_WHERE(
-                                                           "x.created_at") " "
-                                                                           "AND x.late_fen <> 0 "
-                                                                           "UNION ALL SELECT "
-                                                                           "x.created_at, "
-                                                                           "IF(x.reverses_id IS "
-                                                                           "NOT NULL, 'reversal', "
-                                                                           "IF(rc.method = "
-                                                                           "'prepay', 'offset', "
-                                                                           "'payment')), b.id, "
-                                                                           "rc.receipt_no, "
-                                                                           "CONCAT(f.name, ' ', "
-                                                                           "b.period), "
-                                                                           "-x.amount_fen, 3, x.id "
-                                                                           "FROM bill_applications "
-                                                                           "x " STMT_BILL
-                                                                           "JOIN receipts rc ON "
-                                                                           "rc.id = "
-                                                                           "x.receipt_"
-                                                                           "id " STMT_WHERE(
-                                                                               "x.created_at") ") "
-                                                                                               "e "
-                                                                                               "ORD"
-                                                                                               "ER "
-                                                                                               "BY "
-                                                                                               "e."
-                                                                                               "t, "
-                                                                                               "e."
-                                                                                               "ord"
-                                                                                               ", "
-                                                                                               "e."
-                                                                                               "oi"
-                                                                                               "d");
-DB_SQL(sql_stmt_receipts,
-       "SELECT rc.id, rc.receipt_no, " CN_TIME(
-           "rc.created_at") ", rc.method, rc.purpose, "
-                            "rc.amount_fen, rc.to_prepay_fen, rc.status, s.name FROM receipts rc "
-                            "LEFT JOIN staff s ON s.id = rc.cashier_id WHERE rc.resource_id = ? "
-                            "AND rc.created_at >= ? AND rc.created_at < ? ORDER BY rc.id");
-DB_SQL(sql_stmt_accounts,
-       "SELECT e.created_at < ?, " CN_TIME(
-           "e.created_at") ", a.kind, e.reason, e.delta_fen, "
-                           "rc.receipt_no, e.note FROM account_entries e JOIN accounts a ON a.id = "
-                           "e.account_id "
-                           "LEFT JOIN receipts rc ON rc.id = e.receipt_id WHERE a.resource_id = ? "
-                           "AND e.created_at < ? ORDER BY e.id");
+#define STMT_WHERE_BILL STMT_WHERE("b.created_at")
+#define STMT_WHERE_X STMT_WHERE("x.created_at")
+#define AT_E_T CN_TIME("e.t")
+#define AT_RC_CREATED CN_TIME("rc.created_at")
+#define AT_RC_VOIDED CN_TIME("rc.voided_at")
+#define AT_E_CREATED CN_TIME("e.created_at")
+#define AT_A_AT CN_TIME("a.at")
+#define STMT_LINES                                                                                 \
+    "SELECT e.t < ?, " AT_E_T ", e.kind, e.bill_id, e.receipt_no, e.item, e.delta "                \
+    "FROM ("                                                                                       \
+    "SELECT b.created_at AS t, 'bill' AS kind, b.id AS bill_id, NULL AS receipt_no, "              \
+    "CONCAT(f.name, ' ', b.period) AS item, b.amount_fen AS delta, 0 AS ord, b.id AS oid "         \
+    "FROM bills b JOIN fee_items f ON f.id = b.fee_item_id " STMT_WHERE_BILL " "                   \
+    "UNION ALL SELECT x.created_at, IF(x.kind = 'waiver', 'waiver', 'discount'), b.id, NULL, "     \
+    "CONCAT(f.name, ' ', b.period), -x.amount_fen, 1, x.id "                                       \
+    "FROM bill_discounts x " STMT_BILL STMT_WHERE_X " "                                            \
+    "UNION ALL SELECT x.created_at, 'late_fee', b.id, rc.receipt_no, "                             \
+    "CONCAT(f.name, ' ', b.period), x.late_fen, 2, x.id FROM bill_applications x " STMT_BILL       \
+    "JOIN receipts rc ON rc.id = x.receipt_id " STMT_WHERE_X " "                                   \
+    "AND x.late_fen <> 0 "                                                                         \
+    "UNION ALL SELECT x.created_at, IF(x.reverses_id IS NOT NULL, 'reversal', "                    \
+    "IF(rc.method = 'prepay', 'offset', 'payment')), b.id, rc.receipt_no, "                        \
+    "CONCAT(f.name, ' ', b.period), -x.amount_fen, 3, x.id FROM bill_applications x " STMT_BILL    \
+    "JOIN receipts rc ON rc.id = x.receipt_id " STMT_WHERE_X ") e "                                \
+    "ORDER BY e.t, e.ord, e.oid"
+DB_SQL(sql_stmt_lines, STMT_LINES);
+#define STMT_RECEIPTS                                                                              \
+    "SELECT rc.id, rc.receipt_no, " AT_RC_CREATED ", rc.method, rc.purpose, "                      \
+    "rc.amount_fen, rc.to_prepay_fen, rc.status, s.name FROM receipts rc "                         \
+    "LEFT JOIN staff s ON s.id = rc.cashier_id WHERE rc.resource_id = ? "                          \
+    "AND rc.created_at >= ? AND rc.created_at < ? ORDER BY rc.id"
+DB_SQL(sql_stmt_receipts, STMT_RECEIPTS);
+#define STMT_ACCOUNTS                                                                              \
+    "SELECT e.created_at < ?, " AT_E_CREATED ", a.kind, e.reason, e.delta_fen, "                   \
+    "rc.receipt_no, e.note FROM account_entries e JOIN accounts a ON a.id = e.account_id "         \
+    "LEFT JOIN receipts rc ON rc.id = e.receipt_id WHERE a.resource_id = ? "                       \
+    "AND e.created_at < ? ORDER BY e.id"
+DB_SQL(sql_stmt_accounts, STMT_ACCOUNTS);
 
 /* The day's money by cashier and method (prepayment offsets move none);
  * the day's voids; the day's refunds. ix_receipts_day, ix_receipts_voided,
@@ -175,24 +149,20 @@ DB_SQL(sql_daily_methods,
        "AND rc.created_at >= ? AND rc.created_at < ? AND rc.method <> 'prepay' "
        "GROUP BY rc.cashier_id, s.name, rc.method ORDER BY rc.cashier_id IS NULL, rc.cashier_id, "
        "rc.method");
-DB_SQL(
-    sql_daily_voided,
-    "SELECT rc.id, rc.receipt_no, " CN_TIME("rc.created_at") ", " CN_TIME(
-        "rc.voided_at") ", "
-                        "rc.cashier_id, COALESCE(s.name, ''), rc.method, rc.amount_fen, "
-                        "rc.payer_name, r.code "
-                        "FROM receipts rc JOIN resources r ON r.id = rc.resource_id "
-                        "LEFT JOIN staff s ON s.id = rc.cashier_id WHERE rc.project_id = ? "
-                        "AND rc.voided_at >= ? AND rc.voided_at < ? ORDER BY rc.voided_at, rc.id");
-DB_SQL(sql_daily_refunds,
-       "SELECT e.id, " CN_TIME(
-           "e.created_at") ", e.staff_id, COALESCE(s.name, ''), r.code, "
-                           "a.kind, -e.delta_fen, e.note FROM account_entries e "
-                           "JOIN accounts a ON a.id = e.account_id JOIN resources r ON r.id = "
-                           "a.resource_id "
-                           "LEFT JOIN staff s ON s.id = e.staff_id WHERE e.reason = 'refund' "
-                           "AND e.created_at >= ? AND e.created_at < ? AND a.project_id = ? ORDER "
-                           "BY e.id");
+#define DAILY_VOIDED                                                                               \
+    "SELECT rc.id, rc.receipt_no, " AT_RC_CREATED ", " AT_RC_VOIDED ", "                           \
+    "rc.cashier_id, COALESCE(s.name, ''), rc.method, rc.amount_fen, rc.payer_name, r.code "        \
+    "FROM receipts rc JOIN resources r ON r.id = rc.resource_id "                                  \
+    "LEFT JOIN staff s ON s.id = rc.cashier_id WHERE rc.project_id = ? "                           \
+    "AND rc.voided_at >= ? AND rc.voided_at < ? ORDER BY rc.voided_at, rc.id"
+DB_SQL(sql_daily_voided, DAILY_VOIDED);
+#define DAILY_REFUNDS                                                                              \
+    "SELECT e.id, " AT_E_CREATED ", e.staff_id, COALESCE(s.name, ''), r.code, "                    \
+    "a.kind, -e.delta_fen, e.note FROM account_entries e "                                         \
+    "JOIN accounts a ON a.id = e.account_id JOIN resources r ON r.id = a.resource_id "             \
+    "LEFT JOIN staff s ON s.id = e.staff_id WHERE e.reason = 'refund' "                            \
+    "AND e.created_at >= ? AND e.created_at < ? AND a.project_id = ? ORDER BY e.id"
+DB_SQL(sql_daily_refunds, DAILY_REFUNDS);
 
 /* The change log: audit rows of the money entities of one project. The
  * entity decides where its project is; q.pid binds the project once. */
@@ -216,15 +186,14 @@ DB_SQL(sql_daily_refunds,
     "(a.entity = 'fee_rate' AND EXISTS (SELECT 1 FROM fee_rates x JOIN fee_items y "               \
     "ON y.id = x.fee_item_id WHERE x.id = a.entity_id AND y.project_id = q.pid)) OR "              \
     "(a.entity = 'project_settings' AND a.entity_id = q.pid))"
-DB_SQL(sql_changes,
-       "SELECT a.id, " CN_TIME(
-           "a.at") ", a.actor_kind, a.actor_id, "
-                   "COALESCE(s.name, pe.name, ''), a.action, a.entity, a.entity_id, a.detail "
-                   "FROM (SELECT a.id " CHANGES_WHERE " ORDER BY a.id LIMIT ?) k "
-                   "JOIN audit_log a ON a.id = k.id "
-                   "LEFT JOIN staff s ON a.actor_kind = 'staff' AND s.id = a.actor_id "
-                   "LEFT JOIN persons pe ON a.actor_kind = 'owner' AND pe.id = a.actor_id ORDER BY "
-                   "a.id");
+#define CHANGES                                                                                    \
+    "SELECT a.id, " AT_A_AT ", a.actor_kind, a.actor_id, "                                         \
+    "COALESCE(s.name, pe.name, ''), a.action, a.entity, a.entity_id, a.detail "                    \
+    "FROM (SELECT a.id " CHANGES_WHERE " ORDER BY a.id LIMIT ?) k "                                \
+    "JOIN audit_log a ON a.id = k.id "                                                             \
+    "LEFT JOIN staff s ON a.actor_kind = 'staff' AND s.id = a.actor_id "                           \
+    "LEFT JOIN persons pe ON a.actor_kind = 'owner' AND pe.id = a.actor_id ORDER BY a.id"
+DB_SQL(sql_changes, CHANGES);
 DB_SQL(sql_changes_count, "SELECT COUNT(*) " CHANGES_WHERE);
 
 DB_SQL(sql_file_store, "INSERT INTO report_files (job_id, filename, content_type, data) "
