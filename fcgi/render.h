@@ -8,6 +8,8 @@
 #include <cjson/cJSON.h>
 #include <stdbool.h>
 
+#include "core/buf.h"
+
 #include "auth.h"
 #include "bills.h"
 #include "jobs.h"
@@ -33,11 +35,11 @@ cJSON *render_person_row(const struct person_row *x);
  * them, the owner's view current occupants with masked phones. */
 cJSON *render_resource_detail(const struct resource_detail *d, bool owner_view);
 
-/* A bill as the owner's and the staff's lists show it (API.md). */
-cJSON *render_bill(const struct bill *b);
-/* {"items":[bills…]} with "next_cursor" for a paged list (next_key 0:
- * null), without it for the whole unpaid list (API.md). */
-cJSON *render_bill_page(const struct bill_page *pg, bool paged);
+/* {"items":[bills…]} as the owner's and the staff's lists show them
+ * (API.md), with "next_cursor" for a paged list (next_key 0: null),
+ * without it for the whole unpaid list. Written as text, not as a cJSON
+ * tree: the owner's hot path (docs/performance.md). */
+void render_bill_page(struct buf *o, const struct bill_page *pg, bool paged);
 /* A resource's receivables and recent receipts (GET /staff/resources/{id}). */
 cJSON *render_receivables(const struct receivables *x);
 
