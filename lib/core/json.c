@@ -318,7 +318,7 @@ int json_get_ids(const cJSON *obj, const char *name, bool required, size_t max_i
                  struct err *e)
 {
     const cJSON *arr = cJSON_GetObjectItemCaseSensitive(obj, name), *it;
-    int64_t *ids;
+    int64_t *ids, v;
 
     *n = 0;
     *out = NULL;
@@ -335,9 +335,10 @@ int json_get_ids(const cJSON *obj, const char *name, bool required, size_t max_i
         if (!cJSON_IsNumber(it))
             return err_setf(e, E_BAD_REQUEST, "字段 %s 必须是不超过 %zu 项的编号数组", name,
                             max_items);
-        if (it->valuedouble < 1 || it->valuedouble > (double)max_id)
+        v = (int64_t)it->valuedouble; /* exact: see json_get_int() */
+        if (v < 1 || v > max_id)
             return err_setf(e, E_BAD_REQUEST, "字段 %s 超出允许范围", name);
-        ids[(*n)++] = (int64_t)it->valuedouble;
+        ids[(*n)++] = v;
     }
     *out = ids;
     if (present)
