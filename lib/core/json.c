@@ -328,6 +328,33 @@ int json_get_bool(const cJSON *obj, const char *name, bool required, bool *out, 
     return 0;
 }
 
+int json_get_int_array(const cJSON *obj, const char *name, bool required, size_t max_n,
+                       int64_t min, int64_t max, int64_t *out, size_t *n, struct err *e)
+{
+    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(obj, name), *it;
+
+    *n = 0;
+    if (!arr || cJSON_IsNull(arr)) {
+        if (required)
+            return err_setf(e, E_BAD_REQUEST, "缺少字段：%s", name);
+        return 0;
+    }
+    if (!cJSON_IsArray(arr) || (size_t)cJSON_GetArraySize(arr) > max_n)
+        return err_setf(e, E_BAD_REQUEST, "字段 %s 必须是不超过 %zu 项的整数数组", name, max_n);
+    cJSON_ArrayForEach(it, arr)
+    {
+        int64_t v;
+        if (!cJSON_IsNumber(it))
+            return err_setf(e, E_BAD_REQUEST, "字段 %s 必须是不超过 %zu 项的整数数组", name,
+                            max_n);
+        v = (int64_t)it->valuedouble; /* exact: json_scan(), as json_get_int() */
+        if (v < min || v > max)
+            return err_setf(e, E_BAD_REQUEST, "字段 %s 超出允许范围", name);
+        out[(*n)++] = v;
+    }
+    return 0;
+}
+
 cJSON *json_add_int(cJSON *obj, const char *name, int64_t v)
 {
     return cJSON_AddNumberToObject(obj, name, v); /* exact below 2^53 */
@@ -336,4 +363,14 @@ cJSON *json_add_int(cJSON *obj, const char *name, int64_t v)
 cJSON *json_int(int64_t v)
 {
     return cJSON_CreateNumber(v); /* exact below 2^53 */
+}
+
+cJSON *json_add_str_or_null(cJSON *obj, const char *name, const char *v)
+{
+    return v ? cJSON_AddStringToObject(obj, name, v) : cJSON_AddNullToObject(obj, name);
+}
+
+cJSON *json_add_id_or_null(cJSON *obj, const char *name, int64_t id)
+{
+    return id ? json_add_int(obj, name, id) : cJSON_AddNullToObject(obj, name);
 }

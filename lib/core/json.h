@@ -49,6 +49,12 @@ int json_get_int(const cJSON *obj, const char *name, bool required, int64_t min,
 
 int json_get_bool(const cJSON *obj, const char *name, bool required, bool *out, struct err *e);
 
+/* Array member of at most max_n integers within [min, max] (ids, bill_ids)
+ * into out, which has room for max_n; *n how many. Absent or null: 400
+ * when required, else *n = 0. */
+int json_get_int_array(const cJSON *obj, const char *name, bool required, size_t max_n,
+                       int64_t min, int64_t max, int64_t *out, size_t *n, struct err *e);
+
 /* True if p[0..n) is valid UTF-8 (no overlongs, no surrogates). */
 bool utf8_valid(const char *p, size_t n);
 /* Number of characters in valid UTF-8. */
@@ -58,5 +64,8 @@ size_t utf8_chars(const char *p, size_t n);
 cJSON *json_add_int(cJSON *obj, const char *name, int64_t v);
 /* A number item for an int64 that we know fits in 2^53 (for arrays). */
 cJSON *json_int(int64_t v);
+/* A string member, or null when v is NULL; an id member, or null when 0. */
+cJSON *json_add_str_or_null(cJSON *obj, const char *name, const char *v);
+cJSON *json_add_id_or_null(cJSON *obj, const char *name, int64_t id);
 
 #endif
