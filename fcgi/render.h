@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 #include <stdbool.h>
 
+#include "approvals.h"
 #include "auth.h"
 #include "jobs.h"
 #include "resources_import.h"
@@ -31,5 +32,11 @@ cJSON *render_person_row(const struct person_row *x);
  * the move-in/out history and phones as the domain let this caller see
  * them, the owner's view current occupants with masked phones. */
 cJSON *render_resource_detail(const struct resource_detail *d, bool owner_view);
+
+/* Member name: a staff member as {"id","name"}, or null when id is 0. */
+void render_add_staff(cJSON *o, const char *name, int64_t id, const char *who);
+/* An approval with its steps (docs/api.md §7.14): what a request, a
+ * decision and the office's lists answer. */
+cJSON *render_approval(const struct approval *x);
 
 #endif
