@@ -182,6 +182,74 @@ cJSON *render_resource_detail(const struct resource_detail *d, bool owner_view)
     return o;
 }
 
+cJSON *render_bill(const struct bill *b)
+{
+    cJSON *o = cJSON_CreateObject(), *f;
+    char day[11];
+
+    json_add_int(o, "id", b->id);
+    json_add_int(o, "resource_id", b->resource_id);
+    f = cJSON_AddObjectToObject(o, "fee_item");
+    json_add_int(f, "id", b->fee_item_id);
+    cJSON_AddStringToObject(f, "name", b->fee_item_name);
+    cJSON_AddStringToObject(o, "period", b->period);
+    json_add_int(o, "amount_fen", b->amount_fen);
+    json_add_int(o, "paid_fen", b->paid_fen);
+    json_add_int(o, "discount_fen", b->discount_fen);
+    json_add_int(o, "late_fee_fen", b->late_fee_fen);
+    json_add_int(o, "due_fen", b->due_fen);
+    fee_date_text(b->due_date, day);
+    cJSON_AddStringToObject(o, "due_date", day);
+    cJSON_AddStringToObject(o, "status", bill_status_name(b->status));
+    cJSON_AddBoolToObject(o, "payable", b->payable);
+    cJSON_AddStringToObject(o, "source", b->source);
+    return o;
+}
+
+cJSON *render_bill_page(const struct bill_page *pg, bool paged)
+{
+    cJSON *doc = cJSON_CreateObject(), *items = cJSON_AddArrayToObject(doc, "items");
+    char cur[24];
+
+    for (size_t i = 0; i < pg->n; i++)
+        cJSON_AddItemToArray(items, render_bill(&pg->items[i]));
+    if (!paged)
+        return doc;
+    if (pg->next_key) {
+        snprintf(cur, sizeof(cur), "%llu", (unsigned long long)pg->next_key);
+        cJSON_AddStringToObject(doc, "next_cursor", cur);
+    } else {
+        cJSON_AddNullToObject(doc, "next_cursor");
+    }
+    return doc;
+}
+
+cJSON *render_receivables(const struct receivables *x)
+{
+    cJSON *o = cJSON_CreateObject(), *recent;
+    char at[26];
+
+    json_add_int(o, "open_bills", x->open_bills);
+    json_add_int(o, "due_fen", x->due_fen);
+    json_add_int(o, "late_fee_fen", x->late_fee_fen);
+    json_add_int(o, "prepay_fen", x->prepay_fen);
+    json_add_int(o, "deposit_fen", x->deposit_fen);
+    recent = cJSON_AddArrayToObject(o, "recent_payments");
+    for (size_t i = 0; i < x->nrecent; i++) {
+        const struct receipt_brief *b = &x->recent[i];
+        cJSON *r = cJSON_CreateObject();
+        json_add_int(r, "id", b->id);
+        cJSON_AddStringToObject(r, "receipt_no", b->receipt_no);
+        cJSON_AddStringToObject(r, "method", b->method);
+        cJSON_AddStringToObject(r, "status", b->status);
+        json_add_int(r, "amount_fen", b->amount_fen);
+        if (util_db_time_to_rfc3339(b->created_at, at) == 0)
+            cJSON_AddStringToObject(r, "created_at", at);
+        cJSON_AddItemToArray(recent, r);
+    }
+    return o;
+}
+
 /* ---- approvals (§7.14) ----------------------------------------------------------------- */
 
 /* "" (a time not set) as null too */

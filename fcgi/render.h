@@ -10,6 +10,7 @@
 
 #include "approvals.h"
 #include "auth.h"
+#include "bills.h"
 #include "jobs.h"
 #include "resources_import.h"
 #include "resources.h"
@@ -33,6 +34,13 @@ cJSON *render_person_row(const struct person_row *x);
  * them, the owner's view current occupants with masked phones. */
 cJSON *render_resource_detail(const struct resource_detail *d, bool owner_view);
 
+/* A bill as the owner's and the staff's lists show it (API.md). */
+cJSON *render_bill(const struct bill *b);
+/* {"items":[bills…]} with "next_cursor" for a paged list (next_key 0:
+ * null), without it for the whole unpaid list (API.md). */
+cJSON *render_bill_page(const struct bill_page *pg, bool paged);
+/* A resource's receivables and recent receipts (GET /staff/resources/{id}). */
+cJSON *render_receivables(const struct receivables *x);
 /* Member name: a staff member as {"id","name"}, or null when id is 0. */
 void render_add_staff(cJSON *o, const char *name, int64_t id, const char *who);
 /* An approval with its steps (docs/api.md §7.14): what a request, a

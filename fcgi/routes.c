@@ -9,6 +9,9 @@
 
 #define OFFICE (ROLE_ADMIN)
 #define STAFF ROLE_ANY_STAFF
+/* who collects money at the desk (API.md), and who may raise a bill */
+#define COLLECTORS (ROLE_CASHIER | ROLE_BUTLER | ROLE_ADMIN)
+#define BILLERS (ROLE_CASHIER | ROLE_BUTLER | ROLE_SUPERVISOR | ROLE_MANAGER | ROLE_ADMIN)
 #define IMPORT_LIMIT (8L * 1024 * 1024)
 #define PROJECT_FIELDS FIELDS("code", "name", "address", "business_types")
 #define PERSON_FIELDS FIELDS("name", "phone", "id_number", "occupation")
@@ -44,6 +47,7 @@ const struct route routes[] = {
      "owner_resources", NULL},
     {"GET", "/api/v1/owner/resources/{id}", h_owner_resource, ACCESS_OWNER, 0, 0, "owner_resource",
      NULL},
+    {"GET", "/api/v1/owner/bills", h_owner_bills, ACCESS_OWNER_FUSED, 0, 0, "owner_bills", NULL},
 
     {"POST", "/api/v1/staff/login", h_staff_login, ACCESS_PUBLIC, 0, 0, "staff_login",
      FIELDS("phone", "password", "sms_code")},
@@ -54,6 +58,15 @@ const struct route routes[] = {
      NULL},
     {"GET", "/api/v1/staff/resources/{id}", h_staff_resource, ACCESS_STAFF, STAFF, 0,
      "staff_resource", NULL},
+
+    /* the desk: bills and collections (PAY-2) */
+    {"GET", "/api/v1/staff/resources/{id}/bills", h_staff_resource_bills, ACCESS_STAFF, STAFF, 0,
+     "staff_resource_bills", NULL},
+    {"POST", "/api/v1/staff/resources/{id}/bills", h_staff_bill_create, ACCESS_STAFF, BILLERS, 0,
+     "staff_bill_create", FIELDS("fee_item_id", "amount_fen", "note")},
+    {"POST", "/api/v1/staff/collections", h_staff_collection, ACCESS_STAFF, COLLECTORS, 0,
+     "staff_collection",
+     FIELDS("resource_id", "bill_ids", "method", "amount_fen", "to_prepay", "payer_name", "note")},
 
     {"GET", "/api/v1/office/projects", h_office_projects, ACCESS_STAFF, OFFICE, 0,
      "office_projects", NULL},

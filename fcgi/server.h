@@ -30,6 +30,7 @@ HANDLER(h_owner_login_wechat);
 HANDLER(h_owner_login_sms);
 HANDLER(h_owner_resources);
 HANDLER(h_owner_resource);
+HANDLER(h_owner_bills);
 
 /* staff_auth.c, staff_resources.c */
 HANDLER(h_staff_login);
@@ -37,6 +38,11 @@ HANDLER(h_staff_me);
 HANDLER(h_staff_resources);
 HANDLER(h_staff_resource);
 HANDLER(h_staff_persons);
+
+/* staff_bills.c */
+HANDLER(h_staff_resource_bills);
+HANDLER(h_staff_bill_create);
+HANDLER(h_staff_collection);
 
 /* office_estate.c */
 HANDLER(h_office_projects);

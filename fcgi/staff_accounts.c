@@ -41,13 +41,13 @@ int h_staff_account_collect(struct req *r, struct err *e)
 /* POST …/accounts/prepay/offset and …/accounts/deposit/offset */
 int h_staff_account_offset(struct req *r, struct err *e)
 {
-    int64_t ids[BILLS_CHOICE_MAX];
+    int64_t *ids;
     struct account_offset_out out;
     size_t n;
     cJSON *o, *applied;
 
-    if (json_get_int_array(r->in, "bill_ids", true, BILLS_CHOICE_MAX, 1, INT64_MAX, ids, &n, e) <
-            0 ||
+    if (json_get_ids(r->in, "bill_ids", true, BILLS_CHOICE_MAX, INT64_C(999999999999999), &r->arena, &ids, &n,
+                     NULL, e) < 0 ||
         account_offset(db_thread(), &r->arena, &r->who, r->params[0], kind_of(r), ids, n, &out,
                        e) < 0)
         return -1;

@@ -17,13 +17,14 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "db/db.h"
+#include "books.h"
 #include "demo.h"
 #include "resources_import.h"
 #include "db/migrate.h"
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: wuye -c wuye.conf migrate|demo-load|demo|import|export ...\n"
+    fprintf(stderr, "usage: wuye -c wuye.conf migrate|demo-load|demo|import|export|check-books ...\n"
                     "       wuye hash-password < password\n");
     return 2;
 }
@@ -93,6 +94,16 @@ int main(int argc, char **argv)
         if (rc == 0)
             import_report_print(&rep, stdout);
         import_report_free(&rep);
+    } else if (strcmp(cmd, "check-books") == 0 && argc == 4) {
+        long breaches = 0;
+        rc = books_check(db_thread(), stdout, &breaches, &e);
+        if (rc == 0 && breaches) {
+            printf("check-books: %ld breach(es) of the books' rules\n", breaches);
+            rc = 1;
+            goto out;
+        }
+        if (rc == 0)
+            printf("check-books: the books balance\n");
     } else if (strcmp(cmd, "export") == 0 && argc == 5) {
         rc = export_csv_file(db_thread(), strtoll(argv[4], NULL, 10), stdout, &e);
     } else {

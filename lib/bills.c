@@ -280,8 +280,11 @@ void receipt_format(const char *project_code, int year, int64_t seq, char out[48
     "LEFT JOIN fee_items f ON f.id = b.fee_item_id "                                               \
     "WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > UTC_TIMESTAMP()" tail
 
-/* The paged lists: key = period as YYYYMM × 10^12 + id (docs/api.md). */
-#define PAGE_KEY "(CAST(REPLACE(b.period, '-', '') AS UNSIGNED) * 1000000000000 + b.id)"
+/* The paged lists' cursor: months since 1900-01 × 10^11 + id, at most 15
+ * digits as every cursor (docs/api.md §1.5). */
+#define PAGE_KEY                                                                                   \
+    "(((CAST(LEFT(b.period, 4) AS UNSIGNED) - 1900) * 12 + CAST(RIGHT(b.period, 2) AS UNSIGNED) "  \
+    "- 1) * 100000000000 + b.id)"
 #define PAGE_TAIL " AND (b.id IS NULL OR " PAGE_KEY " > ?) ORDER BY " PAGE_KEY " LIMIT ?"
 
 DB_SQL(sql_owner_unpaid, OWNER_BILLS(BILL_STATUS_OPEN, ""));
@@ -352,6 +355,8 @@ DB_SQL(sql_snap_receipt,
 DB_SQL(sql_receivables,
        "SELECT " BILL_COLS " FROM bills b JOIN fee_items f ON f.id = b.fee_item_id "
        "WHERE b.resource_id = ? AND " BILL_STATUS_OPEN);
+DB_SQL(sql_all_bills,
+       "SELECT " BILL_COLS " FROM bills b JOIN fee_items f ON f.id = b.fee_item_id");
 DB_SQL(sql_balances, "SELECT kind, balance_fen FROM accounts WHERE resource_id = ?");
 DB_SQL(sql_recent_receipts,
        "SELECT id, receipt_no, method, status, created_at, amount_fen FROM receipts "
@@ -414,7 +419,8 @@ static uint64_t page_key(const struct bill *b)
     int y = 0, m = 0;
 
     sscanf(b->period, "%d-%d", &y, &m);
-    return ((uint64_t)y * 100 + (uint64_t)m) * UINT64_C(1000000000000) + (uint64_t)b->id;
+    return ((uint64_t)(y - 1900) * 12 + (uint64_t)(m - 1)) * UINT64_C(100000000000) +
+           (uint64_t)b->id;
 }
 
 /* ---- reading ------------------------------------------------------------------------- */
@@ -510,6 +516,32 @@ int bills_for_resource(struct db *db, struct arena *a, const struct principal *w
     return 0;
 }
 
+struct scan {
+    int (*fn)(void *arg, const struct bill *b, struct err *e);
+    void *arg;
+    int32_t today;
+};
+
+static int scan_row(void *arg, const struct db_res *row, struct err *e)
+{
+    struct scan *s = arg;
+    struct bill b;
+
+    bill_from_row(row, 0, 0, &b);
+    /* a bill that cannot be figured is the fn's to report: due stays -1 */
+    if (bill_figure(&b, s->today) < 0)
+        b.due_fen = -1;
+    return s->fn(s->arg, &b, e);
+}
+
+int bills_scan(struct db *db, int (*fn)(void *arg, const struct bill *b, struct err *e), void *arg,
+               struct err *e)
+{
+    struct scan s = {fn, arg, bills_today()};
+
+    return db_stream(db, &sql_all_bills, DB_NOARGS, scan_row, &s, e);
+}
+
 int bills_receivables(struct db *db, struct arena *a, int64_t resource_id,
                       struct receivables *out, struct err *e)
 {
@@ -555,15 +587,16 @@ int bills_receivables(struct db *db, struct arena *a, int64_t resource_id,
 int bills_resource_scope_tx(struct db *db, const struct principal *who, int64_t resource_id,
                             int64_t *project_id, struct err *e)
 {
+    struct arena a = {0};
     struct db_res r;
-    int found = db_one(db, NULL, &sql_resource_share, DB_ARGS(P_INT(resource_id)), &r, e);
+    int found = db_one(db, &a, &sql_resource_share, DB_ARGS(P_INT(resource_id)), &r, e);
 
-    if (found < 0)
-        return -1;
-    if (!found || (who && !auth_in_project(who, db_int(&r, 0, 0))))
-        return err_not_found(e);
-    *project_id = db_int(&r, 0, 0);
-    return 0;
+    if (found > 0 && (!who || auth_in_project(who, db_int(&r, 0, 0))))
+        *project_id = db_int(&r, 0, 0);
+    else if (found >= 0)
+        found = err_not_found(e);
+    arena_free(&a);
+    return found < 0 ? -1 : 0;
 }
 
 int bills_lock_resource(struct db *db, struct arena *a, int64_t resource_id, struct bill **out,

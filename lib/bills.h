@@ -139,6 +139,11 @@ int bills_for_resource(struct db *db, struct arena *a, const struct principal *w
                        int64_t resource_id, enum bill_filter f, uint64_t after_key, int limit,
                        struct bill_page *out, struct err *e);
 
+/* Every bill of the database, figured for today, one at a time (a scan
+ * for check-books and reports: fn's bill lasts until it returns). */
+int bills_scan(struct db *db, int (*fn)(void *arg, const struct bill *b, struct err *e), void *arg,
+               struct err *e);
+
 /* A resource's books at a glance, for GET /staff/resources/{id}. */
 struct receivables {
     int64_t open_bills, due_fen, late_fee_fen, prepay_fen, deposit_fen;

@@ -89,6 +89,12 @@ if server_san stack_start_all && server_san stack_load_demo >/dev/null; then
     ASAN_OPTIONS=detect_leaks=0 timeout 600 "$t" >"$out" 2>&1; rc=$?
     count_cmocka "$(basename "$t")" "$out" $rc
     [[ $rc -ne 0 || -n ${VERBOSE:-} ]] && grep -vE '^\[ +(RUN|OK) +\]' "$out" | sed 's/^/    /' | tail -40
+    # The books must balance after every test binary, whatever it did
+    # (PAY-6, docs/books.md): a breach fails the run and names the rows.
+    if ! server_san "build/$BUILD/wuye" -c "$CONF" check-books >"$out" 2>&1; then
+      echo "  check-books after $(basename "$t"):"; sed 's/^/    /' "$out" | head -20
+      failed=$((failed + 1)); failures+=("check-books after $(basename "$t")")
+    fi
     rm -f "$out"
   done
 else

@@ -313,6 +313,38 @@ int json_get_int(const cJSON *obj, const char *name, bool required, int64_t min,
     return 0;
 }
 
+int json_get_ids(const cJSON *obj, const char *name, bool required, size_t max_items,
+                 int64_t max_id, struct arena *a, int64_t **out, size_t *n, bool *present,
+                 struct err *e)
+{
+    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(obj, name), *it;
+    int64_t *ids;
+
+    *n = 0;
+    *out = NULL;
+    if (present)
+        *present = false;
+    if (!arr || cJSON_IsNull(arr))
+        return required ? err_setf(e, E_BAD_REQUEST, "缺少字段：%s", name) : 0;
+    if (!cJSON_IsArray(arr) || (size_t)cJSON_GetArraySize(arr) > max_items)
+        return err_setf(e, E_BAD_REQUEST, "字段 %s 必须是不超过 %zu 项的编号数组", name, max_items);
+    ids = arena_alloc(a, ((size_t)cJSON_GetArraySize(arr) + 1) * sizeof(*ids));
+    cJSON_ArrayForEach(it, arr)
+    {
+        /* json_scan() let only integers of at most 15 digits through */
+        if (!cJSON_IsNumber(it))
+            return err_setf(e, E_BAD_REQUEST, "字段 %s 必须是不超过 %zu 项的编号数组", name,
+                            max_items);
+        if (it->valuedouble < 1 || it->valuedouble > (double)max_id)
+            return err_setf(e, E_BAD_REQUEST, "字段 %s 超出允许范围", name);
+        ids[(*n)++] = (int64_t)it->valuedouble;
+    }
+    *out = ids;
+    if (present)
+        *present = true;
+    return 0;
+}
+
 int json_get_bool(const cJSON *obj, const char *name, bool required, bool *out, struct err *e)
 {
     const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, name);
@@ -325,33 +357,6 @@ int json_get_bool(const cJSON *obj, const char *name, bool required, bool *out, 
     if (!cJSON_IsBool(it))
         return err_setf(e, E_BAD_REQUEST, "字段 %s 必须是 true 或 false", name);
     *out = cJSON_IsTrue(it);
-    return 0;
-}
-
-int json_get_int_array(const cJSON *obj, const char *name, bool required, size_t max_n,
-                       int64_t min, int64_t max, int64_t *out, size_t *n, struct err *e)
-{
-    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(obj, name), *it;
-
-    *n = 0;
-    if (!arr || cJSON_IsNull(arr)) {
-        if (required)
-            return err_setf(e, E_BAD_REQUEST, "缺少字段：%s", name);
-        return 0;
-    }
-    if (!cJSON_IsArray(arr) || (size_t)cJSON_GetArraySize(arr) > max_n)
-        return err_setf(e, E_BAD_REQUEST, "字段 %s 必须是不超过 %zu 项的整数数组", name, max_n);
-    cJSON_ArrayForEach(it, arr)
-    {
-        int64_t v;
-        if (!cJSON_IsNumber(it))
-            return err_setf(e, E_BAD_REQUEST, "字段 %s 必须是不超过 %zu 项的整数数组", name,
-                            max_n);
-        v = (int64_t)it->valuedouble; /* exact: json_scan(), as json_get_int() */
-        if (v < min || v > max)
-            return err_setf(e, E_BAD_REQUEST, "字段 %s 超出允许范围", name);
-        out[(*n)++] = v;
-    }
     return 0;
 }
 

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/arena.h"
 #include "core/err.h"
 
 /* Parse a request body that must be one JSON object. Caller frees with
@@ -49,11 +50,12 @@ int json_get_int(const cJSON *obj, const char *name, bool required, int64_t min,
 
 int json_get_bool(const cJSON *obj, const char *name, bool required, bool *out, struct err *e);
 
-/* Array member of at most max_n integers within [min, max] (ids, bill_ids)
- * into out, which has room for max_n; *n how many. Absent or null: 400
- * when required, else *n = 0. */
-int json_get_int_array(const cJSON *obj, const char *name, bool required, size_t max_n,
-                       int64_t min, int64_t max, int64_t *out, size_t *n, struct err *e);
+/* An array of ids (integers in [1, max_id]), at most max_items of them,
+ * copied into a; absent or null: *present false (400 when required).
+ * Duplicates are the caller's to judge. */
+int json_get_ids(const cJSON *obj, const char *name, bool required, size_t max_items,
+                 int64_t max_id, struct arena *a, int64_t **out, size_t *n, bool *present,
+                 struct err *e);
 
 /* True if p[0..n) is valid UTF-8 (no overlongs, no surrogates). */
 bool utf8_valid(const char *p, size_t n);

@@ -406,7 +406,8 @@ int db_insert(struct db *db, struct db_sql *q, const struct db_param *p, size_t 
     if (!st)
         return -1;
     assert(mysql_stmt_field_count(st) == 0);
-    *id = (int64_t)mysql_stmt_insert_id(st);
+    if (id)
+        *id = (int64_t)mysql_stmt_insert_id(st);
     return 0;
 }
 

@@ -105,7 +105,7 @@ int db_query(struct db *db, struct arena *a, struct db_sql *q, const struct db_p
 /* A statement without rows; *affected (may be NULL) gets the rows changed. */
 int db_exec(struct db *db, struct db_sql *q, const struct db_param *p, size_t n, uint64_t *affected,
             struct err *e);
-/* An INSERT; *id gets the new AUTO_INCREMENT id. */
+/* An INSERT; *id (may be NULL) gets the new AUTO_INCREMENT id. */
 int db_insert(struct db *db, struct db_sql *q, const struct db_param *p, size_t n, int64_t *id,
               struct err *e);
 /* Exactly one row or none: 1 with the row in *out (row 0), 0 for none,
