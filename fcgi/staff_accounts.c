@@ -31,7 +31,7 @@ int h_staff_account_collect(struct req *r, struct err *e)
         account_collect(db_thread(), &r->arena, &r->who, &in, &out, e) < 0)
         return -1;
     o = cJSON_CreateObject();
-    json_add_int(o, "receipt_id", out.receipt_id);
+    json_add_int(o, "id", out.receipt_id); /* the receipt, as a collection answers */
     cJSON_AddStringToObject(o, "receipt_no", out.receipt_no);
     json_add_int(o, "balance_fen", out.balance_fen);
     json_add_int(o, "offset_fen", out.offset_fen);
@@ -52,7 +52,7 @@ int h_staff_account_offset(struct req *r, struct err *e)
                        e) < 0)
         return -1;
     o = cJSON_CreateObject();
-    json_add_int(o, "receipt_id", out.receipt_id);
+    json_add_int(o, "id", out.receipt_id); /* the receipt, as a collection answers */
     cJSON_AddStringToObject(o, "receipt_no", out.receipt_no);
     json_add_int(o, "offset_fen", out.offset_fen);
     json_add_int(o, "balance_fen", out.balance_fen);

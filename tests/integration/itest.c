@@ -1,6 +1,8 @@
 /* itest.c — see itest.h. */
 #include "itest.h"
 
+#include "books.h"
+
 #include <ctype.h>
 #include <curl/curl.h>
 #include <pthread.h>
@@ -561,6 +563,15 @@ void it_reset_ids(void)
 
     for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++)
         it_sql_exec(sql[i], NULL, 0);
+}
+
+void it_books_balance(void)
+{
+    struct err e = {0};
+    long breaches = -1;
+
+    assert_int_equal(books_check(it_db(), stderr, &breaches, &e), 0);
+    assert_int_equal(breaches, 0);
 }
 
 /* ---- secrets in the logs ------------------------------------------------- */

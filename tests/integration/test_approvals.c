@@ -199,7 +199,7 @@ static void top_up(int64_t resource, int64_t amount, int64_t *receipt, int64_t *
              (long long)amount);
     send(CASHIER, "POST", path, body, 201, &r);
     if (receipt)
-        *receipt = it_int(r.json, "receipt_id");
+        *receipt = it_int(r.json, "id");
     if (offset)
         *offset = it_int(r.json, "offset_fen");
     if (after)
@@ -341,7 +341,7 @@ static int setup(void **state)
             return -1;
         }
     }
-    /* another project's bill, receipt and approval, by SQL */
+    /* another project's bill, paid by a receipt, and an approval, by SQL */
     p[0] = P_INT(g.other_project);
     p[1] = P_INT(g.other_res);
     p[2] = P_INT(g.other_item);
@@ -354,6 +354,14 @@ static int setup(void **state)
                 "amount_fen) VALUES (?, ?, 'ZZAPR-OTHER-2026-000001', 2026, 1, 'cash', 5000)",
                 p, 2);
     g.other_receipt = sql_int1("SELECT MAX(id) FROM receipts WHERE resource_id = ?", g.other_res);
+    /* which paid the bill, so that the books balance */
+    p[0] = P_INT(g.other_bill);
+    p[1] = P_INT(g.other_receipt);
+    it_sql_exec("INSERT INTO bill_applications (bill_id, receipt_id, amount_fen) VALUES (?, ?, 5000)",
+                p, 2);
+    it_sql_exec("UPDATE bills SET paid_fen = 5000, status = 'paid' WHERE id = ?", p, 1);
+    p[0] = P_INT(g.other_project);
+    p[1] = P_INT(g.other_res);
     p[2] = P_INT(g.other_bill);
     it_sql_exec("INSERT INTO approvals (project_id, kind, target_id, resource_id, amount_fen, "
                 "reason, steps, requested_by) VALUES (?, 'waiver', ?, ?, 100, '别家', "
@@ -539,6 +547,7 @@ static void approvals_waiver_two_steps(void **state)
     expect_bill(bill, "paid/80000/0/0");
     refused(BUTLER, "POST", path, "{\"amount_fen\":1,\"reason\":\"再减\"}", 409,
             "BILL_NOT_PAYABLE");
+    it_books_balance();
 }
 
 static void approvals_who_may_decide(void **state)
@@ -586,6 +595,7 @@ static void approvals_who_may_decide(void **state)
     }
     decide(SUPERVISOR2, id, "approve", 200, NULL, "approved");
     expect_bill(bill, "unpaid/500/0/0");
+    it_books_balance();
 }
 
 static void approvals_reject_and_cancel(void **state)
@@ -654,6 +664,7 @@ static void approvals_bill_void(void **state)
     decide(BUTLER, id, "cancel", 200, NULL, "cancelled");
     /* and now a void of a bill with a payment is refused at once */
     refused(BUTLER, "POST", path, "{\"reason\":\"开错了\"}", 409, "BILL_HAS_PAYMENTS");
+    it_books_balance();
 }
 
 /* ---- receipt voids ----------------------------------------------------------------- */
@@ -737,6 +748,7 @@ static void approvals_receipt_void(void **state)
     decide_refused(SUPERVISOR, id, "approve", 409, "INSUFFICIENT_BALANCE");
     expect_steps(id, "pending");
     expect_bill(bill, "paid/0/10150/150");
+    it_books_balance();
 }
 
 /* A top-up and the offset of the oldest bills; its receipt's void gives
@@ -798,6 +810,7 @@ static void approvals_prepay_top_up_and_offsets(void **state)
     snprintf(path, sizeof(path), "/api/v1/staff/receipts/%lld/void", (long long)receipt);
     decide_refused(SUPERVISOR, ask(CASHIER, path, "{\"reason\":\"退预存\"}"), "approve", 409,
                    "INSUFFICIENT_BALANCE");
+    it_books_balance();
 }
 
 /* ---- deposits and refunds ---------------------------------------------------------- */
@@ -900,6 +913,7 @@ static void approvals_deposit_and_refunds(void **state)
     acc = cJSON_GetArrayItem(it_field(x, "accounts"), 0);
     assert_string_equal(it_str(cJSON_GetArrayItem(it_field(acc, "entries"), 0), "reason"), "refund");
     it_resp_free(&resp);
+    it_books_balance();
 }
 
 /* ---- lists --------------------------------------------------------------------------- */
