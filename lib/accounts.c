@@ -53,10 +53,15 @@ static int collect_tx(struct db *db, void *arg, struct err *e)
     struct account_out *out = op->out;
     bool prepay = strcmp(in->kind, "prepay") == 0;
     int64_t project_id, account_id, balance;
+    struct bill *bills;
+    size_t nbills;
 
     memset(out, 0, sizeof(*out));
+    /* the order of bills.h: the account, the bills a top-up then pays
+     * (locked before the receipt counter, which is taken last) */
     if (bills_resource_scope_tx(db, op->who, in->resource_id, &project_id, e) < 0 ||
         account_lock_tx(db, project_id, in->resource_id, in->kind, &account_id, &balance, e) < 0 ||
+        (prepay && bills_lock_resource(db, op->a, in->resource_id, &bills, &nbills, e) < 0) ||
         receipt_issue_tx(db,
                          &(struct receipt_in){.project_id = project_id,
                                               .resource_id = in->resource_id,
