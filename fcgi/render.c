@@ -224,6 +224,18 @@ cJSON *render_bill_page(const struct bill_page *pg, bool paged)
     return doc;
 }
 
+void render_applied(cJSON *o, const int64_t *bill_ids, const int64_t *amount_fen, size_t n)
+{
+    cJSON *applied = cJSON_AddArrayToObject(o, "applied");
+
+    for (size_t i = 0; i < n; i++) {
+        cJSON *a = cJSON_CreateObject();
+        json_add_int(a, "bill_id", bill_ids[i]);
+        json_add_int(a, "amount_fen", amount_fen[i]);
+        cJSON_AddItemToArray(applied, a);
+    }
+}
+
 cJSON *render_receivables(const struct receivables *x)
 {
     cJSON *o = cJSON_CreateObject(), *recent;
@@ -289,9 +301,10 @@ cJSON *render_approval(const struct approval *x)
     render_add_staff(o, "requested_by", x->requested_by, x->requested_by_name);
     cJSON_AddStringToObject(o, "created_at", x->created_at);
     add_str_or_null(o, "decided_at", x->decided_at);
-    add_str_or_null(o, "next_role", x->status == APPROVAL_PENDING && x->next_step < x->nsteps
-                                        ? x->steps[x->next_step].role
-                                        : NULL);
+    add_str_or_null(o, "next_role",
+                    x->status == APPROVAL_PENDING && x->next_step < x->nsteps
+                        ? x->steps[x->next_step].role
+                        : NULL);
     steps = cJSON_AddArrayToObject(o, "steps");
     for (size_t i = 0; i < x->nsteps; i++) {
         const struct approval_step *s = &x->steps[i];

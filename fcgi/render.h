@@ -39,6 +39,9 @@ cJSON *render_bill(const struct bill *b);
 /* {"items":[bills…]} with "next_cursor" for a paged list (next_key 0:
  * null), without it for the whole unpaid list (API.md). */
 cJSON *render_bill_page(const struct bill_page *pg, bool paged);
+/* o's "applied":[{"bill_id","amount_fen"}] of n bills: what a collection or
+ * an offset paid of each. */
+void render_applied(cJSON *o, const int64_t *bill_ids, const int64_t *amount_fen, size_t n);
 /* A resource's receivables and recent receipts (GET /staff/resources/{id}). */
 cJSON *render_receivables(const struct receivables *x);
 /* Member name: a staff member as {"id","name"}, or null when id is 0. */

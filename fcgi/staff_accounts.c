@@ -17,12 +17,25 @@ static const char *kind_of(const struct req *r)
     return strstr(r->path, "/accounts/deposit") ? "deposit" : "prepay";
 }
 
+/* The receipt (its id as a collection names it), what was used on bills
+ * and the balance left. */
+static cJSON *receipt_answer(int64_t receipt_id, const char *receipt_no, int64_t offset_fen,
+                             int64_t balance_fen)
+{
+    cJSON *o = cJSON_CreateObject();
+
+    json_add_int(o, "id", receipt_id);
+    cJSON_AddStringToObject(o, "receipt_no", receipt_no);
+    json_add_int(o, "offset_fen", offset_fen);
+    json_add_int(o, "balance_fen", balance_fen);
+    return o;
+}
+
 /* POST …/accounts/prepay and …/accounts/deposit */
 int h_staff_account_collect(struct req *r, struct err *e)
 {
     struct account_in in = {.resource_id = r->params[0], .kind = kind_of(r)};
     struct account_out out;
-    cJSON *o;
 
     if (json_get_str(r->in, "method", true, 1, 16, &in.method, e) < 0 ||
         json_get_int(r->in, "amount_fen", true, 1, MONEY_MAX_FEN, &in.amount_fen, NULL, e) < 0 ||
@@ -30,12 +43,8 @@ int h_staff_account_collect(struct req *r, struct err *e)
         json_get_line(r->in, "purpose", false, 1, 32, &in.purpose, e) < 0 ||
         account_collect(db_thread(), &r->arena, &r->who, &in, &out, e) < 0)
         return -1;
-    o = cJSON_CreateObject();
-    json_add_int(o, "id", out.receipt_id); /* the receipt, as a collection answers */
-    cJSON_AddStringToObject(o, "receipt_no", out.receipt_no);
-    json_add_int(o, "balance_fen", out.balance_fen);
-    json_add_int(o, "offset_fen", out.offset_fen);
-    return reply_json(r, 201, o);
+    return reply_json(
+        r, 201, receipt_answer(out.receipt_id, out.receipt_no, out.offset_fen, out.balance_fen));
 }
 
 /* POST …/accounts/prepay/offset and …/accounts/deposit/offset */
@@ -44,25 +53,15 @@ int h_staff_account_offset(struct req *r, struct err *e)
     int64_t *ids;
     struct account_offset_out out;
     size_t n;
-    cJSON *o, *applied;
+    cJSON *o;
 
-    if (json_get_ids(r->in, "bill_ids", true, BILLS_CHOICE_MAX, INT64_C(999999999999999), &r->arena, &ids, &n,
-                     NULL, e) < 0 ||
-        account_offset(db_thread(), &r->arena, &r->who, r->params[0], kind_of(r), ids, n, &out,
-                       e) < 0)
+    if (json_get_ids(r->in, "bill_ids", true, BILLS_CHOICE_MAX, INT64_C(999999999999999), &r->arena,
+                     &ids, &n, NULL, e) < 0 ||
+        account_offset(db_thread(), &r->arena, &r->who, r->params[0], kind_of(r), ids, n, &out, e) <
+            0)
         return -1;
-    o = cJSON_CreateObject();
-    json_add_int(o, "id", out.receipt_id); /* the receipt, as a collection answers */
-    cJSON_AddStringToObject(o, "receipt_no", out.receipt_no);
-    json_add_int(o, "offset_fen", out.offset_fen);
-    json_add_int(o, "balance_fen", out.balance_fen);
-    applied = cJSON_AddArrayToObject(o, "applied");
-    for (size_t i = 0; i < out.napplied; i++) {
-        cJSON *x = cJSON_CreateObject();
-        json_add_int(x, "bill_id", out.applied_bill[i]);
-        json_add_int(x, "amount_fen", out.applied_fen[i]);
-        cJSON_AddItemToArray(applied, x);
-    }
+    o = receipt_answer(out.receipt_id, out.receipt_no, out.offset_fen, out.balance_fen);
+    render_applied(o, out.applied_bill, out.applied_fen, out.napplied);
     return reply_json(r, 201, o);
 }
 

@@ -28,12 +28,11 @@ int account_kind_check(const char *kind, struct err *e)
 static int audit_receipt(struct db *db, struct arena *a, const struct principal *who,
                          const char *action, int64_t receipt_id, struct err *e)
 {
-    return bills_audit_tx(db, a,
-                          &(struct audit_entry){.who = who,
-                                                .action = action,
-                                                .entity = "receipt",
-                                                .entity_id = receipt_id},
-                          e);
+    return bills_audit_tx(
+        db, a,
+        &(struct audit_entry){
+            .who = who, .action = action, .entity = "receipt", .entity_id = receipt_id},
+        e);
 }
 
 /* ---- money in ------------------------------------------------------------------------ */
@@ -139,8 +138,7 @@ static int offset_tx(struct db *db, void *arg, struct err *e)
         bills_choose_tx(db, op->a, op->resource_id, op->ids, op->n, &chosen, &total, e) < 0)
         return -1;
     if (balance == 0)
-        return err_setf(e, E_INSUFFICIENT_BALANCE, "%s账户没有余额",
-                        prepay ? "预存" : "押金");
+        return err_setf(e, E_INSUFFICIENT_BALANCE, "%s账户没有余额", prepay ? "预存" : "押金");
     use = balance < total ? balance : total;
     due = arena_alloc(op->a, op->n * sizeof(*due));
     pay = arena_alloc(op->a, op->n * sizeof(*pay));
@@ -181,8 +179,8 @@ static int offset_tx(struct db *db, void *arg, struct err *e)
     return 0;
 }
 
-int account_offset(struct db *db, struct arena *a, const struct principal *who,
-                   int64_t resource_id, const char *kind, const int64_t *bill_ids, size_t n,
+int account_offset(struct db *db, struct arena *a, const struct principal *who, int64_t resource_id,
+                   const char *kind, const int64_t *bill_ids, size_t n,
                    struct account_offset_out *out, struct err *e)
 {
     struct offset_op op = {a, who, resource_id, kind, bill_ids, n, out};

@@ -32,11 +32,11 @@ int account_kind_check(const char *kind, struct err *e);
  * "automatically"), or a deposit taken for a purpose (装修押金 …). */
 struct account_in {
     int64_t resource_id;
-    const char *kind;       /* "prepay" or "deposit" */
-    const char *method;     /* a desk method (pay_method_desk(); else 400) */
-    int64_t amount_fen;     /* 1..MONEY_MAX_FEN (else 400) */
-    const char *note;       /* may be NULL */
-    const char *purpose;    /* deposit: required, 1..32 characters; prepay: NULL */
+    const char *kind;    /* "prepay" or "deposit" */
+    const char *method;  /* a desk method (pay_method_desk(); else 400) */
+    int64_t amount_fen;  /* 1..MONEY_MAX_FEN (else 400) */
+    const char *note;    /* may be NULL */
+    const char *purpose; /* deposit: required, 1..32 characters; prepay: NULL */
 };
 struct account_out {
     int64_t receipt_id;
@@ -59,8 +59,8 @@ struct account_offset_out {
     int64_t *applied_bill, *applied_fen; /* napplied of them, in a */
     size_t napplied;
 };
-int account_offset(struct db *db, struct arena *a, const struct principal *who,
-                   int64_t resource_id, const char *kind, const int64_t *bill_ids, size_t n,
+int account_offset(struct db *db, struct arena *a, const struct principal *who, int64_t resource_id,
+                   const char *kind, const int64_t *bill_ids, size_t n,
                    struct account_offset_out *out, struct err *e);
 
 /* A resource's accounts (404 outside who's projects): both, or one kind,

@@ -140,11 +140,13 @@ int approval_may_decide(const struct approval *x, const struct principal *who, s
     for (size_t i = 0; i < x->next_step && i < x->nsteps; i++)
         if (x->steps[i].decided_by == who->id)
             return err_setf(e, E_FORBIDDEN, "您已审批过该申请的前一步，每一步须由不同的人审批");
-    assert(x->next_step < x->nsteps);
+    if (x->next_step >= x->nsteps) /* pending with every step decided: not ours */
+        return err_setf(e, E_INTERNAL, "approval %lld: no step left", (long long)x->id);
     role = x->steps[x->next_step].role;
     ri = role_index(role);
     if (!(who->roles & role_bit(role)))
-        return err_setf(e, E_FORBIDDEN, "当前这一步须由%s审批", ri < 0 ? role : step_roles[ri].label);
+        return err_setf(e, E_FORBIDDEN, "当前这一步须由%s审批",
+                        ri < 0 ? role : step_roles[ri].label);
     return 0;
 }
 
@@ -223,19 +225,18 @@ DB_SQL(sql_approval_lock, "SELECT " CORE_COLS " FROM approvals a WHERE a.id = ? 
 DB_SQL(sql_decided, "SELECT step, decided_by FROM approval_steps WHERE approval_id = ? "
                     "ORDER BY step FOR UPDATE");
 DB_SQL(sql_approval_view, "SELECT " VIEW_COLS " " VIEW_FROM "WHERE a.id = ?");
-DB_SQL(sql_approval_list, "SELECT " VIEW_COLS " " VIEW_FROM
-                          "JOIN staff_projects sp ON sp.project_id = a.project_id "
-                          "AND sp.staff_id = ? WHERE (? = 0 OR a.project_id = ?) "
-                          "AND (? = '' OR a.status = ?) AND (? = '' OR a.kind = ?) "
-                          "AND (? = 0 OR a.id < ?) ORDER BY a.id DESC LIMIT ?");
+DB_SQL(sql_approval_list,
+       "SELECT " VIEW_COLS " " VIEW_FROM "JOIN staff_projects sp ON sp.project_id = a.project_id "
+       "AND sp.staff_id = ? WHERE (? = 0 OR a.project_id = ?) "
+       "AND (? = '' OR a.status = ?) AND (? = '' OR a.kind = ?) "
+       "AND (? = 0 OR a.id < ?) ORDER BY a.id DESC LIMIT ?");
 DB_SQL(sql_approval_insert,
        "INSERT INTO approvals (project_id, kind, target_id, resource_id, amount_fen, method, "
        "reason, steps, requested_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
 DB_SQL(sql_step_insert, "INSERT INTO approval_steps (approval_id, step, role, decided_by, "
                         "decision, note) VALUES (?, ?, ?, ?, ?, ?)");
-DB_SQL(sql_approval_set,
-       "UPDATE approvals SET next_step = ?, status = ?, "
-       "decided_at = IF(? = 'pending', NULL, UTC_TIMESTAMP()) WHERE id = ?");
+DB_SQL(sql_approval_set, "UPDATE approvals SET next_step = ?, status = ?, "
+                         "decided_at = IF(? = 'pending', NULL, UTC_TIMESTAMP()) WHERE id = ?");
 DB_SQL(sql_snap_approval,
        "SELECT JSON_OBJECT('project_id', project_id, 'kind', kind, 'target_id', target_id, "
        "'resource_id', resource_id, 'amount_fen', amount_fen, 'method', method, "
@@ -269,10 +270,9 @@ DB_SQL(sql_account_kind, "SELECT kind FROM accounts WHERE id = ? FOR UPDATE");
 /* The changes. */
 DB_SQL(sql_discount_insert, "INSERT INTO bill_discounts (bill_id, kind, approval_id, amount_fen) "
                             "VALUES (?, 'waiver', ?, ?)");
-DB_SQL(sql_bill_waived,
-       "UPDATE bills SET discount_fen = ?, late_fee_fen = ?, late_from = "
-       "IF(? = 0, NULL, '1970-01-01' + INTERVAL ? DAY), status = ?, "
-       "paid_at = IF(? = 'paid', UTC_TIMESTAMP(), NULL) WHERE id = ?");
+DB_SQL(sql_bill_waived, "UPDATE bills SET discount_fen = ?, late_fee_fen = ?, late_from = "
+                        "IF(? = 0, NULL, '1970-01-01' + INTERVAL ? DAY), status = ?, "
+                        "paid_at = IF(? = 'paid', UTC_TIMESTAMP(), NULL) WHERE id = ?");
 DB_SQL(sql_bill_voided, "UPDATE bills SET status = 'void' WHERE id = ?");
 DB_SQL(sql_applications, "SELECT id, bill_id, amount_fen, late_fen FROM bill_applications "
                          "WHERE receipt_id = ? AND reverses_id IS NULL ORDER BY id FOR UPDATE");
@@ -357,8 +357,8 @@ static int decisions_onto(struct arena *a, const char *text, struct approval *x,
     }
     for (size_t i = 0; i < x->nsteps; i++)
         x->steps[i].status = x->status != APPROVAL_PENDING ? "skipped"
-                             : i == x->next_step          ? "pending"
-                                                          : "waiting";
+                             : i == x->next_step           ? "pending"
+                                                           : "waiting";
     cJSON_ArrayForEach(it, arr)
     {
         int64_t step, by;
@@ -419,7 +419,7 @@ static int load_view(struct db *db, struct arena *a, int64_t id, struct approval
 /* What a request is about, as locked in its transaction. */
 struct target {
     int64_t project_id, resource_id, target_id, amount_fen;
-    struct bill bill;          /* waiver, bill_void */
+    struct bill bill;             /* waiver, bill_void */
     const char *method, *purpose; /* receipt_void: the receipt's */
     int64_t to_prepay_fen;
     const char *account_kind; /* refund */
@@ -479,8 +479,7 @@ static int check_receipt(const struct target *t, struct err *e)
 }
 
 /* Lock receipt id; 409 unless it is valid. */
-static int lock_receipt(struct db *db, struct arena *a, int64_t id, struct target *t,
-                        struct err *e)
+static int lock_receipt(struct db *db, struct arena *a, int64_t id, struct target *t, struct err *e)
 {
     struct db_res r;
     int found = db_one(db, a, &sql_receipt_lock, DB_ARGS(P_INT(id)), &r, e);
@@ -562,13 +561,11 @@ struct decide_op {
 static int audited(struct db *db, struct decide_op *op, const char *action, const char *entity,
                    int64_t id, const char *before, struct err *e)
 {
-    return bills_audit_tx(db, op->a,
-                          &(struct audit_entry){.who = op->who,
-                                                .action = action,
-                                                .entity = entity,
-                                                .entity_id = id,
-                                                .before = before},
-                          e);
+    return bills_audit_tx(
+        db, op->a,
+        &(struct audit_entry){
+            .who = op->who, .action = action, .entity = entity, .entity_id = id, .before = before},
+        e);
 }
 
 static int apply_waiver(struct db *db, struct decide_op *op, struct err *e)
@@ -587,8 +584,8 @@ static int apply_waiver(struct db *db, struct decide_op *op, struct err *e)
                         (long long)x->amount_fen);
     st = bill_status_name(w.status);
     if (bills_snapshot_tx(db, op->a, "bill", b.id, &before, e) < 0 ||
-        db_insert(db, &sql_discount_insert, DB_ARGS(P_INT(b.id), P_INT(x->id), P_INT(x->amount_fen)),
-                  NULL, e) < 0 ||
+        db_insert(db, &sql_discount_insert,
+                  DB_ARGS(P_INT(b.id), P_INT(x->id), P_INT(x->amount_fen)), NULL, e) < 0 ||
         db_exec(db, &sql_bill_waived,
                 DB_ARGS(P_INT(w.discount_fen), P_INT(w.late_frozen_fen), P_INT(w.late_from),
                         P_INT(w.late_from), P_STR(st), P_STR(st), P_INT(b.id)),
@@ -657,10 +654,10 @@ static int undo_applications(struct db *db, struct decide_op *op, struct err *e)
                       DB_ARGS(P_INT(b->id), P_INT(x->target_id), P_INT(-amount),
                               P_INT(after.late_part_fen), P_INT(app)),
                       NULL, e) < 0 ||
-            db_exec(db, &sql_bill_reopened,
-                    DB_ARGS(P_INT(after.paid_fen), P_STR(bill_status_name(after.status)),
-                            P_INT(b->id)),
-                    NULL, e) < 0 ||
+            db_exec(
+                db, &sql_bill_reopened,
+                DB_ARGS(P_INT(after.paid_fen), P_STR(bill_status_name(after.status)), P_INT(b->id)),
+                NULL, e) < 0 ||
             audited(db, op, "reopen_bill", "bill", b->id, before, e) < 0)
             return -1;
         /* a receipt may apply to one bill once, but keep the figures true
@@ -752,9 +749,8 @@ static int load_policies(struct db *db, struct arena *a, int64_t project_id,
                          struct approval_policy out[APPROVAL_KINDS], struct err *e);
 
 /* The rules of the project's policy for kind (the default if none). */
-static int policy_rules(struct db *db, struct arena *a, int64_t project_id,
-                        enum approval_kind kind, const struct approval_rule **v, size_t *n,
-                        struct err *e)
+static int policy_rules(struct db *db, struct arena *a, int64_t project_id, enum approval_kind kind,
+                        const struct approval_rule **v, size_t *n, struct err *e)
 {
     struct approval_policy p[APPROVAL_KINDS];
 
@@ -799,8 +795,7 @@ static int request_tx(struct db *db, void *arg, struct err *e)
     rc = db_insert(db, &sql_approval_insert,
                    DB_ARGS(P_INT(t.project_id), P_STR(approval_kind_name(in->kind)),
                            P_INT(t.target_id), P_INT(t.resource_id), P_INT(t.amount_fen),
-                           P_STR(in->method), P_STR(in->reason), P_STR(steps),
-                           P_INT(op->who->id)),
+                           P_STR(in->method), P_STR(in->reason), P_STR(steps), P_INT(op->who->id)),
                    &op->id, e);
     cJSON_free(steps);
     if (rc < 0)
@@ -897,9 +892,10 @@ static int decide_tx(struct db *db, void *arg, struct err *e)
         return -1;
     return audit_change(db, op->a,
                         &(struct audit_entry){.who = op->who,
-                                              .action = op->d == APPROVAL_CANCEL   ? "cancel_approval"
-                                                        : op->d == APPROVAL_REJECT ? "reject_approval"
-                                                                                   : "approve_step",
+                                              .action = op->d == APPROVAL_CANCEL ? "cancel_approval"
+                                                        : op->d == APPROVAL_REJECT
+                                                            ? "reject_approval"
+                                                            : "approve_step",
                                               .entity = "approval",
                                               .entity_id = x->id,
                                               .before = before},
@@ -907,8 +903,7 @@ static int decide_tx(struct db *db, void *arg, struct err *e)
 }
 
 int approval_decide(struct db *db, struct arena *a, const struct principal *who, int64_t id,
-                    enum approval_decision d, const char *note, struct approval *out,
-                    struct err *e)
+                    enum approval_decision d, const char *note, struct approval *out, struct err *e)
 {
     struct decide_op op = {.a = a, .who = who, .id = id, .d = d, .note = note};
 

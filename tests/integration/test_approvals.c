@@ -24,6 +24,7 @@
  * stay (the log is append-only). Bills are made by SQL, due a number of
  * days before today (China time), so every late fee is known.
  */
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,8 +37,8 @@ enum { BUTLER, SUPERVISOR, MANAGER, CASHIER, ADMIN, SUPERVISOR2, NSTAFF };
 static const struct {
     const char *name, *phone, *roles;
 } members[NSTAFF] = {
-    {"审批管家", "13600080001", "butler"},   {"审批主管", "13600080002", "supervisor"},
-    {"审批经理", "13600080003", "manager"},  {"审批收银", "13600080004", "cashier"},
+    {"审批管家", "13600080001", "butler"},  {"审批主管", "13600080002", "supervisor"},
+    {"审批经理", "13600080003", "manager"}, {"审批收银", "13600080004", "cashier"},
     {"审批管理员", "13600080005", "admin"}, {"审批主管二", "13600080006", "supervisor"},
 };
 
@@ -74,8 +75,8 @@ static void sql_str1(const char *sql, int64_t a, char *out, size_t size)
 static int64_t new_bill(int64_t resource, int64_t item, const char *period, int64_t amount,
                         int days_ago)
 {
-    struct db_param p[6] = {P_INT(g.project), P_INT(resource), P_INT(item), P_STR(period),
-                            P_INT(amount),    P_INT(days_ago)};
+    struct db_param p[6] = {P_INT(g.project), P_INT(resource), P_INT(item),
+                            P_STR(period),    P_INT(amount),   P_INT(days_ago)};
 
     it_sql_exec("INSERT INTO bills (project_id, resource_id, fee_item_id, period, cycle_key, "
                 "source, amount_fen, due_date) VALUES (?, ?, ?, ?, 1, 'run', ?, "
@@ -115,8 +116,7 @@ static int64_t audit_mark(void)
 /* How many audit rows since mark do action on entity id, by staff who. */
 static int64_t audits(int64_t mark, const char *action, const char *entity, int64_t id, int who)
 {
-    struct db_param p[5] = {P_INT(mark), P_STR(action), P_STR(entity), P_INT(id),
-                            P_INT(g.id[who])};
+    struct db_param p[5] = {P_INT(mark), P_STR(action), P_STR(entity), P_INT(id), P_INT(g.id[who])};
     return it_sql_int("SELECT COUNT(*) FROM audit_log WHERE id > ? AND action = ? AND entity = ? "
                       "AND entity_id = ? AND actor_kind = 'staff' AND actor_id = ? "
                       "AND JSON_EXTRACT(detail, '$.after') IS NOT NULL",
@@ -262,10 +262,9 @@ static const char *const drop_sql[] = {
 
 static void drop_own_rows(void)
 {
-    static const char *const tables[] = {"approvals",        "approval_policies", "bill_discounts",
-                                         "account_entries",  "accounts",          "bill_applications",
-                                         "receipts",         "bills",             "fee_items",
-                                         "staff"};
+    static const char *const tables[] = {
+        "approvals",         "approval_policies", "bill_discounts", "account_entries", "accounts",
+        "bill_applications", "receipts",          "bills",          "fee_items",       "staff"};
     char sql[96];
 
     for (size_t i = 0; i < sizeof(drop_sql) / sizeof(drop_sql[0]); i++)
@@ -357,8 +356,9 @@ static int setup(void **state)
     /* which paid the bill, so that the books balance */
     p[0] = P_INT(g.other_bill);
     p[1] = P_INT(g.other_receipt);
-    it_sql_exec("INSERT INTO bill_applications (bill_id, receipt_id, amount_fen) VALUES (?, ?, 5000)",
-                p, 2);
+    it_sql_exec(
+        "INSERT INTO bill_applications (bill_id, receipt_id, amount_fen) VALUES (?, ?, 5000)", p,
+        2);
     it_sql_exec("UPDATE bills SET paid_fen = 5000, status = 'paid' WHERE id = ?", p, 1);
     p[0] = P_INT(g.other_project);
     p[1] = P_INT(g.other_res);
@@ -367,8 +367,8 @@ static int setup(void **state)
                 "reason, steps, requested_by) VALUES (?, 'waiver', ?, ?, 100, '别家', "
                 "'[\"butler\"]', 1)",
                 (struct db_param[]){p[0], p[2], p[1]}, 3);
-    g.other_approval = sql_int1("SELECT MAX(id) FROM approvals WHERE project_id = ?",
-                                g.other_project);
+    g.other_approval =
+        sql_int1("SELECT MAX(id) FROM approvals WHERE project_id = ?", g.other_project);
     return 0;
 }
 
@@ -420,8 +420,8 @@ static void approvals_policy_set_and_read(void **state)
     assert_non_null(it);
     assert_false(cJSON_IsTrue(it_field(it, "default")));
     assert_int_equal(it_int(cJSON_GetArrayItem(it_field(it, "steps"), 1), "min_amount_fen"), 50000);
-    assert_true(cJSON_IsTrue(it_field(it_find_str(it_field(r.json, "items"), "kind", "refund"),
-                                      "default")));
+    assert_true(cJSON_IsTrue(
+        it_field(it_find_str(it_field(r.json, "items"), "kind", "refund"), "default")));
     it_resp_free(&r);
 
     /* bad policies change nothing */
@@ -679,8 +679,7 @@ static int64_t collect(int64_t resource, int64_t bill, int64_t amount, bool to_p
     snprintf(body, sizeof(body),
              "{\"resource_id\":%lld,\"bill_ids\":[%lld],\"method\":\"cash\",\"amount_fen\":%lld,"
              "\"to_prepay\":%s}",
-             (long long)resource, (long long)bill, (long long)amount,
-             to_prepay ? "true" : "false");
+             (long long)resource, (long long)bill, (long long)amount, to_prepay ? "true" : "false");
     send(CASHIER, "POST", "/api/v1/staff/collections", body, 201, &r);
     id = it_int(r.json, "id");
     it_resp_free(&r);
@@ -715,9 +714,8 @@ static void approvals_receipt_void(void **state)
                               receipt),
                      1);
     /* every application undone by its negative, the receipt voided */
-    assert_int_equal(sql_int1("SELECT SUM(amount_fen) FROM bill_applications WHERE receipt_id = ?",
-                              receipt),
-                     0);
+    assert_int_equal(
+        sql_int1("SELECT SUM(amount_fen) FROM bill_applications WHERE receipt_id = ?", receipt), 0);
     assert_int_equal(sql_int1("SELECT COUNT(*) FROM bill_applications WHERE receipt_id = ? AND "
                               "reverses_id IS NOT NULL AND amount_fen = -10150 AND late_fen = -150",
                               receipt),
@@ -756,8 +754,10 @@ static void approvals_receipt_void(void **state)
 static void approvals_prepay_top_up_and_offsets(void **state)
 {
     int64_t r = g.res[4];
-    int64_t a1 = new_bill(r, g.item, "2026-01", 10000, 60), b1 = new_bill(r, g.late_item, "2026-01", 5000, 5);
-    int64_t a2 = new_bill(r, g.item, "2026-02", 10000, 30), a3, receipt, offset, after, offset_receipt;
+    int64_t a1 = new_bill(r, g.item, "2026-01", 10000, 60),
+            b1 = new_bill(r, g.late_item, "2026-01", 5000, 5);
+    int64_t a2 = new_bill(r, g.item, "2026-02", 10000, 30), a3, receipt, offset, after,
+            offset_receipt;
     char path[128], body[128];
     struct http_resp resp;
     cJSON *x;
@@ -865,7 +865,8 @@ static void approvals_deposit_and_refunds(void **state)
 
     /* a refund of the rest asked for, then part used on a bill: 409 at
      * the approval, which stays pending */
-    refund2 = ask(CASHIER, path, "{\"amount_fen\":30000,\"method\":\"cash\",\"reason\":\"退余额\"}");
+    refund2 =
+        ask(CASHIER, path, "{\"amount_fen\":30000,\"method\":\"cash\",\"reason\":\"退余额\"}");
     account_path(path, sizeof(path), r, "deposit/offset");
     snprintf(body, sizeof(body), "{\"bill_ids\":[%lld]}", (long long)bill);
     x = send(CASHIER, "POST", path, body, 201, &resp);
@@ -905,14 +906,91 @@ static void approvals_deposit_and_refunds(void **state)
     x = send(BUTLER, "GET", body, NULL, 200, &resp);
     assert_int_equal(cJSON_GetArraySize(it_field(x, "accounts")), 1);
     acc = cJSON_GetArrayItem(it_field(x, "accounts"), 0);
-    assert_string_equal(it_str(cJSON_GetArrayItem(it_field(acc, "entries"), 0), "reason"), "offset");
+    assert_string_equal(it_str(cJSON_GetArrayItem(it_field(acc, "entries"), 0), "reason"),
+                        "offset");
     snprintf(body, sizeof(body), "%s?kind=deposit&limit=1&cursor=%s", path,
              it_str(acc, "next_cursor"));
     it_resp_free(&resp);
     x = send(BUTLER, "GET", body, NULL, 200, &resp);
     acc = cJSON_GetArrayItem(it_field(x, "accounts"), 0);
-    assert_string_equal(it_str(cJSON_GetArrayItem(it_field(acc, "entries"), 0), "reason"), "refund");
+    assert_string_equal(it_str(cJSON_GetArrayItem(it_field(acc, "entries"), 0), "reason"),
+                        "refund");
     it_resp_free(&resp);
+    it_books_balance();
+}
+
+/* ---- races --------------------------------------------------------------------------- */
+
+/* One POST of several sent at once; the answer kept for the main thread
+ * (cmocka's asserts must not run in the others). */
+struct racer {
+    const char *token;
+    char path[128];
+    const char *body;
+    long status;
+    char code[32];
+};
+
+static void *race_post(void *arg)
+{
+    struct racer *x = arg;
+    struct http_resp r;
+
+    it_http("POST", x->path, x->body, (size_t)-1, x->token, &r);
+    x->status = r.status;
+    snprintf(x->code, sizeof(x->code), "%s", it_err_code(&r));
+    it_resp_free(&r);
+    return NULL;
+}
+
+static void race(struct racer *x, int n)
+{
+    pthread_t t[8];
+
+    assert_true(n <= 8);
+    for (int i = 0; i < n; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, race_post, &x[i]), 0);
+    for (int i = 0; i < n; i++)
+        pthread_join(t[i], NULL);
+}
+
+static int count(const struct racer *x, int n, long status, const char *code)
+{
+    int k = 0;
+
+    for (int i = 0; i < n; i++)
+        k += x[i].status == status && (!code || strcmp(x[i].code, code) == 0);
+    return k;
+}
+
+/* Eight waivers of one bill at once: one is asked for, seven are 409; two
+ * supervisors approving it at once: one waives, the other is 409 — the
+ * bill is waived once. */
+static void approvals_races(void **state)
+{
+    int64_t bill = new_bill(g.res[1], g.item, "2026-03", 40000, 5), id;
+    struct racer x[8];
+
+    (void)state;
+    for (int i = 0; i < 8; i++) {
+        x[i].token = g.tok[i % 2 ? CASHIER : BUTLER];
+        bill_path(x[i].path, sizeof(x[i].path), bill, "waivers");
+        x[i].body = "{\"amount_fen\":1000,\"reason\":\"同时申请\"}";
+    }
+    race(x, 8);
+    assert_int_equal(count(x, 8, 201, NULL), 1);
+    assert_int_equal(count(x, 8, 409, "APPROVAL_PENDING"), 7);
+    id = sql_int1("SELECT id FROM approvals WHERE target_id = ? AND kind = 'waiver'", bill);
+    for (int i = 0; i < 2; i++) {
+        x[i].token = g.tok[i ? SUPERVISOR2 : SUPERVISOR];
+        approval_path(x[i].path, sizeof(x[i].path), id, "approve");
+        x[i].body = "{}";
+    }
+    race(x, 2);
+    assert_int_equal(count(x, 2, 200, NULL), 1);
+    assert_int_equal(count(x, 2, 409, "APPROVAL_DECIDED"), 1);
+    expect_bill(bill, "unpaid/1000/0/0");
+    assert_int_equal(sql_int1("SELECT COUNT(*) FROM bill_discounts WHERE bill_id = ?", bill), 1);
     it_books_balance();
 }
 
@@ -1028,8 +1106,7 @@ static void approvals_bad_input_changes_nothing(void **state)
     refused(CASHIER, "GET", body, NULL, 400, "BAD_REQUEST");
     /* the desk's roles: not a supervisor's */
     account_path(path, sizeof(path), g.res[1], "prepay");
-    refused(SUPERVISOR, "POST", path, "{\"method\":\"cash\",\"amount_fen\":100}", 403,
-            "FORBIDDEN");
+    refused(SUPERVISOR, "POST", path, "{\"method\":\"cash\",\"amount_fen\":100}", 403, "FORBIDDEN");
 }
 
 static void approvals_other_project_is_404(void **state)
@@ -1081,6 +1158,7 @@ int main(void)
         cmocka_unit_test(approvals_receipt_void),
         cmocka_unit_test(approvals_prepay_top_up_and_offsets),
         cmocka_unit_test(approvals_deposit_and_refunds),
+        cmocka_unit_test(approvals_races),
         cmocka_unit_test(approvals_list),
         cmocka_unit_test(approvals_bad_input_changes_nothing),
         cmocka_unit_test(approvals_other_project_is_404),

@@ -84,16 +84,15 @@ static void test_steps_for_thresholds(void **state)
 
 static void test_policy_check(void **state)
 {
-    static const struct approval_rule nine[9] = {
-        {"butler", 0}, {"butler", 0}, {"butler", 0}, {"butler", 0}, {"butler", 0},
-        {"butler", 0}, {"butler", 0}, {"butler", 0}, {"butler", 0}};
+    static const struct approval_rule nine[9] = {{"butler", 0}, {"butler", 0}, {"butler", 0},
+                                                 {"butler", 0}, {"butler", 0}, {"butler", 0},
+                                                 {"butler", 0}, {"butler", 0}, {"butler", 0}};
     static const struct approval_rule tech[] = {{"supervisor", 0}, {"technician", 10}};
     static const struct approval_rule nobody[] = {{NULL, 0}};
     static const struct approval_rule boss[] = {{"boss", 0}};
     static const struct approval_rule first_min[] = {{"supervisor", 1}};
     static const struct approval_rule negative[] = {{"supervisor", 0}, {"manager", -1}};
-    static const struct approval_rule huge[] = {{"supervisor", 0},
-                                                {"manager", MONEY_MAX_FEN + 1}};
+    static const struct approval_rule huge[] = {{"supervisor", 0}, {"manager", MONEY_MAX_FEN + 1}};
     static const struct approval_rule max[] = {{"cashier", 0}, {"manager", MONEY_MAX_FEN}};
     const struct {
         const struct approval_rule *v;
@@ -103,8 +102,8 @@ static void test_policy_check(void **state)
         {three, N(three), 0},
         {max, N(max), 0},
         {nine, 8, 0},
-        {nine, 9, -1}, /* at most eight steps */
-        {three, 0, -1}, /* at least one */
+        {nine, 9, -1},       /* at most eight steps */
+        {three, 0, -1},      /* at least one */
         {tech, N(tech), -1}, /* not a role that approves */
         {nobody, 1, -1},
         {boss, 1, -1},
@@ -174,27 +173,24 @@ static void test_may_decide(void **state)
     const struct decide_case cases[] = {
         {"the supervisor, step 1", 11, ROLE_SUPERVISOR, p1, 1, 0, 0, APPROVAL_PENDING, E_OK, NULL},
         {"the manager, step 2", 12, ROLE_MANAGER, p12, 2, 1, 11, APPROVAL_PENDING, E_OK, NULL},
-        {"another project", 11, ROLE_SUPERVISOR, p2, 1, 0, 0, APPROVAL_PENDING, E_NOT_FOUND,
-         NULL},
+        {"another project", 11, ROLE_SUPERVISOR, p2, 1, 0, 0, APPROVAL_PENDING, E_NOT_FOUND, NULL},
         /* 404 before 409: a decided approval of another project is still not there */
         {"another project, decided", 11, ROLE_SUPERVISOR, p2, 1, 0, 0, APPROVAL_APPROVED,
          E_NOT_FOUND, NULL},
-        {"decided", 11, ROLE_SUPERVISOR, p1, 1, 2, 11, APPROVAL_APPROVED, E_APPROVAL_DECIDED,
-         NULL},
-        {"rejected", 11, ROLE_SUPERVISOR, p1, 1, 0, 0, APPROVAL_REJECTED, E_APPROVAL_DECIDED,
-         NULL},
+        {"decided", 11, ROLE_SUPERVISOR, p1, 1, 2, 11, APPROVAL_APPROVED, E_APPROVAL_DECIDED, NULL},
+        {"rejected", 11, ROLE_SUPERVISOR, p1, 1, 0, 0, APPROVAL_REJECTED, E_APPROVAL_DECIDED, NULL},
         {"cancelled", 11, ROLE_SUPERVISOR, p1, 1, 0, 0, APPROVAL_CANCELLED, E_APPROVAL_DECIDED,
          NULL},
         /* 409 before 403: the state first, as API.md orders them */
-        {"a butler, decided", 13, ROLE_BUTLER, p1, 1, 0, 0, APPROVAL_REJECTED,
-         E_APPROVAL_DECIDED, NULL},
+        {"a butler, decided", 13, ROLE_BUTLER, p1, 1, 0, 0, APPROVAL_REJECTED, E_APPROVAL_DECIDED,
+         NULL},
         {"the requester", 10, ROLE_SUPERVISOR | ROLE_MANAGER, p1, 1, 0, 0, APPROVAL_PENDING,
          E_FORBIDDEN, "自己"},
         {"a butler", 13, ROLE_BUTLER, p1, 1, 0, 0, APPROVAL_PENDING, E_FORBIDDEN, "主管"},
         {"a manager at the supervisor's step", 12, ROLE_MANAGER | ROLE_ADMIN, p1, 1, 0, 0,
          APPROVAL_PENDING, E_FORBIDDEN, "主管"},
-        {"a supervisor at the manager's step", 14, ROLE_SUPERVISOR, p1, 1, 1, 11,
-         APPROVAL_PENDING, E_FORBIDDEN, "经理"},
+        {"a supervisor at the manager's step", 14, ROLE_SUPERVISOR, p1, 1, 1, 11, APPROVAL_PENDING,
+         E_FORBIDDEN, "经理"},
         {"step 1's approver at step 2", 11, ROLE_SUPERVISOR | ROLE_MANAGER, p1, 1, 1, 11,
          APPROVAL_PENDING, E_FORBIDDEN, "不同的人"},
     };
@@ -294,14 +290,14 @@ static void test_waive_figures(void **state)
         {"rest of a partial, in grace", bill_of(10000, 0, 4000, 0, NULL, BILL_PARTIAL), 6000,
          "2026-03-05", 0, 6000, 0, 0, NULL, BILL_PAID},
         /* a scheme's discount first: 10000 − 1000 − 4000 = 5000 open */
-        {"after a discount", bill_of(10000, 1000, 4000, 0, NULL, BILL_PARTIAL), 5000,
-         "2026-03-05", 0, 6000, 0, 0, NULL, BILL_PAID},
+        {"after a discount", bill_of(10000, 1000, 4000, 0, NULL, BILL_PARTIAL), 5000, "2026-03-05",
+         0, 6000, 0, 0, NULL, BILL_PAID},
         {"beyond the open principal", bill_of(10000, 1000, 4000, 0, NULL, BILL_PARTIAL), 5001,
          "2026-03-05", -1, 0, 0, 0, NULL, BILL_UNPAID},
         {"zero", none, 0, "2026-03-05", -1, 0, 0, 0, NULL, BILL_UNPAID},
         {"negative", none, -1, "2026-03-05", -1, 0, 0, 0, NULL, BILL_UNPAID},
-        {"a paid bill", bill_of(10000, 0, 10000, 0, NULL, BILL_PAID), 1, "2026-03-05", -1, 0, 0,
-         0, NULL, BILL_UNPAID},
+        {"a paid bill", bill_of(10000, 0, 10000, 0, NULL, BILL_PAID), 1, "2026-03-05", -1, 0, 0, 0,
+         NULL, BILL_UNPAID},
         {"a void bill", bill_of(10000, 0, 0, 0, NULL, BILL_VOID), 1, "2026-03-05", -1, 0, 0, 0,
          NULL, BILL_UNPAID},
     };
@@ -364,8 +360,8 @@ static void test_reverse_figures(void **state)
         {"a whole payment", bill_of(10000, 0, 10100, 100, "2026-03-31", BILL_PAID), 10100, 100, 0,
          0, BILL_UNPAID},
         /* two payments, the second undone */
-        {"the second of two", bill_of(10000, 0, 10100, 100, "2026-03-31", BILL_PAID), 6100, 100,
-         0, 4000, BILL_PARTIAL},
+        {"the second of two", bill_of(10000, 0, 10100, 100, "2026-03-31", BILL_PAID), 6100, 100, 0,
+         4000, BILL_PARTIAL},
         {"the first of two", bill_of(10000, 0, 10100, 100, "2026-03-31", BILL_PAID), 4000, 0, 0,
          6100, BILL_PARTIAL},
         {"a partial bill's only payment", bill_of(10000, 0, 4000, 50, "2026-03-21", BILL_PARTIAL),
@@ -433,8 +429,8 @@ static void test_pay_then_undo(void **state)
         b.late_frozen_fen = paid.late_frozen_fen;
         b.late_from = paid.late_from;
         b.status = paid.status;
-        assert_int_equal(
-            approval_reverse_figures(&b, cases[i].pay, paid.late_part_fen, &undone), 0);
+        assert_int_equal(approval_reverse_figures(&b, cases[i].pay, paid.late_part_fen, &undone),
+                         0);
         b.paid_fen = undone.paid_fen;
         b.status = undone.status;
         assert_int_equal(bill_figure(&b, on), 0);
@@ -475,10 +471,14 @@ static void test_names(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_steps_for_thresholds), cmocka_unit_test(test_policy_check),
-        cmocka_unit_test(test_may_decide),           cmocka_unit_test(test_may_cancel),
-        cmocka_unit_test(test_waive_figures),        cmocka_unit_test(test_waive_then_accrue),
-        cmocka_unit_test(test_reverse_figures),      cmocka_unit_test(test_pay_then_undo),
+        cmocka_unit_test(test_steps_for_thresholds),
+        cmocka_unit_test(test_policy_check),
+        cmocka_unit_test(test_may_decide),
+        cmocka_unit_test(test_may_cancel),
+        cmocka_unit_test(test_waive_figures),
+        cmocka_unit_test(test_waive_then_accrue),
+        cmocka_unit_test(test_reverse_figures),
+        cmocka_unit_test(test_pay_then_undo),
         cmocka_unit_test(test_names),
     };
     return cmocka_run_group_tests_name("approvals", tests, NULL, NULL);
