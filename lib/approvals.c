@@ -5,12 +5,11 @@
  * then one transaction that locks what decides it, checks scope and state
  * on what it locked, writes, and audits. The change a request asks for is
  * written by apply() in the transaction of the last approval, with the
- * same checks the request passed (check_bill(), check_receipt(), the
+ * same checks the request passed (check_bill(), lock_receipt(), the
  * balance), since they may no longer hold.
  */
 #include "approvals.h"
 
-#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -471,14 +470,7 @@ static int lock_bill(struct db *db, struct arena *a, int64_t resource_id, int64_
     return 0;
 }
 
-static int check_receipt(const struct target *t, struct err *e)
-{
-    if (strcmp(t->method, "wechat_pay") == 0)
-        return err_setf(e, E_RECEIPT_NOT_VOIDABLE, "线上支付的收据须通过微信支付退款办理");
-    return 0;
-}
-
-/* Lock receipt id; 409 unless it is valid. */
+/* Lock receipt id; 409 unless it is valid and voidable here. */
 static int lock_receipt(struct db *db, struct arena *a, int64_t id, struct target *t, struct err *e)
 {
     struct db_res r;
@@ -494,7 +486,9 @@ static int lock_receipt(struct db *db, struct arena *a, int64_t id, struct targe
     t->to_prepay_fen = db_int(&r, 0, 3);
     if (strcmp(db_text(&r, 0, 4), "valid") != 0)
         return err_setf(e, E_RECEIPT_NOT_VOIDABLE, "该收据已作废");
-    return check_receipt(t, e);
+    if (strcmp(t->method, "wechat_pay") == 0)
+        return err_setf(e, E_RECEIPT_NOT_VOIDABLE, "线上支付的收据须通过微信支付退款办理");
+    return 0;
 }
 
 /* The request's target: scope (404), locked, judged (409). */
@@ -783,8 +777,12 @@ static int request_tx(struct db *db, void *arg, struct err *e)
     if (request_target(db, op->a, op->who, in, &t, e) < 0 ||
         policy_rules(db, op->a, t.project_id, in->kind, &rules, &nrules, e) < 0)
         return -1;
+    /* approval_policy_check() let no other policy in: at most 8 steps, the
+     * first of them for any amount */
+    if (approval_policy_check(rules, nrules, e) < 0)
+        return err_setf(e, E_INTERNAL, "project %lld: a bad approval policy",
+                        (long long)t.project_id);
     nroles = approval_steps_for(rules, nrules, t.amount_fen, roles);
-    assert(nroles >= 1); /* approval_policy_check(): the first step applies to any amount */
     arr = cJSON_CreateArray();
     for (size_t i = 0; i < nroles; i++)
         cJSON_AddItemToArray(arr, cJSON_CreateString(roles[i]));
