@@ -112,7 +112,7 @@ const struct route routes[] = {
      FIELDS("rate", "building_id", "resource_kind", "customer_group", "valid_from", "valid_to")},
     {"POST", "/api/v1/office/fee-rates/{id}/end", h_office_fee_rate_end, ACCESS_STAFF, OFFICE, 0,
      "office_fee_rate_end", FIELDS("valid_to")},
-    /* approvals (FEE-5) and the desk's accounts (PAY-3, PAY-4): docs/api.md §7.14, §6.x.
+    /* approvals (FEE-5) and the desk's accounts (PAY-3, PAY-4): docs/api.md §7.14, §6.1.
      * The router matches {id} segments only, so each kind is a row. */
     APPROVAL_POLICY("waiver"),
     APPROVAL_POLICY("bill_void"),

@@ -1,8 +1,6 @@
 /* itest.c — see itest.h. */
 #include "itest.h"
 
-#include "books.h"
-
 #include <ctype.h>
 #include <curl/curl.h>
 #include <pthread.h>
@@ -10,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "books.h"
 
 const char *it_env(const char *name)
 {
