@@ -10,6 +10,7 @@
 
 #include "approvals.h"
 #include "auth.h"
+#include "core/buf.h"
 #include "bills.h"
 #include "jobs.h"
 #include "resources_import.h"
@@ -34,11 +35,11 @@ cJSON *render_person_row(const struct person_row *x);
  * them, the owner's view current occupants with masked phones. */
 cJSON *render_resource_detail(const struct resource_detail *d, bool owner_view);
 
-/* A bill as the owner's and the staff's lists show it (API.md). */
-cJSON *render_bill(const struct bill *b);
-/* {"items":[bills…]} with "next_cursor" for a paged list (next_key 0:
- * null), without it for the whole unpaid list (API.md). */
-cJSON *render_bill_page(const struct bill_page *pg, bool paged);
+/* {"items":[bills…]} as the owner's and the staff's lists show them
+ * (API.md), with "next_cursor" for a paged list (next_key 0: null),
+ * without it for the whole unpaid list. Written as text, not as a cJSON
+ * tree: the owner's hot path (docs/performance.md). */
+void render_bill_page(struct buf *o, const struct bill_page *pg, bool paged);
 /* o's "applied":[{"bill_id","amount_fen"}] of n bills: what a collection or
  * an offset paid of each. */
 void render_applied(cJSON *o, const int64_t *bill_ids, const int64_t *amount_fen, size_t n);

@@ -12,6 +12,7 @@
 int h_staff_resource_bills(struct req *r, struct err *e)
 {
     struct bill_page pg;
+    struct buf text = BUF_INIT;
     struct page page = {0, 50};
     enum bill_filter f;
     const char *status;
@@ -24,7 +25,8 @@ int h_staff_resource_bills(struct req *r, struct err *e)
         bills_for_resource(db_thread(), &r->arena, &r->who, r->params[0], f, (uint64_t)page.after,
                            page.limit, &pg, e) < 0)
         return -1;
-    return reply_json(r, 200, render_bill_page(&pg, f != BILLS_UNPAID));
+    render_bill_page(&text, &pg, f != BILLS_UNPAID);
+    return reply_json_text(r, 200, &text);
 }
 
 int h_staff_bill_create(struct req *r, struct err *e)

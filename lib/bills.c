@@ -268,12 +268,12 @@ void receipt_format(const char *project_code, int year, int64_t seq, char out[48
 #define BILL_STATUS_OPEN "b.status IN ('unpaid', 'partial')"
 
 /* The owner's list with its session in one statement (as res_list_for_token):
- * a session without bills gives one row of NULL bill columns; the last
- * column says whether the session is live. */
+ * a session without bills gives one row of NULL bill columns. A staff
+ * session (refused anyway) is told apart from a deactivated one's by
+ * auth_session_lookup() on that rare path, which keeps the staff table
+ * out of the owners' statement. */
 #define OWNER_BILLS(filter, tail)                                                                  \
-    "SELECT STRAIGHT_JOIN s.subject_kind, s.subject_id, " BILL_COLS ", "                           \
-    "s.subject_kind = 'owner' OR EXISTS (SELECT 1 FROM staff st WHERE st.id = s.subject_id "       \
-    "AND st.active = 1) "                                                                          \
+    "SELECT STRAIGHT_JOIN s.subject_kind, s.subject_id, " BILL_COLS " "                            \
     "FROM sessions s LEFT JOIN person_resources pr ON s.subject_kind = 'owner' "                   \
     "AND pr.person_id = s.subject_id AND " PR_CURRENT("pr") " AND (? = 0 OR pr.resource_id = ?) "  \
     "LEFT JOIN bills b ON b.resource_id = pr.resource_id AND " filter " "                          \
@@ -450,9 +450,13 @@ int bills_for_token(struct db *db, struct arena *a, const char *token, struct pr
     }
     if (db_query(db, a, q, p, np, &r, e) < 0)
         return -1;
-    if (r.nrows == 0 || !db_int(&r, 0, 2 + BILL_NCOLS))
+    if (r.nrows == 0)
         return auth_session_dead(e);
-    who->kind = strcmp(db_text(&r, 0, 0), "owner") == 0 ? SUBJECT_OWNER : SUBJECT_STAFF;
+    if (strcmp(db_text(&r, 0, 0), "owner") != 0) /* 401 if deactivated, else 403 */
+        return auth_session_lookup(db, a, token, who, e) < 0
+                   ? -1
+                   : auth_require(who, SUBJECT_OWNER, 0, e);
+    who->kind = SUBJECT_OWNER;
     who->id = db_int(&r, 0, 1);
     if (auth_require(who, SUBJECT_OWNER, 0, e) < 0 ||
         bills_from_rows(a, &r, 2, bills_today(), &out->items, &out->n, e) < 0)
