@@ -420,3 +420,13 @@ void json_write_int(struct buf *b, int64_t v)
         d[--at] = '-';
     buf_append(b, d + at, sizeof(d) - (size_t)at);
 }
+
+cJSON *json_add_str_or_null(cJSON *obj, const char *name, const char *v)
+{
+    return v ? cJSON_AddStringToObject(obj, name, v) : cJSON_AddNullToObject(obj, name);
+}
+
+cJSON *json_add_id_or_null(cJSON *obj, const char *name, int64_t id)
+{
+    return id ? json_add_int(obj, name, id) : cJSON_AddNullToObject(obj, name);
+}

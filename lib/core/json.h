@@ -74,5 +74,8 @@ size_t utf8_chars(const char *p, size_t n);
 cJSON *json_add_int(cJSON *obj, const char *name, int64_t v);
 /* A number item for an int64 that we know fits in 2^53 (for arrays). */
 cJSON *json_int(int64_t v);
+/* A string member, or null when v is NULL; an id member, or null when 0. */
+cJSON *json_add_str_or_null(cJSON *obj, const char *name, const char *v);
+cJSON *json_add_id_or_null(cJSON *obj, const char *name, int64_t id);
 
 #endif

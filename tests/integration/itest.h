@@ -119,6 +119,10 @@ cJSON *it_find_int(const cJSON *arr, const char *key, int64_t v);
 /* Set the id counters of the estate tables back to the lowest free ids. */
 void it_reset_ids(void);
 
+/* The books balance (books_check(), `wuye check-books`): no breach of
+ * their rules, each one printed when there are. */
+void it_books_balance(void);
+
 /* Secrets in the logs (STYLE.md: never tokens, codes or full phones).
  * it_http*() note every session token in an answer and every SMS code the
  * SMS stand-in shows; it_secret_seen() notes one more. The test
