@@ -78,8 +78,9 @@ const char *it_env(const char *name);
 /* Read a pid from a file in WUYE_VAR/run. */
 int it_pid(const char *file);
 
-/* A checksum of the contents of every table but outbox (which the jobs
- * process updates on its own), as "table=rows/crc;…": unlike
+/* A checksum of the contents of every table but outbox, job_runs and
+ * job_schedule (which the jobs process updates on its own: a periodic job
+ * starting at the top of the hour is no change of a request's), as "table=rows/crc;…": unlike
  * it_db_fingerprint() it also sees an UPDATE that changes no count.
  * Used with it_db_fingerprint() by test_badinput.c. */
 void it_db_checksum(char *out, size_t size);
