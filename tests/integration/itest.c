@@ -414,7 +414,8 @@ void it_db_checksum(char *out, size_t size)
                 stmt_for("SELECT c.table_name, c.column_name FROM information_schema.columns c "
                          "JOIN information_schema.tables t ON t.table_schema = c.table_schema "
                          "AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE' "
-                         "WHERE c.table_schema = DATABASE() AND c.table_name <> 'outbox' "
+                         "WHERE c.table_schema = DATABASE() "
+                         "AND c.table_name NOT IN ('outbox', 'job_runs', 'job_schedule') "
                          "ORDER BY c.table_name, c.ordinal_position"),
                 NULL, 0, &r, &e) < 0 ||
             r.nrows == 0)
