@@ -26,6 +26,7 @@
  * each test; teardown closes what is still pending, so that the expiry
  * job never changes anything while other test binaries run.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,7 @@ static struct {
     char *admin, *butler;
     int64_t prop, park; /* by area with a late fee (5 bp a day, no grace); fixed */
     int64_t proj, bldg;
+    int64_t proj2, bldg2; /* a second project of its own (ZPAY2), for a payment across two */
     int homes;
     struct wxpay_client wx;            /* the stack's configuration, for the job's function */
     struct wxpay_key platform_private; /* plays WeChat Pay in forged notifications */
@@ -86,10 +88,31 @@ static void new_home(struct home *h, bool wechat)
     h->person = it_sql_int("SELECT id FROM persons WHERE phone = ?", p, 1);
 }
 
-static int64_t add_bill(int64_t resource, int64_t item, const char *period, int64_t amount,
-                        int days_ago)
+/* One more resource (of the project and building given) for h's owner. */
+static int64_t add_resource_for(const struct home *h, int64_t proj, int64_t bldg,
+                                const char *kind)
 {
-    struct db_param p[6] = {P_INT(g.proj), P_INT(resource), P_INT(item), P_STR(period),
+    char body[512], path[96];
+    int64_t id;
+
+    g.homes++;
+    snprintf(body, sizeof(body),
+             "{\"project_id\":%lld,\"building_id\":%lld,\"code\":\"ZP-%d\",\"number\":\"P%d\","
+             "\"kind\":\"%s\",\"area_m2x100\":1200}",
+             (long long)proj, (long long)bldg, g.homes, g.homes, kind);
+    id = call_as(g.admin, "POST", "/api/v1/office/resources", body, 201, NULL);
+    snprintf(body, sizeof(body),
+             "{\"person_id\":%lld,\"relation\":\"owner\",\"moved_in_on\":\"2026-01-01\"}",
+             (long long)h->person);
+    snprintf(path, sizeof(path), "/api/v1/office/resources/%lld/occupants", (long long)id);
+    call_as(g.admin, "POST", path, body, 201, NULL);
+    return id;
+}
+
+static int64_t add_bill_in(int64_t proj, int64_t resource, int64_t item, const char *period,
+                           int64_t amount, int days_ago)
+{
+    struct db_param p[6] = {P_INT(proj), P_INT(resource), P_INT(item), P_STR(period),
                             P_INT(amount), P_INT(days_ago)};
 
     it_sql_exec("INSERT INTO bills (project_id, resource_id, fee_item_id, period, cycle_key, "
@@ -97,6 +120,12 @@ static int64_t add_bill(int64_t resource, int64_t item, const char *period, int6
                 "DATE(UTC_TIMESTAMP() + INTERVAL 8 HOUR) - INTERVAL ? DAY)",
                 p, 6);
     return it_sql_int("SELECT LAST_INSERT_ID()", NULL, 0);
+}
+
+static int64_t add_bill(int64_t resource, int64_t item, const char *period, int64_t amount,
+                        int days_ago)
+{
+    return add_bill_in(g.proj, resource, item, period, amount, days_ago);
 }
 
 static int64_t row_int(const char *sql, int64_t id)
@@ -387,6 +416,17 @@ static int setup(void **state)
     it_sql_exec("INSERT INTO staff_projects (staff_id, project_id) SELECT id, ? FROM staff "
                 "WHERE phone IN ('13900000009', '13900000001')",
                 p, 1);
+    it_sql_exec("INSERT INTO projects (code, name, address) VALUES ('ZPAY2', '支付测试二区', '')",
+                NULL, 0);
+    g.proj2 = it_sql_int("SELECT id FROM projects WHERE code = 'ZPAY2'", NULL, 0);
+    p[0] = P_INT(g.proj2);
+    it_sql_exec("INSERT INTO buildings (project_id, name, floors, business_type_id) "
+                "VALUES (?, '二区楼', 10, 1)",
+                p, 1);
+    g.bldg2 = it_sql_int("SELECT LAST_INSERT_ID()", NULL, 0);
+    it_sql_exec("INSERT INTO staff_projects (staff_id, project_id) SELECT id, ? FROM staff "
+                "WHERE phone = '13900000009'",
+                p, 1);
     g.admin = it_staff_login("13900000009", "demo1234");
     g.butler = it_staff_login("13900000001", "demo1234");
     if (!g.admin || !g.butler)
@@ -423,6 +463,8 @@ static int teardown(void **state)
                 "WHERE project_id = ? AND status = 'pending'",
                 p, 1);
     pay_expire_run(it_db(), &g.wx, 1000, &n, &e);
+    it_sql_exec("DELETE FROM staff_projects WHERE project_id = ?", p, 1);
+    p[0] = P_INT(g.proj2);
     it_sql_exec("DELETE FROM staff_projects WHERE project_id = ?", p, 1);
     wxpay_client_free(&g.wx);
     wxpay_key_free(&g.platform_private);
@@ -1045,6 +1087,106 @@ static void fixed_amounts_when_bills_changed(void **state)
     free(h.token);
 }
 
+/* ---- several resources, and a race ------------------------------------------------- */
+
+static void two_resources_two_receipts(void **state)
+{
+    struct home h;
+    int64_t park_space, far, b_home, b_park, b_far, id, item2;
+    char trade_no[40], path[128], body[256];
+    struct http_resp r;
+    (void)state;
+
+    new_home(&h, true);
+    park_space = add_resource_for(&h, g.proj, g.bldg, "parking");
+    b_home = add_bill(h.id, g.park, "2026-11", 1000, 1);
+    b_park = add_bill(park_space, g.park, "2026-11", 2000, 1);
+    /* one payment for both: a receipt for each resource */
+    id = pay_create_ok(h.token, (int64_t[]){b_park, b_home}, 2, trade_no);
+    assert_int_equal(row_int("SELECT total_fen FROM payments WHERE id = ?", id), 3000);
+    standin_pay(trade_no, "{\"result\":\"SUCCESS\"}");
+    wait_status(id, "paid");
+    assert_int_equal(row_int("SELECT COUNT(*) FROM receipts WHERE payment_id = ?", id), 2);
+    assert_int_equal(row_int("SELECT COUNT(DISTINCT resource_id) FROM receipts "
+                             "WHERE payment_id = ?",
+                             id),
+                     2);
+    assert_int_equal(row_int("SELECT amount_fen FROM receipts WHERE payment_id = ? "
+                             "ORDER BY amount_fen DESC LIMIT 1",
+                             id),
+                     2000);
+    snprintf(path, sizeof(path), "/api/v1/owner/payments/%lld", (long long)id);
+    it_http("GET", path, NULL, 0, h.token, &r);
+    it_expect(&r, 200, NULL);
+    assert_int_equal(cJSON_GetArraySize(it_field(r.json, "receipt_nos")), 2);
+    assert_string_equal(it_str(r.json, "receipt_no"),
+                        cJSON_GetStringValue(cJSON_GetArrayItem(it_field(r.json, "receipt_nos"),
+                                                                0)));
+    it_resp_free(&r);
+    /* bills of two projects (two receipt counters) never share a payment */
+    snprintf(path, sizeof(path), "/api/v1/office/projects/%lld/fee-items", (long long)g.proj2);
+    item2 = call_as(g.admin, "POST", path,
+                    "{\"code\":\"ZP2-CW\",\"name\":\"二区车位费\",\"cycle\":\"monthly\","
+                    "\"method\":\"fixed\"}",
+                    201, NULL);
+    far = add_resource_for(&h, g.proj2, g.bldg2, "parking");
+    b_far = add_bill_in(g.proj2, far, item2, "2026-11", 500, 1);
+    b_home = add_bill(h.id, g.park, "2026-12", 1000, 1);
+    ids_body(body, sizeof(body), (int64_t[]){b_home, b_far}, 2);
+    refused_as(h.token, "POST", "/api/v1/owner/payments", body, 400, "BAD_REQUEST");
+    books_balance();
+    free(h.token);
+}
+
+#define RACERS 8
+
+struct racer {
+    const char *token;
+    int64_t bill;
+    long status;
+    char code[32];
+};
+
+static void *race(void *arg)
+{
+    struct racer *x = arg;
+    struct http_resp r;
+
+    pay_create_http(x->token, &x->bill, 1, &r);
+    x->status = r.status;
+    snprintf(x->code, sizeof(x->code), "%s", it_err_code(&r));
+    it_resp_free(&r);
+    return NULL;
+}
+
+static void eight_payments_of_one_bill_at_once(void **state)
+{
+    struct home h;
+    static struct racer x[RACERS];
+    pthread_t t[RACERS];
+    int created = 0, refused = 0;
+    int64_t bill;
+    (void)state;
+
+    new_home(&h, true);
+    bill = add_bill(h.id, g.park, "2026-08", 800, 1);
+    for (int i = 0; i < RACERS; i++) {
+        x[i] = (struct racer){.token = h.token, .bill = bill};
+        assert_int_equal(pthread_create(&t[i], NULL, race, &x[i]), 0);
+    }
+    for (int i = 0; i < RACERS; i++) {
+        pthread_join(t[i], NULL);
+        created += x[i].status == 201;
+        refused += x[i].status == 409 && strcmp(x[i].code, "BILL_NOT_PAYABLE") == 0;
+    }
+    assert_int_equal(created, 1);
+    assert_int_equal(refused, RACERS - 1);
+    assert_int_equal(row_int("SELECT COUNT(*) FROM payment_bills WHERE bill_id = ?", bill), 1);
+    assert_int_equal(row_int(HELD_BY, bill),
+                     row_int("SELECT payment_id FROM payment_bills WHERE bill_id = ?", bill));
+    free(h.token);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1056,6 +1198,8 @@ int main(void)
         cmocka_unit_test(expiry_closes_and_a_late_success_is_recorded),
         cmocka_unit_test(lost_notification_query_applies),
         cmocka_unit_test(fixed_amounts_when_bills_changed),
+        cmocka_unit_test(two_resources_two_receipts),
+        cmocka_unit_test(eight_payments_of_one_bill_at_once),
         cmocka_unit_test(it_logs_hold_no_secrets), /* last: after every other test */
     };
     return cmocka_run_group_tests_name("integration_payments", tests, setup, teardown);
