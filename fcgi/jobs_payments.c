@@ -18,7 +18,6 @@ int jobs_payments_expire(struct db *db, bool *busy, struct err *e)
         return -1;
     if (n.due)
         log_info("event=payments_expire due=%lld applied=%lld closed=%lld failed=%lld",
-                 (long long)n.due, (long long)n.applied, (long long)n.closed,
-                 (long long)n.failed);
+                 (long long)n.due, (long long)n.applied, (long long)n.closed, (long long)n.failed);
     return 0;
 }

@@ -67,10 +67,10 @@ int h_owner_payment_create(struct req *r, struct err *e)
     char at[26];
     cJSON *doc, *pp;
 
-    if (json_get_ids(r->in, "bill_ids", true, BILLS_CHOICE_MAX, INT64_C(999999999999999),
-                     &r->arena, &ids, &n, NULL, e) < 0 ||
-        pay_create(db_thread(), server_wxpay(), g_cfg.wxpay_order_ttl_s, &r->arena, &r->who, ids,
-                   n, &out, e) < 0)
+    if (json_get_ids(r->in, "bill_ids", true, BILLS_CHOICE_MAX, INT64_C(999999999999999), &r->arena,
+                     &ids, &n, NULL, e) < 0 ||
+        pay_create(db_thread(), server_wxpay(), g_cfg.wxpay_order_ttl_s, &r->arena, &r->who, ids, n,
+                   &out, e) < 0)
         return -1;
     doc = cJSON_CreateObject();
     json_add_int(doc, "id", out.id);

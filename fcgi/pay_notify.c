@@ -65,8 +65,7 @@ int h_pay_wechat_notify(struct req *r, struct err *e)
     enum pay_notice_outcome outcome;
 
     if (pay_notice(db_thread(), server_wxpay(), &in, &outcome, e) == 0)
-        return outcome == PAY_NOTICE_MISMATCH ? fail(r, 400, "订单信息不符")
-                                              : reply_empty(r, 204);
+        return outcome == PAY_NOTICE_MISMATCH ? fail(r, 400, "订单信息不符") : reply_empty(r, 204);
     log_warn("event=wxpay_notice_refused rid=%s code=%s", r->request_id, err_name(e->code));
     if (err_is(e, E_WXPAY_SIGNATURE_INVALID) || err_is(e, E_WXPAY_TIMESTAMP_SKEW))
         return fail(r, 401, "签名验证失败");

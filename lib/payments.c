@@ -40,15 +40,14 @@
 
 /* ---- The SQL of this module ---------------------------------------------------------- */
 
-DB_SQL(sql_person_openid,
-       "SELECT IFNULL(openid, '') FROM persons WHERE id = ? LOCK IN SHARE MODE");
+DB_SQL(sql_person_openid, "SELECT IFNULL(openid, '') FROM persons WHERE id = ? LOCK IN SHARE MODE");
 /* The chosen ids (a JSON array) and the resource and project of each that exists. */
 DB_SQL(sql_bill_resources,
        "SELECT b.id, b.resource_id, b.project_id FROM JSON_TABLE(?, '$[*]' COLUMNS "
        "(id BIGINT UNSIGNED PATH '$')) j JOIN bills b ON b.id = j.id ORDER BY b.resource_id");
 DB_SQL(sql_link_current, "SELECT pr.id FROM person_resources pr WHERE pr.person_id = ? "
                          "AND pr.resource_id = ? AND " PR_CURRENT("pr") " LIMIT 1 "
-                         "LOCK IN SHARE MODE");
+                                                                        "LOCK IN SHARE MODE");
 DB_SQL(sql_project_name, "SELECT name FROM projects WHERE id = ?");
 DB_SQL(sql_pay_insert,
        "INSERT INTO payments (out_trade_no, person_id, project_id, openid, total_fen, description, "
@@ -61,8 +60,7 @@ DB_SQL(sql_bill_hold, "UPDATE bills SET open_payment_id = ? WHERE id = ? AND "
 DB_SQL(sql_bills_release,
        "UPDATE payment_bills pb JOIN bills b ON b.id = pb.bill_id SET b.open_payment_id = NULL "
        "WHERE pb.payment_id = ? AND b.open_payment_id = pb.payment_id");
-DB_SQL(sql_set_prepay,
-       "UPDATE payments SET prepay_id = ? WHERE id = ? AND status = 'pending'");
+DB_SQL(sql_set_prepay, "UPDATE payments SET prepay_id = ? WHERE id = ? AND status = 'pending'");
 #define PAY_LOCK_COLS                                                                              \
     "SELECT id, out_trade_no, status, total_fen, project_id, IFNULL(transaction_id, '') "          \
     "FROM payments "
@@ -89,7 +87,7 @@ DB_SQL(sql_snap_payment,
        "'receipts', (SELECT JSON_ARRAYAGG(r.receipt_no) FROM receipts r "
        "WHERE r.payment_id = p.id)) FROM payments p WHERE p.id = ?");
 #define PAY_COLS                                                                                   \
-    "p.id, p.out_trade_no, p.status, p.total_fen, p.created_at, p.paid_at, p.expires_at, "        \
+    "p.id, p.out_trade_no, p.status, p.total_fen, p.created_at, p.paid_at, p.expires_at, "         \
     "(SELECT COUNT(*) FROM payment_bills x WHERE x.payment_id = p.id) "
 DB_SQL(sql_pay_get, "SELECT " PAY_COLS ", p.prepay_id IS NOT NULL FROM payments p "
                     "WHERE p.id = ? AND p.person_id = ?");
@@ -183,29 +181,25 @@ static int event_record(struct db *db, const struct event *v, struct err *e)
     if (v->alert)
         log_warn("event=payment_alert kind=%s payment=%lld out_trade_no=%.32s", v->kind,
                  (long long)v->payment_id, t ? t->out_trade_no : "-");
-    return db_exec(db, &sql_event,
-                   DB_ARGS(P_STR(v->source), P_STR(v->notice_id && *v->notice_id ? v->notice_id
-                                                                                 : NULL),
-                           P_STR(v->kind), P_INT(v->alert),
-                           v->payment_id ? P_INT(v->payment_id) : P_NULL,
-                           P_STR(t && t->out_trade_no[0] ? t->out_trade_no : NULL),
-                           P_STR(t && t->transaction_id[0] ? t->transaction_id : NULL),
-                           P_STR(t && t->trade_state[0] ? t->trade_state : NULL),
-                           amount >= 0 ? P_INT(amount) : P_NULL,
-                           P_STR(v->detail ? v->detail : "")),
-                   NULL, e);
+    return db_exec(
+        db, &sql_event,
+        DB_ARGS(P_STR(v->source), P_STR(v->notice_id && *v->notice_id ? v->notice_id : NULL),
+                P_STR(v->kind), P_INT(v->alert), v->payment_id ? P_INT(v->payment_id) : P_NULL,
+                P_STR(t && t->out_trade_no[0] ? t->out_trade_no : NULL),
+                P_STR(t && t->transaction_id[0] ? t->transaction_id : NULL),
+                P_STR(t && t->trade_state[0] ? t->trade_state : NULL),
+                amount >= 0 ? P_INT(amount) : P_NULL, P_STR(v->detail ? v->detail : "")),
+        NULL, e);
 }
 
-static int audited(struct db *db, struct arena *a, const struct principal *who,
-                   const char *action, int64_t id, const char *before, struct err *e)
+static int audited(struct db *db, struct arena *a, const struct principal *who, const char *action,
+                   int64_t id, const char *before, struct err *e)
 {
-    return audit_change(db, a,
-                        &(struct audit_entry){.who = who,
-                                              .action = action,
-                                              .entity = "payment",
-                                              .entity_id = id,
-                                              .before = before},
-                        &sql_snap_payment, e);
+    return audit_change(
+        db, a,
+        &(struct audit_entry){
+            .who = who, .action = action, .entity = "payment", .entity_id = id, .before = before},
+        &sql_snap_payment, e);
 }
 
 /* ---- creating ------------------------------------------------------------------------- */
@@ -250,8 +244,8 @@ static int lock_chosen_resources(struct db *db, struct create_op *op, const stru
 
         if (i > 0 && db_int(map, i - 1, 1) == rid)
             continue;
-        found = db_one(db, op->a, &sql_link_current, DB_ARGS(P_INT(op->who->id), P_INT(rid)), &r,
-                       e);
+        found =
+            db_one(db, op->a, &sql_link_current, DB_ARGS(P_INT(op->who->id), P_INT(rid)), &r, e);
         if (found <= 0)
             return found < 0 ? -1 : err_not_found(e);
         if (bills_lock_resource(db, op->a, rid, &part, &np, e) < 0)
@@ -399,8 +393,7 @@ struct apply_op {
 /* The books' side of a success: a receipt per resource of the payment,
  * each bill its fixed amount (what the bill no longer needs goes to the
  * resource's prepayment account), the bills let go, the payment paid. */
-static int apply_books(struct db *db, struct apply_op *op, const struct db_res *row,
-                       struct err *e)
+static int apply_books(struct db *db, struct apply_op *op, const struct db_res *row, struct err *e)
 {
     int64_t pid = db_int(row, 0, 0), project_id = db_int(row, 0, 4), first_receipt = 0;
     const char *trade_no = db_text(row, 0, 1), *before;
@@ -551,8 +544,8 @@ static int apply_success(struct db *db, const struct wxpay_client *wx, const str
     arena_free(&op.a);
     if (rc == 0)
         log_info("event=payment_%s payment=%lld source=%s",
-                 op.outcome == PAY_NOTICE_APPLIED   ? "applied"
-                 : op.outcome == PAY_NOTICE_ALREADY ? "already_applied"
+                 op.outcome == PAY_NOTICE_APPLIED    ? "applied"
+                 : op.outcome == PAY_NOTICE_ALREADY  ? "already_applied"
                  : op.outcome == PAY_NOTICE_RECORDED ? "recorded"
                                                      : "mismatch",
                  (long long)op.payment_id, source);
@@ -674,10 +667,10 @@ int pay_create(struct db *db, const struct wxpay_client *wx, int ttl_s, struct a
     out->expires_at = op.expires_at;
     memcpy(out->out_trade_no, op.trade_no, sizeof(op.trade_no));
     /* outside any transaction: no lock is held while WeChat Pay thinks */
-    if (wxpay_jsapi(wx,
-                    &(struct wxpay_order){op.trade_no, op.description, op.openid, op.total,
-                                          op.expires_at},
-                    prepay_id, e) < 0) {
+    if (wxpay_jsapi(
+            wx,
+            &(struct wxpay_order){op.trade_no, op.description, op.openid, op.total, op.expires_at},
+            prepay_id, e) < 0) {
         /* a timeout may have left an order there: close it too (no one has
          * its prepay_id, so no one can pay it; this only tidies up) */
         if (err_is(e, E_UPSTREAM_UNAVAILABLE))
@@ -709,7 +702,7 @@ static void payment_from_row(const struct db_res *r, size_t i, struct payment *p
 }
 
 /* The caller's payment with its bills and receipts (404 otherwise);
- * *asked_for (may be NULL): a pending order WeChat Pay knows of. */
+ * *pending_known (may be NULL): pending, and WeChat Pay has its order. */
 static int read_payment(struct db *db, struct arena *a, const struct principal *who, int64_t id,
                         struct payment *out, bool *pending_known, struct err *e)
 {
@@ -764,8 +757,7 @@ int pay_get(struct db *db, const struct wxpay_client *wx, struct arena *a,
     /* The mini-program asks right after its success callback, which proves
      * nothing (§2.4): only WeChat Pay's own answer is applied. A failed
      * query changes nothing; the notification or the expiry job will. */
-    if (wxpay_query(wx, out->out_trade_no, &t, &e2) < 0 ||
-        strcmp(t.trade_state, "SUCCESS") != 0 ||
+    if (wxpay_query(wx, out->out_trade_no, &t, &e2) < 0 || strcmp(t.trade_state, "SUCCESS") != 0 ||
         apply_success(db, wx, &t, "query", NULL, NULL, &e2) < 0)
         return 0;
     return read_payment(db, a, who, id, out, NULL, e);

@@ -122,8 +122,12 @@ int pay_cancel(struct db *db, const struct wxpay_client *wx, struct arena *a,
  * could not be applied now (WeChat Pay retries; a notification that
  * does not decrypt is also recorded), 400 BAD_REQUEST for a verified one
  * that is malformed. */
-enum pay_notice_outcome { PAY_NOTICE_APPLIED, PAY_NOTICE_ALREADY, PAY_NOTICE_RECORDED,
-                          PAY_NOTICE_MISMATCH };
+enum pay_notice_outcome {
+    PAY_NOTICE_APPLIED,
+    PAY_NOTICE_ALREADY,
+    PAY_NOTICE_RECORDED,
+    PAY_NOTICE_MISMATCH
+};
 int pay_notice(struct db *db, const struct wxpay_client *wx, const struct wxpay_notice_in *in,
                enum pay_notice_outcome *out, struct err *e);
 

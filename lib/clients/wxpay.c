@@ -45,8 +45,9 @@ int wxpay_client_init(struct wxpay_client *c, const struct config *cfg, struct e
     memset(c, 0, sizeof(*c));
     if (!wxpay_configured(cfg) || !cfg->wechat_appid[0] || !cfg->wxpay_serial[0] ||
         !cfg->wxpay_platform_serial[0] || !cfg->wxpay_notify_url[0] || !cfg->wxpay_base_url[0])
-        return err_setf(e, E_CONFIG, "WeChat Pay needs wechat_appid, wxpay_mchid, wxpay_serial, "
-                                     "wxpay_platform_serial, wxpay_notify_url");
+        return err_setf(e, E_CONFIG,
+                        "WeChat Pay needs wechat_appid, wxpay_mchid, wxpay_serial, "
+                        "wxpay_platform_serial, wxpay_notify_url");
     if (!cfg->wxpay_apiv3_key || strlen(cfg->wxpay_apiv3_key) != 32)
         return err_setf(e, E_CONFIG, "wxpay_apiv3_key_file must hold the 32-byte APIv3 key");
     if (!cfg->wxpay_merchant_key || !cfg->wxpay_platform_key ||

@@ -89,8 +89,7 @@ static void new_home(struct home *h, bool wechat)
 }
 
 /* One more resource (of the project and building given) for h's owner. */
-static int64_t add_resource_for(const struct home *h, int64_t proj, int64_t bldg,
-                                const char *kind)
+static int64_t add_resource_for(const struct home *h, int64_t proj, int64_t bldg, const char *kind)
 {
     char body[512], path[96];
     int64_t id;
@@ -112,8 +111,8 @@ static int64_t add_resource_for(const struct home *h, int64_t proj, int64_t bldg
 static int64_t add_bill_in(int64_t proj, int64_t resource, int64_t item, const char *period,
                            int64_t amount, int days_ago)
 {
-    struct db_param p[6] = {P_INT(proj), P_INT(resource), P_INT(item), P_STR(period),
-                            P_INT(amount), P_INT(days_ago)};
+    struct db_param p[6] = {P_INT(proj),   P_INT(resource), P_INT(item),
+                            P_STR(period), P_INT(amount),   P_INT(days_ago)};
 
     it_sql_exec("INSERT INTO bills (project_id, resource_id, fee_item_id, period, cycle_key, "
                 "source, amount_fen, due_date) VALUES (?, ?, ?, ?, 1, 'run', ?, "
@@ -271,13 +270,14 @@ static void txn_json(char *out, size_t size, const char *appid, const char *mchi
                      const char *trade_no, const char *transaction_id, const char *state,
                      int64_t total)
 {
-    snprintf(out, size,
-             "{\"appid\":\"%s\",\"mchid\":\"%s\",\"out_trade_no\":\"%s\",\"transaction_id\":"
-             "\"%s\",\"trade_type\":\"JSAPI\",\"trade_state\":\"%s\",\"trade_state_desc\":\"测试\","
-             "\"bank_type\":\"OTHERS\",\"attach\":\"\",\"success_time\":"
-             "\"2026-11-24T10:30:12.250+08:00\",\"payer\":{\"openid\":\"oTEST\"},\"amount\":"
-             "{\"total\":%lld,\"payer_total\":%lld,\"currency\":\"CNY\",\"payer_currency\":\"CNY\"}}",
-             appid, mchid, trade_no, transaction_id, state, (long long)total, (long long)total);
+    snprintf(
+        out, size,
+        "{\"appid\":\"%s\",\"mchid\":\"%s\",\"out_trade_no\":\"%s\",\"transaction_id\":"
+        "\"%s\",\"trade_type\":\"JSAPI\",\"trade_state\":\"%s\",\"trade_state_desc\":\"测试\","
+        "\"bank_type\":\"OTHERS\",\"attach\":\"\",\"success_time\":"
+        "\"2026-11-24T10:30:12.250+08:00\",\"payer\":{\"openid\":\"oTEST\"},\"amount\":"
+        "{\"total\":%lld,\"payer_total\":%lld,\"currency\":\"CNY\",\"payer_currency\":\"CNY\"}}",
+        appid, mchid, trade_no, transaction_id, state, (long long)total, (long long)total);
 }
 
 /* The envelope of plain, encrypted with the stack's APIv3 key. */
@@ -389,6 +389,22 @@ static void notice_refused(const char *body, const struct forge *f, long status,
         fail_msg("line %d: the notification changed the database", line);
 }
 
+/* A notification of our own making for a transaction of this merchant
+ * (mchid NULL) or another's, verified as WeChat Pay's: expect status. */
+static void notify_txn(const char *notice_id, const char *mchid, const char *trade_no,
+                       const char *transaction_id, const char *state, int64_t total, long status,
+                       int line)
+{
+    char plain[1024];
+    struct buf env = BUF_INIT;
+
+    txn_json(plain, sizeof(plain), it_config()->wechat_appid,
+             mchid ? mchid : it_config()->wxpay_mchid, trade_no, transaction_id, state, total);
+    notice_body(notice_id, plain, &env);
+    notice_expect(env.data, &(struct forge){0}, status, line);
+    buf_free(&env);
+}
+
 static int64_t events(int64_t payment, const char *kind)
 {
     struct db_param p[2] = {P_INT(payment), P_STR(kind)};
@@ -398,35 +414,36 @@ static int64_t events(int64_t payment, const char *kind)
 
 /* ---- fixture ----------------------------------------------------------------------- */
 
+/* A project of the test's own with one building, served by the staff
+ * members of phone1 and phone2. */
+static void own_project(const char *code, const char *name, const char *phone1, const char *phone2,
+                        int64_t *proj, int64_t *bldg)
+{
+    struct db_param p[3] = {P_STR(code), P_STR(name)};
+
+    it_sql_exec("INSERT INTO projects (code, name, address) VALUES (?, ?, '')", p, 2);
+    *proj = it_sql_int("SELECT id FROM projects WHERE code = ?", p, 1);
+    p[0] = P_INT(*proj);
+    it_sql_exec("INSERT INTO buildings (project_id, name, floors, business_type_id) "
+                "VALUES (?, '支付楼', 10, 1)",
+                p, 1);
+    *bldg = it_sql_int("SELECT LAST_INSERT_ID()", NULL, 0);
+    p[1] = P_STR(phone1);
+    p[2] = P_STR(phone2);
+    it_sql_exec("INSERT INTO staff_projects (staff_id, project_id) SELECT id, ? FROM staff "
+                "WHERE phone IN (?, ?)",
+                p, 3);
+}
+
 static int setup(void **state)
 {
-    struct db_param p[1];
     struct err e = {0};
     char path[96];
 
     (void)state;
-    it_sql_exec("INSERT INTO projects (code, name, address) VALUES ('ZPAY', '支付测试小区', '')",
-                NULL, 0);
-    g.proj = it_sql_int("SELECT id FROM projects WHERE code = 'ZPAY'", NULL, 0);
-    p[0] = P_INT(g.proj);
-    it_sql_exec("INSERT INTO buildings (project_id, name, floors, business_type_id) "
-                "VALUES (?, '支付楼', 10, 1)",
-                p, 1);
-    g.bldg = it_sql_int("SELECT LAST_INSERT_ID()", NULL, 0);
-    it_sql_exec("INSERT INTO staff_projects (staff_id, project_id) SELECT id, ? FROM staff "
-                "WHERE phone IN ('13900000009', '13900000001')",
-                p, 1);
-    it_sql_exec("INSERT INTO projects (code, name, address) VALUES ('ZPAY2', '支付测试二区', '')",
-                NULL, 0);
-    g.proj2 = it_sql_int("SELECT id FROM projects WHERE code = 'ZPAY2'", NULL, 0);
-    p[0] = P_INT(g.proj2);
-    it_sql_exec("INSERT INTO buildings (project_id, name, floors, business_type_id) "
-                "VALUES (?, '二区楼', 10, 1)",
-                p, 1);
-    g.bldg2 = it_sql_int("SELECT LAST_INSERT_ID()", NULL, 0);
-    it_sql_exec("INSERT INTO staff_projects (staff_id, project_id) SELECT id, ? FROM staff "
-                "WHERE phone = '13900000009'",
-                p, 1);
+    /* the projects first, so that the logins below already serve them */
+    own_project("ZPAY", "支付测试小区", "13900000009", "13900000001", &g.proj, &g.bldg);
+    own_project("ZPAY2", "支付测试二区", "13900000009", "13900000009", &g.proj2, &g.bldg2);
     g.admin = it_staff_login("13900000009", "demo1234");
     g.butler = it_staff_login("13900000001", "demo1234");
     if (!g.admin || !g.butler)
@@ -530,10 +547,11 @@ static void february_and_march_paid_once(void **state)
     snprintf(trade_no, sizeof(trade_no), "%s", it_str(r.json, "out_trade_no"));
     assert_int_equal(strlen(trade_no), 29);
     assert_int_equal(trade_no[0], 'W');
-    assert_int_equal(strspn(trade_no + 1, "0123456789"), 8);
-    assert_int_equal(strspn(trade_no + 9, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                                          "0123456789"),
-                     20);
+    /* the China date, then 20 random letters and digits */
+    for (int k = 1; k < 9; k++)
+        assert_true(trade_no[k] >= '0' && trade_no[k] <= '9');
+    assert_int_equal(
+        strspn(trade_no + 9, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"), 20);
     assert_non_null(strstr(it_str(r.json, "expires_at"), "+08:00"));
     pp = it_field(r.json, "pay_params");
     assert_string_equal(it_str(pp, "appId"), it_config()->wechat_appid);
@@ -686,14 +704,12 @@ static void notifications_refused(void **state)
     assert_row_str(PAY_STATUS, id, "pending");
 
     /* verified, not our order's amount: 400, an alert, the payment as it was */
-    buf_reset(&env);
-    txn_json(plain, sizeof(plain), c->wechat_appid, c->wxpay_mchid, trade_no,
-             "4200000000000000000000000002", "SUCCESS", total + 1);
-    notice_body("EV-TEST-AMOUNT-1", plain, &env);
-    notice_expect(env.data, &(struct forge){0}, 400, __LINE__);
+    notify_txn("EV-TEST-AMOUNT-1", NULL, trade_no, "4200000000000000000000000002", "SUCCESS",
+               total + 1, 400, __LINE__);
     assert_int_equal(events(id, "mismatch"), 1);
     /* its retry is the same alert, not another */
-    notice_expect(env.data, &(struct forge){0}, 400, __LINE__);
+    notify_txn("EV-TEST-AMOUNT-1", NULL, trade_no, "4200000000000000000000000002", "SUCCESS",
+               total + 1, 400, __LINE__);
     assert_int_equal(events(id, "mismatch"), 1);
     assert_int_equal(row_int("SELECT alert FROM payment_events WHERE notice_id = "
                              "'EV-TEST-AMOUNT-1' AND payment_id = ?",
@@ -704,31 +720,22 @@ static void notifications_refused(void **state)
     assert_int_equal(row_int("SELECT COUNT(*) FROM receipts WHERE payment_id = ?", id), 0);
 
     /* another merchant's, and an order we do not have: 400 and an alert */
-    buf_reset(&env);
-    txn_json(plain, sizeof(plain), c->wechat_appid, "1999999999", trade_no,
-             "4200000000000000000000000003", "SUCCESS", total);
-    notice_body("EV-TEST-MCHID-1", plain, &env);
-    notice_expect(env.data, &(struct forge){0}, 400, __LINE__);
+    notify_txn("EV-TEST-MCHID-1", "1999999999", trade_no, "4200000000000000000000000003", "SUCCESS",
+               total, 400, __LINE__);
     assert_int_equal(it_sql_int("SELECT COUNT(*) FROM payment_events WHERE notice_id = "
                                 "'EV-TEST-MCHID-1' AND kind = 'mismatch' AND alert = 1",
                                 NULL, 0),
                      1);
-    buf_reset(&env);
-    txn_json(plain, sizeof(plain), c->wechat_appid, c->wxpay_mchid, "W20260101NoSuchOrder0000",
-             "4200000000000000000000000004", "SUCCESS", total);
-    notice_body("EV-TEST-UNKNOWN-1", plain, &env);
-    notice_expect(env.data, &(struct forge){0}, 400, __LINE__);
+    notify_txn("EV-TEST-UNKNOWN-1", NULL, "W20260101NoSuchOrder0000",
+               "4200000000000000000000000004", "SUCCESS", total, 400, __LINE__);
     assert_int_equal(it_sql_int("SELECT COUNT(*) FROM payment_events WHERE notice_id = "
                                 "'EV-TEST-UNKNOWN-1' AND kind = 'unknown_order'",
                                 NULL, 0),
                      1);
 
     /* verified, another trade_state: 204, recorded, nothing applied */
-    buf_reset(&env);
-    txn_json(plain, sizeof(plain), c->wechat_appid, c->wxpay_mchid, trade_no,
-             "4200000000000000000000000005", "PAYERROR", total);
-    notice_body("EV-TEST-STATE-1", plain, &env);
-    notice_expect(env.data, &(struct forge){0}, 204, __LINE__);
+    notify_txn("EV-TEST-STATE-1", NULL, trade_no, "4200000000000000000000000005", "PAYERROR", total,
+               204, __LINE__);
     assert_int_equal(events(id, "not_success"), 1);
     assert_row_str(PAY_STATUS, id, "pending");
 
@@ -761,11 +768,16 @@ static void scope_binding_and_bad_input(void **state)
     char body[1024], path[96], trade_no[40];
     int64_t bill_a, bill_b, bill_sms, id, many[101];
     static const char *const bad[] = {
-        "{\"bill_ids\":[]}",          "{}",
-        "{\"bill_ids\":null}",        "{\"bill_ids\":\"1\"}",
-        "{\"bill_ids\":[\"1\"]}",     "{\"bill_ids\":[0]}",
-        "{\"bill_ids\":[-1]}",        "{\"bill_ids\":[1.5]}",
-        "{\"bill_ids\":[1],\"x\":1}", "{\"bill_ids\":[1000000000000000]}",
+        "{\"bill_ids\":[]}",
+        "{}",
+        "{\"bill_ids\":null}",
+        "{\"bill_ids\":\"1\"}",
+        "{\"bill_ids\":[\"1\"]}",
+        "{\"bill_ids\":[0]}",
+        "{\"bill_ids\":[-1]}",
+        "{\"bill_ids\":[1.5]}",
+        "{\"bill_ids\":[1],\"x\":1}",
+        "{\"bill_ids\":[1000000000000000]}",
         "[1]",
     };
     (void)state;
@@ -951,8 +963,8 @@ static void expiry_closes_and_a_late_success_is_recorded(void **state)
     assert_string_equal(it_str(it_field(r.json, "order"), "trade_state"), "CLOSED");
     it_resp_free(&r);
     it_http("GET", "/api/v1/owner/bills", NULL, 0, h.token, &r);
-    assert_true(cJSON_IsTrue(it_field(cJSON_GetArrayItem(it_field(r.json, "items"), 0),
-                                      "payable")));
+    assert_true(
+        cJSON_IsTrue(it_field(cJSON_GetArrayItem(it_field(r.json, "items"), 0), "payable")));
     it_resp_free(&r);
 
     /* the user paid in the last second after all: recorded for the
@@ -1071,8 +1083,8 @@ static void fixed_amounts_when_bills_changed(void **state)
     assert_int_equal(it_int(cJSON_GetArrayItem(it_field(r.json, "items"), 0), "id"), late);
     assert_int_equal(it_int(cJSON_GetArrayItem(it_field(r.json, "items"), 0), "due_fen"),
                      353 - 118);
-    assert_true(cJSON_IsTrue(it_field(cJSON_GetArrayItem(it_field(r.json, "items"), 0),
-                                      "payable")));
+    assert_true(
+        cJSON_IsTrue(it_field(cJSON_GetArrayItem(it_field(r.json, "items"), 0), "payable")));
     it_resp_free(&r);
     /* the parking bill needed 1000 less: paid, the rest on prepayment */
     assert_row_str(BILL_STATUS, park, "paid");
@@ -1119,9 +1131,8 @@ static void two_resources_two_receipts(void **state)
     it_http("GET", path, NULL, 0, h.token, &r);
     it_expect(&r, 200, NULL);
     assert_int_equal(cJSON_GetArraySize(it_field(r.json, "receipt_nos")), 2);
-    assert_string_equal(it_str(r.json, "receipt_no"),
-                        cJSON_GetStringValue(cJSON_GetArrayItem(it_field(r.json, "receipt_nos"),
-                                                                0)));
+    assert_string_equal(it_str(r.json, "receipt_no"), cJSON_GetStringValue(cJSON_GetArrayItem(
+                                                          it_field(r.json, "receipt_nos"), 0)));
     it_resp_free(&r);
     /* bills of two projects (two receipt counters) never share a payment */
     snprintf(path, sizeof(path), "/api/v1/office/projects/%lld/fee-items", (long long)g.proj2);

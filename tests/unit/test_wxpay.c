@@ -42,7 +42,7 @@ static struct {
     int calls;
     char method[8];
     struct buf url, body, auth, agent, ctype;
-    int rc;            /* -1: a network failure */
+    int rc; /* -1: a network failure */
     long status;
     const char *answer; /* body */
     const char *serial; /* NULL: the platform's */
@@ -235,21 +235,19 @@ static void test_jsapi_request_and_answer(void **state)
                         order.out_trade_no);
     assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(b, "description")),
                         order.description);
-    assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(b, "notify_url")),
-                        cl.notify_url);
+    assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(b, "notify_url")), cl.notify_url);
     /* 1795487400 = 2026-11-24T10:30:00+08:00 */
     assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(b, "time_expire")),
                         "2026-11-24T10:30:00+08:00");
-    assert_int_equal(
-        (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetObjectItem(b, "amount"),
-                                                          "total")),
-        26640);
-    assert_string_equal(cJSON_GetStringValue(
-                            cJSON_GetObjectItem(cJSON_GetObjectItem(b, "amount"), "currency")),
-                        "CNY");
-    assert_string_equal(cJSON_GetStringValue(
-                            cJSON_GetObjectItem(cJSON_GetObjectItem(b, "payer"), "openid")),
-                        order.openid);
+    assert_int_equal((int64_t)cJSON_GetNumberValue(
+                         cJSON_GetObjectItem(cJSON_GetObjectItem(b, "amount"), "total")),
+                     26640);
+    assert_string_equal(
+        cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(b, "amount"), "currency")),
+        "CNY");
+    assert_string_equal(
+        cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(b, "payer"), "openid")),
+        order.openid);
     cJSON_Delete(b);
 }
 
@@ -321,12 +319,12 @@ static void test_error_codes(void **state)
 }
 
 #define PAID_TXN                                                                                   \
-    "{\"appid\":\"wxd678efh567hg6787\",\"mchid\":\"1230000109\",\"out_trade_no\":"                \
-    "\"W20261124Abcdefghij0123456789\",\"transaction_id\":\"4200000000202611240000000001\","      \
-    "\"trade_type\":\"JSAPI\",\"trade_state\":\"SUCCESS\",\"trade_state_desc\":\"支付成功\","       \
-    "\"bank_type\":\"OTHERS\",\"attach\":\"\",\"success_time\":\"2026-11-24T10:30:12+08:00\","    \
-    "\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"amount\":{\"total\":26640,"       \
-    "\"payer_total\":26000,\"currency\":\"CNY\",\"payer_currency\":\"CNY\"},"                     \
+    "{\"appid\":\"wxd678efh567hg6787\",\"mchid\":\"1230000109\",\"out_trade_no\":"                 \
+    "\"W20261124Abcdefghij0123456789\",\"transaction_id\":\"4200000000202611240000000001\","       \
+    "\"trade_type\":\"JSAPI\",\"trade_state\":\"SUCCESS\",\"trade_state_desc\":\"支付成功\","  \
+    "\"bank_type\":\"OTHERS\",\"attach\":\"\",\"success_time\":\"2026-11-24T10:30:12+08:00\","     \
+    "\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"amount\":{\"total\":26640,"         \
+    "\"payer_total\":26000,\"currency\":\"CNY\",\"payer_currency\":\"CNY\"},"                      \
     "\"promotion_detail\":[{\"coupon_id\":\"CP1\",\"amount\":640}]}"
 
 static void test_query_and_close(void **state)
@@ -388,9 +386,8 @@ static void test_pay_params(void **state)
     struct buf msg = BUF_INIT;
 
     (void)state;
-    assert_int_equal(wxpay_pay_params(&cl, "wx201410272009395522657a690389285100", 1414561699,
-                                      &pp, &e),
-                     0);
+    assert_int_equal(
+        wxpay_pay_params(&cl, "wx201410272009395522657a690389285100", 1414561699, &pp, &e), 0);
     assert_string_equal(pp.app_id, "wxd678efh567hg6787");
     assert_string_equal(pp.time_stamp, "1414561699");
     assert_string_equal(pp.package, "prepay_id=wx201410272009395522657a690389285100");
@@ -431,12 +428,12 @@ static void test_notice_open_v4(void **state)
 
     (void)state;
     load_v4(&v);
-    assert_int_equal(wxpay_notice_open(&cl,
-                                       &(struct wxpay_notice_in){PLATFORM_SERIAL, "1700000020",
-                                                                 "fdasflkja484w", v.sig.data,
-                                                                 v.body.data, v.body.len},
-                                       1700000020, &n, &e),
-                     0);
+    assert_int_equal(
+        wxpay_notice_open(&cl,
+                          &(struct wxpay_notice_in){PLATFORM_SERIAL, "1700000020", "fdasflkja484w",
+                                                    v.sig.data, v.body.data, v.body.len},
+                          1700000020, &n, &e),
+        0);
     assert_string_equal(n.id, "EV-2026112410301200001");
     assert_string_equal(n.event_type, "TRANSACTION.SUCCESS");
     assert_string_equal(n.txn.appid, "wxd678efh567hg6787");
@@ -463,45 +460,41 @@ static void test_notice_refused(void **state)
     /* an unknown serial, a stale or future timestamp, a missing header,
      * the probe, another body */
 #define OPEN(serial, ts, sig, body, len, now)                                                      \
-    wxpay_notice_open(&cl, &(struct wxpay_notice_in){serial, ts, "fdasflkja484w", sig, body, len},  \
+    wxpay_notice_open(&cl, &(struct wxpay_notice_in){serial, ts, "fdasflkja484w", sig, body, len}, \
                       now, &n, &e)
-    assert_int_equal(OPEN("PUB_KEY_ID_X", "1700000020", v.sig.data, v.body.data, v.body.len,
-                          1700000020),
-                     -1);
+    assert_int_equal(
+        OPEN("PUB_KEY_ID_X", "1700000020", v.sig.data, v.body.data, v.body.len, 1700000020), -1);
     assert_err(&e, "WXPAY_SIGNATURE_INVALID");
-    assert_int_equal(OPEN(PLATFORM_SERIAL, "1700000020", v.sig.data, v.body.data, v.body.len,
-                          1700000020 + 301),
-                     -1);
+    assert_int_equal(
+        OPEN(PLATFORM_SERIAL, "1700000020", v.sig.data, v.body.data, v.body.len, 1700000020 + 301),
+        -1);
     assert_err(&e, "WXPAY_TIMESTAMP_SKEW");
-    assert_int_equal(OPEN(PLATFORM_SERIAL, "1700000020", v.sig.data, v.body.data, v.body.len,
-                          1700000020 - 301),
-                     -1);
+    assert_int_equal(
+        OPEN(PLATFORM_SERIAL, "1700000020", v.sig.data, v.body.data, v.body.len, 1700000020 - 301),
+        -1);
     assert_err(&e, "WXPAY_TIMESTAMP_SKEW");
-    assert_int_equal(OPEN(NULL, "1700000020", v.sig.data, v.body.data, v.body.len, 1700000020),
-                     -1);
+    assert_int_equal(OPEN(NULL, "1700000020", v.sig.data, v.body.data, v.body.len, 1700000020), -1);
     assert_err(&e, "WXPAY_SIGNATURE_INVALID");
-    assert_int_equal(OPEN(PLATFORM_SERIAL, "1700000020", NULL, v.body.data, v.body.len,
-                          1700000020),
+    assert_int_equal(OPEN(PLATFORM_SERIAL, "1700000020", NULL, v.body.data, v.body.len, 1700000020),
                      -1);
     assert_err(&e, "WXPAY_SIGNATURE_INVALID");
     snprintf(probe, sizeof(probe), "WECHATPAY/SIGNTEST/%s", v.sig.data);
-    assert_int_equal(OPEN(PLATFORM_SERIAL, "1700000020", probe, v.body.data, v.body.len,
-                          1700000020),
-                     -1);
+    assert_int_equal(
+        OPEN(PLATFORM_SERIAL, "1700000020", probe, v.body.data, v.body.len, 1700000020), -1);
     assert_err(&e, "WXPAY_SIGNATURE_INVALID");
-    assert_int_equal(OPEN(PLATFORM_SERIAL, "1700000020", v.sig.data, v.body.data,
-                          v.body.len - 1, 1700000020),
-                     -1);
+    assert_int_equal(
+        OPEN(PLATFORM_SERIAL, "1700000020", v.sig.data, v.body.data, v.body.len - 1, 1700000020),
+        -1);
     assert_err(&e, "WXPAY_SIGNATURE_INVALID");
 #undef OPEN
     /* signed, but not with our APIv3 key: the id is known for the record */
     other.apiv3_key = "0123456789abcdef0123456789abcdef";
-    assert_int_equal(wxpay_notice_open(&other,
-                                       &(struct wxpay_notice_in){PLATFORM_SERIAL, "1700000020",
-                                                                 "fdasflkja484w", v.sig.data,
-                                                                 v.body.data, v.body.len},
-                                       1700000020, &n, &e),
-                     -1);
+    assert_int_equal(
+        wxpay_notice_open(&other,
+                          &(struct wxpay_notice_in){PLATFORM_SERIAL, "1700000020", "fdasflkja484w",
+                                                    v.sig.data, v.body.data, v.body.len},
+                          1700000020, &n, &e),
+        -1);
     assert_err(&e, "WXPAY_DECRYPT_FAILED");
     assert_string_equal(n.id, "EV-2026112410301200001");
     buf_free(&v.body);
@@ -522,16 +515,16 @@ static void test_time_parse(void **state)
         {"2024-02-29T23:59:59-05:00", 1709269199},
         {"1970-01-01T00:00:00Z", 0},
         {"2025-12-01T00:00:00+00:00", 1764547200},
-        {"2026-11-24 10:30:12+08:00", -1},   /* no T */
-        {"2026-11-24T10:30:12", -1},         /* no offset */
-        {"2026-11-24T10:30:12+0800", -1},    /* offset without colon */
-        {"2026-02-29T10:30:12+08:00", -1},   /* not a leap year */
+        {"2026-11-24 10:30:12+08:00", -1}, /* no T */
+        {"2026-11-24T10:30:12", -1},       /* no offset */
+        {"2026-11-24T10:30:12+0800", -1},  /* offset without colon */
+        {"2026-02-29T10:30:12+08:00", -1}, /* not a leap year */
         {"2026-13-01T10:30:12+08:00", -1},
         {"2026-04-31T10:30:12+08:00", -1},
         {"2026-11-24T24:00:00+08:00", -1},
         {"2026-11-24T10:60:00+08:00", -1},
-        {"2026-11-24T10:30:12.+08:00", -1},  /* a dot without digits */
-        {"2026-11-24T10:30:12+08:00x", -1},  /* trailing bytes */
+        {"2026-11-24T10:30:12.+08:00", -1}, /* a dot without digits */
+        {"2026-11-24T10:30:12+08:00x", -1}, /* trailing bytes */
         {"2026-1a-24T10:30:12+08:00", -1},
         {"", -1},
     };
