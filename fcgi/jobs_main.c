@@ -204,6 +204,7 @@ static const struct {
     {"outbox_sms", job_outbox, true},
     {"work_queue", job_queue_run, false},
     {"cleanup", job_cleanup, true},
+    {"payments_expire", jobs_payments_expire, true}, /* online payments: jobs_payments.c */
 };
 #define NJOBS (sizeof(table) / sizeof(table[0]))
 
