@@ -25,7 +25,6 @@
 struct run_job {
     struct db *db;
     int64_t job_id;
-    volatile sig_atomic_t *stop;
     cJSON *errors; /* the exceptions listed so far, from the job's record on */
 };
 
@@ -37,7 +36,7 @@ static int run_progress(void *arg, const struct bill_run *run, const struct bill
     bool grew = false;
     int rc;
 
-    if (*j->stop)
+    if (jobs_stopping())
         return err_setf(e, E_INTERNAL, "stopping");
     for (size_t i = 0; i < nexc && cJSON_GetArraySize(j->errors) < BILLRUN_EXCEPTIONS_LISTED;
          i++, grew = true)
@@ -70,20 +69,23 @@ static char *run_result(const struct bill_run *run)
     return text;
 }
 
+/* The job's input, {"run_id":N} (billrun_create() wrote it); 0 if not. */
 static int64_t run_id_of(const char *input, size_t len)
 {
-    cJSON *in = cJSON_ParseWithLength(input, len),
-          *v = cJSON_GetObjectItemCaseSensitive(in, "run_id");
-    int64_t id = cJSON_IsNumber(v) && v->valuedouble >= 1 ? (int64_t)v->valuedouble : 0;
+    struct err e;
+    cJSON *in = json_parse_body(input, len, &e);
+    int64_t id = 0;
 
+    if (!in || json_get_int(in, "run_id", true, 1, INT64_C(999999999999999), &id, NULL, &e) < 0)
+        id = 0;
     cJSON_Delete(in);
     return id;
 }
 
 int jobs_bill_run(struct db *db, struct arena *a, const struct job *job, const char *input,
-                  size_t len, volatile sig_atomic_t *stop, struct err *e)
+                  size_t len, struct err *e)
 {
-    struct run_job j = {db, job->id, stop, cJSON_Parse(job->errors)};
+    struct run_job j = {db, job->id, cJSON_Parse(job->errors)};
     struct billrun_progress pg = {run_progress, &j};
     int64_t run_id = run_id_of(input, len);
     struct bill_run run;
@@ -99,7 +101,7 @@ int jobs_bill_run(struct db *db, struct arena *a, const struct job *job, const c
         goto out;
     }
     rc = billrun_execute(db, a, run_id, g_cfg.sms_template_bill_notice, &pg, &run, e);
-    if (rc < 0 && *stop) {
+    if (rc < 0 && jobs_stopping()) {
         err_clear(e);
         rc = job_release(db, job->id, e);
         goto out;

@@ -18,27 +18,17 @@
 /* The body of a preview and of a run (run_at only for a run). */
 static int get_run_in(struct req *r, bool with_run_at, struct billrun_in *in, struct err *e)
 {
-    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(r->in, "fee_item_ids"), *it;
     int64_t *ids;
 
     memset(in, 0, sizeof(*in));
-    if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) < 1 ||
-        cJSON_GetArraySize(arr) > BILLRUN_MAX_ITEMS)
-        return err_bad_request(e, "字段 fee_item_ids 必须是 1 到 20 个收费项目编号的数组");
-    ids = arena_alloc(&r->arena, (size_t)cJSON_GetArraySize(arr) * sizeof(*ids));
-    cJSON_ArrayForEach(it, arr)
-    {
-        /* json_parse_body() let only integers of at most 15 digits through. */
-        if (!cJSON_IsNumber(it) || it->valuedouble < 1 || it->valuedouble > INT32_MAX)
-            return err_bad_request(e, "字段 fee_item_ids 必须是 1 到 20 个收费项目编号的数组");
-        ids[in->nitems++] = (int64_t)it->valuedouble;
-    }
-    in->fee_item_ids = ids;
-    if (json_get_str(r->in, "period_from", true, 1, 16, &in->period_from, e) < 0 ||
+    if (json_get_ids(r->in, "fee_item_ids", true, BILLRUN_MAX_ITEMS, INT32_MAX, &r->arena, &ids,
+                     &in->nitems, NULL, e) < 0 ||
+        json_get_str(r->in, "period_from", true, 1, 16, &in->period_from, e) < 0 ||
         json_get_str(r->in, "period_to", true, 1, 16, &in->period_to, e) < 0 ||
         json_get_int(r->in, "building_id", false, 1, INT32_MAX, &in->building_id, NULL, e) < 0 ||
         (with_run_at && json_get_str(r->in, "run_at", false, 1, 40, &in->run_at, e) < 0))
         return -1;
+    in->fee_item_ids = ids;
     return 0;
 }
 
@@ -48,22 +38,6 @@ static void add_time(cJSON *o, const char *name, const char *db_utc)
 
     if (db_utc && util_db_time_to_rfc3339(db_utc, t) == 0)
         cJSON_AddStringToObject(o, name, t);
-    else
-        cJSON_AddNullToObject(o, name);
-}
-
-static void add_str_or_null(cJSON *o, const char *name, const char *v)
-{
-    if (v)
-        cJSON_AddStringToObject(o, name, v);
-    else
-        cJSON_AddNullToObject(o, name);
-}
-
-static void add_id_or_null(cJSON *o, const char *name, int64_t id)
-{
-    if (id)
-        json_add_int(o, name, id);
     else
         cJSON_AddNullToObject(o, name);
 }
@@ -78,10 +52,10 @@ static cJSON *render_run(const struct bill_run *x)
         cJSON_AddItemToArray(ids, json_int(x->fee_item_ids[i]));
     cJSON_AddStringToObject(o, "period_from", x->period_from);
     cJSON_AddStringToObject(o, "period_to", x->period_to);
-    add_id_or_null(o, "building_id", x->building_id);
+    json_add_id_or_null(o, "building_id", x->building_id);
     cJSON_AddStringToObject(o, "status", x->status);
     add_time(o, "run_at", x->run_at);
-    add_id_or_null(o, "job_id", x->job_id);
+    json_add_id_or_null(o, "job_id", x->job_id);
     json_add_int(o, "attempts", x->attempts);
     json_add_int(o, "resources_done", x->resources_done);
     json_add_int(o, "resources_total", x->resources_total);
@@ -93,7 +67,7 @@ static cJSON *render_run(const struct bill_run *x)
     json_add_int(o, "notices", x->notices);
     json_add_int(o, "offset_fen", x->offset_fen);
     cJSON_AddStringToObject(o, "error", x->error);
-    add_id_or_null(o, "created_by", x->created_by);
+    json_add_id_or_null(o, "created_by", x->created_by);
     add_time(o, "created_at", x->created_at);
     add_time(o, "started_at", x->started_at);
     add_time(o, "finished_at", x->finished_at);
@@ -228,16 +202,16 @@ int h_office_discount_schemes(struct req *r, struct err *e)
         json_add_int(o, "id", v[i].id);
         json_add_int(o, "project_id", v[i].project_id);
         cJSON_AddStringToObject(o, "name", v[i].name);
-        add_id_or_null(o, "fee_item_id", v[i].fee_item_id);
-        add_str_or_null(o, "customer_group", v[i].customer_group);
-        add_id_or_null(o, "min_months", v[i].min_months);
-        add_id_or_null(o, "off_bp", v[i].off_bp);
-        add_id_or_null(o, "off_fen", v[i].off_fen);
+        json_add_id_or_null(o, "fee_item_id", v[i].fee_item_id);
+        json_add_str_or_null(o, "customer_group", v[i].customer_group);
+        json_add_id_or_null(o, "min_months", v[i].min_months);
+        json_add_id_or_null(o, "off_bp", v[i].off_bp);
+        json_add_id_or_null(o, "off_fen", v[i].off_fen);
         fee_date_text(v[i].valid_from, day);
         cJSON_AddStringToObject(o, "valid_from", day);
         if (v[i].valid_to != FEE_OPEN_END)
             fee_date_text(v[i].valid_to, day);
-        add_str_or_null(o, "valid_to", v[i].valid_to == FEE_OPEN_END ? NULL : day);
+        json_add_str_or_null(o, "valid_to", v[i].valid_to == FEE_OPEN_END ? NULL : day);
         cJSON_AddBoolToObject(o, "active", v[i].active);
         add_time(o, "created_at", v[i].created_at);
         cJSON_AddItemToArray(items, o);

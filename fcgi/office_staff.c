@@ -36,25 +36,12 @@ static int get_roles(struct req *r, bool required, struct staff_in *in, struct e
 /* project_ids: an array of ids (whose projects they are is the domain's). */
 static int get_project_ids(struct req *r, bool required, struct staff_in *in, struct err *e)
 {
-    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(r->in, "project_ids"), *it;
     int64_t *ids;
 
-    if (!arr || cJSON_IsNull(arr))
-        return required ? err_bad_request(e, "缺少字段：project_ids") : 0;
-    if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) > MAX_PROJECT_IDS)
-        return err_bad_request(e, "字段 project_ids 必须是不超过 1000 项的整数数组");
-    ids = arena_alloc(&r->arena, (size_t)(cJSON_GetArraySize(arr) + 1) * sizeof(*ids));
-    cJSON_ArrayForEach(it, arr)
-    {
-        /* json_parse_body() let only integers of at most 15 digits through. */
-        if (!cJSON_IsNumber(it))
-            return err_bad_request(e, "字段 project_ids 必须是不超过 1000 项的整数数组");
-        if (it->valuedouble < 1 || it->valuedouble > INT32_MAX)
-            return err_bad_request(e, "字段 project_ids 超出允许范围");
-        ids[in->nprojects++] = (int64_t)it->valuedouble;
-    }
+    if (json_get_ids(r->in, "project_ids", required, MAX_PROJECT_IDS, INT32_MAX, &r->arena, &ids,
+                     &in->nprojects, &in->has_projects, e) < 0)
+        return -1;
     in->project_ids = ids;
-    in->has_projects = true;
     return 0;
 }
 

@@ -3,11 +3,15 @@
  * members its JSON body may have. This table is the map of the API;
  * docs/api.md describes each row.
  */
+#include "approvals.h"
 #include "router.h"
 #include "server.h"
 
 #define OFFICE (ROLE_ADMIN)
 #define STAFF ROLE_ANY_STAFF
+/* who collects money at the desk (API.md), and who may raise a bill */
+#define COLLECTORS (ROLE_CASHIER | ROLE_BUTLER | ROLE_ADMIN)
+#define BILLERS (ROLE_CASHIER | ROLE_BUTLER | ROLE_SUPERVISOR | ROLE_MANAGER | ROLE_ADMIN)
 #define IMPORT_LIMIT (8L * 1024 * 1024)
 #define PROJECT_FIELDS FIELDS("code", "name", "address", "business_types")
 #define PERSON_FIELDS FIELDS("name", "phone", "id_number", "occupation")
@@ -16,6 +20,8 @@
     FIELDS("code", "name", "cycle", "method", "rounding", "due_day_of_cycle", "usage_per_unit",    \
            "late_fee_daily_bp", "late_fee_grace_days", "late_fee_cap", "late_fee_cap_fen",         \
            "active")
+/* Who reads the books (PAY-6): the office and the cashiers of the project. */
+#define BOOKS (ROLE_ADMIN | ROLE_MANAGER | ROLE_CASHIER | ROLE_SUPERVISOR)
 #define RESOURCE_FIELDS                                                                            \
     FIELDS("project_id", "building_id", "unit_id", "code", "number", "kind", "floor",              \
            "area_m2x100", "inner_area_m2x100", "layout", "decoration", "lease_status",             \
@@ -26,6 +32,13 @@
 #define SCHEME_FIELDS                                                                              \
     FIELDS("name", "fee_item_id", "customer_group", "min_months", "off_bp", "off_fen",             \
            "valid_from", "valid_to")
+
+/* approvals and the desk's accounts */
+#define APPROVERS APPROVAL_ROLES
+#define DESK (ROLE_CASHIER | ROLE_BUTLER | ROLE_ADMIN)
+#define APPROVAL_POLICY(kind)                                                                      \
+    {"PUT", "/api/v1/office/projects/{id}/approval-policies/" kind, h_office_approval_policy_set,  \
+     ACCESS_STAFF, OFFICE, 0, "office_approval_policy_set", FIELDS("steps")}
 
 const struct route routes[] = {
     {"GET", "/api/v1/health", h_health, ACCESS_PUBLIC, 0, 0, "health", NULL},
@@ -42,6 +55,18 @@ const struct route routes[] = {
      "owner_resources", NULL},
     {"GET", "/api/v1/owner/resources/{id}", h_owner_resource, ACCESS_OWNER, 0, 0, "owner_resource",
      NULL},
+    {"GET", "/api/v1/owner/bills", h_owner_bills, ACCESS_OWNER_FUSED, 0, 0, "owner_bills", NULL},
+
+    /* online payment through WeChat Pay (PAY-1): the owner's, and WeChat Pay's notifications */
+    {"POST", "/api/v1/owner/payments", h_owner_payment_create, ACCESS_OWNER, 0, 0,
+     "owner_payment_create", FIELDS("bill_ids")},
+    {"GET", "/api/v1/owner/payments", h_owner_payments, ACCESS_OWNER, 0, 0, "owner_payments", NULL},
+    {"GET", "/api/v1/owner/payments/{id}", h_owner_payment, ACCESS_OWNER, 0, 0, "owner_payment",
+     NULL},
+    {"POST", "/api/v1/owner/payments/{id}/cancel", h_owner_payment_cancel, ACCESS_OWNER, 0, 0,
+     "owner_payment_cancel", NULL},
+    {"POST", "/api/v1/pay/wechat/notify", h_pay_wechat_notify, ACCESS_PUBLIC, 0, 16 * 1024,
+     "pay_wechat_notify", NULL},
 
     {"POST", "/api/v1/staff/login", h_staff_login, ACCESS_PUBLIC, 0, 0, "staff_login",
      FIELDS("phone", "password", "sms_code")},
@@ -52,6 +77,15 @@ const struct route routes[] = {
      NULL},
     {"GET", "/api/v1/staff/resources/{id}", h_staff_resource, ACCESS_STAFF, STAFF, 0,
      "staff_resource", NULL},
+
+    /* the desk: bills and collections (PAY-2) */
+    {"GET", "/api/v1/staff/resources/{id}/bills", h_staff_resource_bills, ACCESS_STAFF, STAFF, 0,
+     "staff_resource_bills", NULL},
+    {"POST", "/api/v1/staff/resources/{id}/bills", h_staff_bill_create, ACCESS_STAFF, BILLERS, 0,
+     "staff_bill_create", FIELDS("fee_item_id", "amount_fen", "note")},
+    {"POST", "/api/v1/staff/collections", h_staff_collection, ACCESS_STAFF, COLLECTORS, 0,
+     "staff_collection",
+     FIELDS("resource_id", "bill_ids", "method", "amount_fen", "to_prepay", "payer_name", "note")},
 
     {"GET", "/api/v1/office/projects", h_office_projects, ACCESS_STAFF, OFFICE, 0,
      "office_projects", NULL},
@@ -97,6 +131,67 @@ const struct route routes[] = {
      FIELDS("rate", "building_id", "resource_kind", "customer_group", "valid_from", "valid_to")},
     {"POST", "/api/v1/office/fee-rates/{id}/end", h_office_fee_rate_end, ACCESS_STAFF, OFFICE, 0,
      "office_fee_rate_end", FIELDS("valid_to")},
+    /* The books' reports and exports, the bill import, receipts (PAY-6, PAY-7, FEE-6) */
+    {"GET", "/api/v1/office/projects/{id}/reports/books", h_office_report_books, ACCESS_STAFF,
+     BOOKS, 0, "office_report_books", NULL},
+    {"GET", "/api/v1/office/projects/{id}/reports/arrears", h_office_report_arrears, ACCESS_STAFF,
+     BOOKS, 0, "office_report_arrears", NULL},
+    {"GET", "/api/v1/office/projects/{id}/reports/daily", h_office_report_daily, ACCESS_STAFF,
+     BOOKS, 0, "office_report_daily", NULL},
+    {"GET", "/api/v1/office/projects/{id}/reports/changes", h_office_report_changes, ACCESS_STAFF,
+     BOOKS, 0, "office_report_changes", NULL},
+    {"GET", "/api/v1/office/resources/{id}/statement", h_office_statement, ACCESS_STAFF, STAFF, 0,
+     "office_statement", NULL},
+    {"GET", "/api/v1/office/jobs/{id}/file", h_office_job_file, ACCESS_STAFF, STAFF, 0,
+     "office_job_file", NULL},
+    {"POST", "/api/v1/office/projects/{id}/bill-import", h_office_bill_import, ACCESS_STAFF, OFFICE,
+     IMPORT_LIMIT, "office_bill_import", NULL},
+    {"PUT", "/api/v1/office/projects/{id}/receipt-template", h_office_receipt_template,
+     ACCESS_STAFF, OFFICE, 0, "office_receipt_template",
+     FIELDS("receipt_title", "paper", "footer")},
+    {"GET", "/api/v1/staff/receipts/{id}", h_staff_receipt, ACCESS_STAFF, STAFF, 0,
+     "staff_receipt", NULL},
+    {"GET", "/api/v1/staff/receipts/{id}/print", h_staff_receipt_print, ACCESS_STAFF, STAFF, 0,
+     "staff_receipt_print", NULL},
+    /* approvals (FEE-5) and the desk's accounts (PAY-3, PAY-4): docs/api.md §7.14, §6.1.
+     * The router matches {id} segments only, so each kind is a row. */
+    APPROVAL_POLICY("waiver"),
+    APPROVAL_POLICY("bill_void"),
+    APPROVAL_POLICY("receipt_void"),
+    APPROVAL_POLICY("refund"),
+    {"GET", "/api/v1/office/projects/{id}/approval-policies", h_office_approval_policies,
+     ACCESS_STAFF, OFFICE, 0, "office_approval_policies", NULL},
+    {"GET", "/api/v1/office/approvals", h_office_approvals, ACCESS_STAFF, APPROVERS, 0,
+     "office_approvals", NULL},
+    {"GET", "/api/v1/office/approvals/{id}", h_office_approval, ACCESS_STAFF, APPROVERS, 0,
+     "office_approval", NULL},
+    {"POST", "/api/v1/office/approvals/{id}/approve", h_office_approval_approve, ACCESS_STAFF,
+     APPROVERS, 0, "office_approval_approve", FIELDS("note")},
+    {"POST", "/api/v1/office/approvals/{id}/reject", h_office_approval_reject, ACCESS_STAFF,
+     APPROVERS, 0, "office_approval_reject", FIELDS("note")},
+    {"POST", "/api/v1/office/approvals/{id}/cancel", h_office_approval_cancel, ACCESS_STAFF,
+     APPROVERS, 0, "office_approval_cancel", NULL},
+    {"POST", "/api/v1/staff/bills/{id}/waivers", h_staff_bill_waiver, ACCESS_STAFF, APPROVERS, 0,
+     "staff_bill_waiver", FIELDS("amount_fen", "reason")},
+    {"POST", "/api/v1/staff/bills/{id}/void", h_staff_bill_void, ACCESS_STAFF, APPROVERS, 0,
+     "staff_bill_void", FIELDS("reason")},
+    {"POST", "/api/v1/staff/receipts/{id}/void", h_staff_receipt_void, ACCESS_STAFF, APPROVERS, 0,
+     "staff_receipt_void", FIELDS("reason")},
+    {"GET", "/api/v1/staff/resources/{id}/accounts", h_staff_accounts, ACCESS_STAFF, APPROVERS, 0,
+     "staff_accounts", NULL},
+    {"POST", "/api/v1/staff/resources/{id}/accounts/prepay", h_staff_account_collect,
+     ACCESS_STAFF, DESK, 0, "staff_prepay_collect", FIELDS("method", "amount_fen", "note")},
+    {"POST", "/api/v1/staff/resources/{id}/accounts/prepay/offset", h_staff_account_offset,
+     ACCESS_STAFF, DESK, 0, "staff_prepay_offset", FIELDS("bill_ids")},
+    {"POST", "/api/v1/staff/resources/{id}/accounts/prepay/refund", h_staff_account_refund,
+     ACCESS_STAFF, APPROVERS, 0, "staff_prepay_refund", FIELDS("amount_fen", "method", "reason")},
+    {"POST", "/api/v1/staff/resources/{id}/accounts/deposit", h_staff_account_collect,
+     ACCESS_STAFF, DESK, 0, "staff_deposit_collect",
+     FIELDS("method", "amount_fen", "note", "purpose")},
+    {"POST", "/api/v1/staff/resources/{id}/accounts/deposit/offset", h_staff_account_offset,
+     ACCESS_STAFF, DESK, 0, "staff_deposit_offset", FIELDS("bill_ids")},
+    {"POST", "/api/v1/staff/resources/{id}/accounts/deposit/refund", h_staff_account_refund,
+     ACCESS_STAFF, APPROVERS, 0, "staff_deposit_refund", FIELDS("amount_fen", "method", "reason")},
     {"GET", "/api/v1/office/staff", h_office_staff_list, ACCESS_STAFF, OFFICE, 0,
      "office_staff_list", NULL},
     {"POST", "/api/v1/office/staff", h_office_staff_create, ACCESS_STAFF, OFFICE, 0,

@@ -30,6 +30,7 @@ HANDLER(h_owner_login_wechat);
 HANDLER(h_owner_login_sms);
 HANDLER(h_owner_resources);
 HANDLER(h_owner_resource);
+HANDLER(h_owner_bills);
 
 /* staff_auth.c, staff_resources.c */
 HANDLER(h_staff_login);
@@ -37,6 +38,11 @@ HANDLER(h_staff_me);
 HANDLER(h_staff_resources);
 HANDLER(h_staff_resource);
 HANDLER(h_staff_persons);
+
+/* staff_bills.c */
+HANDLER(h_staff_resource_bills);
+HANDLER(h_staff_bill_create);
+HANDLER(h_staff_collection);
 
 /* office_estate.c */
 HANDLER(h_office_projects);
@@ -60,6 +66,23 @@ HANDLER(h_office_fee_items);
 HANDLER(h_office_fee_rate_add);
 HANDLER(h_office_fee_rate_end);
 
+/* office_approvals.c, staff_approvals.c, staff_accounts.c: approvals (FEE-5),
+ * the desk's prepayment and deposit accounts (PAY-3, PAY-4) */
+HANDLER(h_office_approval_policies);
+HANDLER(h_office_approval_policy_set);
+HANDLER(h_office_approvals);
+HANDLER(h_office_approval);
+HANDLER(h_office_approval_approve);
+HANDLER(h_office_approval_reject);
+HANDLER(h_office_approval_cancel);
+HANDLER(h_staff_bill_waiver);
+HANDLER(h_staff_bill_void);
+HANDLER(h_staff_receipt_void);
+HANDLER(h_staff_account_refund);
+HANDLER(h_staff_accounts);
+HANDLER(h_staff_account_collect);
+HANDLER(h_staff_account_offset);
+
 /* office_import.c */
 HANDLER(h_office_import);
 HANDLER(h_office_export);
@@ -67,12 +90,35 @@ HANDLER(h_office_export);
 /* office_jobs.c */
 HANDLER(h_office_job);
 
+/* office_reports.c, staff_receipts.c: the books' reports and exports, the
+ * bill import, receipts and their print page (PAY-6, PAY-7, FEE-6) */
+HANDLER(h_office_report_books);
+HANDLER(h_office_report_arrears);
+HANDLER(h_office_report_daily);
+HANDLER(h_office_report_changes);
+HANDLER(h_office_statement);
+HANDLER(h_office_job_file);
+HANDLER(h_office_bill_import);
+HANDLER(h_office_receipt_template);
+HANDLER(h_staff_receipt);
+HANDLER(h_staff_receipt_print);
+
 /* office_staff.c */
 HANDLER(h_office_staff_list);
 HANDLER(h_office_staff_create);
 HANDLER(h_office_staff);
 HANDLER(h_office_staff_update);
 
+/* owner_payments.c, pay_notify.c: online payment through WeChat Pay (PAY-1) */
+HANDLER(h_owner_payment_create);
+HANDLER(h_owner_payment);
+HANDLER(h_owner_payments);
+HANDLER(h_owner_payment_cancel);
+HANDLER(h_pay_wechat_notify);
+struct wxpay_client;
+/* The process's WeChat Pay client, built from g_cfg on first use; NULL
+ * when WeChat Pay is not configured or its keys are unusable (logged). */
+const struct wxpay_client *server_wxpay(void);
 /* office_billruns.c */
 HANDLER(h_office_bill_run_preview);
 HANDLER(h_office_bill_run_create);

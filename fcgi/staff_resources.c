@@ -31,10 +31,16 @@ int h_staff_resources(struct req *r, struct err *e)
 int h_staff_resource(struct req *r, struct err *e)
 {
     struct resource_detail d;
+    struct receivables rec;
+    cJSON *doc;
 
-    if (res_detail_for_staff(db_thread(), &r->arena, &r->who, r->params[0], &d, e) < 0)
+    /* the detail decides the scope (404); the books follow */
+    if (res_detail_for_staff(db_thread(), &r->arena, &r->who, r->params[0], &d, e) < 0 ||
+        bills_receivables(db_thread(), &r->arena, r->params[0], &rec, e) < 0)
         return -1;
-    return reply_json(r, 200, render_resource_detail(&d, false));
+    doc = render_resource_detail(&d, false);
+    cJSON_AddItemToObject(doc, "receivables", render_receivables(&rec));
+    return reply_json(r, 200, doc);
 }
 
 /* GET /staff/persons?q=&project_id= — find an owner, family member or

@@ -291,7 +291,7 @@ DB_SQL(sql_accounts_lock, "SELECT resource_id FROM accounts WHERE resource_id BE
  * (docs/performance.md). A discount is set afterwards on the few bills
  * that have one. */
 DB_SQL(sql_batch_vars, "SET @billrun_project = ?, @billrun_run = ?, @billrun_by = ?");
-#define BILL_NCOLS 7
+#define RUN_BILL_NCOLS 7
 DB_SQL(sql_bills_bulk,
        "INSERT IGNORE INTO bills (project_id, resource_id, fee_item_id, period, cycle_key, source, "
        "amount_fen, due_date, rate, quantity, run_id, created_by) "
@@ -317,8 +317,11 @@ DB_SQL(sql_run_insert,
        "INSERT INTO bill_runs (project_id, fee_items, period_from, period_to, building_id, status, "
        "run_at, created_by) VALUES (?, ?, ?, ?, ?, ?, IF(? = 0, NULL, FROM_UNIXTIME(?)), ?)");
 DB_SQL(sql_run_set_job, "UPDATE bill_runs SET job_id = ?, status = 'queued' WHERE id = ?");
+/* The run's items as "4,7": fee_items is the JSON array of ids that
+ * create_tx() wrote, digits and commas inside its brackets. */
 #define RUN_COLS                                                                                   \
-    "r.id, r.project_id, r.fee_items, r.period_from, r.period_to, IFNULL(r.building_id, 0), "      \
+    "r.id, r.project_id, REPLACE(REPLACE(REPLACE(r.fee_items, '[', ''), ']', ''), ' ', ''), "      \
+    "r.period_from, r.period_to, IFNULL(r.building_id, 0), "                                       \
     "r.status, r.run_at, IFNULL(r.job_id, 0), j.status, r.created, r.existing, r.exceptions, "     \
     "r.total_fen, r.discount_fen, r.notices, r.offset_fen, r.resources_done, r.resources_total, "  \
     "r.cursor_resource_id, r.attempts, r.error, r.created_by, r.created_at, r.started_at, "        \
@@ -355,21 +358,10 @@ DB_SQL(sql_snap_run,
 
 static void run_from_row(struct arena *a, const struct db_res *r, size_t i, struct bill_run *x)
 {
-    cJSON *ids = cJSON_Parse(db_text(r, i, 2)), *v;
-    size_t k = 0;
-
     memset(x, 0, sizeof(*x));
     x->id = db_int(r, i, 0);
     x->project_id = db_int(r, i, 1);
-    x->fee_item_ids = arena_alloc(a, (size_t)(cJSON_GetArraySize(ids) + 1) * sizeof(int64_t));
-    /* written by create_tx() with cJSON: integers of at most 10 digits */
-    cJSON_ArrayForEach(v, ids)
-    {
-        if (cJSON_IsNumber(v))
-            x->fee_item_ids[k++] = (int64_t)v->valuedouble;
-    }
-    x->nitems = k;
-    cJSON_Delete(ids);
+    x->fee_item_ids = db_id_list(a, db_text(r, i, 2), &x->nitems);
     snprintf(x->period_from, sizeof(x->period_from), "%s", db_text(r, i, 3));
     snprintf(x->period_to, sizeof(x->period_to), "%s", db_text(r, i, 4));
     x->building_id = db_int(r, i, 5);
@@ -821,10 +813,10 @@ static int insert_bills(struct db *db, struct batch_op *op, struct err *e)
 
     if (b->nrows == 0) /* a rerun: everything exists */
         return 0;
-    p = arena_alloc(&op->a, b->nrows * BILL_NCOLS * sizeof(*p));
+    p = arena_alloc(&op->a, b->nrows * RUN_BILL_NCOLS * sizeof(*p));
     for (size_t i = 0; i < b->nrows; i++) {
         const struct billrun_row *x = &b->rows[i];
-        struct db_param *row = &p[i * BILL_NCOLS];
+        struct db_param *row = &p[i * RUN_BILL_NCOLS];
         char *period = arena_alloc(&op->a, 8), *due = arena_alloc(&op->a, 11);
 
         billrun_period_text(x->period, period);
@@ -841,7 +833,7 @@ static int insert_bills(struct db *db, struct batch_op *op, struct err *e)
                 DB_ARGS(P_INT(op->run->project_id), P_INT(op->run->id),
                         op->run->created_by ? P_INT(op->run->created_by) : P_NULL),
                 NULL, e) < 0 ||
-        db_exec_bulk(db, &sql_bills_bulk, p, BILL_NCOLS, b->nrows, &affected, e) < 0)
+        db_exec_bulk(db, &sql_bills_bulk, p, RUN_BILL_NCOLS, b->nrows, &affected, e) < 0)
         return -1;
     /* Every key was locked and absent: anything else is another writer
      * this transaction did not see, and its retry will. */

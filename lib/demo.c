@@ -12,12 +12,16 @@
 #define ROOMS_PER_PROJECT 5000
 #define ROOMS_PER_BUILDING 200
 
-/* The generated company's property fee: 2.35 yuan/m² a month from 2020. */
-DB_SQL(sql_bench_item, "INSERT INTO fee_items (project_id, code, name, cycle, method, "
+/* The generated company's property fee: 2.35 yuan/m² a month from 2020
+ * (made once: `demo-bills` and the bench may find it made). */
+DB_SQL(sql_bench_item, "INSERT IGNORE INTO fee_items (project_id, code, name, cycle, method, "
                        "late_fee_daily_bp, late_fee_grace_days) "
                        "VALUES (?, 'WYF', '物业费', 'monthly', 'building_area', 5, 30)");
+DB_SQL(sql_bench_item_id, "SELECT id FROM fee_items WHERE project_id = ? AND code = 'WYF'");
 DB_SQL(sql_bench_rate, "INSERT INTO fee_rates (fee_item_id, rate, valid_from) "
-                       "VALUES (?, 2350000, '2020-01-01')");
+                       "SELECT ?, 2350000, '2020-01-01' FROM DUAL WHERE NOT EXISTS "
+                       "(SELECT 1 FROM fee_rates WHERE fee_item_id = ?)");
+DB_SQL(sql_bench_projects, "SELECT id FROM projects WHERE code LIKE 'BENCH-%' ORDER BY id");
 
 /* The months that end with this one (China's calendar). */
 static int32_t this_month(void)
@@ -31,18 +35,51 @@ static int32_t this_month(void)
 static int demo_generate_bills(struct db *db, int64_t project_id, long months, int64_t *created,
                                struct err *e)
 {
+    struct arena a = {0};
+    struct db_res r;
     int64_t item, n = 0;
+    int rc = -1;
 
     *created = 0;
     if (months <= 0)
         return 0;
-    if (db_insert(db, &sql_bench_item, DB_ARGS(P_INT(project_id)), &item, e) < 0 ||
-        db_exec(db, &sql_bench_rate, DB_ARGS(P_INT(item)), NULL, e) < 0 ||
+    if (db_exec(db, &sql_bench_item, DB_ARGS(P_INT(project_id)), NULL, e) < 0 ||
+        db_one(db, &a, &sql_bench_item_id, DB_ARGS(P_INT(project_id)), &r, e) <= 0)
+        goto out;
+    item = db_int(&r, 0, 0);
+    if (db_exec(db, &sql_bench_rate, DB_ARGS(P_INT(item), P_INT(item)), NULL, e) < 0 ||
         billrun_generate(db, project_id, &item, 1, this_month() - (int32_t)months + 1, this_month(),
                          &n, e) < 0)
-        return -1;
+        goto out;
     *created = n;
-    return 0;
+    rc = 0;
+out:
+    arena_free(&a);
+    return rc;
+}
+
+int demo_generate_more_bills(struct db *db, long months, struct err *e)
+{
+    struct arena a = {0};
+    struct db_res r;
+    int64_t bills = 0;
+    int rc = -1;
+
+    if (db_query(db, &a, &sql_bench_projects, DB_NOARGS, &r, e) < 0)
+        goto out;
+    for (size_t i = 0; i < r.nrows; i++) {
+        int64_t n;
+        if (demo_generate_bills(db, db_int(&r, i, 0), months, &n, e) < 0)
+            goto out;
+        bills += n;
+    }
+    printf("demo-bills: %lld unpaid property-fee bills for %zu projects, %ld months ending with "
+           "this one\n",
+           (long long)bills, r.nrows, months);
+    rc = 0;
+out:
+    arena_free(&a);
+    return rc;
 }
 
 DB_SQL(sql_project, "INSERT INTO projects (code, name, address) VALUES (?, ?, '压测路')");

@@ -8,15 +8,19 @@
 # owner_resources is the home list as owners load it: BENCH_OWNERS distinct
 # owners of the generated company, a session each, a different token on
 # every request; owner_resources_one is the same list for one owner.
+# owner_bills is the owners' unpaid bill list the same way, on the company
+# with BENCH_MONTHS (36) months of bills: 3.6 million for 100,000 homes.
 # bill_run is batch work: a bill run of every generated home for 12 months
 # (1.2 million bills, committed, through the office API and the jobs
-# process) against MariaDB's own LOAD DATA of the same rows into the same,
-# empty, bills table, in rows per second.
+# process) against MariaDB's own LOAD DATA of the same rows into the same
+# bills table, in rows per second; it runs before the company has bills
+# (owner_bills' are made after it).
 # Settings: BENCH_SECONDS (10), BENCH_CONNECTIONS (32), BENCH_ROOMS (100000),
-# BENCH_OWNERS (10000), BENCH_ONLY (a subset of "bill_run not_found health
-# owner_resources owner_resources_one owner_login"), BENCH_PORT (18280; the
-# stand-ins on the next two ports), and PROCESSES/THREADS for both our
-# workers and the reference (2 × 8).
+# BENCH_OWNERS (10000), BENCH_MONTHS (36), BENCH_ONLY (a subset of "bill_run
+# not_found health owner_resources owner_resources_one owner_bills
+# owner_login"), BENCH_BILL_RUN_ROUNDS (2), BENCH_PORT (18280; the stand-ins
+# on the next two ports), and PROCESSES/THREADS for both our workers and the
+# reference (2 × 8).
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -24,6 +28,7 @@ SECS=${BENCH_SECONDS:-10}
 CONNS=${BENCH_CONNECTIONS:-32}
 ROOMS=${BENCH_ROOMS:-100000}
 OWNERS=${BENCH_OWNERS:-10000}
+MONTHS=${BENCH_MONTHS:-36}
 export WRK_THREADS=2
 
 export WUYE_VAR=$(mktemp -d /tmp/wuye-bench.XXXXXX)
@@ -53,8 +58,12 @@ sed -i "s|^http {|http {\n    server { listen 127.0.0.1:$REF_PORT; location / { 
 build/rel/hello-fcgi "$HELLO_SOCK" "$PROCESSES" "$THREADS" &
 HELLO_PID=$!
 stack_start_db >/dev/null && stack_load_demo >/dev/null || exit 1
-echo "generating $ROOMS homes…" >&2
-build/rel/wuye -c "$CONF" demo --rooms "$ROOMS" --months 0 >&2 || exit 1
+want owner_bills || MONTHS=0
+# bill_run wants the company without bills: owner_bills' come after it
+GEN_MONTHS=$MONTHS
+want bill_run && GEN_MONTHS=0
+echo "generating $ROOMS homes with $GEN_MONTHS months of bills…" >&2
+build/rel/wuye -c "$CONF" demo --rooms "$ROOMS" --months "$GEN_MONTHS" >&2 || exit 1
 
 # Sessions for OWNERS distinct owners of the generated company, chosen at
 # random among those with a current home, made directly in the database as
@@ -82,15 +91,15 @@ make_owner_tokens() { # file
 
 # 200 with at least one home, or fail loudly: a benchmark of 401s would
 # measure nothing.
-check_token() { # token
+check_token() { # token [path]
   local body
   body=$(curl -s -w '\n%{http_code}' -H "Authorization: Bearer $1" \
-         "http://127.0.0.1:$PORT/api/v1/owner/resources")
+         "http://127.0.0.1:$PORT${2:-/api/v1/owner/resources}")
   [[ ${body##*$'\n'} == 200 && $body == *'"items":[{'* ]] ||
-    fail "token ${1:0:8}… does not list homes: ${body//$'\n'/ }"
+    fail "token ${1:0:8}… lists nothing at ${2:-/api/v1/owner/resources}: ${body//$'\n'/ }"
 }
 
-if want owner_resources; then
+if want owner_resources || want owner_bills; then
   export OWNER_TOKENS=$WUYE_VAR/owner_tokens.txt
   make_owner_tokens "$OWNER_TOKENS" || fail "could not make the owners' sessions"
   ntokens=$(sort -u "$OWNER_TOKENS" | grep -c '^[0-9a-f]\{64\}$')
@@ -255,6 +264,10 @@ bench_bill_run() {
 }
 
 want bill_run && bench_bill_run
+if ((GEN_MONTHS != MONTHS)); then
+  echo "adding $MONTHS months of bills…" >&2
+  build/rel/wuye -c "$CONF" demo-bills --months "$MONTHS" >&2 || exit 1
+fi
 
 # The workers' own cost, without the database: an unknown path (404).
 if want not_found; then
@@ -282,6 +295,20 @@ if want owner_resources; then
         sub(/.*who=owner:/, ""); seen[$1]++; total++ }
       END { printf "# owner_resources: %d tokens of %d homes, %d answers for %d distinct owners\n",
               n, rooms, total, length(seen) }'
+fi
+
+# The unpaid bill list as owners load it: a different owner on every
+# request, each with 36 open bills a home (the whole list, figured today).
+if want owner_bills; then
+  for n in 1 $((ntokens / 2 + 1)) "$ntokens"; do
+    check_token "$(sed -n "${n}p" "$OWNER_TOKENS")" /api/v1/owner/bills
+  done
+  nbills=$(curl -s -H "Authorization: Bearer $(sed -n 1p "$OWNER_TOKENS")" \
+           "http://127.0.0.1:$PORT/api/v1/owner/bills" | grep -o '"period"' | wc -l)
+  echo "# owner_bills: the first owner has $nbills unpaid bills" >&2
+  r=$(ref)
+  m=$(measure "http://127.0.0.1:$PORT/api/v1/owner/bills" -s tests/bench/owners.lua)
+  report owner_bills "$m" "$r" '>=0.25' '<=10ms'
 fi
 
 # The same list for one owner (13800000001, two homes), logged in by WeChat.

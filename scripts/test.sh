@@ -37,6 +37,23 @@ count_cmocka() { # name, output file, exit code
 echo "== build (release and sanitizers)"
 make -s -j"$(nproc)" programs san || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
 
+# Money, areas and readings are integers (docs/money.md): no floating type
+# in lib/ or fcgi/ but the two edges that must speak double — reading a
+# number cJSON parsed (json.c, which admits only integers of at most 15
+# digits, exact in a double) and handing a cell's value to libxlsxwriter
+# (report_table.c's xlsx_number(), exact below 2^53).
+echo "== static checks"
+fp=$(grep -rnwE 'float|double|long double' lib fcgi --include='*.[ch]' |
+     grep -vE '^[^:]+:[0-9]+:\s*(/?\*|//)' |
+     grep -vE '^lib/report_table\.c:.*xlsx_number|^lib/report_table\.c:.*\(double\)v / \(double\)scale' || true)
+if [[ -n $fp ]]; then
+  echo "  floating point outside its two edges:"; echo "$fp" | sed 's/^/    /'
+  failed=$((failed + 1)); failures+=("no floating point")
+else
+  printf '  %-32s %3d passed, %d failed, %d skipped\n' "no floating point in lib/ fcgi/" 1 0 0
+  passed=$((passed + 1))
+fi
+
 echo "== unit tests"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
@@ -89,6 +106,12 @@ if server_san stack_start_all && server_san stack_load_demo >/dev/null; then
     ASAN_OPTIONS=detect_leaks=0 timeout 600 "$t" >"$out" 2>&1; rc=$?
     count_cmocka "$(basename "$t")" "$out" $rc
     [[ $rc -ne 0 || -n ${VERBOSE:-} ]] && grep -vE '^\[ +(RUN|OK) +\]' "$out" | sed 's/^/    /' | tail -40
+    # The books must balance after every test binary, whatever it did
+    # (PAY-6, docs/books.md): a breach fails the run and names the rows.
+    if ! server_san "build/$BUILD/wuye" -c "$CONF" check-books >"$out" 2>&1; then
+      echo "  check-books after $(basename "$t"):"; sed 's/^/    /' "$out" | head -20
+      failed=$((failed + 1)); failures+=("check-books after $(basename "$t")")
+    fi
     rm -f "$out"
   done
 else

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "books.h"
+
 const char *it_env(const char *name)
 {
     const char *v = getenv(name);
@@ -562,6 +564,15 @@ void it_reset_ids(void)
 
     for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++)
         it_sql_exec(sql[i], NULL, 0);
+}
+
+void it_books_balance(void)
+{
+    struct err e = {0};
+    long breaches = -1;
+
+    assert_int_equal(books_check(it_db(), stderr, &breaches, &e), 0);
+    assert_int_equal(breaches, 0);
 }
 
 /* ---- secrets in the logs ------------------------------------------------- */
