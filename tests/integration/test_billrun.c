@@ -1022,6 +1022,7 @@ static void killed_half_way_then_finished(void **state)
     /* nothing of the held account was kept */
     assert_int_equal(
         sql_int1("SELECT balance_fen FROM accounts WHERE resource_id = ?", hold.resource), 0);
+    it_books_balance();
 }
 
 int main(void)
