@@ -257,7 +257,6 @@ int billrun_batch_resources(const struct billrun_plan *p)
 
 /* ---- The SQL of this module --------------------------------------------------------- */
 
-DB_SQL(sql_project_of, "SELECT id FROM projects WHERE id = ?");
 DB_SQL(sql_building_project, "SELECT project_id FROM buildings WHERE id = ?");
 DB_SQL(sql_scope_count, "SELECT COUNT(*) FROM resources WHERE project_id = ? "
                         "AND (? = 0 OR building_id = ?)");
@@ -456,11 +455,8 @@ static int load_plan(struct db *db, struct arena *a, const struct principal *who
     int found;
 
     memset(p, 0, sizeof(*p));
-    if (who && !auth_in_project(who, project_id))
-        return err_not_found(e);
-    found = db_one(db, a, &sql_project_of, DB_ARGS(P_INT(project_id)), &r, e);
-    if (found <= 0)
-        return found < 0 ? -1 : err_not_found(e);
+    if (res_project_scope(db, who, project_id, e) < 0)
+        return -1;
     if (building_id) {
         found = db_one(db, a, &sql_building_project, DB_ARGS(P_INT(building_id)), &r, e);
         if (found < 0)
@@ -706,13 +702,9 @@ int billrun_list(struct db *db, struct arena *a, const struct principal *who, in
                  struct err *e)
 {
     struct db_res r;
-    int found;
 
-    if (!auth_in_project(who, project_id))
-        return err_not_found(e);
-    found = db_one(db, a, &sql_project_of, DB_ARGS(P_INT(project_id)), &r, e);
-    if (found <= 0)
-        return found < 0 ? -1 : err_not_found(e);
+    if (res_project_scope(db, who, project_id, e) < 0)
+        return -1;
     if (db_query(db, a, &sql_run_list,
                  DB_ARGS(P_INT(project_id), P_INT(after_id), P_INT(limit + 1)), &r, e) < 0)
         return -1;

@@ -11,6 +11,7 @@
 
 #include "audit.h"
 #include "fees.h"
+#include "resources.h"
 
 /* ---- the pure half ------------------------------------------------------------------ */
 
@@ -55,7 +56,6 @@ int discount_best(const struct discount_scheme *v, size_t n, int64_t fee_item_id
     "id, project_id, name, fee_item_id, customer_group, min_months, off_bp, off_fen, "             \
     "DATEDIFF(valid_from, '1970-01-01'), DATEDIFF(valid_to, '1970-01-01'), active, created_at"
 DB_SQL(sql_project_share, "SELECT id FROM projects WHERE id = ? LOCK IN SHARE MODE");
-DB_SQL(sql_project_of, "SELECT id FROM projects WHERE id = ?");
 DB_SQL(sql_item_project, "SELECT project_id FROM fee_items WHERE id = ? LOCK IN SHARE MODE");
 DB_SQL(sql_insert, "INSERT INTO discount_schemes (project_id, name, fee_item_id, customer_group, "
                    "min_months, off_bp, off_fen, valid_from, valid_to) "
@@ -243,13 +243,9 @@ int discount_scheme_list(struct db *db, struct arena *a, const struct principal 
                          struct err *e)
 {
     struct db_res r;
-    int found;
 
-    if (!auth_in_project(who, project_id))
-        return err_not_found(e);
-    found = db_one(db, a, &sql_project_of, DB_ARGS(P_INT(project_id)), &r, e);
-    if (found <= 0)
-        return found < 0 ? -1 : err_not_found(e);
+    if (res_project_scope(db, who, project_id, e) < 0)
+        return -1;
     if (db_query(db, a, &sql_list, DB_ARGS(P_INT(project_id), P_INT(after_id), P_INT(limit + 1)),
                  &r, e) < 0)
         return -1;
