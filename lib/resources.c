@@ -188,8 +188,7 @@ int res_list_for_token(struct db *db, struct arena *a, const char *token, struct
     return 0;
 }
 
-int res_project_scope(struct db *db, const struct principal *who, int64_t project_id,
-                      struct err *e)
+int res_project_scope(struct db *db, const struct principal *who, int64_t project_id, struct err *e)
 {
     struct arena a = {0};
     struct db_res r;
