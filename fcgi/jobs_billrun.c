@@ -52,7 +52,6 @@ static int run_progress(void *arg, const struct bill_run *run, const struct bill
 static char *run_result(const struct bill_run *run)
 {
     cJSON *o = cJSON_CreateObject();
-    char *text;
 
     json_add_int(o, "run_id", run->id);
     json_add_int(o, "attempts", run->attempts);
@@ -64,9 +63,7 @@ static char *run_result(const struct bill_run *run)
     json_add_int(o, "discount_fen", run->discount_fen);
     json_add_int(o, "notices", run->notices);
     json_add_int(o, "offset_fen", run->offset_fen);
-    text = cJSON_PrintUnformatted(o);
-    cJSON_Delete(o);
-    return text;
+    return jobs_json_text(o);
 }
 
 /* The job's input, {"run_id":N} (billrun_create() wrote it); 0 if not. */
