@@ -77,7 +77,7 @@ static cJSON *render_run(const struct bill_run *x)
 static void add_counts(cJSON *o, const struct billrun_count *c)
 {
     json_add_int(o, "count", c->count);
-    json_add_int(o, "amount_fen", c->amount_fen);
+    json_add_int(o, "total_fen", c->amount_fen); /* as the run's record names it */
     json_add_int(o, "discount_fen", c->discount_fen);
     json_add_int(o, "existing", c->existing);
     json_add_int(o, "exception_count", c->exceptions);

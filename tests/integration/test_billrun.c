@@ -310,7 +310,7 @@ static void expect_counts(const cJSON *o, int64_t count, int64_t amount, int64_t
                           int64_t existing, int64_t exceptions)
 {
     assert_int_equal(it_int(o, "count"), count);
-    assert_int_equal(it_int(o, "amount_fen"), amount);
+    assert_int_equal(it_int(o, "total_fen"), amount);
     assert_int_equal(it_int(o, "discount_fen"), discount);
     assert_int_equal(it_int(o, "existing"), existing);
     assert_int_equal(it_int(o, "exception_count"), exceptions);
