@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/money.h"
+
 void util_random(void *out, size_t n)
 {
     if (RAND_bytes(out, (int)n) != 1)
@@ -107,4 +109,55 @@ bool util_date_valid(const char *s)
         return false;
     max = days[m - 1] + (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
     return d <= max;
+}
+
+/* Two digits at s, within [0, max]; -1 otherwise. */
+static int two_digits(const char *s, int max)
+{
+    int v;
+
+    if (s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9')
+        return -1;
+    v = (s[0] - '0') * 10 + (s[1] - '0');
+    return v <= max ? v : -1;
+}
+
+int util_rfc3339_parse(const char *s, size_t n, time_t *out)
+{
+    int32_t days;
+    int h, mi, sec, oh = 0, om = 0, sign = 0;
+    size_t i = 19;
+
+    if (n < 20 || (s[10] != 'T' && s[10] != 't') || s[13] != ':' || s[16] != ':')
+        return -1;
+    if (money_date_parse(s, 10, &days) < 0)
+        return -1;
+    h = two_digits(s + 11, 23);
+    mi = two_digits(s + 14, 59);
+    sec = two_digits(s + 17, 60); /* a leap second counts as the next one */
+    if (h < 0 || mi < 0 || sec < 0)
+        return -1;
+    if (s[i] == '.') {
+        size_t digits = 0;
+        for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+            digits++;
+        if (!digits)
+            return -1;
+    }
+    if (i < n && (s[i] == 'Z' || s[i] == 'z')) {
+        i++;
+    } else if (i + 6 <= n && (s[i] == '+' || s[i] == '-') && s[i + 3] == ':') {
+        sign = s[i] == '+' ? 1 : -1;
+        oh = two_digits(s + i + 1, 23);
+        om = two_digits(s + i + 4, 59);
+        if (oh < 0 || om < 0)
+            return -1;
+        i += 6;
+    } else {
+        return -1;
+    }
+    if (i != n)
+        return -1;
+    *out = (time_t)days * 86400 + h * 3600 + mi * 60 + sec - sign * (oh * 3600 + om * 60);
+    return 0;
 }

@@ -32,5 +32,9 @@ void util_time_rfc3339(time_t t, char out[26]);
 int64_t util_now_us(void);
 /* "YYYY-MM-DD" naming a real calendar day (1900..2199). */
 bool util_date_valid(const char *s);
+/* RFC 3339 (s[0..n)): "2026-12-26T08:00:00+08:00", any offset or "Z",
+ * optional fractions of a second (dropped) → Unix seconds. 0, or -1 when
+ * it is not one (a bad day or time, no offset, trailing bytes). */
+int util_rfc3339_parse(const char *s, size_t n, time_t *out);
 
 #endif

@@ -69,6 +69,45 @@ static void times(void **state)
     assert_int_equal(util_db_time_to_rfc3339(NULL, out), -1);
 }
 
+/* RFC 3339 in: any offset, Z, fractions dropped; anything else refused. */
+static void rfc3339_in(void **state)
+{
+    static const struct {
+        const char *s;
+        long long t; /* -1 = refused */
+    } rows[] = {
+        {"2026-12-01T08:00:00+08:00", 1796083200}, /* 2026-12-01 00:00 UTC */
+        {"2026-12-01T00:00:00Z", 1796083200},
+        {"2026-12-01t00:00:00z", 1796083200},
+        {"2026-11-30T19:00:00-05:00", 1796083200},
+        {"2026-12-01T00:00:00.123456Z", 1796083200},
+        {"2026-12-01T05:30:00+05:30", 1796083200},
+        {"1970-01-01T00:00:00Z", 0},
+        {"2026-12-01T00:00:00", -1},       /* no offset */
+        {"2026-12-01 00:00:00Z", -1},      /* a space, not T */
+        {"2026-02-30T00:00:00Z", -1},      /* no such day */
+        {"2026-12-01T24:00:00Z", -1},
+        {"2026-12-01T00:60:00Z", -1},
+        {"2026-12-01T00:00:00.Z", -1},     /* a dot without digits */
+        {"2026-12-01T00:00:00+0800", -1},  /* the offset needs its colon */
+        {"2026-12-01T00:00:00Zjunk", -1},
+        {"", -1},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        time_t t = 12345;
+        int rc = util_rfc3339_parse(rows[i].s, strlen(rows[i].s), &t);
+        if (rows[i].t < 0) {
+            assert_int_equal(rc, -1);
+            assert_int_equal(t, 12345);
+        } else {
+            assert_int_equal(rc, 0);
+            assert_int_equal((long long)t, rows[i].t);
+        }
+    }
+}
+
 static void randomness(void **state)
 {
     int seen[6] = {0};
@@ -125,6 +164,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(phones),     cmocka_unit_test(dates),  cmocka_unit_test(times),
         cmocka_unit_test(randomness), cmocka_unit_test(sha256), cmocka_unit_test(arena),
+        cmocka_unit_test(rfc3339_in),
     };
     return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }
