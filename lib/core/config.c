@@ -54,6 +54,10 @@ static const struct key keys[] = {
     {"sms_sign_name", S(sms_sign_name)},
     {"sms_template_login", S(sms_template_login)},
     {"outbox_poll_ms", I(outbox_poll_ms)},
+    /* service tickets and uploads */
+    {"upload_dir", S(upload_dir)},
+    {"sms_template_ticket", S(sms_template_ticket)},
+    {"sms_template_ticket_staff", S(sms_template_ticket_staff)},
 };
 
 void config_defaults(struct config *c)
