@@ -10,7 +10,7 @@
 # used by the tests). Missing Debian packages are installed by scripts/deps.sh.
 
 CC      ?= gcc
-PKGS    := libcjson libmariadb libcurl libcrypto libargon2
+PKGS    := libcjson libmariadb libcurl libcrypto libargon2 xlsxwriter
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

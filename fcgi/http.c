@@ -85,6 +85,13 @@ static int reply_json_headers(struct req *r, int status, cJSON *doc, const char 
     return 0;
 }
 
+int reply_json_text(struct req *r, int status, struct buf *text)
+{
+    reply_raw(r, status, json_type, text->data, text->len, NULL);
+    buf_free(text);
+    return 0;
+}
+
 int reply_json(struct req *r, int status, cJSON *doc)
 {
     return reply_json_headers(r, status, doc, NULL);

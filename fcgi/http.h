@@ -51,6 +51,8 @@ struct req {
 /* Replies. Each returns 0, so a handler ends with `return reply_…(…)`;
  * replying twice is a bug (asserted). */
 int reply_json(struct req *r, int status, cJSON *doc); /* consumes doc */
+/* A JSON text already written (render_bill_page()); frees it. */
+int reply_json_text(struct req *r, int status, struct buf *text);
 /* Raw bytes and a content type (metrics, CSV, a cached JSON text). */
 int reply_raw(struct req *r, int status, const char *content_type, const char *data, size_t n,
               const char *extra_headers);

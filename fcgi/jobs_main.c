@@ -33,6 +33,7 @@
 #include "outbox.h"
 #include "resources_import.h"
 #include "render.h"
+#include "reports_render.h"
 #include "server.h"
 #include "tickets.h"
 
@@ -43,6 +44,11 @@ static void on_stop(int sig)
 {
     (void)sig;
     stop = 1;
+}
+
+bool jobs_stopping(void)
+{
+    return stop != 0;
 }
 
 /* Sleep in small steps so that a stop is seen at once. */
@@ -98,13 +104,8 @@ static int job_ticket_overdue(struct db *db, bool *busy, struct err *e)
 }
 
 /* A queued import: its progress record moves every 200 rows, with the
- * row errors so far when there are new ones. */
-struct import_job {
-    struct db *db;
-    int64_t id;
-    size_t nerrors; /* in the record */
-};
-
+ * row errors so far when there are new ones (struct import_job:
+ * jobs_main.h). */
 static char *text_of(cJSON *doc);
 
 static int import_progress(void *arg, const struct import_report *rep, int rows, struct err *e)
@@ -131,6 +132,16 @@ static char *text_of(cJSON *doc)
 
     cJSON_Delete(doc);
     return text;
+}
+
+int jobs_import_progress(void *arg, const struct import_report *rep, int rows, struct err *e)
+{
+    return import_progress(arg, rep, rows, e);
+}
+
+char *jobs_json_text(cJSON *doc)
+{
+    return text_of(doc);
 }
 
 static int run_import(struct db *db, struct arena *a, const struct job *job, const char *input,
@@ -186,6 +197,10 @@ static int job_queue_run(struct db *db, bool *busy, struct err *e)
         log_info("event=job_started id=%lld kind=%s", (long long)job.id, job.kind);
         if (strcmp(job.kind, "import") == 0) {
             rc = run_import(db, &a, &job, input, len, e);
+        } else if (strcmp(job.kind, "bill_import") == 0) {
+            rc = jobs_run_bill_import(db, &a, &job, input, len, e);
+        } else if (strcmp(job.kind, "report_export") == 0) {
+            rc = jobs_run_report_export(db, &a, &job, input, len, e);
         } else {
             rc = job_finish(db, job.id, false, 0, 0, NULL, "[{\"message\":\"不认识的任务类型\"}]",
                             e);

@@ -2,7 +2,30 @@
 #ifndef WUYE_JOBS_MAIN_H
 #define WUYE_JOBS_MAIN_H
 
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "db/db.h"
+#include "resources_import.h"
+
 /* Run recurring jobs until SIGTERM; returns the exit code. */
 int jobs_main(void);
+
+/* For the long work in the job files beside this one (jobs_reports.c). */
+/* Has the jobs process been told to stop? (the work gives its job back) */
+bool jobs_stopping(void);
+/* An import job's progress (a struct import_progress's fn, arg a struct
+ * import_job): the record every `every` rows, with the row errors when
+ * there are new ones; -1 once the process is stopping. */
+struct import_job {
+    struct db *db;
+    int64_t id;
+    size_t nerrors; /* in the record */
+};
+int jobs_import_progress(void *arg, const struct import_report *rep, int rows, struct err *e);
+/* A JSON document as text for the jobs table (consumed; cJSON_free() it). */
+char *jobs_json_text(cJSON *doc);
 
 #endif

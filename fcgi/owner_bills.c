@@ -14,6 +14,7 @@
 int h_owner_bills(struct req *r, struct err *e)
 {
     struct bill_page pg;
+    struct buf text = BUF_INIT;
     struct page page = {0, 50};
     enum bill_filter f;
     const char *status;
@@ -28,5 +29,6 @@ int h_owner_bills(struct req *r, struct err *e)
         bills_for_token(db_thread(), &r->arena, r->token, &r->who, f, resource_id,
                         (uint64_t)page.after, page.limit, &pg, e) < 0)
         return -1;
-    return reply_json(r, 200, render_bill_page(&pg, f != BILLS_UNPAID));
+    render_bill_page(&text, &pg, f != BILLS_UNPAID);
+    return reply_json_text(r, 200, &text);
 }

@@ -182,46 +182,68 @@ cJSON *render_resource_detail(const struct resource_detail *d, bool owner_view)
     return o;
 }
 
-cJSON *render_bill(const struct bill *b)
+/* name":value pairs of a bill, in API.md's order */
+static void write_bill(struct buf *o, const struct bill *b)
 {
-    cJSON *o = cJSON_CreateObject(), *f;
     char day[11];
 
-    json_add_int(o, "id", b->id);
-    json_add_int(o, "resource_id", b->resource_id);
-    f = cJSON_AddObjectToObject(o, "fee_item");
-    json_add_int(f, "id", b->fee_item_id);
-    cJSON_AddStringToObject(f, "name", b->fee_item_name);
-    cJSON_AddStringToObject(o, "period", b->period);
-    json_add_int(o, "amount_fen", b->amount_fen);
-    json_add_int(o, "paid_fen", b->paid_fen);
-    json_add_int(o, "discount_fen", b->discount_fen);
-    json_add_int(o, "late_fee_fen", b->late_fee_fen);
-    json_add_int(o, "due_fen", b->due_fen);
+    buf_puts(o, "{\"id\":");
+    json_write_int(o, b->id);
+    buf_puts(o, ",\"resource_id\":");
+    json_write_int(o, b->resource_id);
+    buf_puts(o, ",\"fee_item\":{\"id\":");
+    json_write_int(o, b->fee_item_id);
+    buf_puts(o, ",\"name\":");
+    json_write_str(o, b->fee_item_name);
+    buf_puts(o, "},\"period\":");
+    json_write_str(o, b->period);
+    buf_puts(o, ",\"amount_fen\":");
+    json_write_int(o, b->amount_fen);
+    buf_puts(o, ",\"paid_fen\":");
+    json_write_int(o, b->paid_fen);
+    buf_puts(o, ",\"discount_fen\":");
+    json_write_int(o, b->discount_fen);
+    buf_puts(o, ",\"late_fee_fen\":");
+    json_write_int(o, b->late_fee_fen);
+    buf_puts(o, ",\"due_fen\":");
+    json_write_int(o, b->due_fen);
     fee_date_text(b->due_date, day);
-    cJSON_AddStringToObject(o, "due_date", day);
-    cJSON_AddStringToObject(o, "status", bill_status_name(b->status));
-    cJSON_AddBoolToObject(o, "payable", b->payable);
-    cJSON_AddStringToObject(o, "source", b->source);
-    return o;
+    buf_puts(o, ",\"due_date\":");
+    json_write_str(o, day);
+    buf_puts(o, ",\"status\":");
+    json_write_str(o, bill_status_name(b->status));
+    buf_puts(o, b->payable ? ",\"payable\":true" : ",\"payable\":false");
+    buf_puts(o, ",\"source\":");
+    json_write_str(o, b->source);
+    buf_puts(o, "}");
 }
 
-cJSON *render_bill_page(const struct bill_page *pg, bool paged)
+void render_bill_page(struct buf *o, const struct bill_page *pg, bool paged)
 {
-    cJSON *doc = cJSON_CreateObject(), *items = cJSON_AddArrayToObject(doc, "items");
-    char cur[24];
-
-    for (size_t i = 0; i < pg->n; i++)
-        cJSON_AddItemToArray(items, render_bill(&pg->items[i]));
-    if (!paged)
-        return doc;
-    if (pg->next_key) {
-        snprintf(cur, sizeof(cur), "%llu", (unsigned long long)pg->next_key);
-        cJSON_AddStringToObject(doc, "next_cursor", cur);
-    } else {
-        cJSON_AddNullToObject(doc, "next_cursor");
+    buf_puts(o, "{\"items\":[");
+    for (size_t i = 0; i < pg->n; i++) {
+        if (i)
+            buf_puts(o, ",");
+        write_bill(o, &pg->items[i]);
     }
-    return doc;
+    buf_puts(o, "]");
+    if (paged && pg->next_key)
+        buf_printf(o, ",\"next_cursor\":\"%llu\"", (unsigned long long)pg->next_key);
+    else if (paged)
+        buf_puts(o, ",\"next_cursor\":null");
+    buf_puts(o, "}");
+}
+
+void render_applied(cJSON *o, const int64_t *bill_ids, const int64_t *amount_fen, size_t n)
+{
+    cJSON *applied = cJSON_AddArrayToObject(o, "applied");
+
+    for (size_t i = 0; i < n; i++) {
+        cJSON *a = cJSON_CreateObject();
+        json_add_int(a, "bill_id", bill_ids[i]);
+        json_add_int(a, "amount_fen", amount_fen[i]);
+        cJSON_AddItemToArray(applied, a);
+    }
 }
 
 cJSON *render_receivables(const struct receivables *x)
@@ -246,6 +268,67 @@ cJSON *render_receivables(const struct receivables *x)
         if (util_db_time_to_rfc3339(b->created_at, at) == 0)
             cJSON_AddStringToObject(r, "created_at", at);
         cJSON_AddItemToArray(recent, r);
+    }
+    return o;
+}
+
+/* ---- approvals (§7.14) ----------------------------------------------------------------- */
+
+/* "" (a time not set) as null too */
+static void add_str_or_null(cJSON *o, const char *name, const char *v)
+{
+    json_add_str_or_null(o, name, v && v[0] ? v : NULL);
+}
+
+void render_add_staff(cJSON *o, const char *name, int64_t id, const char *who)
+{
+    cJSON *p;
+
+    if (!id) {
+        cJSON_AddNullToObject(o, name);
+        return;
+    }
+    p = cJSON_AddObjectToObject(o, name);
+    json_add_int(p, "id", id);
+    add_str_or_null(p, "name", who);
+}
+
+cJSON *render_approval(const struct approval *x)
+{
+    cJSON *o = cJSON_CreateObject(), *steps;
+
+    json_add_int(o, "id", x->id);
+    json_add_int(o, "project_id", x->project_id);
+    cJSON_AddStringToObject(o, "kind", approval_kind_name(x->kind));
+    cJSON_AddStringToObject(o, "status", approval_status_name(x->status));
+    json_add_int(o, "target_id", x->target_id);
+    json_add_int(o, "resource_id", x->resource_id);
+    json_add_int(o, "amount_fen", x->amount_fen);
+    add_str_or_null(o, "method", x->method);
+    add_str_or_null(o, "account_kind", x->account_kind);
+    add_str_or_null(o, "receipt_no", x->receipt_no);
+    cJSON_AddStringToObject(o, "reason", x->reason);
+    render_add_staff(o, "requested_by", x->requested_by, x->requested_by_name);
+    cJSON_AddStringToObject(o, "created_at", x->created_at);
+    add_str_or_null(o, "decided_at", x->decided_at);
+    add_str_or_null(o, "next_role",
+                    x->status == APPROVAL_PENDING && x->next_step < x->nsteps
+                        ? x->steps[x->next_step].role
+                        : NULL);
+    steps = cJSON_AddArrayToObject(o, "steps");
+    for (size_t i = 0; i < x->nsteps; i++) {
+        const struct approval_step *s = &x->steps[i];
+        cJSON *it = cJSON_CreateObject();
+        json_add_int(it, "step", s->step);
+        cJSON_AddStringToObject(it, "role", s->role);
+        cJSON_AddStringToObject(it, "status", s->status);
+        render_add_staff(it, "decided_by", s->decided_by, s->decided_by_name);
+        add_str_or_null(it, "decided_at", s->decided_at);
+        if (s->decided_by)
+            cJSON_AddStringToObject(it, "note", s->note ? s->note : "");
+        else
+            cJSON_AddNullToObject(it, "note");
+        cJSON_AddItemToArray(steps, it);
     }
     return o;
 }

@@ -8,7 +8,9 @@
 #include <cjson/cJSON.h>
 #include <stdbool.h>
 
+#include "approvals.h"
 #include "auth.h"
+#include "core/buf.h"
 #include "bills.h"
 #include "jobs.h"
 #include "resources_import.h"
@@ -33,12 +35,20 @@ cJSON *render_person_row(const struct person_row *x);
  * them, the owner's view current occupants with masked phones. */
 cJSON *render_resource_detail(const struct resource_detail *d, bool owner_view);
 
-/* A bill as the owner's and the staff's lists show it (API.md). */
-cJSON *render_bill(const struct bill *b);
-/* {"items":[bills…]} with "next_cursor" for a paged list (next_key 0:
- * null), without it for the whole unpaid list (API.md). */
-cJSON *render_bill_page(const struct bill_page *pg, bool paged);
+/* {"items":[bills…]} as the owner's and the staff's lists show them
+ * (API.md), with "next_cursor" for a paged list (next_key 0: null),
+ * without it for the whole unpaid list. Written as text, not as a cJSON
+ * tree: the owner's hot path (docs/performance.md). */
+void render_bill_page(struct buf *o, const struct bill_page *pg, bool paged);
+/* o's "applied":[{"bill_id","amount_fen"}] of n bills: what a collection or
+ * an offset paid of each. */
+void render_applied(cJSON *o, const int64_t *bill_ids, const int64_t *amount_fen, size_t n);
 /* A resource's receivables and recent receipts (GET /staff/resources/{id}). */
 cJSON *render_receivables(const struct receivables *x);
+/* Member name: a staff member as {"id","name"}, or null when id is 0. */
+void render_add_staff(cJSON *o, const char *name, int64_t id, const char *who);
+/* An approval with its steps (docs/api.md §7.14): what a request, a
+ * decision and the office's lists answer. */
+cJSON *render_approval(const struct approval *x);
 
 #endif

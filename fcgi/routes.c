@@ -3,6 +3,7 @@
  * members its JSON body may have. This table is the map of the API;
  * docs/api.md describes each row.
  */
+#include "approvals.h"
 #include "router.h"
 #include "server.h"
 #include "uploads.h"
@@ -28,10 +29,19 @@
     FIELDS("code", "name", "cycle", "method", "rounding", "due_day_of_cycle", "usage_per_unit",    \
            "late_fee_daily_bp", "late_fee_grace_days", "late_fee_cap", "late_fee_cap_fen",         \
            "active")
+/* Who reads the books (PAY-6): the office and the cashiers of the project. */
+#define BOOKS (ROLE_ADMIN | ROLE_MANAGER | ROLE_CASHIER | ROLE_SUPERVISOR)
 #define RESOURCE_FIELDS                                                                            \
     FIELDS("project_id", "building_id", "unit_id", "code", "number", "kind", "floor",              \
            "area_m2x100", "inner_area_m2x100", "layout", "decoration", "lease_status",             \
            "business_scope", "tenant_company")
+
+/* approvals and the desk's accounts */
+#define APPROVERS APPROVAL_ROLES
+#define DESK (ROLE_CASHIER | ROLE_BUTLER | ROLE_ADMIN)
+#define APPROVAL_POLICY(kind)                                                                      \
+    {"PUT", "/api/v1/office/projects/{id}/approval-policies/" kind, h_office_approval_policy_set,  \
+     ACCESS_STAFF, OFFICE, 0, "office_approval_policy_set", FIELDS("steps")}
 
 const struct route routes[] = {
     {"GET", "/api/v1/health", h_health, ACCESS_PUBLIC, 0, 0, "health", NULL},
@@ -150,6 +160,67 @@ const struct route routes[] = {
      FIELDS("rate", "building_id", "resource_kind", "customer_group", "valid_from", "valid_to")},
     {"POST", "/api/v1/office/fee-rates/{id}/end", h_office_fee_rate_end, ACCESS_STAFF, OFFICE, 0,
      "office_fee_rate_end", FIELDS("valid_to")},
+    /* The books' reports and exports, the bill import, receipts (PAY-6, PAY-7, FEE-6) */
+    {"GET", "/api/v1/office/projects/{id}/reports/books", h_office_report_books, ACCESS_STAFF,
+     BOOKS, 0, "office_report_books", NULL},
+    {"GET", "/api/v1/office/projects/{id}/reports/arrears", h_office_report_arrears, ACCESS_STAFF,
+     BOOKS, 0, "office_report_arrears", NULL},
+    {"GET", "/api/v1/office/projects/{id}/reports/daily", h_office_report_daily, ACCESS_STAFF,
+     BOOKS, 0, "office_report_daily", NULL},
+    {"GET", "/api/v1/office/projects/{id}/reports/changes", h_office_report_changes, ACCESS_STAFF,
+     BOOKS, 0, "office_report_changes", NULL},
+    {"GET", "/api/v1/office/resources/{id}/statement", h_office_statement, ACCESS_STAFF, STAFF, 0,
+     "office_statement", NULL},
+    {"GET", "/api/v1/office/jobs/{id}/file", h_office_job_file, ACCESS_STAFF, STAFF, 0,
+     "office_job_file", NULL},
+    {"POST", "/api/v1/office/projects/{id}/bill-import", h_office_bill_import, ACCESS_STAFF, OFFICE,
+     IMPORT_LIMIT, "office_bill_import", NULL},
+    {"PUT", "/api/v1/office/projects/{id}/receipt-template", h_office_receipt_template,
+     ACCESS_STAFF, OFFICE, 0, "office_receipt_template",
+     FIELDS("receipt_title", "paper", "footer")},
+    {"GET", "/api/v1/staff/receipts/{id}", h_staff_receipt, ACCESS_STAFF, STAFF, 0,
+     "staff_receipt", NULL},
+    {"GET", "/api/v1/staff/receipts/{id}/print", h_staff_receipt_print, ACCESS_STAFF, STAFF, 0,
+     "staff_receipt_print", NULL},
+    /* approvals (FEE-5) and the desk's accounts (PAY-3, PAY-4): docs/api.md §7.14, §6.1.
+     * The router matches {id} segments only, so each kind is a row. */
+    APPROVAL_POLICY("waiver"),
+    APPROVAL_POLICY("bill_void"),
+    APPROVAL_POLICY("receipt_void"),
+    APPROVAL_POLICY("refund"),
+    {"GET", "/api/v1/office/projects/{id}/approval-policies", h_office_approval_policies,
+     ACCESS_STAFF, OFFICE, 0, "office_approval_policies", NULL},
+    {"GET", "/api/v1/office/approvals", h_office_approvals, ACCESS_STAFF, APPROVERS, 0,
+     "office_approvals", NULL},
+    {"GET", "/api/v1/office/approvals/{id}", h_office_approval, ACCESS_STAFF, APPROVERS, 0,
+     "office_approval", NULL},
+    {"POST", "/api/v1/office/approvals/{id}/approve", h_office_approval_approve, ACCESS_STAFF,
+     APPROVERS, 0, "office_approval_approve", FIELDS("note")},
+    {"POST", "/api/v1/office/approvals/{id}/reject", h_office_approval_reject, ACCESS_STAFF,
+     APPROVERS, 0, "office_approval_reject", FIELDS("note")},
+    {"POST", "/api/v1/office/approvals/{id}/cancel", h_office_approval_cancel, ACCESS_STAFF,
+     APPROVERS, 0, "office_approval_cancel", NULL},
+    {"POST", "/api/v1/staff/bills/{id}/waivers", h_staff_bill_waiver, ACCESS_STAFF, APPROVERS, 0,
+     "staff_bill_waiver", FIELDS("amount_fen", "reason")},
+    {"POST", "/api/v1/staff/bills/{id}/void", h_staff_bill_void, ACCESS_STAFF, APPROVERS, 0,
+     "staff_bill_void", FIELDS("reason")},
+    {"POST", "/api/v1/staff/receipts/{id}/void", h_staff_receipt_void, ACCESS_STAFF, APPROVERS, 0,
+     "staff_receipt_void", FIELDS("reason")},
+    {"GET", "/api/v1/staff/resources/{id}/accounts", h_staff_accounts, ACCESS_STAFF, APPROVERS, 0,
+     "staff_accounts", NULL},
+    {"POST", "/api/v1/staff/resources/{id}/accounts/prepay", h_staff_account_collect,
+     ACCESS_STAFF, DESK, 0, "staff_prepay_collect", FIELDS("method", "amount_fen", "note")},
+    {"POST", "/api/v1/staff/resources/{id}/accounts/prepay/offset", h_staff_account_offset,
+     ACCESS_STAFF, DESK, 0, "staff_prepay_offset", FIELDS("bill_ids")},
+    {"POST", "/api/v1/staff/resources/{id}/accounts/prepay/refund", h_staff_account_refund,
+     ACCESS_STAFF, APPROVERS, 0, "staff_prepay_refund", FIELDS("amount_fen", "method", "reason")},
+    {"POST", "/api/v1/staff/resources/{id}/accounts/deposit", h_staff_account_collect,
+     ACCESS_STAFF, DESK, 0, "staff_deposit_collect",
+     FIELDS("method", "amount_fen", "note", "purpose")},
+    {"POST", "/api/v1/staff/resources/{id}/accounts/deposit/offset", h_staff_account_offset,
+     ACCESS_STAFF, DESK, 0, "staff_deposit_offset", FIELDS("bill_ids")},
+    {"POST", "/api/v1/staff/resources/{id}/accounts/deposit/refund", h_staff_account_refund,
+     ACCESS_STAFF, APPROVERS, 0, "staff_deposit_refund", FIELDS("amount_fen", "method", "reason")},
     {"GET", "/api/v1/office/staff", h_office_staff_list, ACCESS_STAFF, OFFICE, 0,
      "office_staff_list", NULL},
     {"POST", "/api/v1/office/staff", h_office_staff_create, ACCESS_STAFF, OFFICE, 0,

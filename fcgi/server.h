@@ -80,12 +80,42 @@ HANDLER(h_office_fee_items);
 HANDLER(h_office_fee_rate_add);
 HANDLER(h_office_fee_rate_end);
 
+/* office_approvals.c, staff_approvals.c, staff_accounts.c: approvals (FEE-5),
+ * the desk's prepayment and deposit accounts (PAY-3, PAY-4) */
+HANDLER(h_office_approval_policies);
+HANDLER(h_office_approval_policy_set);
+HANDLER(h_office_approvals);
+HANDLER(h_office_approval);
+HANDLER(h_office_approval_approve);
+HANDLER(h_office_approval_reject);
+HANDLER(h_office_approval_cancel);
+HANDLER(h_staff_bill_waiver);
+HANDLER(h_staff_bill_void);
+HANDLER(h_staff_receipt_void);
+HANDLER(h_staff_account_refund);
+HANDLER(h_staff_accounts);
+HANDLER(h_staff_account_collect);
+HANDLER(h_staff_account_offset);
+
 /* office_import.c */
 HANDLER(h_office_import);
 HANDLER(h_office_export);
 
 /* office_jobs.c */
 HANDLER(h_office_job);
+
+/* office_reports.c, staff_receipts.c: the books' reports and exports, the
+ * bill import, receipts and their print page (PAY-6, PAY-7, FEE-6) */
+HANDLER(h_office_report_books);
+HANDLER(h_office_report_arrears);
+HANDLER(h_office_report_daily);
+HANDLER(h_office_report_changes);
+HANDLER(h_office_statement);
+HANDLER(h_office_job_file);
+HANDLER(h_office_bill_import);
+HANDLER(h_office_receipt_template);
+HANDLER(h_staff_receipt);
+HANDLER(h_staff_receipt_print);
 
 /* office_staff.c */
 HANDLER(h_office_staff_list);

@@ -12,6 +12,7 @@
 int h_staff_resource_bills(struct req *r, struct err *e)
 {
     struct bill_page pg;
+    struct buf text = BUF_INIT;
     struct page page = {0, 50};
     enum bill_filter f;
     const char *status;
@@ -24,7 +25,8 @@ int h_staff_resource_bills(struct req *r, struct err *e)
         bills_for_resource(db_thread(), &r->arena, &r->who, r->params[0], f, (uint64_t)page.after,
                            page.limit, &pg, e) < 0)
         return -1;
-    return reply_json(r, 200, render_bill_page(&pg, f != BILLS_UNPAID));
+    render_bill_page(&text, &pg, f != BILLS_UNPAID);
+    return reply_json_text(r, 200, &text);
 }
 
 int h_staff_bill_create(struct req *r, struct err *e)
@@ -46,7 +48,7 @@ int h_staff_collection(struct req *r, struct err *e)
     struct collect_out out;
     const char *method;
     int64_t *ids;
-    cJSON *doc, *applied;
+    cJSON *doc;
 
     if (json_get_int(r->in, "resource_id", true, 1, INT32_MAX, &in.resource_id, NULL, e) < 0 ||
         json_get_ids(r->in, "bill_ids", true, BILLS_CHOICE_MAX, INT64_C(999999999999999),
@@ -66,13 +68,7 @@ int h_staff_collection(struct req *r, struct err *e)
     json_add_int(doc, "id", out.receipt_id);
     cJSON_AddStringToObject(doc, "receipt_no", out.receipt_no);
     json_add_int(doc, "amount_fen", out.amount_fen);
-    applied = cJSON_AddArrayToObject(doc, "applied");
-    for (size_t i = 0; i < out.napplied; i++) {
-        cJSON *a = cJSON_CreateObject();
-        json_add_int(a, "bill_id", out.applied_bill[i]);
-        json_add_int(a, "amount_fen", out.applied_fen[i]);
-        cJSON_AddItemToArray(applied, a);
-    }
+    render_applied(doc, out.applied_bill, out.applied_fen, out.napplied);
     json_add_int(doc, "to_prepay_fen", out.to_prepay_fen);
     return reply_json(r, 201, doc);
 }

@@ -1,6 +1,7 @@
 /* bills.c — see bills.h; docs/books.md has the rules with examples. */
 #include "bills.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +16,7 @@
 
 static const char *const status_names[] = {"unpaid", "partial", "paid", "void"};
 static const char *const method_names[] = {"cash",     "card",       "wechat", "alipay",
-                                           "transfer", "wechat_pay", "prepay"};
+                                           "transfer", "wechat_pay", "prepay", "deposit"};
 
 const char *bill_status_name(enum bill_status s)
 {
@@ -34,7 +35,7 @@ int bill_status_from_name(const char *s, enum bill_status *out)
 
 const char *pay_method_name(enum pay_method m)
 {
-    return (unsigned)m <= PAY_PREPAY ? method_names[m] : NULL;
+    return (unsigned)m <= PAY_DEPOSIT ? method_names[m] : NULL;
 }
 
 int pay_method_desk(const char *s, enum pay_method *out)
@@ -134,24 +135,35 @@ int bill_figure(struct bill *b, int32_t today)
     return 0;
 }
 
+int bill_late_freeze(const struct bill *b, int32_t today, int64_t *late_frozen_fen,
+                     int32_t *late_from)
+{
+    int64_t principal, open, accrued;
+
+    if (parts(b, today, &principal, &open, &accrued) < 0 ||
+        money_add(b->late_frozen_fen, accrued, late_frozen_fen) < 0)
+        return -1;
+    /* Accrue from today on what stays open (unless the accrual has not
+     * started: still in grace). */
+    *late_from = b->late_from;
+    if (b->late.has) {
+        int32_t start = b->late_from ? b->late_from
+                                     : b->due_date + (int32_t)b->late.grace_days;
+        if (today > start)
+            *late_from = today;
+    }
+    return 0;
+}
+
 int bill_apply(const struct bill *b, int64_t pay_fen, int32_t today, struct bill_after *out)
 {
     int64_t principal, open, accrued, late_paid_before, late_paid_after;
     struct bill f = *b;
 
     if (!bill_is_open(b) || pay_fen <= 0 || bill_figure(&f, today) < 0 || pay_fen > f.due_fen ||
-        parts(b, today, &principal, &open, &accrued) < 0)
+        parts(b, today, &principal, &open, &accrued) < 0 ||
+        bill_late_freeze(b, today, &out->late_frozen_fen, &out->late_from) < 0)
         return -1;
-    /* Freeze what accrued until today, and accrue from today on what
-     * stays open (unless the accrual has not started: still in grace). */
-    out->late_frozen_fen = b->late_frozen_fen + accrued;
-    out->late_from = b->late_from;
-    if (b->late.has) {
-        int32_t start = b->late_from ? b->late_from
-                                     : b->due_date + (int32_t)b->late.grace_days;
-        if (today > start)
-            out->late_from = today;
-    }
     out->paid_fen = b->paid_fen + pay_fen;
     /* principal first: whatever goes beyond the principal pays late fee */
     late_paid_before = b->paid_fen > principal ? b->paid_fen - principal : 0;
@@ -244,24 +256,15 @@ void receipt_format(const char *project_code, int year, int64_t seq, char out[48
 
 /* ---- The SQL of this module ---------------------------------------------------------- */
 
-/* A bill with the late rule of its item: the columns of bill_from_row(). */
-#define BILL_COLS                                                                                  \
-    "b.id, b.project_id, b.resource_id, b.fee_item_id, f.name, b.period, b.status, "               \
-    "b.amount_fen, b.discount_fen, b.paid_fen, b.late_fee_fen, "                                   \
-    "DATEDIFF(b.due_date, '1970-01-01'), DATEDIFF(b.late_from, '1970-01-01'), "                    \
-    "b.open_payment_id, b.source, b.note, b.created_at, b.paid_at, "                               \
-    "f.late_fee_daily_bp, f.late_fee_grace_days, f.late_fee_cap, f.late_fee_cap_fen, f.rounding"
-#define BILL_NCOLS 23
-
 #define BILL_STATUS_OPEN "b.status IN ('unpaid', 'partial')"
 
 /* The owner's list with its session in one statement (as res_list_for_token):
- * a session without bills gives one row of NULL bill columns; the last
- * column says whether the session is live. */
+ * a session without bills gives one row of NULL bill columns. A staff
+ * session (refused anyway) is told apart from a deactivated one's by
+ * auth_session_lookup() on that rare path, which keeps the staff table
+ * out of the owners' statement. */
 #define OWNER_BILLS(filter, tail)                                                                  \
-    "SELECT STRAIGHT_JOIN s.subject_kind, s.subject_id, " BILL_COLS ", "                           \
-    "s.subject_kind = 'owner' OR EXISTS (SELECT 1 FROM staff st WHERE st.id = s.subject_id "       \
-    "AND st.active = 1) "                                                                          \
+    "SELECT STRAIGHT_JOIN s.subject_kind, s.subject_id, " BILL_COLS " "                            \
     "FROM sessions s LEFT JOIN person_resources pr ON s.subject_kind = 'owner' "                   \
     "AND pr.person_id = s.subject_id AND " PR_CURRENT("pr") " AND (? = 0 OR pr.resource_id = ?) "  \
     "LEFT JOIN bills b ON b.resource_id = pr.resource_id AND " filter " "                          \
@@ -320,7 +323,7 @@ DB_SQL(sql_account_lock,
 DB_SQL(sql_account_set, "UPDATE accounts SET balance_fen = ? WHERE id = ?");
 DB_SQL(sql_account_entry,
        "INSERT INTO account_entries (account_id, delta_fen, reason, receipt_id, bill_id, "
-       "approval_id, note, staff_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+       "approval_id, note, staff_id, purpose) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
 DB_SQL(sql_item_of_project,
        "SELECT id FROM fee_items WHERE id = ? AND project_id = ? LOCK IN SHARE MODE");
 DB_SQL(sql_temp_bill_insert,
@@ -352,7 +355,7 @@ DB_SQL(sql_recent_receipts,
 
 /* ---- rows ---------------------------------------------------------------------------- */
 
-static void bill_from_row(const struct db_res *r, size_t i, size_t c, struct bill *b)
+void bill_from_row(const struct db_res *r, size_t i, size_t c, struct bill *b)
 {
     const char *cap = db_text(r, i, c + 20), *rnd = db_text(r, i, c + 22);
 
@@ -438,9 +441,13 @@ int bills_for_token(struct db *db, struct arena *a, const char *token, struct pr
     }
     if (db_query(db, a, q, p, np, &r, e) < 0)
         return -1;
-    if (r.nrows == 0 || !db_int(&r, 0, 2 + BILL_NCOLS))
+    if (r.nrows == 0)
         return auth_session_dead(e);
-    who->kind = strcmp(db_text(&r, 0, 0), "owner") == 0 ? SUBJECT_OWNER : SUBJECT_STAFF;
+    if (strcmp(db_text(&r, 0, 0), "owner") != 0) /* 401 if deactivated, else 403 */
+        return auth_session_lookup(db, a, token, who, e) < 0
+                   ? -1
+                   : auth_require(who, SUBJECT_OWNER, 0, e);
+    who->kind = SUBJECT_OWNER;
     who->id = db_int(&r, 0, 1);
     if (auth_require(who, SUBJECT_OWNER, 0, e) < 0 ||
         bills_from_rows(a, &r, 2, bills_today(), &out->items, &out->n, e) < 0)
@@ -661,52 +668,78 @@ int bills_apply_tx(struct db *db, int64_t receipt_id, const struct bill *bills,
     return 0;
 }
 
-int account_move_tx(struct db *db, const struct account_move *m, int64_t *balance_after,
-                    struct err *e)
+int account_lock_tx(struct db *db, int64_t project_id, int64_t resource_id, const char *kind,
+                    int64_t *account_id, int64_t *balance_fen, struct err *e)
 {
     struct arena a = {0};
     struct db_res r;
-    int64_t balance;
-    int rc = -1;
+    int found = -1;
 
-    if (db_exec(db, &sql_account_make,
-                DB_ARGS(P_INT(m->project_id), P_INT(m->resource_id), P_STR(m->kind)), NULL,
-                e) < 0 ||
-        db_one(db, &a, &sql_account_lock, DB_ARGS(P_INT(m->resource_id), P_STR(m->kind)), &r,
-               e) <= 0)
+    if (db_exec(db, &sql_account_make, DB_ARGS(P_INT(project_id), P_INT(resource_id), P_STR(kind)),
+                NULL, e) < 0 ||
+        (found = db_one(db, &a, &sql_account_lock, DB_ARGS(P_INT(resource_id), P_STR(kind)), &r,
+                        e)) <= 0)
         goto out;
-    if (money_add(db_int(&r, 0, 1), m->delta_fen, &balance) < 0 || balance < 0) {
-        err_setf(e, E_INSUFFICIENT_BALANCE, "%s账户余额不足",
-                 strcmp(m->kind, "deposit") == 0 ? "押金" : "预存");
-        goto out;
-    }
-    if (db_exec(db, &sql_account_set, DB_ARGS(P_INT(balance), P_INT(db_int(&r, 0, 0))), NULL, e) <
-            0 ||
+    *account_id = db_int(&r, 0, 0);
+    *balance_fen = db_int(&r, 0, 1);
+out:
+    arena_free(&a);
+    if (found == 0)
+        return err_internal(e);
+    return found < 0 ? -1 : 0;
+}
+
+int account_move_tx(struct db *db, const struct account_move *m, int64_t *balance_after,
+                    struct err *e)
+{
+    int64_t id, balance;
+
+    if (account_lock_tx(db, m->project_id, m->resource_id, m->kind, &id, &balance, e) < 0)
+        return -1;
+    if (money_add(balance, m->delta_fen, &balance) < 0 || balance < 0)
+        return err_setf(e, E_INSUFFICIENT_BALANCE, "%s账户余额不足",
+                        strcmp(m->kind, "deposit") == 0 ? "押金" : "预存");
+    if (db_exec(db, &sql_account_set, DB_ARGS(P_INT(balance), P_INT(id)), NULL, e) < 0 ||
         db_insert(db, &sql_account_entry,
-                  DB_ARGS(P_INT(db_int(&r, 0, 0)), P_INT(m->delta_fen), P_STR(m->reason),
+                  DB_ARGS(P_INT(id), P_INT(m->delta_fen), P_STR(m->reason),
                           m->receipt_id ? P_INT(m->receipt_id) : P_NULL,
                           m->bill_id ? P_INT(m->bill_id) : P_NULL,
                           m->approval_id ? P_INT(m->approval_id) : P_NULL,
-                          P_STR(m->note ? m->note : ""), m->staff_id ? P_INT(m->staff_id) : P_NULL),
+                          P_STR(m->note ? m->note : ""), m->staff_id ? P_INT(m->staff_id) : P_NULL,
+                          P_STR(m->purpose)),
                   NULL, e) < 0)
-        goto out;
+        return -1;
     if (balance_after)
         *balance_after = balance;
-    rc = 0;
-out:
-    arena_free(&a);
-    return rc;
+    return 0;
+}
+
+static struct db_sql *snap_of(const char *entity)
+{
+    assert(strcmp(entity, "bill") == 0 || strcmp(entity, "receipt") == 0);
+    return strcmp(entity, "receipt") == 0 ? &sql_snap_receipt : &sql_snap_bill;
+}
+
+int bills_snapshot_tx(struct db *db, struct arena *a, const char *entity, int64_t id,
+                      const char **json, struct err *e)
+{
+    return audit_snapshot(db, a, snap_of(entity), id, json, e);
+}
+
+int bills_audit_tx(struct db *db, struct arena *a, const struct audit_entry *x, struct err *e)
+{
+    return audit_change(db, a, x, snap_of(x->entity), e);
 }
 
 static int audit_receipt(struct db *db, struct arena *a, const struct principal *who,
                          const char *action, int64_t receipt_id, struct err *e)
 {
-    return audit_change(db, a,
-                        &(struct audit_entry){.who = who,
-                                              .action = action,
-                                              .entity = "receipt",
-                                              .entity_id = receipt_id},
-                        &sql_snap_receipt, e);
+    return bills_audit_tx(db, a,
+                          &(struct audit_entry){.who = who,
+                                                .action = action,
+                                                .entity = "receipt",
+                                                .entity_id = receipt_id},
+                          e);
 }
 
 int bills_offset_tx(struct db *db, struct arena *a, const struct principal *who,
@@ -833,14 +866,38 @@ struct collect_op {
     struct collect_out *out;
 };
 
+int bills_choose_tx(struct db *db, struct arena *a, int64_t resource_id, const int64_t *ids,
+                    size_t n, struct bill **chosen, int64_t *total_due_fen, struct err *e)
+{
+    struct bill *all;
+    size_t nall, k = 0;
+
+    if (bills_lock_resource(db, a, resource_id, &all, &nall, e) < 0)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (!find(all, nall, ids[i]))
+            return err_not_found(e);
+    if (bills_check_choice(all, nall, ids, n, e) < 0)
+        return -1;
+    /* the chosen bills, oldest first */
+    *chosen = arena_alloc(a, (n ? n : 1) * sizeof(**chosen));
+    *total_due_fen = 0;
+    for (size_t i = 0; i < nall; i++)
+        if (chosen_has(ids, n, all[i].id)) {
+            (*chosen)[k++] = all[i];
+            *total_due_fen += all[i].due_fen;
+        }
+    return 0;
+}
+
 static int collect_tx(struct db *db, void *arg, struct err *e)
 {
     struct collect_op *op = arg;
     const struct collect_in *in = op->in;
     struct collect_out *out = op->out;
-    struct bill *all, *chosen;
-    size_t nall, n = 0;
-    int64_t project_id, total = 0, *due, *pay, rest;
+    struct bill *chosen;
+    size_t n = in->nbills;
+    int64_t project_id, total, *due, *pay, rest;
     int32_t today = bills_today();
 
     memset(out, 0, sizeof(*out));
@@ -851,24 +908,12 @@ static int collect_tx(struct db *db, void *arg, struct err *e)
         db_query(db, op->a, &sql_account_lock,
                  DB_ARGS(P_INT(in->resource_id), P_STR("prepay")), &(struct db_res){0}, e) < 0)
         return -1;
-    if (bills_lock_resource(db, op->a, in->resource_id, &all, &nall, e) < 0)
+    if (bills_choose_tx(db, op->a, in->resource_id, in->bill_ids, n, &chosen, &total, e) < 0)
         return -1;
-    for (size_t i = 0; i < in->nbills; i++)
-        if (!find(all, nall, in->bill_ids[i]))
-            return err_not_found(e);
-    if (bills_check_choice(all, nall, in->bill_ids, in->nbills, e) < 0)
-        return -1;
-    /* the chosen bills, oldest first */
-    chosen = arena_alloc(op->a, in->nbills * sizeof(*chosen));
-    for (size_t i = 0; i < nall; i++)
-        if (chosen_has(in->bill_ids, in->nbills, all[i].id))
-            chosen[n++] = all[i];
     due = arena_alloc(op->a, n * sizeof(*due));
     pay = arena_alloc(op->a, n * sizeof(*pay));
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++)
         due[i] = chosen[i].due_fen;
-        total += due[i];
-    }
     if (money_split_oldest_first(in->amount_fen, due, n, pay, &rest) < 0)
         return err_internal(e);
     if (rest > 0 && !in->to_prepay)
@@ -911,17 +956,24 @@ static int collect_tx(struct db *db, void *arg, struct err *e)
     return 0;
 }
 
+int bills_check_ids(const int64_t *ids, size_t n, struct err *e)
+{
+    if (n == 0 || n > BILLS_CHOICE_MAX)
+        return err_bad_request(e, "bill_ids 须为 1 到 100 个账单编号");
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < i; j++)
+            if (ids[i] == ids[j])
+                return err_bad_request(e, "bill_ids 中有重复的账单");
+    return 0;
+}
+
 int bills_collect(struct db *db, struct arena *a, const struct principal *who,
                   const struct collect_in *in, struct collect_out *out, struct err *e)
 {
     struct collect_op op = {a, who, in, out};
 
-    if (in->nbills == 0 || in->nbills > BILLS_CHOICE_MAX)
-        return err_bad_request(e, "bill_ids 须为 1 到 100 个账单编号");
-    for (size_t i = 0; i < in->nbills; i++)
-        for (size_t j = 0; j < i; j++)
-            if (in->bill_ids[i] == in->bill_ids[j])
-                return err_bad_request(e, "bill_ids 中有重复的账单");
+    if (bills_check_ids(in->bill_ids, in->nbills, e) < 0)
+        return -1;
     if (in->amount_fen <= 0 || in->amount_fen > MONEY_MAX_FEN)
         return err_bad_request(e, "amount_fen 须为正整数（分）");
     return db_tx(db, collect_tx, &op, e);

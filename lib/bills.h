@@ -30,6 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "audit.h"
 #include "auth.h"
 #include "core/arena.h"
 #include "core/err.h"
@@ -70,6 +71,21 @@ struct bill {
     bool payable;
 };
 
+/* The columns of a bill with the late rule of its item, for a module that
+ * reads bills in its own statement (the reports): "SELECT " BILL_COLS
+ * " FROM bills b JOIN fee_items f ON f.id = b.fee_item_id …"; then
+ * bill_from_row() fills b from row i, columns c.. (its strings point
+ * into r). */
+#define BILL_COLS                                                                                  \
+    "b.id, b.project_id, b.resource_id, b.fee_item_id, f.name, b.period, b.status, "               \
+    "b.amount_fen, b.discount_fen, b.paid_fen, b.late_fee_fen, "                                   \
+    "DATEDIFF(b.due_date, '1970-01-01'), DATEDIFF(b.late_from, '1970-01-01'), "                    \
+    "b.open_payment_id, b.source, b.note, b.created_at, b.paid_at, "                               \
+    "f.late_fee_daily_bp, f.late_fee_grace_days, f.late_fee_cap, f.late_fee_cap_fen, f.rounding"
+#define BILL_NCOLS 23
+
+void bill_from_row(const struct db_res *r, size_t i, size_t c, struct bill *b);
+
 /* Is the bill open (unpaid or partial)? */
 bool bill_is_open(const struct bill *b);
 /* China's calendar day now, as days since 1970-01-01. */
@@ -89,6 +105,13 @@ struct bill_after {
     int64_t late_part_fen; /* the part of pay_fen that pays the late fee */
 };
 int bill_apply(const struct bill *b, int64_t pay_fen, int32_t today, struct bill_after *out);
+/* The late fee accrued until today frozen into the bill (*late_frozen_fen)
+ * and the day it accrues from again (*late_from, 0 = still none): what a
+ * payment, and a waiver (lib/approvals.h), do before the principal shrinks,
+ * so that the accrual so far is never recomputed on the smaller one. -1 as
+ * bill_figure(). */
+int bill_late_freeze(const struct bill *b, int32_t today, int64_t *late_frozen_fen,
+                     int32_t *late_from);
 
 /* Sort bills as the lists show them: period, then fee item, then id. */
 void bills_sort(struct bill *v, size_t n);
@@ -159,7 +182,7 @@ int bill_create_temporary(struct db *db, const struct principal *who, int64_t re
                           struct err *e);
 
 enum pay_method { PAY_CASH, PAY_CARD, PAY_WECHAT, PAY_ALIPAY, PAY_TRANSFER, PAY_WECHAT_PAY,
-                  PAY_PREPAY };
+                  PAY_PREPAY, PAY_DEPOSIT };
 const char *pay_method_name(enum pay_method m);
 /* The desk's methods only (cash … transfer); -1 for any other name. */
 int pay_method_desk(const char *s, enum pay_method *out);
@@ -223,9 +246,15 @@ struct account_move {
     int64_t delta_fen;
     int64_t receipt_id, bill_id, approval_id, staff_id; /* 0 = none */
     const char *note;
+    const char *purpose; /* a deposit's (装修押金 …); NULL = none */
 };
 int account_move_tx(struct db *db, const struct account_move *m, int64_t *balance_after,
                     struct err *e);
+/* The resource's account of kind, made on first use and locked (FOR
+ * UPDATE) until the caller's commit: its id and balance, for a decision
+ * on the balance before the bills are locked. */
+int account_lock_tx(struct db *db, int64_t project_id, int64_t resource_id, const char *kind,
+                    int64_t *account_id, int64_t *balance_fen, struct err *e);
 
 /* Pay the resource's open bills from its prepayment balance, oldest first
  * (the earliest-first rule holds: each (resource, item) in order, stopping
@@ -239,6 +268,22 @@ int bills_offset_tx(struct db *db, struct arena *a, const struct principal *who,
  * the resource row in share mode (it must not move projects meanwhile). */
 int bills_resource_scope_tx(struct db *db, const struct principal *who, int64_t resource_id,
                             int64_t *project_id, struct err *e);
+
+/* The rules of choosing bills to pay for the desk (API.md "Collections"):
+ * ids 1..BILLS_CHOICE_MAX, distinct (else 400). */
+int bills_check_ids(const int64_t *ids, size_t n, struct err *e);
+/* Lock the resource's bills (bills_lock_resource()) and take the chosen
+ * ones: each a bill of the resource (404), then bills_check_choice()'s
+ * 409s; *chosen (n of them, in a) oldest first, with their due_fen total. */
+int bills_choose_tx(struct db *db, struct arena *a, int64_t resource_id, const int64_t *ids,
+                    size_t n, struct bill **chosen, int64_t *total_due_fen, struct err *e);
+
+/* A bill's or a receipt's audit snapshot (entity "bill" or "receipt": the
+ * JSON the books' audit rows carry), for the before of a change; and the
+ * audit row of a change to one, its after taken now. */
+int bills_snapshot_tx(struct db *db, struct arena *a, const char *entity, int64_t id,
+                      const char **json, struct err *e);
+int bills_audit_tx(struct db *db, struct arena *a, const struct audit_entry *x, struct err *e);
 
 /* "SFXQ-2026-000123": the project's code, the year, six digits at least. */
 void receipt_format(const char *project_code, int year, int64_t seq, char out[48]);

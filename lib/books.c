@@ -27,20 +27,22 @@ DB_SQL(sql_receipts_in,
        "WHERE reverses_id IS NULL GROUP BY receipt_id) x ON x.receipt_id = r.id "
        "LEFT JOIN (SELECT receipt_id, SUM(delta_fen) s FROM account_entries "
        "WHERE reason IN ('collect', 'overpay') GROUP BY receipt_id) n ON n.receipt_id = r.id "
-       "WHERE r.method <> 'prepay' AND r.amount_fen <> IFNULL(x.s, 0) + IFNULL(n.s, 0) LIMIT 200");
+       "WHERE r.method NOT IN ('prepay', 'deposit') "
+       "AND r.amount_fen <> IFNULL(x.s, 0) + IFNULL(n.s, 0) LIMIT 200");
 DB_SQL(sql_receipts_to_prepay,
        "SELECT r.id, r.to_prepay_fen, IFNULL(n.s, 0) FROM receipts r "
        "LEFT JOIN (SELECT receipt_id, SUM(delta_fen) s FROM account_entries "
        "WHERE reason = 'overpay' GROUP BY receipt_id) n ON n.receipt_id = r.id "
        "WHERE r.purpose = 'bills' AND r.to_prepay_fen <> IFNULL(n.s, 0) LIMIT 200");
-/* an offset: what it applied is what it took off the account */
+/* an offset (of a prepayment or a deposit): what it applied is what it
+ * took off the account */
 DB_SQL(sql_receipts_offset,
        "SELECT r.id, r.amount_fen, IFNULL(x.s, 0) - IFNULL(n.s, 0) FROM receipts r "
        "LEFT JOIN (SELECT receipt_id, SUM(amount_fen) s FROM bill_applications "
        "WHERE reverses_id IS NULL GROUP BY receipt_id) x ON x.receipt_id = r.id "
        "LEFT JOIN (SELECT receipt_id, SUM(delta_fen) s FROM account_entries "
        "WHERE reason = 'offset' GROUP BY receipt_id) n ON n.receipt_id = r.id "
-       "WHERE r.method = 'prepay' AND (r.amount_fen <> IFNULL(x.s, 0) "
+       "WHERE r.method IN ('prepay', 'deposit') AND (r.amount_fen <> IFNULL(x.s, 0) "
        "OR r.amount_fen <> -IFNULL(n.s, 0)) LIMIT 200");
 DB_SQL(sql_receipts_voided,
        "SELECT r.id, 0, SUM(x.amount_fen) FROM receipts r JOIN bill_applications x "

@@ -8,7 +8,7 @@
  *     bill has nothing paid, a partial one something, a paid one all;
  *   - a receipt's amount is what it applied to bills (the rows it made,
  *     not their reversals) plus what it put on accounts (entries collect
- *     and overpay); a prepayment offset's (method prepay) is what it took
+ *     and overpay); an offset's (method prepay or deposit) is what it took
  *     off the account (entries offset); a voided receipt's applications
  *     and its reversals sum to zero;
  *   - an account's balance is the sum of its entries, never below zero.

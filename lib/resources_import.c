@@ -375,31 +375,31 @@ static int fatal(struct err *e, const char *fmt, ...)
     return err_bad_request(e, msg);
 }
 
-int import_header_parse(const struct csv_field *f, size_t n, struct import_header *h, struct err *e)
+int import_header_map(const struct csv_field *f, size_t n, const char *const *zh,
+                      const char *const *en, size_t ncols, const char *available, int *field_of,
+                      bool *ignored, struct err *e)
 {
     char unknown[200] = "";
     size_t nunknown = 0;
 
-    memset(h, 0, sizeof(*h));
-    for (size_t c = 0; c < IMPORT_NCOLS; c++)
-        h->field_of[c] = -1;
-    h->nfields = n;
+    for (size_t c = 0; c < ncols; c++)
+        field_of[c] = -1;
     for (size_t i = 0; i < n && i < CSV_MAX_FIELDS; i++) {
         const char *s;
         size_t len;
         int col = -1;
 
+        ignored[i] = false;
         cell_view(&f[i], &s, &len);
         if (len == 0) {
             /* Excel leaves empty header cells after the last column;
              * data under them is caught row by row. */
-            h->ignored[i] = true;
+            ignored[i] = true;
             continue;
         }
-        for (size_t c = 0; c < IMPORT_NCOLS && col < 0; c++) {
-            const char *zh = import_col_names[c], *en = import_col_names_en[c];
-            if ((strlen(zh) == len && memcmp(zh, s, len) == 0) ||
-                (strlen(en) == len && strncasecmp(en, s, len) == 0))
+        for (size_t c = 0; c < ncols && col < 0; c++) {
+            if ((strlen(zh[c]) == len && memcmp(zh[c], s, len) == 0) ||
+                (strlen(en[c]) == len && strncasecmp(en[c], s, len) == 0))
                 col = (int)c;
         }
         if (col < 0) {
@@ -412,16 +412,25 @@ int import_header_parse(const struct csv_field *f, size_t n, struct import_heade
             nunknown++;
             continue;
         }
-        if (h->field_of[col] >= 0)
-            return fatal(e, "表头中“%s”列出现了两次（第 %d 列和第 %zu 列）", import_col_names[col],
-                         h->field_of[col] + 1, i + 1);
-        h->field_of[col] = (int)i;
+        if (field_of[col] >= 0)
+            return fatal(e, "表头中“%s”列出现了两次（第 %d 列和第 %zu 列）", zh[col],
+                         field_of[col] + 1, i + 1);
+        field_of[col] = (int)i;
     }
     if (nunknown)
-        return fatal(e,
-                     "表头中有无法识别的列：%s。可用的列：楼栋、单元、房号、编码、类型、楼层、"
-                     "建筑面积、套内面积、户型、装修、姓名、手机、关系、入住日期、证件号",
-                     unknown);
+        return fatal(e, "表头中有无法识别的列：%s。可用的列：%s", unknown, available);
+    return 0;
+}
+
+int import_header_parse(const struct csv_field *f, size_t n, struct import_header *h, struct err *e)
+{
+    memset(h, 0, sizeof(*h));
+    h->nfields = n;
+    if (import_header_map(f, n, import_col_names, import_col_names_en, IMPORT_NCOLS,
+                          "楼栋、单元、房号、编码、类型、楼层、建筑面积、套内面积、户型、装修、"
+                          "姓名、手机、关系、入住日期、证件号",
+                          h->field_of, h->ignored, e) < 0)
+        return -1;
     if (h->field_of[IMPORT_COL_NUMBER] < 0)
         return fatal(e, "表头中缺少必需的列“房号”");
     if (h->field_of[IMPORT_COL_KIND] < 0)
@@ -521,24 +530,23 @@ static void parse_area_cell(struct row_parse *p, enum import_col col, bool *has,
         *has = true;
 }
 
-/* Any non-empty cell outside the mapped columns is an error: silently
- * dropping data the user typed would be worse. Reported once per row. */
-static void check_stray_cells(struct row_parse *p)
+int import_stray_cells(const struct csv_field *f, size_t n, size_t nfields, const bool *ignored,
+                       int line, struct import_report *rep)
 {
-    for (size_t i = 0; i < p->n; i++) {
+    for (size_t i = 0; i < n; i++) {
         const char *s;
-        size_t n;
+        size_t len;
 
-        if (i < p->h->nfields && !p->h->ignored[i])
+        if (i < nfields && !ignored[i])
             continue;
-        cell_view(&p->f[i], &s, &n);
-        if (n == 0)
+        cell_view(&f[i], &s, &len);
+        if (len == 0)
             continue;
-        import_report_add_error(p->rep, p->line, NULL, "第 %zu 列有内容但没有表头（表头共 %zu 列）",
-                                i + 1, p->h->nfields);
-        p->nerr++;
-        return;
+        import_report_add_error(rep, line, NULL, "第 %zu 列有内容但没有表头（表头共 %zu 列）",
+                                i + 1, nfields);
+        return 1;
     }
+    return 0;
 }
 
 int import_row_parse(const struct import_header *h, const struct csv_field *f, size_t n, int line,
@@ -552,7 +560,7 @@ int import_row_parse(const struct import_header *h, const struct csv_field *f, s
 
     memset(row, 0, sizeof(*row));
     row->line = line;
-    check_stray_cells(&p);
+    p.nerr += import_stray_cells(f, n, h->nfields, h->ignored, line, rep);
 
     row->building = text_cell(&p, IMPORT_COL_BUILDING, &bad_building);
     row->unit = text_cell(&p, IMPORT_COL_UNIT, &bad_unit);
@@ -1138,6 +1146,16 @@ static bool record_blank(const struct csv_field *f, size_t n)
             return false;
     }
     return true;
+}
+
+void import_cell_view(const struct csv_field *f, const char **s, size_t *n)
+{
+    cell_view(f, s, n);
+}
+
+bool import_record_blank(const struct csv_field *f, size_t n)
+{
+    return record_blank(f, n);
 }
 
 /* Pass one: structure, header and size, before anything is written. */

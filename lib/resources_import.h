@@ -137,6 +137,14 @@ struct import_header {
     bool ignored[CSV_MAX_FIELDS]; /* header cell was empty: no column there */
 };
 
+/* Map a header row onto ncols known columns, named zh[c] (Chinese) or
+ * en[c] (English, any case): field_of[c] the field of column c, -1 when
+ * absent; ignored[i] for an empty header cell (n ≤ CSV_MAX_FIELDS of
+ * them). 400 for a column named twice, or for unknown names (all of them
+ * in one message, then "可用的列：" available). Every CSV import's header. */
+int import_header_map(const struct csv_field *f, size_t n, const char *const *zh,
+                      const char *const *en, size_t ncols, const char *available, int *field_of,
+                      bool *ignored, struct err *e);
 /* Map a header row; 400 with a Chinese message for an unknown, duplicate
  * or missing required column. */
 int import_header_parse(const struct csv_field *f, size_t n, struct import_header *h,
@@ -189,6 +197,18 @@ const char *import_relation_label(const char *code);
  * out holds 33 bytes. 0, or IMPORT_BAD. */
 int import_mask_id(const char *s, size_t n, char out[33]);
 
+/* A cell as the importers read it: trimmed of spaces and tabs, and
+ * without the one leading ' of the exports' formula guard. */
+void import_cell_view(const struct csv_field *f, const char **s, size_t *n);
+/* A record of nothing but empty cells (",,," from a spreadsheet) or a
+ * blank line: not a row of data. */
+bool import_record_blank(const struct csv_field *f, size_t n);
+
+/* Data in a cell outside the header's columns (beyond nfields, or under
+ * an ignored empty header cell) is an error: silently dropping what the
+ * user typed would be worse. Added to rep once per row; 1 if so, else 0. */
+int import_stray_cells(const struct csv_field *f, size_t n, size_t nfields, const bool *ignored,
+                       int line, struct import_report *rep);
 /* Add an error to rep (kept while fewer than IMPORT_MAX_ERRORS); the
  * message is cut at a character boundary to fit. */
 void import_report_add_error(struct import_report *rep, int line, const char *column,

@@ -12,6 +12,7 @@ pkgs=(
   libcurl4-openssl-dev # outside calls (WeChat, Tencent SMS)
   libssl-dev         # libcrypto: SHA-256, HMAC, RSA, AES-GCM, random bytes
   libargon2-dev      # staff password hashing (argon2id)
+  libxlsxwriter-dev  # XLSX exports of the reports (PAY-6)
   libcmocka-dev      # unit and integration tests
   mariadb-server mariadb-client # the database (run from our own data dir)
   nginx-light        # the front web server

@@ -37,6 +37,23 @@ count_cmocka() { # name, output file, exit code
 echo "== build (release and sanitizers)"
 make -s -j"$(nproc)" programs san || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
 
+# Money, areas and readings are integers (docs/money.md): no floating type
+# in lib/ or fcgi/ but the two edges that must speak double — reading a
+# number cJSON parsed (json.c, which admits only integers of at most 15
+# digits, exact in a double) and handing a cell's value to libxlsxwriter
+# (report_table.c's xlsx_number(), exact below 2^53).
+echo "== static checks"
+fp=$(grep -rnwE 'float|double|long double' lib fcgi --include='*.[ch]' |
+     grep -vE '^[^:]+:[0-9]+:\s*(/?\*|//)' |
+     grep -vE '^lib/report_table\.c:.*xlsx_number|^lib/report_table\.c:.*\(double\)v / \(double\)scale' || true)
+if [[ -n $fp ]]; then
+  echo "  floating point outside its two edges:"; echo "$fp" | sed 's/^/    /'
+  failed=$((failed + 1)); failures+=("no floating point")
+else
+  printf '  %-32s %3d passed, %d failed, %d skipped\n' "no floating point in lib/ fcgi/" 1 0 0
+  passed=$((passed + 1))
+fi
+
 echo "== unit tests"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

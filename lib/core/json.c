@@ -318,7 +318,7 @@ int json_get_ids(const cJSON *obj, const char *name, bool required, size_t max_i
                  struct err *e)
 {
     const cJSON *arr = cJSON_GetObjectItemCaseSensitive(obj, name), *it;
-    int64_t *ids;
+    int64_t *ids, v;
 
     *n = 0;
     *out = NULL;
@@ -335,9 +335,10 @@ int json_get_ids(const cJSON *obj, const char *name, bool required, size_t max_i
         if (!cJSON_IsNumber(it))
             return err_setf(e, E_BAD_REQUEST, "字段 %s 必须是不超过 %zu 项的编号数组", name,
                             max_items);
-        if (it->valuedouble < 1 || it->valuedouble > (double)max_id)
+        v = (int64_t)it->valuedouble; /* exact: see json_get_int() */
+        if (v < 1 || v > max_id)
             return err_setf(e, E_BAD_REQUEST, "字段 %s 超出允许范围", name);
-        ids[(*n)++] = (int64_t)it->valuedouble;
+        ids[(*n)++] = v;
     }
     *out = ids;
     if (present)
@@ -368,4 +369,64 @@ cJSON *json_add_int(cJSON *obj, const char *name, int64_t v)
 cJSON *json_int(int64_t v)
 {
     return cJSON_CreateNumber(v); /* exact below 2^53 */
+}
+
+void json_write_str(struct buf *b, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    const char *run = s;
+
+    buf_append(b, "\"", 1);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+        const char *rep = NULL;
+        size_t n = 2;
+
+        if (c == '"')
+            rep = "\\\"";
+        else if (c == '\\')
+            rep = "\\\\";
+        else if (c == '\n')
+            rep = "\\n";
+        else if (c == '\r')
+            rep = "\\r";
+        else if (c == '\t')
+            rep = "\\t";
+        else if (c < 0x20) {
+            rep = esc;
+            n = 6;
+        } else
+            continue; /* UTF-8 passes as it is: the text was checked on input */
+        buf_append(b, run, (size_t)(s - run));
+        buf_append(b, rep, n);
+        run = s + 1;
+    }
+    buf_append(b, run, (size_t)(s - run));
+    buf_append(b, "\"", 1);
+}
+
+void json_write_int(struct buf *b, int64_t v)
+{
+    char d[24];
+    int at = sizeof(d);
+    /* in unsigned arithmetic, so that INT64_MIN negates */
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+
+    do
+        d[--at] = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0)
+        d[--at] = '-';
+    buf_append(b, d + at, sizeof(d) - (size_t)at);
+}
+
+cJSON *json_add_str_or_null(cJSON *obj, const char *name, const char *v)
+{
+    return v ? cJSON_AddStringToObject(obj, name, v) : cJSON_AddNullToObject(obj, name);
+}
+
+cJSON *json_add_id_or_null(cJSON *obj, const char *name, int64_t id)
+{
+    return id ? json_add_int(obj, name, id) : cJSON_AddNullToObject(obj, name);
 }

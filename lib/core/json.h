@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "core/arena.h"
+#include "core/buf.h"
 #include "core/err.h"
 
 /* Parse a request body that must be one JSON object. Caller frees with
@@ -57,6 +58,13 @@ int json_get_ids(const cJSON *obj, const char *name, bool required, size_t max_i
                  int64_t max_id, struct arena *a, int64_t **out, size_t *n, bool *present,
                  struct err *e);
 
+/* A JSON text written straight into a buffer, for the hot lists (an
+ * owner's 36 bills) whose cJSON tree — a node per value, every number
+ * printed as a double and scanned back — cost more than their query.
+ * Values only: the caller writes the punctuation and member names. */
+void json_write_str(struct buf *b, const char *s); /* quoted, escaped (RFC 8259) */
+void json_write_int(struct buf *b, int64_t v);
+
 /* True if p[0..n) is valid UTF-8 (no overlongs, no surrogates). */
 bool utf8_valid(const char *p, size_t n);
 /* Number of characters in valid UTF-8. */
@@ -66,5 +74,8 @@ size_t utf8_chars(const char *p, size_t n);
 cJSON *json_add_int(cJSON *obj, const char *name, int64_t v);
 /* A number item for an int64 that we know fits in 2^53 (for arrays). */
 cJSON *json_int(int64_t v);
+/* A string member, or null when v is NULL; an id member, or null when 0. */
+cJSON *json_add_str_or_null(cJSON *obj, const char *name, const char *v);
+cJSON *json_add_id_or_null(cJSON *obj, const char *name, int64_t id);
 
 #endif

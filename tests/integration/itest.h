@@ -78,8 +78,9 @@ const char *it_env(const char *name);
 /* Read a pid from a file in WUYE_VAR/run. */
 int it_pid(const char *file);
 
-/* A checksum of the contents of every table but outbox (which the jobs
- * process updates on its own), as "table=rows/crc;…": unlike
+/* A checksum of the contents of every table but outbox, job_runs and
+ * job_schedule (which the jobs process updates on its own: a periodic job
+ * starting at the top of the hour is no change of a request's), as "table=rows/crc;…": unlike
  * it_db_fingerprint() it also sees an UPDATE that changes no count.
  * Used with it_db_fingerprint() by test_badinput.c. */
 void it_db_checksum(char *out, size_t size);
@@ -118,6 +119,10 @@ cJSON *it_find_str(const cJSON *arr, const char *key, const char *v);
 cJSON *it_find_int(const cJSON *arr, const char *key, int64_t v);
 /* Set the id counters of the estate tables back to the lowest free ids. */
 void it_reset_ids(void);
+
+/* The books balance (books_check(), `wuye check-books`): no breach of
+ * their rules, each one printed when there are. */
+void it_books_balance(void);
 
 /* Secrets in the logs (STYLE.md: never tokens, codes or full phones).
  * it_http*() note every session token in an answer and every SMS code the

@@ -101,14 +101,6 @@ static void bill_status(int64_t id, char *out, size_t size)
         assert_string_equal(st_, (want));                                                          \
     } while (0)
 
-static void books_balance(void)
-{
-    struct err e = {0};
-    long breaches = -1;
-
-    assert_int_equal(books_check(it_db(), stderr, &breaches, &e), 0);
-    assert_int_equal(breaches, 0);
-}
 
 /* A collection's body. */
 static void collect_body(char *out, size_t size, int64_t resource, const int64_t *ids, size_t n,
@@ -381,7 +373,7 @@ static void desk_earliest_first(void **state)
     assert_status(a08, "paid");
     assert_status(a09, "partial");
     assert_int_equal(bill_int(a09, "paid_fen"), 500);
-    books_balance();
+    it_books_balance();
 }
 
 static void desk_overpay_goes_to_prepay(void **state)
@@ -424,7 +416,7 @@ static void desk_overpay_goes_to_prepay(void **state)
                                     p, 1),
                          1);
     }
-    books_balance();
+    it_books_balance();
 }
 
 /* ---- concurrency ------------------------------------------------------------------- */
@@ -482,7 +474,7 @@ static void twenty_collect_one_bill(void **state)
                                 "ON b.id = a.bill_id WHERE b.resource_id = ?",
                                 p, 1),
                      1);
-    books_balance();
+    it_books_balance();
 }
 
 #define ROUNDS 100
@@ -537,7 +529,7 @@ static void two_cashiers_numbers_without_gaps(void **state)
                                     "WHERE project_id = ? AND " THIS_YEAR,
                                     p, 1));
     }
-    books_balance();
+    it_books_balance();
 }
 
 /* ---- bad input --------------------------------------------------------------------- */
@@ -616,7 +608,7 @@ static void bad_input_changes_nothing(void **state)
     snprintf(body, sizeof(body), "{\"fee_item_id\":%lld,\"amount_fen\":100,\"note\":\"a\\nb\"}",
              (long long)g.park);
     refused_as(g.butler, "POST", path, body, 400, "BAD_REQUEST");
-    books_balance();
+    it_books_balance();
 }
 
 /* ---- check-books fails on a corrupted row ------------------------------------------- */

@@ -289,6 +289,48 @@ static void utf8(void **state)
     assert_int_equal(utf8_chars("物业a", strlen("物业a")), 3);
 }
 
+/* The text writer of the hot lists: what cJSON would print, and parses
+ * back to the same values. */
+static void writer(void **state)
+{
+    static const struct {
+        const char *in, *out;
+    } strs[] = {
+        {"", "\"\""},
+        {"物业费", "\"物业费\""},
+        {"a\"b\\c", "\"a\\\"b\\\\c\""},
+        {"line\nnext\ttab\r", "\"line\\nnext\\ttab\\r\""},
+        {"\x01\x1f", "\"\\u0001\\u001f\""},
+        {"</script>", "\"</script>\""},
+    };
+    static const struct {
+        int64_t v;
+        const char *out;
+    } ints[] = {{0, "0"}, {7, "7"}, {-5, "-5"}, {999999999999999, "999999999999999"},
+                {INT64_MIN, "-9223372036854775808"}, {INT64_MAX, "9223372036854775807"}};
+    (void)state;
+
+    for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
+        struct buf b = BUF_INIT;
+        cJSON *back;
+        json_write_str(&b, strs[i].in);
+        buf_append(&b, "", 1);
+        assert_string_equal(b.data, strs[i].out);
+        back = cJSON_Parse(b.data);
+        assert_non_null(back);
+        assert_string_equal(cJSON_GetStringValue(back), strs[i].in);
+        cJSON_Delete(back);
+        buf_free(&b);
+    }
+    for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+        struct buf b = BUF_INIT;
+        json_write_int(&b, ints[i].v);
+        buf_append(&b, "", 1);
+        assert_string_equal(b.data, ints[i].out);
+        buf_free(&b);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -299,6 +341,7 @@ int main(void)
         cmocka_unit_test(utf8),
         cmocka_unit_test(duplicates_table),
         cmocka_unit_test(wide_object_is_not_quadratic),
+        cmocka_unit_test(writer),
     };
     return cmocka_run_group_tests_name("json", tests, NULL, NULL);
 }
