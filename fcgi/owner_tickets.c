@@ -15,7 +15,7 @@ int h_owner_tickets(struct req *r, struct err *e)
     if (req_page(r, &p, e) < 0 ||
         ticket_list_owner(db_thread(), &r->arena, &r->who, p.after, p.limit, &pg, e) < 0)
         return -1;
-    return reply_ticket_page(r, &pg, false);
+    return reply_tickets(r, pg.items, pg.n, true, pg.next, false);
 }
 
 int h_owner_ticket_rating(struct req *r, struct err *e)

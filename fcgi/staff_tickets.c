@@ -39,7 +39,7 @@ int h_staff_tickets(struct req *r, struct err *e)
     }
     if (ticket_list_staff(db_thread(), &r->arena, &r->who, &f, p.after, p.limit, &pg, e) < 0)
         return -1;
-    return reply_ticket_page(r, &pg, true);
+    return reply_tickets(r, pg.items, pg.n, true, pg.next, true);
 }
 
 /* The materials of a completion: [{"name","quantity","unit"}…]. */
@@ -135,7 +135,6 @@ int h_staff_knowledge(struct req *r, struct err *e)
     size_t n;
     const char *q;
     int64_t project_id = 0, limit = 20;
-    cJSON *doc, *items;
 
     if (req_query_str(r, "q", TICKET_KB_QUERY_MAX, &q, e) < 0 ||
         req_query_int(r, "project_id", 1, INT32_MAX, &project_id, NULL, e) < 0 ||
@@ -146,9 +145,5 @@ int h_staff_knowledge(struct req *r, struct err *e)
     if (ticket_kb_search(db_thread(), &r->arena, &r->who, q, project_id, (int)limit, &t, &n, e) <
         0)
         return -1;
-    doc = cJSON_CreateObject();
-    items = cJSON_AddArrayToObject(doc, "items");
-    for (size_t i = 0; i < n; i++)
-        cJSON_AddItemToArray(items, render_ticket(&t[i], false, true));
-    return reply_json(r, 200, doc);
+    return reply_tickets(r, t, n, false, 0, true);
 }

@@ -10,138 +10,202 @@
 #include "db/db.h"
 #include "server.h"
 
+/* The ticket's JSON is written straight into a buffer (json_write_*), as
+ * the owner's bills are: a list of 50 tickets as a cJSON tree was a
+ * node and its allocations per value, most of a list's cost. Members in
+ * API.md's order, then ours. */
+
+/* ,"name": */
+static void key(struct buf *o, const char *name)
+{
+    buf_puts(o, ",\"");
+    buf_puts(o, name);
+    buf_puts(o, "\":");
+}
+
 /* A stored UTC time as RFC 3339 in China time, or null. */
-static void add_time(cJSON *o, const char *name, const char *db_utc)
+static void put_time(struct buf *o, const char *name, const char *db_utc)
 {
     char t[26];
 
+    key(o, name);
     if (db_utc && util_db_time_to_rfc3339(db_utc, t) == 0)
-        cJSON_AddStringToObject(o, name, t);
+        json_write_str(o, t);
     else
-        cJSON_AddNullToObject(o, name);
+        buf_puts(o, "null");
 }
 
-static void add_id_or_null(cJSON *o, const char *name, int64_t id)
+static void put_id(struct buf *o, const char *name, int64_t id)
 {
+    key(o, name);
     if (id)
-        json_add_int(o, name, id);
+        json_write_int(o, id);
     else
-        cJSON_AddNullToObject(o, name);
+        buf_puts(o, "null");
+}
+
+static void put_str(struct buf *o, const char *name, const char *v)
+{
+    key(o, name);
+    if (v)
+        json_write_str(o, v);
+    else
+        buf_puts(o, "null");
+}
+
+static void put_bool(struct buf *o, const char *name, bool v)
+{
+    key(o, name);
+    buf_puts(o, v ? "true" : "false");
 }
 
 /* {"score","comment"} or null. */
-static void add_score(cJSON *o, const char *name, bool has, int64_t score, const char *comment)
+static void put_score(struct buf *o, const char *name, bool has, int64_t score,
+                      const char *comment)
 {
-    cJSON *x;
-
+    key(o, name);
     if (!has) {
-        cJSON_AddNullToObject(o, name);
+        buf_puts(o, "null");
         return;
     }
-    x = cJSON_AddObjectToObject(o, name);
-    json_add_int(x, "score", score);
-    cJSON_AddStringToObject(x, "comment", comment ? comment : "");
+    buf_puts(o, "{\"score\":");
+    json_write_int(o, score);
+    buf_puts(o, ",\"comment\":");
+    json_write_str(o, comment ? comment : "");
+    buf_puts(o, "}");
 }
 
-cJSON *render_ticket(const struct ticket *t, bool detail, bool staff_view)
+/* {"kind","id","name"} of whoever did something ("name" left out when
+ * not read: a list's reporter). */
+static void put_who(struct buf *o, const char *name, const char *kind, int64_t id,
+                    const char *who)
 {
-    cJSON *o = cJSON_CreateObject(), *photos, *x;
-    char url[64];
+    key(o, name);
+    buf_puts(o, "{\"kind\":");
+    json_write_str(o, kind);
+    put_id(o, "id", id);
+    if (who)
+        put_str(o, "name", who);
+    buf_puts(o, "}");
+}
 
-    json_add_int(o, "id", t->id);
-    cJSON_AddStringToObject(o, "type", t->type);
-    cJSON_AddStringToObject(o, "area", t->area);
-    cJSON_AddStringToObject(o, "status", ticket_status_name(t->status));
-    add_id_or_null(o, "resource_id", t->resource_id);
-    cJSON_AddStringToObject(o, "description", t->description);
-    photos = cJSON_AddArrayToObject(o, "photos");
+void render_ticket(struct buf *o, const struct ticket *t, bool detail, bool staff_view)
+{
+    buf_puts(o, "{\"id\":");
+    json_write_int(o, t->id);
+    put_str(o, "type", t->type);
+    put_str(o, "area", t->area);
+    put_str(o, "status", ticket_status_name(t->status));
+    put_id(o, "resource_id", t->resource_id);
+    put_str(o, "description", t->description);
+    key(o, "photos");
+    buf_puts(o, "[");
     for (size_t i = 0; i < t->nphotos; i++) {
-        cJSON *p = cJSON_CreateObject();
-        json_add_int(p, "id", t->photos[i]);
-        snprintf(url, sizeof(url), "/api/v1/uploads/%lld", (long long)t->photos[i]);
-        cJSON_AddStringToObject(p, "url", url);
-        cJSON_AddItemToArray(photos, p);
+        buf_puts(o, i ? ",{\"id\":" : "{\"id\":");
+        json_write_int(o, t->photos[i]);
+        buf_puts(o, ",\"url\":\"/api/v1/uploads/");
+        json_write_int(o, t->photos[i]);
+        buf_puts(o, "\"}");
     }
-    add_time(o, "appointment_at", t->appointment_at);
-    add_time(o, "created_at", t->created_at);
+    buf_puts(o, "]");
+    put_time(o, "appointment_at", t->appointment_at);
+    put_time(o, "created_at", t->created_at);
+    key(o, "assignee");
     if (t->assignee_id) {
-        x = cJSON_AddObjectToObject(o, "assignee");
-        json_add_int(x, "id", t->assignee_id);
-        cJSON_AddStringToObject(x, "name", t->assignee_name);
+        buf_puts(o, "{\"id\":");
+        json_write_int(o, t->assignee_id);
+        put_str(o, "name", t->assignee_name);
+        buf_puts(o, "}");
     } else {
-        cJSON_AddNullToObject(o, "assignee");
+        buf_puts(o, "null");
     }
-    add_score(o, "rating", t->rated, t->rating_score, t->rating_comment);
-    /* beyond API.md's fixed fields */
-    json_add_int(o, "project_id", t->project_id);
-    add_id_or_null(o, "building_id", t->building_id);
-    if (t->severity)
-        cJSON_AddStringToObject(o, "severity", t->severity);
-    else
-        cJSON_AddNullToObject(o, "severity");
-    cJSON_AddStringToObject(o, "result", t->result);
+    put_score(o, "rating", t->rated, t->rating_score, t->rating_comment);
+    /* beyond API.md's fixed fields: what a list shows, then the rest */
+    key(o, "project_id");
+    json_write_int(o, t->project_id);
+    put_id(o, "building_id", t->building_id);
+    put_str(o, "severity", t->severity);
+    put_bool(o, "response_overdue", t->response_overdue);
+    put_bool(o, "complete_overdue", t->complete_overdue);
+    if (staff_view)
+        put_who(o, "reporter", t->reported_by_owner ? "owner" : "staff", t->reporter_id,
+                t->full ? t->reporter_name : NULL);
+    if (!t->full) {
+        buf_puts(o, "}");
+        return;
+    }
+    put_str(o, "result", t->result);
+    key(o, "charge_fen");
     if (t->has_charge)
-        json_add_int(o, "charge_fen", t->charge_fen);
+        json_write_int(o, t->charge_fen);
     else
-        cJSON_AddNullToObject(o, "charge_fen");
-    add_score(o, "visit", t->visited, t->visit_score, t->visit_comment);
-    add_time(o, "response_due_at", t->response_due_at);
-    add_time(o, "complete_due_at", t->complete_due_at);
-    cJSON_AddBoolToObject(o, "response_overdue", t->response_overdue);
-    cJSON_AddBoolToObject(o, "complete_overdue", t->complete_overdue);
-    json_add_int(o, "escalations", t->escalations);
-    add_time(o, "updated_at", t->updated_at);
-    if (staff_view) {
-        x = cJSON_AddObjectToObject(o, "reporter");
-        cJSON_AddStringToObject(x, "kind", t->reported_by_owner ? "owner" : "staff");
-        json_add_int(x, "id", t->reporter_id);
-        cJSON_AddStringToObject(x, "name", t->reporter_name);
-    }
+        buf_puts(o, "null");
+    put_score(o, "visit", t->visited, t->visit_score, t->visit_comment);
+    put_time(o, "response_due_at", t->response_due_at);
+    put_time(o, "complete_due_at", t->complete_due_at);
+    key(o, "escalations");
+    json_write_int(o, t->escalations);
+    put_time(o, "updated_at", t->updated_at);
     if (detail || t->materials) {
-        cJSON *m = cJSON_AddArrayToObject(o, "materials");
+        key(o, "materials");
+        buf_puts(o, "[");
         for (size_t i = 0; i < t->nmaterials; i++) {
-            cJSON *y = cJSON_CreateObject();
-            cJSON_AddStringToObject(y, "name", t->materials[i].name);
-            json_add_int(y, "quantity", t->materials[i].quantity);
-            cJSON_AddStringToObject(y, "unit", t->materials[i].unit);
-            cJSON_AddItemToArray(m, y);
+            buf_puts(o, i ? ",{\"name\":" : "{\"name\":");
+            json_write_str(o, t->materials[i].name);
+            key(o, "quantity");
+            json_write_int(o, t->materials[i].quantity);
+            put_str(o, "unit", t->materials[i].unit);
+            buf_puts(o, "}");
         }
+        buf_puts(o, "]");
     }
     if (detail) {
-        cJSON *h = cJSON_AddArrayToObject(o, "history");
+        key(o, "history");
+        buf_puts(o, "[");
         for (size_t i = 0; i < t->nhistory; i++) {
             const struct ticket_event *ev = &t->history[i];
-            cJSON *y = cJSON_CreateObject(), *by;
-            cJSON_AddStringToObject(y, "action", ev->action);
-            cJSON_AddStringToObject(y, "status", ev->status);
-            by = cJSON_AddObjectToObject(y, "by");
-            cJSON_AddStringToObject(by, "kind", ev->by_kind);
-            add_id_or_null(by, "id", ev->by_id);
-            cJSON_AddStringToObject(by, "name", ev->by_name);
-            add_time(y, "at", ev->at);
-            cJSON_AddStringToObject(y, "note", ev->note);
-            cJSON_AddItemToArray(h, y);
+            buf_puts(o, i ? ",{\"action\":" : "{\"action\":");
+            json_write_str(o, ev->action);
+            put_str(o, "status", ev->status);
+            put_who(o, "by", ev->by_kind, ev->by_id, ev->by_name);
+            put_time(o, "at", ev->at);
+            put_str(o, "note", ev->note);
+            buf_puts(o, "}");
         }
+        buf_puts(o, "]");
     }
-    return o;
+    buf_puts(o, "}");
 }
 
-int reply_ticket_page(struct req *r, const struct ticket_page *pg, bool staff_view)
+int reply_tickets(struct req *r, const struct ticket *items, size_t n, bool paged, int64_t next,
+                  bool staff_view)
 {
-    cJSON *items = cJSON_CreateArray();
+    struct buf text = BUF_INIT;
 
-    for (size_t i = 0; i < pg->n; i++)
-        cJSON_AddItemToArray(items, render_ticket(&pg->items[i], false, staff_view));
-    return reply_list(r, items, pg->next);
+    buf_puts(&text, "{\"items\":[");
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            buf_puts(&text, ",");
+        render_ticket(&text, &items[i], false, staff_view);
+    }
+    buf_puts(&text, "]");
+    if (paged && next)
+        buf_printf(&text, ",\"next_cursor\":\"%lld\"", (long long)next);
+    else if (paged)
+        buf_puts(&text, ",\"next_cursor\":null");
+    buf_puts(&text, "}");
+    return reply_json_text(r, 200, &text);
 }
 
 int reply_ticket(struct req *r, int status, int64_t id, struct err *e)
 {
     struct ticket t;
+    struct buf text = BUF_INIT;
 
-    if (ticket_get(db_thread(), &r->arena, &r->who, id, &t, e) < 0)
+    if (ticket_get(db_thread(), &r->arena, &r->who, id, status == 201, &t, e) < 0)
         return -1;
-    return reply_json(r, status, render_ticket(&t, true, r->who.kind == SUBJECT_STAFF));
+    render_ticket(&text, &t, true, r->who.kind == SUBJECT_STAFF);
+    return reply_json_text(r, status, &text);
 }
 
 int tickets_parse_in(struct req *r, struct ticket_in *x, struct err *e)

@@ -6,19 +6,22 @@
 #ifndef WUYE_TICKETS_RENDER_H
 #define WUYE_TICKETS_RENDER_H
 
-#include <cjson/cJSON.h>
 #include <stdbool.h>
 
+#include "core/buf.h"
 #include "http.h"
 #include "tickets.h"
 
 /* API.md's ticket, plus project_id, building_id, severity, result,
  * charge_fen, visit, deadlines and overdue flags; detail adds history and
- * materials; staff_view adds the reporter. */
-cJSON *render_ticket(const struct ticket *t, bool detail, bool staff_view);
-/* {"items":[tickets…],"next_cursor"} (the list shape). */
-int reply_ticket_page(struct req *r, const struct ticket_page *pg, bool staff_view);
-/* 200 (or 201) with ticket id as who sees it now (ticket_get()). */
+ * materials (a list item has materials when they were loaded: the
+ * knowledge base's hits); staff_view adds the reporter. Written into o. */
+void render_ticket(struct buf *o, const struct ticket *t, bool detail, bool staff_view);
+/* 200 {"items":[tickets…]} and, when paged, "next_cursor" (next 0: null). */
+int reply_tickets(struct req *r, const struct ticket *items, size_t n, bool paged, int64_t next,
+                  bool staff_view);
+/* 200 with ticket id as who sees it now (ticket_get()); 201 with the one
+ * the caller has just made. */
 int reply_ticket(struct req *r, int status, int64_t id, struct err *e);
 
 /* The body of a new ticket (the members the route declares). */

@@ -72,27 +72,33 @@ DB_SQL(sql_resource_place,
        "SELECT project_id, building_id FROM resources WHERE id = ? LOCK IN SHARE MODE");
 DB_SQL(sql_building_place, "SELECT project_id FROM buildings WHERE id = ? LOCK IN SHARE MODE");
 DB_SQL(sql_project_place, "SELECT id FROM projects WHERE id = ? LOCK IN SHARE MODE");
-DB_SQL(sql_deadline,
-       "SELECT response_min, complete_min FROM ticket_deadlines WHERE project_id = ? AND type = ?");
-DB_SQL(sql_insert,
-       "INSERT INTO tickets (project_id, resource_id, building_id, type, severity, area, "
-       "description, appointment_at, reporter_kind, reporter_id, response_due_at, "
-       "complete_due_at) VALUES (?, ?, ?, ?, ?, ?, ?, IF(? = 0, NULL, FROM_UNIXTIME(?)), ?, ?, "
-       "UTC_TIMESTAMP() + INTERVAL ? MINUTE, UTC_TIMESTAMP() + INTERVAL ? MINUTE)");
 /* A photo is the caller's and attached to nothing, or it is not attached. */
 DB_SQL(sql_attach, "UPDATE uploads SET ticket_id = ? WHERE id = ? AND uploader_kind = ? "
                    "AND uploader_id = ? AND ticket_id IS NULL");
 DB_SQL(sql_event, "INSERT INTO ticket_events (ticket_id, action, from_status, to_status, "
                   "by_kind, by_id, assignee_id, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-DB_SQL(sql_snap, "SELECT JSON_OBJECT('project_id', project_id, 'resource_id', resource_id, "
-                 "'building_id', building_id, 'type', type, 'severity', severity, 'area', area, "
-                 "'status', status, 'assignee_id', assignee_id, 'reporter_kind', reporter_kind, "
-                 "'reporter_id', reporter_id, 'appointment_at', appointment_at, "
-                 "'result', result, 'charge_fen', charge_fen, 'rating_score', rating_score, "
-                 "'visit_score', visit_score, 'escalations', escalations, "
-                 "'response_overdue', response_overdue, 'complete_overdue', complete_overdue, "
-                 "'photos', (SELECT JSON_ARRAYAGG(u.id) FROM uploads u WHERE u.ticket_id = t.id)) "
-                 "FROM tickets t WHERE t.id = ?");
+/* The audit log's picture of a ticket: after a step (sql_snap), and as
+ * the insert stored it (sql_insert's RETURNING: one round trip less). */
+#define TICKET_SNAP                                                                                \
+    "JSON_OBJECT('project_id', project_id, 'resource_id', resource_id, "                           \
+    "'building_id', building_id, 'type', type, 'severity', severity, 'area', area, "               \
+    "'status', status, 'assignee_id', assignee_id, 'reporter_kind', reporter_kind, "               \
+    "'reporter_id', reporter_id, 'appointment_at', appointment_at, 'photos', photos, "             \
+    "'result', result, 'charge_fen', charge_fen, 'rating_score', rating_score, "                   \
+    "'visit_score', visit_score, 'escalations', escalations, "                                     \
+    "'response_due_at', response_due_at, 'complete_due_at', complete_due_at, "                     \
+    "'response_overdue', response_overdue, 'complete_overdue', complete_overdue)"
+DB_SQL(sql_snap, "SELECT " TICKET_SNAP " FROM tickets WHERE id = ?");
+/* The deadlines are the project's for the type, or the defaults (the
+ * last two ?): read in the insert, one round trip less on the hot path. */
+#define DEADLINE(col)                                                                              \
+    "UTC_TIMESTAMP() + INTERVAL COALESCE((SELECT d." col " FROM ticket_deadlines d "                \
+    "WHERE d.project_id = ? AND d.type = ?), ?) MINUTE"
+DB_SQL(sql_insert,
+       "INSERT INTO tickets (project_id, resource_id, building_id, type, severity, area, "
+       "description, appointment_at, reporter_kind, reporter_id, photos, response_due_at, "
+       "complete_due_at) VALUES (?, ?, ?, ?, ?, ?, ?, IF(? = 0, NULL, FROM_UNIXTIME(?)), ?, ?, ?, "
+       DEADLINE("response_min") ", " DEADLINE("complete_min") ") RETURNING id, " TICKET_SNAP);
 /* The row every step of a ticket locks first. */
 DB_SQL(sql_lock, "SELECT project_id, status, assignee_id, reporter_kind = 'owner', reporter_id, "
                  "type, area, rating_score IS NOT NULL, description, result "
@@ -125,17 +131,21 @@ DB_SQL(sql_staff_to_tell, "SELECT s.id, s.phone FROM staff s JOIN staff_projects
                           "ON sp.staff_id = s.id AND sp.project_id = ? "
                           "WHERE s.active = 1 AND ((s.roles + 0) & ?) <> 0 ORDER BY s.id");
 
-/* Reads. The columns of ticket_from_row(), in its order. */
-#define TICKET_COLS                                                                                \
+/* Reads. The columns of ticket_from_row(), in its order: a list's first
+ * (what a list item shows), then the rest of the detail's. */
+#define TICKET_LIST_COLS                                                                           \
     "t.id, t.project_id, t.resource_id, t.building_id, t.type, t.severity, t.area, "               \
-    "t.description, t.status, t.appointment_at, t.created_at, t.updated_at, t.assignee_id, "       \
-    "a.name, t.reporter_kind, t.reporter_id, "                                                     \
+    "t.description, t.status, t.appointment_at, t.created_at, t.assignee_id, a.name, "             \
+    "t.reporter_kind, t.reporter_id, t.rating_score, t.rating_comment, t.response_overdue, "       \
+    "t.complete_overdue, t.photos "
+#define TICKET_LIST_NCOLS 20
+#define TICKET_COLS                                                                                \
+    TICKET_LIST_COLS                                                                               \
+    ", t.updated_at, "                                                                             \
     "IF(t.reporter_kind = 'owner', (SELECT pe.name FROM persons pe WHERE pe.id = t.reporter_id), " \
     "(SELECT st.name FROM staff st WHERE st.id = t.reporter_id)), "                                \
-    "t.result, t.charge_fen, t.rating_score, t.rating_comment, t.visit_score, t.visit_comment, "   \
-    "t.escalations, t.response_due_at, t.complete_due_at, t.response_overdue, "                    \
-    "t.complete_overdue, "                                                                         \
-    "(SELECT GROUP_CONCAT(u.id ORDER BY u.id) FROM uploads u WHERE u.ticket_id = t.id) "
+    "t.result, t.charge_fen, t.visit_score, t.visit_comment, t.escalations, t.response_due_at, "   \
+    "t.complete_due_at "
 #define TICKET_ASSIGNEE " LEFT JOIN staff a ON a.id = t.assignee_id "
 
 DB_SQL(sql_get, "SELECT " TICKET_COLS "FROM tickets t" TICKET_ASSIGNEE "WHERE t.id = ?");
@@ -146,17 +156,21 @@ DB_SQL(sql_history,
        "e.note, e.at FROM ticket_events e WHERE e.ticket_id = ? ORDER BY e.id");
 DB_SQL(sql_materials,
        "SELECT name, quantity, unit FROM ticket_materials WHERE ticket_id = ? ORDER BY id");
-DB_SQL(sql_list_owner, "SELECT " TICKET_COLS "FROM tickets t" TICKET_ASSIGNEE
+DB_SQL(sql_list_owner, "SELECT " TICKET_LIST_COLS "FROM tickets t" TICKET_ASSIGNEE
                        "WHERE t.reporter_kind = 'owner' AND t.reporter_id = ? AND t.id < ? "
                        "ORDER BY t.id DESC LIMIT ?");
-/* The staff list: the caller's projects (or one of them), optionally one
- * status, one assignee (or none), one type; newest first. */
-DB_SQL(sql_list_staff,
-       "SELECT " TICKET_COLS "FROM tickets t" TICKET_ASSIGNEE
-       "WHERE t.project_id IN (SELECT sp.project_id FROM staff_projects sp WHERE sp.staff_id = ?) "
-       "AND (? = 0 OR t.project_id = ?) AND (? = '' OR t.status = ?) "
-       "AND (? = 0 OR (? = -1 AND t.assignee_id IS NULL) OR t.assignee_id = ?) "
-       "AND (? = '' OR t.type = ?) AND t.id < ? ORDER BY t.id DESC LIMIT ?");
+/* The staff list: one project (its indexes: by status, or all of it by
+ * id), or every project of the caller's (the list of their ids, checked
+ * row by row while the newest are read backwards by id, or by status and
+ * id); then optionally one status, one assignee (or none), one type. */
+#define STAFF_FILTERS                                                                              \
+    "AND (? = '' OR t.status = ?) "                                                                \
+    "AND (? = 0 OR (? = -1 AND t.assignee_id IS NULL) OR t.assignee_id = ?) "                      \
+    "AND (? = '' OR t.type = ?) AND t.id < ? ORDER BY t.id DESC LIMIT ?"
+DB_SQL(sql_list_project, "SELECT " TICKET_LIST_COLS "FROM tickets t" TICKET_ASSIGNEE
+                         "WHERE t.project_id = ? " STAFF_FILTERS);
+DB_SQL(sql_list_projects, "SELECT " TICKET_LIST_COLS "FROM tickets t" TICKET_ASSIGNEE
+                          "WHERE FIND_IN_SET(t.project_id, ?) " STAFF_FILTERS);
 DB_SQL(sql_suggest,
        "SELECT s.id, s.name, (SELECT GROUP_CONCAT(k.skill ORDER BY k.skill) FROM staff_skills k "
        "WHERE k.staff_id = s.id), (SELECT COUNT(*) FROM tickets o WHERE o.assignee_id = s.id "
@@ -176,26 +190,22 @@ DB_SQL(sql_kb_search,
        "WHERE (? = 0 OR k.project_id = ?) GROUP BY k.ticket_id HAVING COUNT(*) = ? "
        "ORDER BY k.ticket_id DESC LIMIT ?) h JOIN tickets t ON t.id = h.ticket_id" TICKET_ASSIGNEE
        "ORDER BY t.id DESC");
-/* The overdue job: what passed a deadline, skipping rows a step holds
- * (they are taken on the next run). */
-DB_SQL(sql_overdue,
-       "SELECT id, project_id, status = 'submitted' AND response_overdue = 0 "
-       "AND response_due_at < UTC_TIMESTAMP(), "
-       "status IN ('submitted', 'accepted', 'dispatched', 'taken', 'in_progress') "
-       "AND complete_overdue = 0 AND complete_due_at < UTC_TIMESTAMP() FROM tickets "
-       "WHERE (response_overdue = 0 AND status = 'submitted' "
-       "AND response_due_at < UTC_TIMESTAMP()) OR (complete_overdue = 0 "
-       "AND status IN ('submitted', 'accepted', 'dispatched', 'taken', 'in_progress') "
-       "AND complete_due_at < UTC_TIMESTAMP()) LIMIT 500 FOR UPDATE SKIP LOCKED");
+/* The overdue job: candidates by a plain read (no lock on the tickets it
+ * passes), then each locked on its own and checked again, skipping one a
+ * step holds (it is taken on the next run). */
+#define RESPONSE_LATE                                                                              \
+    "status = 'submitted' AND response_overdue = 0 AND response_due_at < UTC_TIMESTAMP()"
+#define COMPLETE_LATE                                                                              \
+    "status IN ('submitted', 'accepted', 'dispatched', 'taken', 'in_progress') "                   \
+    "AND complete_overdue = 0 AND complete_due_at < UTC_TIMESTAMP()"
+DB_SQL(sql_overdue, "(SELECT id FROM tickets WHERE " RESPONSE_LATE " LIMIT 250) UNION "
+                    "(SELECT id FROM tickets WHERE " COMPLETE_LATE " LIMIT 250)");
+DB_SQL(sql_overdue_lock, "SELECT project_id, " RESPONSE_LATE ", " COMPLETE_LATE
+                         " FROM tickets WHERE id = ? FOR UPDATE SKIP LOCKED");
 DB_SQL(sql_flag, "UPDATE tickets SET response_overdue = response_overdue OR ?, "
                  "complete_overdue = complete_overdue OR ? WHERE id = ?");
 
 /* ---- rows -------------------------------------------------------------------------- */
-
-static const char *opt_str(const struct db_res *r, size_t i, size_t c)
-{
-    return db_str(r, i, c);
-}
 
 static void ticket_from_row(struct arena *a, const struct db_res *r, size_t i, struct ticket *t)
 {
@@ -205,33 +215,36 @@ static void ticket_from_row(struct arena *a, const struct db_res *r, size_t i, s
     t->resource_id = db_int(r, i, 2);
     t->building_id = db_int(r, i, 3);
     t->type = db_text(r, i, 4);
-    t->severity = opt_str(r, i, 5);
+    t->severity = db_str(r, i, 5);
     t->area = db_text(r, i, 6);
     t->description = db_text(r, i, 7);
     ticket_status_from_name(db_text(r, i, 8), &t->status);
-    t->appointment_at = opt_str(r, i, 9);
+    t->appointment_at = db_str(r, i, 9);
     t->created_at = db_text(r, i, 10);
-    t->updated_at = db_text(r, i, 11);
-    t->assignee_id = db_int(r, i, 12);
-    t->assignee_name = db_text(r, i, 13);
-    t->reported_by_owner = strcmp(db_text(r, i, 14), "owner") == 0;
-    t->reporter_id = db_int(r, i, 15);
-    t->reporter_name = db_text(r, i, 16);
-    t->result = db_text(r, i, 17);
-    t->has_charge = !db_is_null(r, i, 18);
-    t->charge_fen = db_int(r, i, 18);
-    t->rated = !db_is_null(r, i, 19);
-    t->rating_score = db_int(r, i, 19);
-    t->rating_comment = db_text(r, i, 20);
-    t->visited = !db_is_null(r, i, 21);
-    t->visit_score = db_int(r, i, 21);
-    t->visit_comment = db_text(r, i, 22);
-    t->escalations = db_int(r, i, 23);
-    t->response_due_at = db_text(r, i, 24);
-    t->complete_due_at = db_text(r, i, 25);
-    t->response_overdue = db_int(r, i, 26) != 0;
-    t->complete_overdue = db_int(r, i, 27) != 0;
-    t->photos = db_id_list(a, db_text(r, i, 28), &t->nphotos);
+    t->assignee_id = db_int(r, i, 11);
+    t->assignee_name = db_text(r, i, 12);
+    t->reported_by_owner = strcmp(db_text(r, i, 13), "owner") == 0;
+    t->reporter_id = db_int(r, i, 14);
+    t->rated = !db_is_null(r, i, 15);
+    t->rating_score = db_int(r, i, 15);
+    t->rating_comment = db_text(r, i, 16);
+    t->response_overdue = db_int(r, i, 17) != 0;
+    t->complete_overdue = db_int(r, i, 18) != 0;
+    t->photos = db_id_list(a, db_text(r, i, 19), &t->nphotos);
+    if (r->ncols == TICKET_LIST_NCOLS)
+        return;
+    t->full = true;
+    t->updated_at = db_text(r, i, 20);
+    t->reporter_name = db_text(r, i, 21);
+    t->result = db_text(r, i, 22);
+    t->has_charge = !db_is_null(r, i, 23);
+    t->charge_fen = db_int(r, i, 23);
+    t->visited = !db_is_null(r, i, 24);
+    t->visit_score = db_int(r, i, 24);
+    t->visit_comment = db_text(r, i, 25);
+    t->escalations = db_int(r, i, 26);
+    t->response_due_at = db_text(r, i, 27);
+    t->complete_due_at = db_text(r, i, 28);
 }
 
 static void tickets_from_rows(struct arena *a, const struct db_res *r, struct ticket_page *out)
@@ -436,6 +449,7 @@ struct create_op {
     const struct principal *who;
     const struct ticket_in *in;
     int type, severity; /* indexes of the name sets; severity -1 = none */
+    char photos[TICKET_PHOTOS_MAX * 17]; /* tickets.photos: "12,13", ascending */
     int64_t id;
 };
 
@@ -498,33 +512,28 @@ static int create_tx(struct db *db, void *arg, struct err *e)
     const struct ticket_in *in = op->in;
     const struct principal *who = op->who;
     const char *kind = who->kind == SUBJECT_OWNER ? "owner" : "staff";
+    const char *type = ticket_type_names[op->type];
+    int64_t project_id = 0, building_id = 0;
     struct db_res r;
-    int64_t project_id = 0, building_id = 0, event_id = 0;
-    int response_min = default_deadlines[op->type][0], complete_min = default_deadlines[op->type][1];
-    int found;
     char cause[48];
+    int found;
 
     if (place_tx(db, op, &project_id, &building_id, e) < 0)
         return -1;
-    found = db_one(db, &op->a, &sql_deadline,
-                   DB_ARGS(P_INT(project_id), P_STR(ticket_type_names[op->type])), &r, e);
-    if (found < 0)
-        return -1;
-    if (found) {
-        response_min = (int)db_int(&r, 0, 0);
-        complete_min = (int)db_int(&r, 0, 1);
-    }
-    if (db_insert(db, &sql_insert,
-                  DB_ARGS(P_INT(project_id), in->resource_id ? P_INT(in->resource_id) : P_NULL,
-                          building_id ? P_INT(building_id) : P_NULL,
-                          P_STR(ticket_type_names[op->type]),
-                          P_STR(op->severity < 0 ? NULL : ticket_severity_names[op->severity]),
-                          P_STR(in->area), P_STR(in->description),
-                          P_INT(in->has_appointment ? 1 : 0),
-                          P_INT(in->has_appointment ? (int64_t)in->appointment_at : 0),
-                          P_STR(kind), P_INT(who->id), P_INT(response_min), P_INT(complete_min)),
-                  &op->id, e) < 0)
-        return -1;
+    found = db_one(db, &op->a, &sql_insert,
+                   DB_ARGS(P_INT(project_id), in->resource_id ? P_INT(in->resource_id) : P_NULL,
+                           building_id ? P_INT(building_id) : P_NULL, P_STR(type),
+                           P_STR(op->severity < 0 ? NULL : ticket_severity_names[op->severity]),
+                           P_STR(in->area), P_STR(in->description),
+                           P_INT(in->has_appointment ? 1 : 0),
+                           P_INT(in->has_appointment ? (int64_t)in->appointment_at : 0),
+                           P_STR(kind), P_INT(who->id), P_STR(op->photos), P_INT(project_id),
+                           P_STR(type), P_INT(default_deadlines[op->type][0]),
+                           P_INT(project_id), P_STR(type), P_INT(default_deadlines[op->type][1])),
+                   &r, e);
+    if (found <= 0)
+        return found < 0 ? -1 : err_internal(e);
+    op->id = db_int(&r, 0, 0);
     for (size_t i = 0; i < in->nphotos; i++) {
         uint64_t attached;
         if (db_exec(db, &sql_attach,
@@ -535,17 +544,20 @@ static int create_tx(struct db *db, void *arg, struct err *e)
             return err_setf(e, E_BAD_REQUEST, "照片 %lld 不是您上传的未使用的图片",
                             (long long)in->photos[i]);
     }
-    if (event_tx(db, op->id, "submit", NULL, "submitted", who, 0, NULL, &event_id, e) < 0 ||
-        audit_change(db, &op->a,
-                     &(struct audit_entry){.who = who,
-                                           .action = "create_ticket",
-                                           .entity = "ticket",
-                                           .entity_id = op->id},
-                     &sql_snap, e) < 0)
+    /* the submission is the row itself: the history's first entry is made
+     * of it (ticket_get()), not of a ticket_events row; its audit row has
+     * the row as the insert stored it */
+    if (audit_log(db,
+                  &(struct audit_entry){.who = who,
+                                        .action = "create_ticket",
+                                        .entity = "ticket",
+                                        .entity_id = op->id,
+                                        .after = db_str(&r, 0, 1)},
+                  e) < 0)
         return -1;
     if (op->severity < 0)
         return 0;
-    snprintf(cause, sizeof(cause), "ticket:%lld", (long long)event_id);
+    snprintf(cause, sizeof(cause), "ticket_new:%lld", (long long)op->id);
     return tell_staff(db, &op->a, op->cfg, project_id, complaint_roles[op->severity], op->id,
                       op->severity == 0   ? "投诉"
                       : op->severity == 1 ? "严重投诉"
@@ -556,7 +568,9 @@ static int create_tx(struct db *db, void *arg, struct err *e)
 int ticket_create(struct db *db, const struct config *cfg, const struct principal *who,
                   const struct ticket_in *in, int64_t *id, struct err *e)
 {
-    struct create_op op = {{0}, cfg, who, in, index_of(in->type, ticket_type_names), -1, 0};
+    struct create_op op = {{0}, cfg, who, in, index_of(in->type, ticket_type_names), -1, "", 0};
+    int64_t sorted[TICKET_PHOTOS_MAX];
+    size_t used = 0;
     int area = index_of(in->area, area_names);
     time_t now = time(NULL);
     int rc;
@@ -588,6 +602,18 @@ int ticket_create(struct db *db, const struct config *cfg, const struct principa
                 return err_bad_request(e, "照片不能重复");
     if (in->nphotos > TICKET_PHOTOS_MAX)
         return err_bad_request(e, "照片最多 9 张");
+    /* the photos as the lists show them, ascending */
+    if (in->nphotos)
+        memcpy(sorted, in->photos, in->nphotos * sizeof(*sorted));
+    for (size_t i = 1; i < in->nphotos; i++)
+        for (size_t j = i; j > 0 && sorted[j - 1] > sorted[j]; j--) {
+            int64_t x = sorted[j];
+            sorted[j] = sorted[j - 1];
+            sorted[j - 1] = x;
+        }
+    for (size_t i = 0; i < in->nphotos; i++)
+        used += (size_t)snprintf(op.photos + used, sizeof(op.photos) - used, "%s%lld",
+                                 i ? "," : "", (long long)sorted[i]);
     if (who->kind == SUBJECT_OWNER) {
         if (!in->resource_id || in->building_id || in->project_id)
             return err_bad_request(e, "缺少字段：resource_id");
@@ -778,9 +804,10 @@ int ticket_act(struct db *db, const struct config *cfg, const struct principal *
 /* ---- reading ----------------------------------------------------------------------- */
 
 int ticket_get(struct db *db, struct arena *a, const struct principal *who, int64_t id,
-               struct ticket *out, struct err *e)
+               bool just_created, struct ticket *out, struct err *e)
 {
     struct db_res r;
+    struct ticket_event *x;
     int found = db_one(db, a, &sql_get, DB_ARGS(P_INT(id)), &r, e);
 
     if (found < 0)
@@ -790,12 +817,23 @@ int ticket_get(struct db *db, struct arena *a, const struct principal *who, int6
     ticket_from_row(a, &r, 0, out);
     if (!ticket_may_see(who, out->project_id, out->reported_by_owner, out->reporter_id))
         return err_not_found(e);
-    if (db_query(db, a, &sql_history, DB_ARGS(P_INT(id)), &r, e) < 0)
+    r.nrows = 0;
+    if (!just_created && db_query(db, a, &sql_history, DB_ARGS(P_INT(id)), &r, e) < 0)
         return -1;
-    out->history = arena_alloc(a, (r.nrows ? r.nrows : 1) * sizeof(*out->history));
-    out->nhistory = r.nrows;
+    /* first the submission, which is the ticket row itself; then a row
+     * of ticket_events per step */
+    out->history = arena_alloc(a, (r.nrows + 1) * sizeof(*out->history));
+    out->nhistory = r.nrows + 1;
+    x = &out->history[0];
+    x->action = "submit";
+    x->status = "submitted";
+    x->by_kind = out->reported_by_owner ? "owner" : "staff";
+    x->by_id = out->reporter_id;
+    x->by_name = out->reporter_name;
+    x->note = "";
+    x->at = out->created_at;
     for (size_t i = 0; i < r.nrows; i++) {
-        struct ticket_event *x = &out->history[i];
+        x = &out->history[i + 1];
         x->action = db_text(&r, i, 0);
         x->status = db_text(&r, i, 1);
         x->by_kind = db_text(&r, i, 2);
@@ -803,6 +841,15 @@ int ticket_get(struct db *db, struct arena *a, const struct principal *who, int6
         x->by_name = db_text(&r, i, 4);
         x->note = db_text(&r, i, 5);
         x->at = db_text(&r, i, 6);
+    }
+    /* materials come with completion, and no step leads back from
+     * completed: a ticket short of it has none (one query less for every
+     * open ticket) */
+    if (just_created || (out->status != TICKET_COMPLETED && out->status != TICKET_CLOSED &&
+                         out->status != TICKET_VISITED)) {
+        out->materials = arena_alloc(a, sizeof(*out->materials));
+        out->nmaterials = 0;
+        return 0;
     }
     return load_materials(db, a, out, e);
 }
@@ -840,19 +887,34 @@ int ticket_list_staff(struct db *db, struct arena *a, const struct principal *wh
 {
     struct db_res r;
     const char *status = f->has_status ? ticket_status_name(f->status) : "";
+    const char *type = f->type ? f->type : "";
+    int64_t project = f->project_id;
+    char *projects = NULL;
+    int rc;
 
-    if (f->project_id && !auth_in_project(who, f->project_id))
+    if (project && !auth_in_project(who, project))
         return err_not_found(e);
     if (f->type && index_of(f->type, ticket_type_names) < 0)
         return err_bad_request(e, "查询参数 type 只能是 repair、cleaning、security、complaint、"
                                   "suggestion 或 other");
-    if (db_query(db, a, &sql_list_staff,
-                 DB_ARGS(P_INT(who->id), P_INT(f->project_id), P_INT(f->project_id),
-                         P_STR(status), P_STR(status), P_INT(f->assignee), P_INT(f->assignee),
-                         P_INT(f->assignee), P_STR(f->type ? f->type : ""),
-                         P_STR(f->type ? f->type : ""),
-                         P_INT(before_id ? before_id : FROM_NEWEST), P_INT(limit + 1)),
-                 &r, e) < 0)
+    if (!project && who->nprojects == 1)
+        project = who->project_ids[0];
+    if (!project) {
+        /* "1,4,7": the session's projects (a read: the principal's copy serves) */
+        size_t used = 0, size = who->nprojects * 21 + 1;
+        projects = arena_alloc(a, size);
+        for (size_t i = 0; i < who->nprojects; i++)
+            used += (size_t)snprintf(projects + used, size - used, "%s%lld", i ? "," : "",
+                                     (long long)who->project_ids[i]);
+    }
+#define FILTER_ARGS                                                                                \
+    P_STR(status), P_STR(status), P_INT(f->assignee), P_INT(f->assignee), P_INT(f->assignee),      \
+        P_STR(type), P_STR(type), P_INT(before_id ? before_id : FROM_NEWEST), P_INT(limit + 1)
+    rc = project ? db_query(db, a, &sql_list_project, DB_ARGS(P_INT(project), FILTER_ARGS), &r, e)
+                 : db_query(db, a, &sql_list_projects, DB_ARGS(P_STR(projects), FILTER_ARGS), &r,
+                            e);
+#undef FILTER_ARGS
+    if (rc < 0)
         return -1;
     tickets_from_rows(a, &r, out);
     page_end(out, limit);
@@ -927,15 +989,17 @@ int ticket_kb_search(struct db *db, struct arena *a, const struct principal *who
     return 0;
 }
 
-/* Closed tickets that are not in the knowledge base (made by hand: the
- * demo's), a batch at a time. */
+/* A project's closed tickets that are not in the knowledge base (made by
+ * hand: the demo's), a batch at a time. */
 DB_SQL(sql_kb_missing, "SELECT t.id, t.project_id, t.description, t.result FROM tickets t "
-                       "WHERE t.id > ? AND t.status IN ('closed', 'visited') AND NOT EXISTS "
+                       "WHERE t.project_id = ? AND t.id > ? AND t.status IN ('closed', 'visited') "
+                       "AND NOT EXISTS "
                        "(SELECT 1 FROM ticket_kb_grams k WHERE k.ticket_id = t.id) "
                        "ORDER BY t.id LIMIT 500 FOR UPDATE");
 
 struct kb_all_op {
     struct arena a;
+    int64_t project_id;
     int64_t after, last; /* by id: a ticket without words is passed once */
     size_t batch;
 };
@@ -945,7 +1009,8 @@ static int kb_all_tx(struct db *db, void *arg, struct err *e)
     struct kb_all_op *op = arg;
     struct db_res r;
 
-    if (db_query(db, &op->a, &sql_kb_missing, DB_ARGS(P_INT(op->after)), &r, e) < 0)
+    if (db_query(db, &op->a, &sql_kb_missing, DB_ARGS(P_INT(op->project_id), P_INT(op->after)),
+                 &r, e) < 0)
         return -1;
     op->batch = r.nrows;
     op->last = op->after;
@@ -958,9 +1023,9 @@ static int kb_all_tx(struct db *db, void *arg, struct err *e)
     return 0;
 }
 
-int ticket_kb_index_all(struct db *db, int64_t *indexed, struct err *e)
+int ticket_kb_index_project(struct db *db, int64_t project_id, int64_t *indexed, struct err *e)
 {
-    struct kb_all_op op = {{0}, 0, 0, 0};
+    struct kb_all_op op = {{0}, project_id, 0, 0, 0};
     int rc;
 
     *indexed = 0;
@@ -987,16 +1052,27 @@ struct overdue_op {
 static int overdue_tx(struct db *db, void *arg, struct err *e)
 {
     struct overdue_op *op = arg;
-    struct db_res r;
+    struct db_res due, r;
 
     op->flagged = 0;
-    if (db_query(db, &op->a, &sql_overdue, DB_NOARGS, &r, e) < 0)
+    if (db_query(db, &op->a, &sql_overdue, DB_NOARGS, &due, e) < 0)
         return -1;
-    for (size_t i = 0; i < r.nrows; i++) {
-        int64_t id = db_int(&r, i, 0), project_id = db_int(&r, i, 1);
-        bool response = db_int(&r, i, 2) != 0, complete = db_int(&r, i, 3) != 0;
+    for (size_t i = 0; i < due.nrows; i++) {
+        int64_t id = db_int(&due, i, 0), project_id;
+        bool response, complete;
         const char *before;
         char cause[64];
+        int found = db_one(db, &op->a, &sql_overdue_lock, DB_ARGS(P_INT(id)), &r, e);
+
+        if (found < 0)
+            return -1;
+        if (!found)
+            continue; /* a step holds it */
+        project_id = db_int(&r, 0, 0);
+        response = db_int(&r, 0, 1) != 0;
+        complete = db_int(&r, 0, 2) != 0;
+        if (!response && !complete)
+            continue; /* a step came first */
 
         if (audit_snapshot(db, &op->a, &sql_snap, id, &before, e) < 0 ||
             db_exec(db, &sql_flag, DB_ARGS(P_INT(response), P_INT(complete), P_INT(id)), NULL,

@@ -54,7 +54,7 @@ struct ticket_material {
 };
 
 struct ticket_event {
-    const char *action;       /* "submit", or a rule's name */
+    const char *action;       /* "submit" (the ticket row), or a rule's name */
     const char *status;       /* the status after it */
     const char *by_kind;      /* owner | staff | system */
     int64_t by_id;
@@ -64,25 +64,30 @@ struct ticket_event {
 };
 
 /* A ticket as stored; strings in the caller's arena, times as stored
- * (UTC "YYYY-MM-DD HH:MM:SS", NULL when not set). */
+ * (UTC "YYYY-MM-DD HH:MM:SS", NULL when not set). A list reads what a
+ * list item shows; full (ticket_get(), the knowledge base) the rest. */
 struct ticket {
     int64_t id, project_id, resource_id, building_id; /* 0 = none */
     const char *type, *severity, *area, *description; /* severity NULL unless a complaint */
     enum ticket_status status;
-    const char *appointment_at, *created_at, *updated_at;
+    const char *appointment_at, *created_at;
     int64_t assignee_id;         /* 0 = none */
     const char *assignee_name;
     bool reported_by_owner;
     int64_t reporter_id;
-    const char *reporter_name;
-    const char *result;
-    bool has_charge, rated, visited;
-    int64_t charge_fen, rating_score, visit_score, escalations;
-    const char *rating_comment, *visit_comment;
-    const char *response_due_at, *complete_due_at;
+    bool rated;
+    int64_t rating_score;
+    const char *rating_comment;
     bool response_overdue, complete_overdue;
     int64_t *photos; /* upload ids, ascending */
     size_t nphotos;
+    /* full only: */
+    bool full;
+    const char *updated_at, *reporter_name, *result;
+    bool has_charge, visited;
+    int64_t charge_fen, visit_score, escalations;
+    const char *visit_comment;
+    const char *response_due_at, *complete_due_at;
     /* ticket_get() only: */
     struct ticket_event *history;
     size_t nhistory;
@@ -132,9 +137,12 @@ int ticket_act(struct db *db, const struct config *cfg, const struct principal *
                enum ticket_action a, const struct ticket_act_in *in, struct err *e);
 
 /* One ticket with its photos, history and materials, for the owner who
- * reported it or staff of its project; 404 for anyone else. */
+ * reported it or staff of its project; 404 for anyone else. The history
+ * starts with the submission (the ticket row itself); just_created: the
+ * caller made it a moment ago, so that is all of it (two queries less on
+ * the hot path). */
 int ticket_get(struct db *db, struct arena *a, const struct principal *who, int64_t id,
-               struct ticket *out, struct err *e);
+               bool just_created, struct ticket *out, struct err *e);
 
 /* Lists, newest first, a page at a time (before_id 0 = from the newest;
  * *next the id to pass for the next page, 0 after the last). */
@@ -189,9 +197,10 @@ int ticket_kb_search(struct db *db, struct arena *a, const struct principal *who
  * into out; returns how many. */
 size_t ticket_bigrams(const char *text, char (*out)[9], size_t max);
 
-/* Index the closed tickets the knowledge base does not have yet (tickets
- * written by hand, as the demo's); *indexed counts them. */
-int ticket_kb_index_all(struct db *db, int64_t *indexed, struct err *e);
+/* Index a project's closed tickets that the knowledge base does not have
+ * yet (tickets written by hand, as the demo's); *indexed counts them. */
+int ticket_kb_index_project(struct db *db, int64_t project_id, int64_t *indexed,
+                            struct err *e);
 
 /* The overdue job (once a minute): set response_overdue on tickets still
  * submitted after their response deadline, complete_overdue on tickets

@@ -50,6 +50,11 @@ CREATE TABLE tickets (
   visit_score       TINYINT UNSIGNED NULL,
   visit_comment     VARCHAR(500) NULL,
   escalations       SMALLINT UNSIGNED NOT NULL DEFAULT 0,
+  -- the photos' upload ids, "12,13", as the creation attached them (photos
+  -- are attached then and never after): a list reads them with the row
+  -- instead of a lookup per ticket; uploads.ticket_id stays what decides
+  -- who may see a photo
+  photos            VARCHAR(200) CHARACTER SET ascii NOT NULL DEFAULT '',
   response_due_at   DATETIME NOT NULL,
   complete_due_at   DATETIME NOT NULL,
   response_overdue  TINYINT(1) NOT NULL DEFAULT 0,
@@ -59,16 +64,18 @@ CREATE TABLE tickets (
   completed_at      DATETIME NULL,
   closed_at         DATETIME NULL,
   updated_at        DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
-  -- the owner's list (newest first), and the staff lists: a project's by
-  -- status, an assignee's by status, everyone's by status (the desk's
-  -- "all submitted" across its projects), each newest first
+  -- the lists, each newest first (read backwards, LIMIT a page): the
+  -- owner's; a project's, all or by status; an assignee's by status;
+  -- several projects' by status (the primary key for all of them)
   KEY ix_tickets_reporter (reporter_kind, reporter_id, id),
+  KEY ix_tickets_project_recent (project_id, id),
   KEY ix_tickets_project (project_id, status, id),
   KEY ix_tickets_assignee (assignee_id, status, id),
   KEY ix_tickets_status (status, id),
-  -- the overdue job: open tickets by deadline
-  KEY ix_tickets_response_due (response_overdue, status, response_due_at),
-  KEY ix_tickets_complete_due (complete_overdue, status, complete_due_at),
+  -- the overdue job: for each open state, the tickets not yet flagged
+  -- whose deadline passed (a range, whatever the number of closed ones)
+  KEY ix_tickets_response_due (status, response_overdue, response_due_at),
+  KEY ix_tickets_complete_due (status, complete_overdue, complete_due_at),
   CONSTRAINT fk_tickets_project FOREIGN KEY (project_id) REFERENCES projects (id),
   CONSTRAINT fk_tickets_resource FOREIGN KEY (resource_id) REFERENCES resources (id),
   CONSTRAINT fk_tickets_building FOREIGN KEY (building_id) REFERENCES buildings (id),
@@ -80,9 +87,10 @@ CREATE TABLE tickets (
   CONSTRAINT ck_tickets_severity CHECK ((severity IS NULL) = (type <> 'complaint'))
 ) ENGINE=InnoDB;
 
--- A ticket's history: one row per step (submit, each action of the state
--- table, the owner's rating), newest last. from/to are the status before
--- and after (equal for escalate and rate). by_kind 'system' is a job.
+-- A ticket's history after its submission (which is the ticket row
+-- itself: created_at, reporter): one row per step (each action of the
+-- state table, the owner's rating), newest last. from/to are the status
+-- before and after (equal for escalate and rate).
 CREATE TABLE ticket_events (
   id           BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
   ticket_id    BIGINT UNSIGNED NOT NULL,

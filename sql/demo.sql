@@ -97,7 +97,6 @@ INSERT INTO tickets (id, project_id, resource_id, building_id, type, severity, a
 INSERT INTO ticket_materials (ticket_id, name, quantity, unit) VALUES (1, '进水软管', 1, '根');
 INSERT INTO ticket_events (ticket_id, action, from_status, to_status, by_kind, by_id,
                            assignee_id, note, at) VALUES
-  (1, 'submit', NULL, 'submitted', 'owner', 1, NULL, '', UTC_TIMESTAMP() - INTERVAL 7 DAY),
   (1, 'accept', 'submitted', 'accepted', 'staff', 1, NULL, '',
    UTC_TIMESTAMP() - INTERVAL 7 DAY + INTERVAL 10 MINUTE),
   (1, 'dispatch', 'accepted', 'dispatched', 'staff', 1, 4, '',
@@ -112,15 +111,11 @@ INSERT INTO ticket_events (ticket_id, action, from_status, to_status, by_kind, b
    UTC_TIMESTAMP() - INTERVAL 6 DAY + INTERVAL 2 HOUR),
   (1, 'rate', 'closed', 'closed', 'owner', 1, NULL, '',
    UTC_TIMESTAMP() - INTERVAL 6 DAY + INTERVAL 3 HOUR),
-  (2, 'submit', NULL, 'submitted', 'owner', 1, NULL, '', UTC_TIMESTAMP() - INTERVAL 3 HOUR),
   (2, 'accept', 'submitted', 'accepted', 'staff', 1, NULL, '', UTC_TIMESTAMP() - INTERVAL 2 HOUR),
   (2, 'dispatch', 'accepted', 'dispatched', 'staff', 1, 4, '',
    UTC_TIMESTAMP() - INTERVAL 2 HOUR),
-  (3, 'submit', NULL, 'submitted', 'owner', 2, NULL, '', UTC_TIMESTAMP() - INTERVAL 20 MINUTE),
-  (4, 'submit', NULL, 'submitted', 'owner', 2, NULL, '', UTC_TIMESTAMP() - INTERVAL 1 DAY),
   (4, 'accept', 'submitted', 'accepted', 'staff', 1, NULL, '已转交秩序维护部核实',
    UTC_TIMESTAMP() - INTERVAL 23 HOUR),
-  (5, 'submit', NULL, 'submitted', 'staff', 1, NULL, '', UTC_TIMESTAMP() - INTERVAL 5 HOUR),
   (5, 'accept', 'submitted', 'accepted', 'staff', 1, NULL, '', UTC_TIMESTAMP() - INTERVAL 5 HOUR),
   (5, 'take', 'accepted', 'taken', 'staff', 4, 4, '', UTC_TIMESTAMP() - INTERVAL 4 HOUR),
   (5, 'start', 'taken', 'in_progress', 'staff', 4, NULL, '', UTC_TIMESTAMP() - INTERVAL 3 HOUR);
