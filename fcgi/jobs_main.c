@@ -220,6 +220,7 @@ static const struct {
     {"ticket_overdue", job_ticket_overdue, true}, /* tickets past a deadline (TKT-2) */
     {"work_queue", job_queue_run, false},
     {"cleanup", job_cleanup, true},
+    {"payments_expire", jobs_payments_expire, true}, /* online payments: jobs_payments.c */
 };
 #define NJOBS (sizeof(table) / sizeof(table[0]))
 

@@ -27,5 +27,8 @@ struct import_job {
 int jobs_import_progress(void *arg, const struct import_report *rep, int rows, struct err *e);
 /* A JSON document as text for the jobs table (consumed; cJSON_free() it). */
 char *jobs_json_text(cJSON *doc);
+/* payments_expire (jobs_payments.c): pending payments past their expiry,
+ * settled at WeChat Pay (PAY-1). */
+int jobs_payments_expire(struct db *db, bool *busy, struct err *e);
 
 #endif

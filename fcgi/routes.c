@@ -60,6 +60,17 @@ const struct route routes[] = {
      NULL},
     {"GET", "/api/v1/owner/bills", h_owner_bills, ACCESS_OWNER_FUSED, 0, 0, "owner_bills", NULL},
 
+    /* online payment through WeChat Pay (PAY-1): the owner's, and WeChat Pay's notifications */
+    {"POST", "/api/v1/owner/payments", h_owner_payment_create, ACCESS_OWNER, 0, 0,
+     "owner_payment_create", FIELDS("bill_ids")},
+    {"GET", "/api/v1/owner/payments", h_owner_payments, ACCESS_OWNER, 0, 0, "owner_payments", NULL},
+    {"GET", "/api/v1/owner/payments/{id}", h_owner_payment, ACCESS_OWNER, 0, 0, "owner_payment",
+     NULL},
+    {"POST", "/api/v1/owner/payments/{id}/cancel", h_owner_payment_cancel, ACCESS_OWNER, 0, 0,
+     "owner_payment_cancel", NULL},
+    {"POST", "/api/v1/pay/wechat/notify", h_pay_wechat_notify, ACCESS_PUBLIC, 0, 16 * 1024,
+     "pay_wechat_notify", NULL},
+
     {"POST", "/api/v1/staff/login", h_staff_login, ACCESS_PUBLIC, 0, 0, "staff_login",
      FIELDS("phone", "password", "sms_code")},
     {"GET", "/api/v1/staff/me", h_staff_me, ACCESS_STAFF, STAFF, 0, "staff_me", NULL},

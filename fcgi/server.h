@@ -123,4 +123,15 @@ HANDLER(h_office_staff_create);
 HANDLER(h_office_staff);
 HANDLER(h_office_staff_update);
 
+/* owner_payments.c, pay_notify.c: online payment through WeChat Pay (PAY-1) */
+HANDLER(h_owner_payment_create);
+HANDLER(h_owner_payment);
+HANDLER(h_owner_payments);
+HANDLER(h_owner_payment_cancel);
+HANDLER(h_pay_wechat_notify);
+struct wxpay_client;
+/* The process's WeChat Pay client, built from g_cfg on first use; NULL
+ * when WeChat Pay is not configured or its keys are unusable (logged). */
+const struct wxpay_client *server_wxpay(void);
+
 #endif

@@ -92,6 +92,15 @@ db_password_file = $WUYE_VAR/secrets/db_password
 wechat_base_url = http://127.0.0.1:$WECHAT_PORT
 wechat_appid = wxd678efh567hg6787
 wechat_secret_file = $WUYE_VAR/secrets/wechat_app_secret
+# WeChat Pay (the stand-in, with the test keys of tests/vectors): online payment
+wxpay_base_url = http://127.0.0.1:$WECHAT_PORT
+wxpay_mchid = 1230000109
+wxpay_serial = 5157F09EFDC096DE15EBE81A47057A7232F1B8E1
+wxpay_merchant_key_file = $ROOT/tests/vectors/merchant_test_key.pem
+wxpay_apiv3_key_file = $WUYE_VAR/secrets/wechat_apiv3_key
+wxpay_platform_serial = PUB_KEY_ID_0112300001092026000000000000
+wxpay_platform_key_file = $ROOT/tests/vectors/platform_test_pub.pem
+wxpay_notify_url = http://127.0.0.1:$PORT/api/v1/pay/wechat/notify
 sms_base_url = http://127.0.0.1:$SMS_PORT
 sms_host = sms.tencentcloudapi.com
 sms_region = ap-guangzhou

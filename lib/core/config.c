@@ -54,6 +54,16 @@ static const struct key keys[] = {
     {"sms_sign_name", S(sms_sign_name)},
     {"sms_template_login", S(sms_template_login)},
     {"outbox_poll_ms", I(outbox_poll_ms)},
+    /* WeChat Pay (online payment) */
+    {"wxpay_base_url", S(wxpay_base_url)},
+    {"wxpay_mchid", S(wxpay_mchid)},
+    {"wxpay_serial", S(wxpay_serial)},
+    {"wxpay_merchant_key_file", SEC(wxpay_merchant_key)},
+    {"wxpay_apiv3_key_file", SEC(wxpay_apiv3_key)},
+    {"wxpay_platform_serial", S(wxpay_platform_serial)},
+    {"wxpay_platform_key_file", SEC(wxpay_platform_key)},
+    {"wxpay_notify_url", S(wxpay_notify_url)},
+    {"wxpay_order_ttl_s", I(wxpay_order_ttl_s)},
     /* service tickets and uploads */
     {"upload_dir", S(upload_dir)},
     {"sms_template_ticket", S(sms_template_ticket)},
@@ -77,6 +87,8 @@ void config_defaults(struct config *c)
     snprintf(c->sms_host, sizeof(c->sms_host), "sms.tencentcloudapi.com");
     snprintf(c->sms_region, sizeof(c->sms_region), "ap-guangzhou");
     c->outbox_poll_ms = 200;
+    snprintf(c->wxpay_base_url, sizeof(c->wxpay_base_url), "https://api.mch.weixin.qq.com");
+    c->wxpay_order_ttl_s = 900;
 }
 
 static char *trim(char *s)

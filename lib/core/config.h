@@ -61,6 +61,19 @@ struct config {
     /* the outbox sender (a process the master runs) */
     int outbox_poll_ms;
 
+    /* WeChat Pay API v3, direct merchant, JSAPI orders for the mini-program
+     * wechat_appid (PROTOCOLS.md §2; lib/clients/wxpay.h). No mchid: online
+     * payment is off (503). */
+    char wxpay_base_url[256]; /* "https://api.mch.weixin.qq.com" or the stand-in */
+    char wxpay_mchid[32];
+    char wxpay_serial[64];          /* the merchant certificate's serial number */
+    char *wxpay_merchant_key;       /* from wxpay_merchant_key_file: apiclient_key.pem */
+    char *wxpay_apiv3_key;          /* from wxpay_apiv3_key_file: the 32-byte APIv3 key */
+    char wxpay_platform_serial[96]; /* Wechatpay-Serial of its key: PUB_KEY_ID_… */
+    char *wxpay_platform_key;       /* from wxpay_platform_key_file: that key */
+    char wxpay_notify_url[256];     /* https://…/api/v1/pay/wechat/notify */
+    int wxpay_order_ttl_s;          /* an order closes unpaid after this long (900) */
+
     /* Service tickets and uploads. upload_dir: where uploads are stored,
      * outside any web root (nginx serves them from an internal location
      * after a worker checked access; "" = uploads refused). The SMS
