@@ -273,13 +273,31 @@ static int load_materials(struct db *db, struct arena *a, struct ticket *t, stru
 
 /* ---- notices ----------------------------------------------------------------------- */
 
+/* One SMS of a ticket's to a mainland phone, through the outbox. */
+static int queue_sms(struct db *db, const char *phone, const char *dedup, const char *template_id,
+                     const char *what, int64_t ticket_id, struct err *e)
+{
+    char e164[24], no[24];
+    const char *params[2] = {what, no};
+
+    snprintf(e164, sizeof(e164), "+86%s", phone);
+    snprintf(no, sizeof(no), "%lld", (long long)ticket_id);
+    return outbox_queue(db,
+                        &(struct outbox_msg){.channel = OUTBOX_SMS,
+                                             .dedup_key = dedup,
+                                             .recipient = e164,
+                                             .template_id = template_id,
+                                             .params = params,
+                                             .nparams = 2},
+                        e);
+}
+
 /* The owner who reported ticket_id hears of its new state. */
 static int tell_owner(struct db *db, struct arena *a, const struct config *cfg, int64_t ticket_id,
                       int64_t person_id, enum ticket_status now, int64_t event_id, struct err *e)
 {
     struct db_res r;
-    char e164[24], dedup[64], no[24];
-    const char *params[2];
+    char dedup[64];
     int found;
 
     if (!cfg->sms_template_ticket[0])
@@ -287,19 +305,9 @@ static int tell_owner(struct db *db, struct arena *a, const struct config *cfg, 
     found = db_one(db, a, &sql_owner_phone, DB_ARGS(P_INT(person_id)), &r, e);
     if (found <= 0)
         return found; /* a person removed since: nobody to tell */
-    snprintf(e164, sizeof(e164), "+86%s", db_text(&r, 0, 0));
     snprintf(dedup, sizeof(dedup), "ticket:%lld:owner", (long long)event_id);
-    snprintf(no, sizeof(no), "%lld", (long long)ticket_id);
-    params[0] = ticket_status_label(now);
-    params[1] = no;
-    return outbox_queue(db,
-                        &(struct outbox_msg){.channel = OUTBOX_SMS,
-                                             .dedup_key = dedup,
-                                             .recipient = e164,
-                                             .template_id = cfg->sms_template_ticket,
-                                             .params = params,
-                                             .nparams = 2},
-                        e);
+    return queue_sms(db, db_text(&r, 0, 0), dedup, cfg->sms_template_ticket,
+                     ticket_status_label(now), ticket_id, e);
 }
 
 /* The active staff of a project holding one of roles hear what happened
@@ -309,26 +317,16 @@ static int tell_staff(struct db *db, struct arena *a, const struct config *cfg,
                       const char *cause, struct err *e)
 {
     struct db_res r;
-    char no[24];
-    const char *params[2] = {what, no};
 
     if (!cfg->sms_template_ticket_staff[0])
         return 0;
     if (db_query(db, a, &sql_staff_to_tell, DB_ARGS(P_INT(project_id), P_INT(roles)), &r, e) < 0)
         return -1;
-    snprintf(no, sizeof(no), "%lld", (long long)ticket_id);
     for (size_t i = 0; i < r.nrows; i++) {
-        char e164[24], dedup[100];
-        snprintf(e164, sizeof(e164), "+86%s", db_text(&r, i, 1));
+        char dedup[100];
         snprintf(dedup, sizeof(dedup), "%s:staff:%lld", cause, (long long)db_int(&r, i, 0));
-        if (outbox_queue(db,
-                         &(struct outbox_msg){.channel = OUTBOX_SMS,
-                                              .dedup_key = dedup,
-                                              .recipient = e164,
-                                              .template_id = cfg->sms_template_ticket_staff,
-                                              .params = params,
-                                              .nparams = 2},
-                         e) < 0)
+        if (queue_sms(db, db_text(&r, i, 1), dedup, cfg->sms_template_ticket_staff, what,
+                      ticket_id, e) < 0)
             return -1;
     }
     return 0;

@@ -362,9 +362,9 @@ int json_get_bool(const cJSON *obj, const char *name, bool required, bool *out, 
 }
 
 /* An integer goes out as its digits, a raw item: cJSON prints a number
- * with "%1.15g" and reads it back with sscanf to check it, which was most
- * of the workers' time rendering a list of 50 tickets, and is exact only
- * below 2^53. */
+ * with "%1.15g" and reads it back with sscanf to check it (a visible
+ * share of the workers' time in every answer with numbers), and is exact
+ * only below 2^53. */
 cJSON *json_int(int64_t v)
 {
     char d[24];

@@ -69,18 +69,7 @@ void util_time_rfc3339(time_t t, char out[26])
         out[0] = '\0';
 }
 
-/* Digits of s[0..n) as a number, or -1. */
-static int digits(const char *s, int n)
-{
-    int v = 0;
-
-    for (int i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return -1;
-        v = v * 10 + (s[i] - '0');
-    }
-    return v;
-}
+static int two_digits(const char *s, int max); /* below, with util_rfc3339_parse() */
 
 static void put2(char *p, int v)
 {
@@ -100,14 +89,14 @@ int util_db_time_to_rfc3339(const char *db_utc, char out[26])
     if (!db_utc || strlen(db_utc) != 19 || db_utc[4] != '-' || db_utc[7] != '-' ||
         db_utc[10] != ' ' || db_utc[13] != ':' || db_utc[16] != ':')
         return -1;
-    y = digits(db_utc, 4);
-    mo = digits(db_utc + 5, 2);
-    d = digits(db_utc + 8, 2);
-    h = digits(db_utc + 11, 2);
-    mi = digits(db_utc + 14, 2);
-    sec = digits(db_utc + 17, 2);
-    if (y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 ||
-        sec > 59)
+    y = two_digits(db_utc, 99);
+    y = y < 0 || two_digits(db_utc + 2, 99) < 0 ? -1 : y * 100 + two_digits(db_utc + 2, 99);
+    mo = two_digits(db_utc + 5, 12);
+    d = two_digits(db_utc + 8, 31);
+    h = two_digits(db_utc + 11, 23);
+    mi = two_digits(db_utc + 14, 59);
+    sec = two_digits(db_utc + 17, 59);
+    if (y < 0 || mo < 1 || d < 1 || h < 0 || mi < 0 || sec < 0)
         return -1;
     last = mdays[mo - 1] + (mo == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
     if (d > last)
