@@ -26,7 +26,7 @@ int h_owner_ticket_rating(struct req *r, struct err *e)
         json_get_str(r->in, "comment", false, 0, TICKET_NOTE_MAX, &in.comment, e) < 0 ||
         ticket_act(db_thread(), &g_cfg, &r->who, r->params[0], TICKET_RATE, &in, e) < 0)
         return -1;
-    return reply_ticket(r, 200, r->params[0], e);
+    return reply_ticket(r, r->params[0], e);
 }
 
 int h_owner_ticket_cancel(struct req *r, struct err *e)
@@ -36,5 +36,5 @@ int h_owner_ticket_cancel(struct req *r, struct err *e)
     if (json_get_str(r->in, "note", false, 0, TICKET_NOTE_MAX, &in.note, e) < 0 ||
         ticket_act(db_thread(), &g_cfg, &r->who, r->params[0], TICKET_CANCEL, &in, e) < 0)
         return -1;
-    return reply_ticket(r, 200, r->params[0], e);
+    return reply_ticket(r, r->params[0], e);
 }

@@ -99,7 +99,7 @@ int h_staff_ticket_action(struct req *r, struct err *e)
         return -1;
     if (ticket_act(db_thread(), &g_cfg, &r->who, r->params[0], rule->action, &in, e) < 0)
         return -1;
-    return reply_ticket(r, 200, r->params[0], e);
+    return reply_ticket(r, r->params[0], e);
 }
 
 int h_staff_ticket_suggest(struct req *r, struct err *e)

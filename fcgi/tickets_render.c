@@ -197,15 +197,15 @@ int reply_tickets(struct req *r, const struct ticket *items, size_t n, bool page
     return reply_json_text(r, 200, &text);
 }
 
-int reply_ticket(struct req *r, int status, int64_t id, struct err *e)
+int reply_ticket(struct req *r, int64_t id, struct err *e)
 {
     struct ticket t;
     struct buf text = BUF_INIT;
 
-    if (ticket_get(db_thread(), &r->arena, &r->who, id, status == 201, &t, e) < 0)
+    if (ticket_get(db_thread(), &r->arena, &r->who, id, &t, e) < 0)
         return -1;
     render_ticket(&text, &t, true, r->who.kind == SUBJECT_STAFF);
-    return reply_json_text(r, status, &text);
+    return reply_json_text(r, 200, &text);
 }
 
 int tickets_parse_in(struct req *r, struct ticket_in *x, struct err *e)
@@ -244,15 +244,17 @@ int tickets_parse_in(struct req *r, struct ticket_in *x, struct err *e)
 int h_ticket_create(struct req *r, struct err *e)
 {
     struct ticket_in x;
-    int64_t id;
+    struct ticket t;
+    struct buf text = BUF_INIT;
 
     if (tickets_parse_in(r, &x, e) < 0 ||
-        ticket_create(db_thread(), &g_cfg, &r->who, &x, &id, e) < 0)
+        ticket_create(db_thread(), &g_cfg, &r->arena, &r->who, &x, &t, e) < 0)
         return -1;
-    return reply_ticket(r, 201, id, e);
+    render_ticket(&text, &t, true, r->who.kind == SUBJECT_STAFF);
+    return reply_json_text(r, 201, &text);
 }
 
 int h_ticket_get(struct req *r, struct err *e)
 {
-    return reply_ticket(r, 200, r->params[0], e);
+    return reply_ticket(r, r->params[0], e);
 }

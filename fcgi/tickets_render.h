@@ -20,9 +20,8 @@ void render_ticket(struct buf *o, const struct ticket *t, bool detail, bool staf
 /* 200 {"items":[tickets…]} and, when paged, "next_cursor" (next 0: null). */
 int reply_tickets(struct req *r, const struct ticket *items, size_t n, bool paged, int64_t next,
                   bool staff_view);
-/* 200 with ticket id as who sees it now (ticket_get()); 201 with the one
- * the caller has just made. */
-int reply_ticket(struct req *r, int status, int64_t id, struct err *e);
+/* 200 with ticket id as who sees it now (ticket_get()). */
+int reply_ticket(struct req *r, int64_t id, struct err *e);
 
 /* The body of a new ticket (the members the route declares). */
 int tickets_parse_in(struct req *r, struct ticket_in *x, struct err *e);

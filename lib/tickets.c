@@ -64,10 +64,28 @@ static int index_of(const char *s, const char *const *set)
 
 /* ---- The SQL of this module -------------------------------------------------------- */
 
-/* The places a ticket is about, locked so they cannot move meanwhile. */
-DB_SQL(sql_owner_home, "SELECT r.project_id, r.building_id FROM person_resources pr "
-                       "JOIN resources r ON r.id = pr.resource_id WHERE pr.person_id = ? "
-                       "AND pr.resource_id = ? AND " PR_CURRENT("pr") " LIMIT 1 LOCK IN SHARE MODE");
+/* A ticket's columns in the order of ticket_from_row(): a list's first
+ * (what a list item shows), then the rest of the detail's. T is the
+ * table's prefix ("t." in a SELECT, "" in an insert's RETURNING), A the
+ * assignee's name. */
+#define TICKET_LIST_ROW(T, A)                                                                      \
+    T "id, " T "project_id, " T "resource_id, " T "building_id, " T "type, " T "severity, " T      \
+    "area, " T "description, " T "status, " T "appointment_at, " T "created_at, " T               \
+    "assignee_id, " A ", " T "reporter_kind, " T "reporter_id, " T "rating_score, " T             \
+    "rating_comment, " T "response_overdue, " T "complete_overdue, " T "photos "
+#define TICKET_LIST_NCOLS 20
+#define TICKET_ROW(T, A)                                                                           \
+    TICKET_LIST_ROW(T, A)                                                                          \
+    ", " T "updated_at, IF(" T "reporter_kind = 'owner', (SELECT pe.name FROM persons pe "         \
+    "WHERE pe.id = " T "reporter_id), (SELECT st.name FROM staff st WHERE st.id = " T             \
+    "reporter_id)), " T "result, " T "charge_fen, " T "visit_score, " T "visit_comment, " T       \
+    "escalations, " T "response_due_at, " T "complete_due_at "
+#define TICKET_LIST_COLS TICKET_LIST_ROW("t.", "a.name")
+#define TICKET_COLS TICKET_ROW("t.", "a.name")
+#define TICKET_NCOLS 29
+
+/* The places staff report a ticket about, locked so they cannot move
+ * meanwhile (an owner's home: in the insert, sql_insert_owner). */
 DB_SQL(sql_resource_place,
        "SELECT project_id, building_id FROM resources WHERE id = ? LOCK IN SHARE MODE");
 DB_SQL(sql_building_place, "SELECT project_id FROM buildings WHERE id = ? LOCK IN SHARE MODE");
@@ -78,7 +96,7 @@ DB_SQL(sql_attach, "UPDATE uploads SET ticket_id = ? WHERE id = ? AND uploader_k
 DB_SQL(sql_event, "INSERT INTO ticket_events (ticket_id, action, from_status, to_status, "
                   "by_kind, by_id, assignee_id, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
 /* The audit log's picture of a ticket: after a step (sql_snap), and as
- * the insert stored it (sql_insert's RETURNING: one round trip less). */
+ * the insert stored it (the inserts' RETURNING: one round trip less). */
 #define TICKET_SNAP                                                                                \
     "JSON_OBJECT('project_id', project_id, 'resource_id', resource_id, "                           \
     "'building_id', building_id, 'type', type, 'severity', severity, 'area', area, "               \
@@ -89,16 +107,30 @@ DB_SQL(sql_event, "INSERT INTO ticket_events (ticket_id, action, from_status, to
     "'response_due_at', response_due_at, 'complete_due_at', complete_due_at, "                     \
     "'response_overdue', response_overdue, 'complete_overdue', complete_overdue)"
 DB_SQL(sql_snap, "SELECT " TICKET_SNAP " FROM tickets WHERE id = ?");
-/* The deadlines are the project's for the type, or the defaults (the
- * last two ?): read in the insert, one round trip less on the hot path. */
-#define DEADLINE(col)                                                                              \
+/* The deadlines are the project's for the type, or the defaults: read in
+ * the insert. The insert answers the new row (as a list shows it, then
+ * the rest, then its audit snapshot): no read after it. */
+#define DEADLINE(project, col)                                                                     \
     "UTC_TIMESTAMP() + INTERVAL COALESCE((SELECT d." col " FROM ticket_deadlines d "                \
-    "WHERE d.project_id = ? AND d.type = ?), ?) MINUTE"
-DB_SQL(sql_insert,
-       "INSERT INTO tickets (project_id, resource_id, building_id, type, severity, area, "
-       "description, appointment_at, reporter_kind, reporter_id, photos, response_due_at, "
-       "complete_due_at) VALUES (?, ?, ?, ?, ?, ?, ?, IF(? = 0, NULL, FROM_UNIXTIME(?)), ?, ?, ?, "
-       DEADLINE("response_min") ", " DEADLINE("complete_min") ") RETURNING id, " TICKET_SNAP);
+    "WHERE d.project_id = " project " AND d.type = ?), ?) MINUTE"
+#define INSERT_COLS                                                                                \
+    "INSERT INTO tickets (project_id, resource_id, building_id, type, severity, area, "            \
+    "description, appointment_at, reporter_kind, reporter_id, photos, response_due_at, "           \
+    "complete_due_at) "
+#define INSERT_RETURNING " RETURNING " TICKET_ROW("", "NULL") ", " TICKET_SNAP
+/* An owner's: the home is one of theirs now (its link locked by the
+ * insert's read), or nothing is inserted (404). */
+DB_SQL(sql_insert_owner,
+       INSERT_COLS "SELECT r.project_id, r.id, r.building_id, ?, ?, ?, ?, "
+       "IF(? = 0, NULL, FROM_UNIXTIME(?)), 'owner', pr.person_id, ?, "
+       DEADLINE("r.project_id", "response_min") ", " DEADLINE("r.project_id", "complete_min")
+       " FROM person_resources pr JOIN resources r ON r.id = pr.resource_id "
+       "WHERE pr.person_id = ? AND pr.resource_id = ? AND " PR_CURRENT("pr")
+       " LIMIT 1" INSERT_RETURNING);
+/* Staff's: the place decided before (place_tx()). */
+DB_SQL(sql_insert_staff,
+       INSERT_COLS "VALUES (?, ?, ?, ?, ?, ?, ?, IF(? = 0, NULL, FROM_UNIXTIME(?)), 'staff', ?, ?, "
+       DEADLINE("?", "response_min") ", " DEADLINE("?", "complete_min") ")" INSERT_RETURNING);
 /* The row every step of a ticket locks first. */
 DB_SQL(sql_lock, "SELECT project_id, status, assignee_id, reporter_kind = 'owner', reporter_id, "
                  "type, area, rating_score IS NOT NULL, description, result "
@@ -131,21 +163,7 @@ DB_SQL(sql_staff_to_tell, "SELECT s.id, s.phone FROM staff s JOIN staff_projects
                           "ON sp.staff_id = s.id AND sp.project_id = ? "
                           "WHERE s.active = 1 AND ((s.roles + 0) & ?) <> 0 ORDER BY s.id");
 
-/* Reads. The columns of ticket_from_row(), in its order: a list's first
- * (what a list item shows), then the rest of the detail's. */
-#define TICKET_LIST_COLS                                                                           \
-    "t.id, t.project_id, t.resource_id, t.building_id, t.type, t.severity, t.area, "               \
-    "t.description, t.status, t.appointment_at, t.created_at, t.assignee_id, a.name, "             \
-    "t.reporter_kind, t.reporter_id, t.rating_score, t.rating_comment, t.response_overdue, "       \
-    "t.complete_overdue, t.photos "
-#define TICKET_LIST_NCOLS 20
-#define TICKET_COLS                                                                                \
-    TICKET_LIST_COLS                                                                               \
-    ", t.updated_at, "                                                                             \
-    "IF(t.reporter_kind = 'owner', (SELECT pe.name FROM persons pe WHERE pe.id = t.reporter_id), " \
-    "(SELECT st.name FROM staff st WHERE st.id = t.reporter_id)), "                                \
-    "t.result, t.charge_fen, t.visit_score, t.visit_comment, t.escalations, t.response_due_at, "   \
-    "t.complete_due_at "
+/* Reads. */
 #define TICKET_ASSIGNEE " LEFT JOIN staff a ON a.id = t.assignee_id "
 
 DB_SQL(sql_get, "SELECT " TICKET_COLS "FROM tickets t" TICKET_ASSIGNEE "WHERE t.id = ?");
@@ -231,7 +249,7 @@ static void ticket_from_row(struct arena *a, const struct db_res *r, size_t i, s
     t->response_overdue = db_int(r, i, 17) != 0;
     t->complete_overdue = db_int(r, i, 18) != 0;
     t->photos = db_id_list(a, db_text(r, i, 19), &t->nphotos);
-    if (r->ncols == TICKET_LIST_NCOLS)
+    if (r->ncols < TICKET_NCOLS)
         return;
     t->full = true;
     t->updated_at = db_text(r, i, 20);
@@ -245,6 +263,18 @@ static void ticket_from_row(struct arena *a, const struct db_res *r, size_t i, s
     t->escalations = db_int(r, i, 26);
     t->response_due_at = db_text(r, i, 27);
     t->complete_due_at = db_text(r, i, 28);
+}
+
+/* The history's first entry: the submission, which is the ticket row. */
+static void submission(struct ticket_event *x, const struct ticket *t)
+{
+    x->action = "submit";
+    x->status = "submitted";
+    x->by_kind = t->reported_by_owner ? "owner" : "staff";
+    x->by_id = t->reporter_id;
+    x->by_name = t->reporter_name;
+    x->note = "";
+    x->at = t->created_at;
 }
 
 static void tickets_from_rows(struct arena *a, const struct db_res *r, struct ticket_page *out)
@@ -442,48 +472,38 @@ static char *bigrams_json(const char *const *texts, size_t ntexts, size_t *count
 /* ---- creating ---------------------------------------------------------------------- */
 
 struct create_op {
-    struct arena a;
+    struct arena *a; /* the caller's: the new ticket lives in it */
     const struct config *cfg;
     const struct principal *who;
     const struct ticket_in *in;
     int type, severity; /* indexes of the name sets; severity -1 = none */
     char photos[TICKET_PHOTOS_MAX * 17]; /* tickets.photos: "12,13", ascending */
-    int64_t id;
+    struct ticket *out;
 };
 
-/* The place of a new ticket: its project and building, decided on locked
- * rows (404 outside the caller's scope). */
+/* The place of a ticket staff report: its project and building, decided
+ * on locked rows (404 outside the caller's projects). */
 static int place_tx(struct db *db, struct create_op *op, int64_t *project_id,
                     int64_t *building_id, struct err *e)
 {
     const struct ticket_in *in = op->in;
-    const struct principal *who = op->who;
     struct db_res r;
     int found;
 
     *building_id = 0;
-    if (who->kind == SUBJECT_OWNER) {
-        found = db_one(db, &op->a, &sql_owner_home,
-                       DB_ARGS(P_INT(who->id), P_INT(in->resource_id)), &r, e);
-        if (found <= 0)
-            return found < 0 ? -1 : err_not_found(e);
-        *project_id = db_int(&r, 0, 0);
-        *building_id = db_int(&r, 0, 1);
-        return 0;
-    }
     if (in->resource_id) {
-        found = db_one(db, &op->a, &sql_resource_place, DB_ARGS(P_INT(in->resource_id)), &r, e);
+        found = db_one(db, op->a, &sql_resource_place, DB_ARGS(P_INT(in->resource_id)), &r, e);
         if (found > 0)
             *building_id = db_int(&r, 0, 1);
     } else if (in->building_id) {
-        found = db_one(db, &op->a, &sql_building_place, DB_ARGS(P_INT(in->building_id)), &r, e);
+        found = db_one(db, op->a, &sql_building_place, DB_ARGS(P_INT(in->building_id)), &r, e);
         *building_id = in->building_id;
     } else {
-        found = db_one(db, &op->a, &sql_project_place, DB_ARGS(P_INT(in->project_id)), &r, e);
+        found = db_one(db, op->a, &sql_project_place, DB_ARGS(P_INT(in->project_id)), &r, e);
     }
     if (found < 0)
         return -1;
-    if (found == 0 || !auth_in_project(who, db_int(&r, 0, 0)))
+    if (found == 0 || !auth_in_project(op->who, db_int(&r, 0, 0)))
         return err_not_found(e);
     *project_id = db_int(&r, 0, 0);
     return 0;
@@ -511,67 +531,79 @@ static int create_tx(struct db *db, void *arg, struct err *e)
     const struct principal *who = op->who;
     const char *kind = who->kind == SUBJECT_OWNER ? "owner" : "staff";
     const char *type = ticket_type_names[op->type];
-    int64_t project_id = 0, building_id = 0;
+    const char *severity = op->severity < 0 ? NULL : ticket_severity_names[op->severity];
+    int64_t appointment = in->has_appointment ? (int64_t)in->appointment_at : 0;
+    int response = default_deadlines[op->type][0], complete = default_deadlines[op->type][1];
     struct db_res r;
     char cause[48];
     int found;
 
-    if (place_tx(db, op, &project_id, &building_id, e) < 0)
-        return -1;
-    found = db_one(db, &op->a, &sql_insert,
-                   DB_ARGS(P_INT(project_id), in->resource_id ? P_INT(in->resource_id) : P_NULL,
-                           building_id ? P_INT(building_id) : P_NULL, P_STR(type),
-                           P_STR(op->severity < 0 ? NULL : ticket_severity_names[op->severity]),
-                           P_STR(in->area), P_STR(in->description),
-                           P_INT(in->has_appointment ? 1 : 0),
-                           P_INT(in->has_appointment ? (int64_t)in->appointment_at : 0),
-                           P_STR(kind), P_INT(who->id), P_STR(op->photos), P_INT(project_id),
-                           P_STR(type), P_INT(default_deadlines[op->type][0]),
-                           P_INT(project_id), P_STR(type), P_INT(default_deadlines[op->type][1])),
-                   &r, e);
+    if (who->kind == SUBJECT_OWNER) {
+        found = db_one(db, op->a, &sql_insert_owner,
+                       DB_ARGS(P_STR(type), P_STR(severity), P_STR(in->area),
+                               P_STR(in->description), P_INT(in->has_appointment),
+                               P_INT(appointment), P_STR(op->photos), P_STR(type),
+                               P_INT(response), P_STR(type), P_INT(complete), P_INT(who->id),
+                               P_INT(in->resource_id)),
+                       &r, e);
+    } else {
+        int64_t project_id = 0, building_id = 0;
+        if (place_tx(db, op, &project_id, &building_id, e) < 0)
+            return -1;
+        found = db_one(db, op->a, &sql_insert_staff,
+                       DB_ARGS(P_INT(project_id),
+                               in->resource_id ? P_INT(in->resource_id) : P_NULL,
+                               building_id ? P_INT(building_id) : P_NULL, P_STR(type),
+                               P_STR(severity), P_STR(in->area), P_STR(in->description),
+                               P_INT(in->has_appointment), P_INT(appointment), P_INT(who->id),
+                               P_STR(op->photos), P_INT(project_id), P_STR(type), P_INT(response),
+                               P_INT(project_id), P_STR(type), P_INT(complete)),
+                       &r, e);
+    }
     if (found <= 0)
-        return found < 0 ? -1 : err_internal(e);
-    op->id = db_int(&r, 0, 0);
+        return found < 0 ? -1 : err_not_found(e); /* not the owner's home (now) */
+    ticket_from_row(op->a, &r, 0, op->out);
     for (size_t i = 0; i < in->nphotos; i++) {
         uint64_t attached;
         if (db_exec(db, &sql_attach,
-                    DB_ARGS(P_INT(op->id), P_INT(in->photos[i]), P_STR(kind), P_INT(who->id)),
+                    DB_ARGS(P_INT(op->out->id), P_INT(in->photos[i]), P_STR(kind),
+                            P_INT(who->id)),
                     &attached, e) < 0)
             return -1;
         if (attached != 1)
             return err_setf(e, E_BAD_REQUEST, "照片 %lld 不是您上传的未使用的图片",
                             (long long)in->photos[i]);
     }
-    /* the submission is the row itself: the history's first entry is made
-     * of it (ticket_get()), not of a ticket_events row; its audit row has
-     * the row as the insert stored it */
+    /* the submission is the row itself (the history's first entry, not a
+     * ticket_events row); its audit row has the row as the insert stored it */
     if (audit_log(db,
                   &(struct audit_entry){.who = who,
                                         .action = "create_ticket",
                                         .entity = "ticket",
-                                        .entity_id = op->id,
-                                        .after = db_str(&r, 0, 1)},
+                                        .entity_id = op->out->id,
+                                        .after = db_str(&r, 0, TICKET_NCOLS)},
                   e) < 0)
         return -1;
     if (op->severity < 0)
         return 0;
-    snprintf(cause, sizeof(cause), "ticket_new:%lld", (long long)op->id);
-    return tell_staff(db, &op->a, op->cfg, project_id, complaint_roles[op->severity], op->id,
+    snprintf(cause, sizeof(cause), "ticket_new:%lld", (long long)op->out->id);
+    return tell_staff(db, op->a, op->cfg, op->out->project_id, complaint_roles[op->severity],
+                      op->out->id,
                       op->severity == 0   ? "投诉"
                       : op->severity == 1 ? "严重投诉"
                                           : "紧急投诉",
                       cause, e);
 }
 
-int ticket_create(struct db *db, const struct config *cfg, const struct principal *who,
-                  const struct ticket_in *in, int64_t *id, struct err *e)
+int ticket_create(struct db *db, const struct config *cfg, struct arena *a,
+                  const struct principal *who, const struct ticket_in *in, struct ticket *out,
+                  struct err *e)
 {
-    struct create_op op = {{0}, cfg, who, in, index_of(in->type, ticket_type_names), -1, "", 0};
+    struct create_op op = {a, cfg, who, in, index_of(in->type, ticket_type_names), -1, "", out};
     int64_t sorted[TICKET_PHOTOS_MAX];
     size_t used = 0;
     int area = index_of(in->area, area_names);
     time_t now = time(NULL);
-    int rc;
 
     /* what needs no database */
     if (op.type < 0)
@@ -621,10 +653,14 @@ int ticket_create(struct db *db, const struct config *cfg, const struct principa
     } else if (in->resource_id || !in->building_id == !in->project_id) {
         return err_bad_request(e, "公共区域（public）须填写 building_id 或 project_id 之一");
     }
-    rc = db_tx(db, create_tx, &op, e);
-    arena_free(&op.a);
-    *id = op.id;
-    return rc;
+    if (db_tx(db, create_tx, &op, e) < 0)
+        return -1;
+    out->history = arena_alloc(a, sizeof(*out->history));
+    out->nhistory = 1;
+    submission(&out->history[0], out);
+    out->materials = arena_alloc(a, sizeof(*out->materials));
+    out->nmaterials = 0;
+    return 0;
 }
 
 /* ---- the steps --------------------------------------------------------------------- */
@@ -802,10 +838,9 @@ int ticket_act(struct db *db, const struct config *cfg, const struct principal *
 /* ---- reading ----------------------------------------------------------------------- */
 
 int ticket_get(struct db *db, struct arena *a, const struct principal *who, int64_t id,
-               bool just_created, struct ticket *out, struct err *e)
+               struct ticket *out, struct err *e)
 {
     struct db_res r;
-    struct ticket_event *x;
     int found = db_one(db, a, &sql_get, DB_ARGS(P_INT(id)), &r, e);
 
     if (found < 0)
@@ -815,23 +850,13 @@ int ticket_get(struct db *db, struct arena *a, const struct principal *who, int6
     ticket_from_row(a, &r, 0, out);
     if (!ticket_may_see(who, out->project_id, out->reported_by_owner, out->reporter_id))
         return err_not_found(e);
-    r.nrows = 0;
-    if (!just_created && db_query(db, a, &sql_history, DB_ARGS(P_INT(id)), &r, e) < 0)
+    if (db_query(db, a, &sql_history, DB_ARGS(P_INT(id)), &r, e) < 0)
         return -1;
-    /* first the submission, which is the ticket row itself; then a row
-     * of ticket_events per step */
     out->history = arena_alloc(a, (r.nrows + 1) * sizeof(*out->history));
     out->nhistory = r.nrows + 1;
-    x = &out->history[0];
-    x->action = "submit";
-    x->status = "submitted";
-    x->by_kind = out->reported_by_owner ? "owner" : "staff";
-    x->by_id = out->reporter_id;
-    x->by_name = out->reporter_name;
-    x->note = "";
-    x->at = out->created_at;
+    submission(&out->history[0], out);
     for (size_t i = 0; i < r.nrows; i++) {
-        x = &out->history[i + 1];
+        struct ticket_event *x = &out->history[i + 1];
         x->action = db_text(&r, i, 0);
         x->status = db_text(&r, i, 1);
         x->by_kind = db_text(&r, i, 2);
@@ -843,8 +868,8 @@ int ticket_get(struct db *db, struct arena *a, const struct principal *who, int6
     /* materials come with completion, and no step leads back from
      * completed: a ticket short of it has none (one query less for every
      * open ticket) */
-    if (just_created || (out->status != TICKET_COMPLETED && out->status != TICKET_CLOSED &&
-                         out->status != TICKET_VISITED)) {
+    if (out->status != TICKET_COMPLETED && out->status != TICKET_CLOSED &&
+        out->status != TICKET_VISITED) {
         out->materials = arena_alloc(a, sizeof(*out->materials));
         out->nmaterials = 0;
         return 0;

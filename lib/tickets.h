@@ -113,9 +113,11 @@ struct ticket_in {
  * responsible by severity (supervisors; serious: and managers; critical:
  * and admins of the project). 400 for bad input (an unknown type, a
  * photo that is not the caller's unattached upload, …), 404 for a place
- * outside the caller's scope. */
-int ticket_create(struct db *db, const struct config *cfg, const struct principal *who,
-                  const struct ticket_in *in, int64_t *id, struct err *e);
+ * outside the caller's scope. *out is the new ticket as stored, with its
+ * history (the submission), in a. */
+int ticket_create(struct db *db, const struct config *cfg, struct arena *a,
+                  const struct principal *who, const struct ticket_in *in, struct ticket *out,
+                  struct err *e);
 
 /* What a step carries (ticket_rules[].needs says what is required). */
 struct ticket_act_in {
@@ -138,11 +140,9 @@ int ticket_act(struct db *db, const struct config *cfg, const struct principal *
 
 /* One ticket with its photos, history and materials, for the owner who
  * reported it or staff of its project; 404 for anyone else. The history
- * starts with the submission (the ticket row itself); just_created: the
- * caller made it a moment ago, so that is all of it (two queries less on
- * the hot path). */
+ * starts with the submission (the ticket row itself). */
 int ticket_get(struct db *db, struct arena *a, const struct principal *who, int64_t id,
-               bool just_created, struct ticket *out, struct err *e);
+               struct ticket *out, struct err *e);
 
 /* Lists, newest first, a page at a time (before_id 0 = from the newest;
  * *next the id to pass for the next page, 0 after the last). */
