@@ -10,8 +10,9 @@
  * job_schedule, which gives the period and can disable it) and its
  * function. A continuous job (period 0) runs one cycle after another while
  * it holds its lock; a periodic one runs once per slot, on whichever host
- * claims the slot first. Bill runs, reminders and reconciliation join the
- * table with their issues.
+ * claims the slot first. Bill runs are queued work (kind "bill_run") and a
+ * periodic job for the scheduled ones (jobs_billrun.c); reminders and
+ * reconciliation join the table with their issues.
  *
  * SIGTERM: every thread finishes its cycle and leaves; a queued job that
  * was running goes back to the queue at once, for the next host to take.
@@ -201,6 +202,8 @@ static int job_queue_run(struct db *db, bool *busy, struct err *e)
             rc = jobs_run_bill_import(db, &a, &job, input, len, e);
         } else if (strcmp(job.kind, "report_export") == 0) {
             rc = jobs_run_report_export(db, &a, &job, input, len, e);
+        } else if (strcmp(job.kind, "bill_run") == 0) {
+            rc = jobs_bill_run(db, &a, &job, input, len, e);
         } else {
             rc = job_finish(db, job.id, false, 0, 0, NULL, "[{\"message\":\"不认识的任务类型\"}]",
                             e);
@@ -221,6 +224,7 @@ static const struct {
     {"work_queue", job_queue_run, false},
     {"cleanup", job_cleanup, true},
     {"payments_expire", jobs_payments_expire, true}, /* online payments: jobs_payments.c */
+    {"bill_runs_due", jobs_bill_runs_due, true}, /* scheduled bill runs: jobs_billrun.c */
 };
 #define NJOBS (sizeof(table) / sizeof(table[0]))
 

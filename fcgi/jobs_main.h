@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "db/db.h"
+#include "jobs.h"
 #include "resources_import.h"
 
 /* Run recurring jobs until SIGTERM; returns the exit code. */
@@ -30,5 +31,11 @@ char *jobs_json_text(cJSON *doc);
 /* payments_expire (jobs_payments.c): pending payments past their expiry,
  * settled at WeChat Pay (PAY-1). */
 int jobs_payments_expire(struct db *db, bool *busy, struct err *e);
+/* Bill runs (jobs_billrun.c): a queued run, stopped between batches once
+ * the process is stopping (the job goes back to the queue); the periodic
+ * job that queues the scheduled runs that are due. */
+int jobs_bill_run(struct db *db, struct arena *a, const struct job *job, const char *input,
+                  size_t len, struct err *e);
+int jobs_bill_runs_due(struct db *db, bool *busy, struct err *e);
 
 #endif

@@ -332,3 +332,18 @@ cJSON *render_approval(const struct approval *x)
     }
     return o;
 }
+
+cJSON *render_bill_run_exception(const struct billrun_exception *x)
+{
+    cJSON *o = cJSON_CreateObject();
+    char period[8];
+
+    billrun_period_text(x->period, period);
+    json_add_int(o, "resource_id", x->resource_id);
+    cJSON_AddStringToObject(o, "resource_code", x->resource_code);
+    json_add_int(o, "fee_item_id", x->fee_item_id);
+    cJSON_AddStringToObject(o, "period", period);
+    cJSON_AddStringToObject(o, "reason", billrun_reason_name(x->reason));
+    cJSON_AddStringToObject(o, "message", billrun_reason_message(x->reason));
+    return o;
+}

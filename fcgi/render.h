@@ -12,6 +12,7 @@
 #include "auth.h"
 #include "core/buf.h"
 #include "bills.h"
+#include "billrun.h"
 #include "jobs.h"
 #include "resources_import.h"
 #include "resources.h"
@@ -50,5 +51,8 @@ void render_add_staff(cJSON *o, const char *name, int64_t id, const char *who);
 /* An approval with its steps (docs/api.md §7.14): what a request, a
  * decision and the office's lists answer. */
 cJSON *render_approval(const struct approval *x);
+/* A bill run's exception (docs/api.md §7.13): in a preview and in the
+ * run's job's errors alike. */
+cJSON *render_bill_run_exception(const struct billrun_exception *x);
 
 #endif

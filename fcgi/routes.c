@@ -35,6 +35,12 @@
     FIELDS("project_id", "building_id", "unit_id", "code", "number", "kind", "floor",              \
            "area_m2x100", "inner_area_m2x100", "layout", "decoration", "lease_status",             \
            "business_scope", "tenant_company")
+/* Bill runs and discount schemes (FEE-3, FEE-4): admins and managers. */
+#define BILLING (ROLE_ADMIN | ROLE_MANAGER)
+#define BILL_RUN_FIELDS "fee_item_ids", "period_from", "period_to", "building_id"
+#define SCHEME_FIELDS                                                                              \
+    FIELDS("name", "fee_item_id", "customer_group", "min_months", "off_bp", "off_fen",             \
+           "valid_from", "valid_to")
 
 /* approvals and the desk's accounts */
 #define APPROVERS APPROVAL_ROLES
@@ -240,6 +246,24 @@ const struct route routes[] = {
      NULL},
     {"PATCH", "/api/v1/office/staff/{id}", h_office_staff_update, ACCESS_STAFF, OFFICE, 0,
      "office_staff_update", FIELDS(STAFF_FIELDS, "active")},
+
+    /* bill runs and discount schemes (office_billruns.c) */
+    {"POST", "/api/v1/office/projects/{id}/bill-runs/preview", h_office_bill_run_preview,
+     ACCESS_STAFF, BILLING, 0, "office_bill_run_preview", FIELDS(BILL_RUN_FIELDS)},
+    {"POST", "/api/v1/office/projects/{id}/bill-runs", h_office_bill_run_create, ACCESS_STAFF,
+     BILLING, 0, "office_bill_run_create", FIELDS(BILL_RUN_FIELDS, "run_at")},
+    {"GET", "/api/v1/office/projects/{id}/bill-runs", h_office_bill_runs, ACCESS_STAFF, BILLING, 0,
+     "office_bill_runs", NULL},
+    {"GET", "/api/v1/office/bill-runs/{id}", h_office_bill_run, ACCESS_STAFF, BILLING, 0,
+     "office_bill_run", NULL},
+    {"POST", "/api/v1/office/bill-runs/{id}/cancel", h_office_bill_run_cancel, ACCESS_STAFF,
+     BILLING, 0, "office_bill_run_cancel", NULL},
+    {"POST", "/api/v1/office/projects/{id}/discount-schemes", h_office_discount_scheme_create,
+     ACCESS_STAFF, BILLING, 0, "office_discount_scheme_create", SCHEME_FIELDS},
+    {"GET", "/api/v1/office/projects/{id}/discount-schemes", h_office_discount_schemes,
+     ACCESS_STAFF, BILLING, 0, "office_discount_schemes", NULL},
+    {"PATCH", "/api/v1/office/discount-schemes/{id}", h_office_discount_scheme_update,
+     ACCESS_STAFF, BILLING, 0, "office_discount_scheme_update", FIELDS("active", "valid_to")},
 };
 
 const size_t nroutes = sizeof(routes) / sizeof(routes[0]);

@@ -133,5 +133,14 @@ struct wxpay_client;
 /* The process's WeChat Pay client, built from g_cfg on first use; NULL
  * when WeChat Pay is not configured or its keys are unusable (logged). */
 const struct wxpay_client *server_wxpay(void);
+/* office_billruns.c */
+HANDLER(h_office_bill_run_preview);
+HANDLER(h_office_bill_run_create);
+HANDLER(h_office_bill_runs);
+HANDLER(h_office_bill_run);
+HANDLER(h_office_bill_run_cancel);
+HANDLER(h_office_discount_scheme_create);
+HANDLER(h_office_discount_schemes);
+HANDLER(h_office_discount_scheme_update);
 
 #endif

@@ -5,6 +5,7 @@
  *   wuye -c wuye.conf demo-load [sql-dir]     load the demo company (empty db only)
  *   wuye -c wuye.conf demo --rooms N --months M [--tickets T]
  *                                             generate a large company for benchmarks
+ *   wuye -c wuye.conf demo-bills --months M   M months of bills for it (after the fact)
  *   wuye -c wuye.conf import PROJECT_ID FILE.csv   resources and people (RES-5)
  *   wuye -c wuye.conf export PROJECT_ID       the same CSV to stdout
  *   wuye hash-password                        argon2id of a password read from stdin
@@ -24,8 +25,10 @@
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: wuye -c wuye.conf migrate|demo-load|demo|import|export|check-books ...\n"
-                    "       wuye hash-password < password\n");
+    fprintf(
+        stderr,
+        "usage: wuye -c wuye.conf migrate|demo-load|demo|demo-bills|import|export|check-books ...\n"
+        "       wuye hash-password < password\n");
     return 2;
 }
 
@@ -95,6 +98,13 @@ int main(int argc, char **argv)
         rc = demo_generate(db_thread(), rooms, months, &e);
         if (rc == 0 && tickets > 0)
             rc = demo_generate_tickets(db_thread(), tickets, &e);
+    } else if (strcmp(cmd, "demo-bills") == 0 && argc == 6 && strcmp(argv[4], "--months") == 0) {
+        long months = strtol(argv[5], NULL, 10);
+        if (months < 1 || months > 240) {
+            rc = usage();
+            goto out;
+        }
+        rc = demo_generate_more_bills(db_thread(), months, &e);
     } else if (strcmp(cmd, "import") == 0 && argc == 6) {
         struct import_report rep;
         rc = import_csv_file(db_thread(), strtoll(argv[4], NULL, 10), argv[5], &rep, &e);

@@ -2,23 +2,85 @@
 #include "demo.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "auth.h"
+#include "billrun.h"
+#include "bills.h"
 #include "db/migrate.h"
 #include "tickets.h"
 
 #define ROOMS_PER_PROJECT 5000
 #define ROOMS_PER_BUILDING 200
 
-/* The hook for the fees issue: generate `months` of bills for a project.
- * Until fee items exist there is nothing to bill (demo_generate says so). */
-static int demo_generate_bills(struct db *db, int64_t project_id, long months, struct err *e)
+/* The generated company's property fee: 2.35 yuan/m² a month from 2020
+ * (made once: `demo-bills` and the bench may find it made). */
+DB_SQL(sql_bench_item, "INSERT IGNORE INTO fee_items (project_id, code, name, cycle, method, "
+                       "late_fee_daily_bp, late_fee_grace_days) "
+                       "VALUES (?, 'WYF', '物业费', 'monthly', 'building_area', 5, 30)");
+DB_SQL(sql_bench_item_id, "SELECT id FROM fee_items WHERE project_id = ? AND code = 'WYF'");
+DB_SQL(sql_bench_rate, "INSERT INTO fee_rates (fee_item_id, rate, valid_from) "
+                       "SELECT ?, 2350000, '2020-01-01' FROM DUAL WHERE NOT EXISTS "
+                       "(SELECT 1 FROM fee_rates WHERE fee_item_id = ?)");
+DB_SQL(sql_bench_projects, "SELECT id FROM projects WHERE code LIKE 'BENCH-%' ORDER BY id");
+
+/* The months that end with this one (China's calendar). */
+static int32_t this_month(void)
 {
-    (void)db;
-    (void)project_id;
-    (void)months;
-    (void)e;
-    return 0;
+    return billrun_month_of(bills_today());
+}
+
+/* `months` of property-fee bills for a generated project, ending with this
+ * month, all unpaid: its fee item, then a bill run (lib/billrun.c, the
+ * bulk path, a batch per transaction). */
+static int demo_generate_bills(struct db *db, int64_t project_id, long months, int64_t *created,
+                               struct err *e)
+{
+    struct arena a = {0};
+    struct db_res r;
+    int64_t item, n = 0;
+    int rc = -1;
+
+    *created = 0;
+    if (months <= 0)
+        return 0;
+    if (db_exec(db, &sql_bench_item, DB_ARGS(P_INT(project_id)), NULL, e) < 0 ||
+        db_one(db, &a, &sql_bench_item_id, DB_ARGS(P_INT(project_id)), &r, e) <= 0)
+        goto out;
+    item = db_int(&r, 0, 0);
+    if (db_exec(db, &sql_bench_rate, DB_ARGS(P_INT(item), P_INT(item)), NULL, e) < 0 ||
+        billrun_generate(db, project_id, &item, 1, this_month() - (int32_t)months + 1, this_month(),
+                         &n, e) < 0)
+        goto out;
+    *created = n;
+    rc = 0;
+out:
+    arena_free(&a);
+    return rc;
+}
+
+int demo_generate_more_bills(struct db *db, long months, struct err *e)
+{
+    struct arena a = {0};
+    struct db_res r;
+    int64_t bills = 0;
+    int rc = -1;
+
+    if (db_query(db, &a, &sql_bench_projects, DB_NOARGS, &r, e) < 0)
+        goto out;
+    for (size_t i = 0; i < r.nrows; i++) {
+        int64_t n;
+        if (demo_generate_bills(db, db_int(&r, i, 0), months, &n, e) < 0)
+            goto out;
+        bills += n;
+    }
+    printf("demo-bills: %lld unpaid property-fee bills for %zu projects, %ld months ending with "
+           "this one\n",
+           (long long)bills, r.nrows, months);
+    rc = 0;
+out:
+    arena_free(&a);
+    return rc;
 }
 
 DB_SQL(sql_project, "INSERT INTO projects (code, name, address) VALUES (?, ?, '压测路')");
@@ -49,28 +111,29 @@ DB_SQL(sql_existing, "SELECT COUNT(*) FROM projects WHERE code LIKE 'BENCH-%'");
 DB_SQL(sql_butler, "INSERT IGNORE INTO staff (name, phone, password_hash, roles) VALUES "
                    "('压测管家', '13910000001', ?, 'butler')");
 
-static int one_project(struct db *db, long index, long rooms, long months, struct err *e)
+static int one_project(struct db *db, long index, long rooms, int64_t *pid, struct err *e)
 {
     char code[32], name[64];
-    int64_t pid;
     long buildings = (rooms + ROOMS_PER_BUILDING - 1) / ROOMS_PER_BUILDING;
 
     snprintf(code, sizeof(code), "BENCH-%ld", index);
     snprintf(name, sizeof(name), "压测小区%ld", index);
-    if (db_insert(db, &sql_project, DB_ARGS(P_STR(code), P_STR(name)), &pid, e) < 0 ||
-        db_exec(db, &sql_buildings, DB_ARGS(P_INT(pid), P_INT(buildings)), NULL, e) < 0 ||
-        db_exec(db, &sql_units, DB_ARGS(P_INT(pid)), NULL, e) < 0 ||
-        db_exec(db, &sql_homes, DB_ARGS(P_INT(pid), P_INT(rooms)), NULL, e) < 0 ||
-        db_exec(db, &sql_owners, DB_ARGS(P_INT(pid)), NULL, e) < 0 ||
-        db_exec(db, &sql_links, DB_ARGS(P_INT(pid)), NULL, e) < 0 ||
-        db_exec(db, &sql_staff_projects, DB_ARGS(P_INT(pid)), NULL, e) < 0)
+    if (db_insert(db, &sql_project, DB_ARGS(P_STR(code), P_STR(name)), pid, e) < 0 ||
+        db_exec(db, &sql_buildings, DB_ARGS(P_INT(*pid), P_INT(buildings)), NULL, e) < 0 ||
+        db_exec(db, &sql_units, DB_ARGS(P_INT(*pid)), NULL, e) < 0 ||
+        db_exec(db, &sql_homes, DB_ARGS(P_INT(*pid), P_INT(rooms)), NULL, e) < 0 ||
+        db_exec(db, &sql_owners, DB_ARGS(P_INT(*pid)), NULL, e) < 0 ||
+        db_exec(db, &sql_links, DB_ARGS(P_INT(*pid)), NULL, e) < 0 ||
+        db_exec(db, &sql_staff_projects, DB_ARGS(P_INT(*pid)), NULL, e) < 0)
         return -1;
-    return demo_generate_bills(db, pid, months, e);
+    return 0;
 }
 
 struct gen {
-    long rooms, months;
+    long rooms;
     const char *hash;
+    int64_t *pids; /* the projects made */
+    long npids;
 };
 
 /* All of it in one transaction: a failure leaves nothing half made. */
@@ -92,10 +155,12 @@ static int generate_tx(struct db *db, void *arg, struct err *e)
         return err_setf(e, E_DEMO_EXISTS, "压测数据已存在（%lld 个项目）", (long long)existing);
     if (db_exec(db, &sql_butler, DB_ARGS(P_STR(g->hash)), NULL, e) < 0)
         return -1;
+    g->npids = 0;
     for (long i = 1; i <= projects; i++) {
         long n = g->rooms - done > ROOMS_PER_PROJECT ? ROOMS_PER_PROJECT : g->rooms - done;
-        if (one_project(db, i, n, g->months, e) < 0)
+        if (one_project(db, i, n, &g->pids[g->npids], e) < 0)
             return -1;
+        g->npids++;
         done += n;
     }
     return 0;
@@ -104,21 +169,78 @@ static int generate_tx(struct db *db, void *arg, struct err *e)
 int demo_generate(struct db *db, long rooms, long months, struct err *e)
 {
     char hash[256];
-    struct gen g = {rooms, months, hash};
+    long projects = (rooms + ROOMS_PER_PROJECT - 1) / ROOMS_PER_PROJECT;
+    struct gen g = {rooms, hash, calloc((size_t)projects, sizeof(int64_t)), 0};
+    int64_t bills = 0;
+    int rc = -1;
 
-    if (auth_password_hash("demo1234", hash, sizeof(hash)) < 0)
+    if (!g.pids)
         return err_internal(e);
+    if (auth_password_hash("demo1234", hash, sizeof(hash)) < 0) {
+        err_internal(e);
+        goto out;
+    }
     if (db_tx(db, generate_tx, &g, e) < 0)
-        return -1;
-    printf("demo: %ld projects, %ld homes, %ld owners; butler 13910000001 (demo1234)\n",
-           (rooms + ROOMS_PER_PROJECT - 1) / ROOMS_PER_PROJECT, rooms, rooms);
+        goto out;
+    printf("demo: %ld projects, %ld homes, %ld owners; butler 13910000001 (demo1234)\n", projects,
+           rooms, rooms);
+    /* The bills after the estate, a batch per transaction: 3.6 million
+     * bills are no single transaction's work. */
+    for (long i = 0; i < g.npids; i++) {
+        int64_t n;
+        if (demo_generate_bills(db, g.pids[i], months, &n, e) < 0)
+            goto out;
+        bills += n;
+    }
     if (months > 0)
-        printf("demo: no bills for the %ld months yet: fee items come with the fees issue\n",
-               months);
-    return 0;
+        printf("demo: %lld unpaid property-fee bills, %ld months ending with this one\n",
+               (long long)bills, months);
+    rc = 0;
+out:
+    free(g.pids);
+    return rc;
 }
 
 DB_SQL(sql_projects, "SELECT COUNT(*) FROM projects");
+
+/* 示范小区's bills: six months of property fee (and parking) ending with
+ * this month, made by a bill run; the first month of 13800000002's home
+ * (resource 5) paid in cash at the desk by the office (staff 9). */
+#define DEMO_MONTHS 6
+#define DEMO_PAID_RESOURCE 5
+#define DEMO_CASHIER 9
+
+static int demo_bills(struct db *db, struct err *e)
+{
+    static const int64_t items[] = {1, 2}; /* WYF, TCF of sql/demo.sql */
+    struct arena a = {0};
+    struct principal who;
+    struct bill_page page;
+    struct collect_out paid;
+    int64_t created;
+    int rc = -1;
+
+    if (billrun_generate(db, 1, items, 2, this_month() - DEMO_MONTHS + 1, this_month(), &created,
+                         e) < 0 ||
+        auth_staff_principal(db, &a, DEMO_CASHIER, &who, e) < 0 ||
+        bills_for_resource(db, &a, &who, DEMO_PAID_RESOURCE, BILLS_UNPAID, 0, 100, &page, e) < 0)
+        goto out;
+    if (page.n > 0 && bills_collect(db, &a, &who,
+                                    &(struct collect_in){.resource_id = DEMO_PAID_RESOURCE,
+                                                         .bill_ids = &page.items[0].id,
+                                                         .nbills = 1,
+                                                         .method = PAY_CASH,
+                                                         .amount_fen = page.items[0].due_fen,
+                                                         .payer_name = "李娜"},
+                                    &paid, e) < 0)
+        goto out;
+    printf("demo-load: %lld bills of %d months, one paid at the desk (receipt %s)\n",
+           (long long)created, DEMO_MONTHS, page.n > 0 ? paid.receipt_no : "-");
+    rc = 0;
+out:
+    arena_free(&a);
+    return rc;
+}
 DB_SQL(sql_demo_passwords, "UPDATE staff SET password_hash = ? WHERE password_hash = ''");
 
 int demo_load(struct db *db, const struct config *cfg, const char *dir, struct err *e)
@@ -143,7 +265,8 @@ int demo_load(struct db *db, const struct config *cfg, const char *dir, struct e
         return -1;
     if (auth_password_hash("demo1234", hash, sizeof(hash)) < 0)
         return err_internal(e);
-    if (db_exec(db, &sql_demo_passwords, DB_ARGS(P_STR(hash)), NULL, e) < 0)
+    if (db_exec(db, &sql_demo_passwords, DB_ARGS(P_STR(hash)), NULL, e) < 0 ||
+        demo_bills(db, e) < 0)
         return -1;
     printf("demo-load: demo company loaded\n");
     return 0;

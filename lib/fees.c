@@ -534,6 +534,28 @@ int fee_item_list(struct db *db, struct arena *a, const struct principal *who, i
     return 0;
 }
 
+int fee_items_with_rates(struct db *db, struct arena *a, int64_t project_id, const int64_t *ids,
+                         size_t n, struct fee_item_row *out, struct err *e)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct db_res r;
+        int found = db_one(db, a, &sql_item_get, DB_ARGS(P_INT(ids[i])), &r, e);
+
+        if (found < 0)
+            return -1;
+        if (!found || db_int(&r, 0, 1) != project_id)
+            return err_setf(e, E_NOT_FOUND, "该项目没有收费项目 %lld", (long long)ids[i]);
+        item_from_row(&r, 0, &out[i].item);
+        if (db_query(db, a, &sql_rates_of_item, DB_ARGS(P_INT(ids[i])), &r, e) < 0)
+            return -1;
+        out[i].nrates = r.nrows;
+        out[i].rates = arena_alloc(a, (r.nrows ? r.nrows : 1) * sizeof(*out[i].rates));
+        for (size_t j = 0; j < r.nrows; j++)
+            rate_from_row(&r, j, &out[i].rates[j]);
+    }
+    return 0;
+}
+
 /* ---- rates -------------------------------------------------------------------------- */
 
 /* Does cand (id 0 for a new one) overlap another rate of its item with the

@@ -119,6 +119,12 @@ int fee_item_get(struct db *db, struct arena *a, const struct principal *who, in
 int fee_item_list(struct db *db, struct arena *a, const struct principal *who, int64_t project_id,
                   int64_t after_id, int limit, struct fee_item_row **out, size_t *n,
                   int64_t *next_after, struct err *e);
+/* Items ids[0..n) of project_id with every rate they have, past ones too
+ * (a bill run may bill past periods), into out[0..n) in the order of ids,
+ * the rates in a. An id that is no item of the project → 404. For a bill
+ * run (lib/billrun.c); scope is the caller's. */
+int fee_items_with_rates(struct db *db, struct arena *a, int64_t project_id, const int64_t *ids,
+                         size_t n, struct fee_item_row *out, struct err *e);
 /* Add a rate to an item of the caller's. Its building must be of the
  * item's project (400); a validity overlapping another rate of the item
  * with the same selectors → 409 RATE_OVERLAP. */

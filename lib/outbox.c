@@ -4,6 +4,7 @@
 #include <assert.h>
 #include <cjson/cJSON.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/log.h"
@@ -15,6 +16,10 @@
 DB_SQL(sql_queue, "INSERT IGNORE INTO outbox (channel, dedup_key, recipient, template, params, "
                   "expires_at) VALUES (?, ?, ?, ?, ?, "
                   "IF(? > 0, UTC_TIMESTAMP() + INTERVAL ? SECOND, NULL))");
+/* The same statement, for array binding (outbox_queue_many). */
+DB_SQL(sql_queue_bulk, "INSERT IGNORE INTO outbox (channel, dedup_key, recipient, template, "
+                       "params, expires_at) VALUES (?, ?, ?, ?, ?, "
+                       "IF(? > 0, UTC_TIMESTAMP() + INTERVAL ? SECOND, NULL))");
 DB_SQL(sql_finish, "UPDATE outbox SET status = ?, last_error = LEFT(?, 200), provider_ref = ?, "
                    "sent_at = IF(status = 'sent', UTC_TIMESTAMP(), sent_at), "
                    "params = IF(expires_at IS NULL, params, '[]') WHERE id = ?");
@@ -27,25 +32,76 @@ DB_SQL(sql_claim, "UPDATE outbox SET attempts = attempts + 1, "
                   "WHERE id = ? AND status = 'pending' AND attempts = ?");
 DB_SQL(sql_last_error, "UPDATE outbox SET last_error = LEFT(?, 200) WHERE id = ?");
 
-int outbox_queue(struct db *db, const struct outbox_msg *m, struct err *e)
+/* The parameters of m as a JSON array built by cJSON (cJSON_free it). */
+static char *params_json(const struct outbox_msg *m)
 {
     cJSON *arr = cJSON_CreateArray();
     char *params;
-    int rc;
 
-    assert(db_in_tx(db));
     for (size_t i = 0; i < m->nparams; i++)
         cJSON_AddItemToArray(arr, cJSON_CreateString(m->params[i]));
     params = cJSON_PrintUnformatted(arr);
     cJSON_Delete(arr);
+    return params;
+}
+
+#define QUEUE_NCOLS 7
+
+static void queue_row(const struct outbox_msg *m, const char *params, struct db_param *row)
+{
+    row[0] = P_STR(m->channel == OUTBOX_SMS ? "sms" : "wechat");
+    row[1] = P_STR(m->dedup_key);
+    row[2] = P_STR(m->recipient);
+    row[3] = P_STR(m->template_id);
+    row[4] = P_STR(params);
+    row[5] = P_INT(m->ttl_s);
+    row[6] = P_INT(m->ttl_s);
+}
+
+int outbox_queue(struct db *db, const struct outbox_msg *m, struct err *e)
+{
+    struct db_param row[QUEUE_NCOLS];
+    char *params;
+    int rc;
+
+    assert(db_in_tx(db));
+    params = params_json(m);
     if (!params)
         return err_internal(e);
-    rc = db_exec(db, &sql_queue,
-                 DB_ARGS(P_STR(m->channel == OUTBOX_SMS ? "sms" : "wechat"), P_STR(m->dedup_key),
-                         P_STR(m->recipient), P_STR(m->template_id), P_STR(params), P_INT(m->ttl_s),
-                         P_INT(m->ttl_s)),
-                 NULL, e);
+    queue_row(m, params, row);
+    rc = db_exec(db, &sql_queue, row, QUEUE_NCOLS, NULL, e);
     cJSON_free(params);
+    return rc;
+}
+
+int outbox_queue_many(struct db *db, const struct outbox_msg *m, size_t n, size_t *queued,
+                      struct err *e)
+{
+    struct db_param *rows = calloc(n ? n * QUEUE_NCOLS : 1, sizeof(*rows));
+    char **params = calloc(n ? n : 1, sizeof(*params));
+    uint64_t affected = 0;
+    int rc = -1;
+
+    assert(db_in_tx(db));
+    if (!rows || !params) {
+        err_internal(e);
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!(params[i] = params_json(&m[i]))) {
+            err_internal(e);
+            goto out;
+        }
+        queue_row(&m[i], params[i], &rows[i * QUEUE_NCOLS]);
+    }
+    rc = db_exec_bulk(db, &sql_queue_bulk, rows, QUEUE_NCOLS, n, &affected, e);
+    if (queued)
+        *queued = (size_t)affected;
+out:
+    for (size_t i = 0; params && i < n; i++)
+        cJSON_free(params[i]);
+    free(params);
+    free(rows);
     return rc;
 }
 

@@ -40,6 +40,12 @@ struct outbox_msg {
 /* Queue a message in the caller's transaction (asserted). */
 int outbox_queue(struct db *db, const struct outbox_msg *m, struct err *e);
 
+/* Queue n messages at once (one round trip: db_exec_bulk), each exactly
+ * as outbox_queue() would; for work that causes thousands (a bill run's
+ * notices). *queued (may be NULL) gets how many were new. */
+int outbox_queue_many(struct db *db, const struct outbox_msg *m, size_t n, size_t *queued,
+                      struct err *e);
+
 /* Deliver the rows that are due (at most batch); *handled counts them.
  * -1 only when the database failed. */
 int outbox_deliver_due(struct db *db, const struct config *cfg, int batch, int *handled,

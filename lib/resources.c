@@ -54,6 +54,7 @@ DB_SQL(
               "LEFT JOIN units u ON u.id = r.unit_id "
               "WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > UTC_TIMESTAMP()");
 DB_SQL(sql_person_get, "SELECT id, name, phone FROM persons WHERE id = ?");
+DB_SQL(sql_project_exists, "SELECT id FROM projects WHERE id = ?");
 DB_SQL(sql_persons_staff,
        "SELECT pe.id, pe.name, pe.phone, pe.id_number_masked, pe.occupation, "
        "  JSON_ARRAYAGG(JSON_OBJECT('resource_id', r.id, 'code', r.code, "
@@ -184,6 +185,21 @@ int res_list_for_token(struct db *db, struct arena *a, const char *token, struct
         if (!db_is_null(&r, i, 2))
             fill_owner_view(&r, i, 2, &(*out)[(*n)++]);
     qsort(*out, *n, sizeof(**out), by_id);
+    return 0;
+}
+
+int res_project_scope(struct db *db, const struct principal *who, int64_t project_id, struct err *e)
+{
+    struct arena a = {0};
+    struct db_res r;
+    int found;
+
+    if (who && !auth_in_project(who, project_id))
+        return err_not_found(e);
+    found = db_one(db, &a, &sql_project_exists, DB_ARGS(P_INT(project_id)), &r, e);
+    arena_free(&a);
+    if (found <= 0)
+        return found < 0 ? -1 : err_not_found(e);
     return 0;
 }
 

@@ -124,6 +124,11 @@ int res_persons_for_staff(struct db *db, struct arena *a, const struct principal
 int res_person_get(struct db *db, struct arena *a, int64_t person_id, struct person *out,
                    struct err *e);
 
+/* A project exists and the caller serves it (who NULL: the system); 404
+ * otherwise. The check of a project's lists before they are read. */
+int res_project_scope(struct db *db, const struct principal *who, int64_t project_id,
+                      struct err *e);
+
 /* Staff: resources in the caller's projects; *next_after is the cursor for
  * the next page (0 when this was the last). */
 int res_list_for_staff(struct db *db, struct arena *a, const struct principal *who,

@@ -109,6 +109,7 @@ sms_secret_key_file = $WUYE_VAR/secrets/sms_secret_key
 sms_sdk_app_id = 1400006666
 sms_sign_name = 示范物业
 sms_template_login = 1110
+sms_template_bill_notice = 1111
 CONF
   cat > "$WUYE_VAR/conf/wechat.json" <<JSON
 {"port": $WECHAT_PORT, "appid": "wxd678efh567hg6787",

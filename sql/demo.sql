@@ -126,3 +126,20 @@ INSERT INTO staff (id, name, phone, roles) VALUES
   (3, '周主管', '13900000003', 'supervisor'),
   (9, '物业办公室', '13900000009', 'admin,manager');
 INSERT INTO staff_projects (staff_id, project_id) VALUES (1, 1), (2, 2), (3, 1), (9, 1), (9, 2);
+
+-- Fees of 示范小区 (FEE-1, FEE-2, FEE-7): the property fee by building area
+-- (2.35 元/m² a month for homes, 4.50 for shops; 5‱ a day late fee after 30
+-- days' grace, at most the principal), parking by the space (300 元 a
+-- month), water by usage (4.80 元/m³, readings in 0.01 m³: its bills come
+-- from the meters). The bills themselves are made by `wuye demo-load`
+-- through a bill run (lib/demo.c), dated from the day the demo is loaded.
+INSERT INTO fee_items (id, project_id, code, name, cycle, method, due_day_of_cycle,
+                       usage_per_unit, late_fee_daily_bp, late_fee_grace_days) VALUES
+  (1, 1, 'WYF', '物业费', 'monthly', 'building_area', 1, 1, 5, 30),
+  (2, 1, 'TCF', '车位费', 'monthly', 'fixed', 1, 1, NULL, 0),
+  (3, 1, 'SF', '水费', 'monthly', 'usage', 1, 100, NULL, 0);
+INSERT INTO fee_rates (fee_item_id, rate, resource_kind, valid_from) VALUES
+  (1, 2350000, 'home', '2020-01-01'),
+  (1, 4500000, 'shop', '2020-01-01'),
+  (2, 30000, 'parking', '2020-01-01'),
+  (3, 4800000, NULL, '2020-01-01');

@@ -53,6 +53,7 @@ static const struct key keys[] = {
     {"sms_sdk_app_id", S(sms_sdk_app_id)},
     {"sms_sign_name", S(sms_sign_name)},
     {"sms_template_login", S(sms_template_login)},
+    {"sms_template_bill_notice", S(sms_template_bill_notice)},
     {"outbox_poll_ms", I(outbox_poll_ms)},
     /* WeChat Pay (online payment) */
     {"wxpay_base_url", S(wxpay_base_url)},

@@ -57,6 +57,7 @@ struct config {
     char sms_sdk_app_id[64];
     char sms_sign_name[64];
     char sms_template_login[32];
+    char sms_template_bill_notice[32]; /* a bill run's notice to owners; "" = none sent */
 
     /* the outbox sender (a process the master runs) */
     int outbox_poll_ms;

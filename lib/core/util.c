@@ -77,7 +77,7 @@ static void put2(char *p, int v)
     p[1] = (char)('0' + v % 10);
 }
 
-/* By hand, not strptime/timegm/strftime: a list of 50 tickets converts 250
+/* By hand, not strptime/timegm/strftime: a list of 50 tickets converts 100
  * times, and glibc's path was a good part of the workers' time. China has
  * no daylight saving time: +8 hours, carried into the next day. */
 int util_db_time_to_rfc3339(const char *db_utc, char out[26])

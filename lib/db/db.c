@@ -411,6 +411,85 @@ int db_insert(struct db *db, struct db_sql *q, const struct db_param *p, size_t 
     return 0;
 }
 
+/* Column-wise array binding: a column of integers is an int64 array, a
+ * column of strings an array of pointers with their lengths, and a NULL
+ * is an indicator. The arrays live in a scratch arena for the call. */
+int db_exec_bulk(struct db *db, struct db_sql *q, const struct db_param *p, size_t ncols,
+                 size_t nrows, uint64_t *affected, struct err *e)
+{
+    struct arena a = {0};
+    MYSQL_BIND *bind;
+    MYSQL_STMT *st;
+    unsigned int size = (unsigned int)nrows, none = 0;
+    int rc = -1;
+
+    if (affected)
+        *affected = 0;
+    if (nrows == 0)
+        return 0;
+    assert(ncols > 0 && nrows <= UINT32_MAX);
+    if (db_ready(db, e) < 0 || !(st = stmt_get(db, q, e)))
+        return -1;
+    if (mysql_stmt_param_count(st) != ncols) {
+        log_error("event=db_param_mismatch want=%lu got=%zu sql=\"%.60s\"",
+                  mysql_stmt_param_count(st), ncols, q->text);
+        assert(!"parameter count does not match the statement");
+        return err_internal(e);
+    }
+    bind = arena_alloc(&a, ncols * sizeof(*bind)); /* zeroed */
+    for (size_t c = 0; c < ncols; c++) {
+        enum db_type type = DB_NULL;
+        char *ind = arena_alloc(&a, nrows);
+        bool nulls = false;
+
+        for (size_t i = 0; i < nrows; i++) {
+            const struct db_param *x = &p[i * ncols + c];
+            ind[i] = x->type == DB_NULL ? STMT_INDICATOR_NULL : STMT_INDICATOR_NONE;
+            nulls = nulls || x->type == DB_NULL;
+            assert(x->type == DB_NULL || type == DB_NULL || x->type == type);
+            if (x->type != DB_NULL)
+                type = x->type;
+        }
+        if (type == DB_STR) {
+            char **v = arena_alloc(&a, nrows * sizeof(*v));
+            unsigned long *len = arena_alloc(&a, nrows * sizeof(*len));
+            for (size_t i = 0; i < nrows; i++) {
+                v[i] = (char *)(p[i * ncols + c].type == DB_STR ? p[i * ncols + c].s : "");
+                len[i] = p[i * ncols + c].type == DB_STR ? p[i * ncols + c].len : 0;
+            }
+            bind[c].buffer_type = MYSQL_TYPE_STRING;
+            bind[c].buffer = v;
+            bind[c].length = len;
+        } else {
+            int64_t *v = arena_alloc(&a, nrows * sizeof(*v));
+            for (size_t i = 0; i < nrows; i++)
+                v[i] = p[i * ncols + c].i;
+            bind[c].buffer_type = MYSQL_TYPE_LONGLONG;
+            bind[c].buffer = v;
+        }
+        if (nulls)
+            bind[c].u.indicator = ind;
+    }
+    if (mysql_stmt_attr_set(st, STMT_ATTR_ARRAY_SIZE, &size) || mysql_stmt_bind_param(st, bind)) {
+        db_fail(db, mysql_stmt_errno(st), "bind", mysql_stmt_error(st), e);
+        goto out;
+    }
+    if (mysql_stmt_execute(st)) {
+        db_fail(db, mysql_stmt_errno(st), "execute", mysql_stmt_error(st), e);
+        goto out;
+    }
+    assert(mysql_stmt_field_count(st) == 0);
+    if (affected)
+        *affected = mysql_stmt_affected_rows(st);
+    rc = 0;
+out:
+    /* The bound arrays die with the arena: nothing may point at them. */
+    if (db->conn)
+        mysql_stmt_attr_set(st, STMT_ATTR_ARRAY_SIZE, &none);
+    arena_free(&a);
+    return rc;
+}
+
 int db_one(struct db *db, struct arena *a, struct db_sql *q, const struct db_param *p, size_t n,
            struct db_res *out, struct err *e)
 {

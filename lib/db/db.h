@@ -108,6 +108,16 @@ int db_exec(struct db *db, struct db_sql *q, const struct db_param *p, size_t n,
 /* An INSERT; *id (may be NULL) gets the new AUTO_INCREMENT id. */
 int db_insert(struct db *db, struct db_sql *q, const struct db_param *p, size_t n, int64_t *id,
               struct err *e);
+/* One statement for many rows in one round trip (MariaDB's array binding,
+ * COM_STMT_BULK_EXECUTE): q has the placeholders of one row (an INSERT …
+ * VALUES (?, …)), p holds nrows × ncols parameters row by row. In a column
+ * every value is NULL or of one type (asserted). *affected (may be NULL)
+ * gets the rows changed by all of them: for an INSERT IGNORE, the rows
+ * that were new. A bill run writes its bills this way (docs/performance.md:
+ * as fast as LOAD DATA, where a multi-row VALUES of bound parameters is
+ * two thirds of it). */
+int db_exec_bulk(struct db *db, struct db_sql *q, const struct db_param *p, size_t ncols,
+                 size_t nrows, uint64_t *affected, struct err *e);
 /* Exactly one row or none: 1 with the row in *out (row 0), 0 for none,
  * -1 on error. More than one row is a bug of the statement: INTERNAL. */
 int db_one(struct db *db, struct arena *a, struct db_sql *q, const struct db_param *p, size_t n,

@@ -123,7 +123,12 @@ static void big_import_is_a_job(void **state)
     it_expect(&r, 202, NULL);
     id = it_int(it_field(r.json, "job"), "id");
     assert_string_equal(it_str(it_field(r.json, "job"), "kind"), "import");
-    assert_string_equal(it_str(it_field(r.json, "job"), "status"), "queued");
+    /* queued, or already claimed by the jobs process between the commit
+     * and the answer's read of the job */
+    status = it_str(it_field(r.json, "job"), "status");
+    if (strcmp(status, "queued") != 0 && strcmp(status, "running") != 0)
+        fail_msg("a new job is %s", status);
+    status = "";
     it_resp_free(&r);
 
     /* Not the butler's to see (neither its starter nor an admin), and not
