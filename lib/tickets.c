@@ -3,12 +3,14 @@
  * ticket_flow.c's).
  *
  * A write has the shape of resources_edit.c's: input checked first, then
- * one transaction that locks what decides (the ticket row for a step; the
- * place — the owner's link, a resource, a building — for a new ticket),
- * decides scope on it, snapshots, writes the ticket, its history row, its
- * audit row and its notices, and nothing outside the transaction decides
- * anything. A deadlock rerun starts the function again from the top, so
- * the functions keep no state between tries but their input.
+ * one transaction that locks what decides (the ticket row for a step; for
+ * a new ticket its place — the owner's current link, read by the insert
+ * itself, or the resource, building or project staff name), decides scope
+ * on it, snapshots, writes the ticket, its history row (a step's; the
+ * submission is the ticket row), its audit row and its notices, and
+ * nothing outside the transaction decides anything. A deadlock rerun
+ * starts the function again from the top, so the functions keep no state
+ * between tries but their input.
  *
  * Deadlines are computed by the database (UTC_TIMESTAMP() + minutes), so
  * every time of a ticket comes from one clock.
@@ -113,6 +115,7 @@ DB_SQL(sql_snap, "SELECT " TICKET_SNAP " FROM tickets WHERE id = ?");
 #define DEADLINE(project, col)                                                                     \
     "UTC_TIMESTAMP() + INTERVAL COALESCE((SELECT d." col " FROM ticket_deadlines d "                \
     "WHERE d.project_id = " project " AND d.type = ?), ?) MINUTE"
+#define DEADLINES(project) DEADLINE(project, "response_min") ", " DEADLINE(project, "complete_min")
 #define INSERT_COLS                                                                                \
     "INSERT INTO tickets (project_id, resource_id, building_id, type, severity, area, "            \
     "description, appointment_at, reporter_kind, reporter_id, photos, response_due_at, "           \
@@ -120,17 +123,18 @@ DB_SQL(sql_snap, "SELECT " TICKET_SNAP " FROM tickets WHERE id = ?");
 #define INSERT_RETURNING " RETURNING " TICKET_ROW("", "NULL") ", " TICKET_SNAP
 /* An owner's: the home is one of theirs now (its link locked by the
  * insert's read), or nothing is inserted (404). */
+#define OWNER_VALUES                                                                               \
+    "SELECT r.project_id, r.id, r.building_id, ?, ?, ?, ?, IF(? = 0, NULL, FROM_UNIXTIME(?)), "    \
+    "'owner', pr.person_id, ?, "
+#define OWNER_HOME                                                                                 \
+    " FROM person_resources pr JOIN resources r ON r.id = pr.resource_id "                         \
+    "WHERE pr.person_id = ? AND pr.resource_id = ? AND " PR_CURRENT("pr") " LIMIT 1"
 DB_SQL(sql_insert_owner,
-       INSERT_COLS "SELECT r.project_id, r.id, r.building_id, ?, ?, ?, ?, "
-       "IF(? = 0, NULL, FROM_UNIXTIME(?)), 'owner', pr.person_id, ?, "
-       DEADLINE("r.project_id", "response_min") ", " DEADLINE("r.project_id", "complete_min")
-       " FROM person_resources pr JOIN resources r ON r.id = pr.resource_id "
-       "WHERE pr.person_id = ? AND pr.resource_id = ? AND " PR_CURRENT("pr")
-       " LIMIT 1" INSERT_RETURNING);
+       INSERT_COLS OWNER_VALUES DEADLINES("r.project_id") OWNER_HOME INSERT_RETURNING);
 /* Staff's: the place decided before (place_tx()). */
-DB_SQL(sql_insert_staff,
-       INSERT_COLS "VALUES (?, ?, ?, ?, ?, ?, ?, IF(? = 0, NULL, FROM_UNIXTIME(?)), 'staff', ?, ?, "
-       DEADLINE("?", "response_min") ", " DEADLINE("?", "complete_min") ")" INSERT_RETURNING);
+#define STAFF_VALUES                                                                               \
+    "VALUES (?, ?, ?, ?, ?, ?, ?, IF(? = 0, NULL, FROM_UNIXTIME(?)), 'staff', ?, ?, "
+DB_SQL(sql_insert_staff, INSERT_COLS STAFF_VALUES DEADLINES("?") ")" INSERT_RETURNING);
 /* The row every step of a ticket locks first. */
 DB_SQL(sql_lock, "SELECT project_id, status, assignee_id, reporter_kind = 'owner', reporter_id, "
                  "type, area, rating_score IS NOT NULL, description, result "
@@ -837,8 +841,9 @@ int ticket_act(struct db *db, const struct config *cfg, const struct principal *
 
 /* ---- reading ----------------------------------------------------------------------- */
 
-int ticket_get(struct db *db, struct arena *a, const struct principal *who, int64_t id,
-               struct ticket *out, struct err *e)
+/* The ticket's row, for whoever may see it (404 for anyone else). */
+static int read_visible(struct db *db, struct arena *a, const struct principal *who, int64_t id,
+                        struct ticket *out, struct err *e)
 {
     struct db_res r;
     int found = db_one(db, a, &sql_get, DB_ARGS(P_INT(id)), &r, e);
@@ -850,6 +855,16 @@ int ticket_get(struct db *db, struct arena *a, const struct principal *who, int6
     ticket_from_row(a, &r, 0, out);
     if (!ticket_may_see(who, out->project_id, out->reported_by_owner, out->reporter_id))
         return err_not_found(e);
+    return 0;
+}
+
+int ticket_get(struct db *db, struct arena *a, const struct principal *who, int64_t id,
+               struct ticket *out, struct err *e)
+{
+    struct db_res r;
+
+    if (read_visible(db, a, who, id, out, e) < 0)
+        return -1;
     if (db_query(db, a, &sql_history, DB_ARGS(P_INT(id)), &r, e) < 0)
         return -1;
     out->history = arena_alloc(a, (r.nrows + 1) * sizeof(*out->history));
@@ -949,15 +964,9 @@ int ticket_suggest(struct db *db, struct arena *a, const struct principal *who, 
 {
     struct db_res r;
     struct ticket t;
-    int found = db_one(db, a, &sql_get, DB_ARGS(P_INT(id)), &r, e);
 
-    if (found < 0)
+    if (read_visible(db, a, who, id, &t, e) < 0)
         return -1;
-    if (!found)
-        return err_not_found(e);
-    ticket_from_row(a, &r, 0, &t);
-    if (who->kind != SUBJECT_STAFF || !auth_in_project(who, t.project_id))
-        return err_not_found(e);
     if (!(ticket_actor_of(who, t.project_id, t.assignee_id, t.reported_by_owner, t.reporter_id) &
           TICKET_BY_DESK))
         return err_set(e, E_FORBIDDEN);
