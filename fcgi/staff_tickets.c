@@ -33,8 +33,7 @@ int h_staff_tickets(struct req *r, struct err *e)
         f.assignee = r->who.id;
     } else if (assignee && strcmp(assignee, "none") == 0) {
         f.assignee = TICKET_UNASSIGNED;
-    } else if (assignee &&
-               req_query_int(r, "assignee", 1, INT32_MAX, &f.assignee, NULL, e) < 0) {
+    } else if (assignee && req_query_int(r, "assignee", 1, INT32_MAX, &f.assignee, NULL, e) < 0) {
         return err_bad_request(e, "查询参数 assignee 只能是 me、none 或员工编号");
     }
     if (ticket_list_staff(db_thread(), &r->arena, &r->who, &f, p.after, p.limit, &pg, e) < 0)
@@ -90,8 +89,8 @@ int h_staff_ticket_action(struct req *r, struct err *e)
     if ((rule->needs & TICKET_NEEDS_RESULT) &&
         (json_get_str(r->in, "result", true, 1, TICKET_RESULT_MAX, &in.result, e) < 0 ||
          get_materials(r, &in, e) < 0 ||
-         json_get_int(r->in, "charge_fen", false, 1, MONEY_MAX_FEN, &in.charge_fen,
-                      &in.has_charge, e) < 0))
+         json_get_int(r->in, "charge_fen", false, 1, MONEY_MAX_FEN, &in.charge_fen, &in.has_charge,
+                      e) < 0))
         return -1;
     if ((rule->needs & TICKET_NEEDS_SCORE) &&
         (json_get_int(r->in, "score", true, 1, 5, &in.score, NULL, e) < 0 ||
@@ -142,8 +141,7 @@ int h_staff_knowledge(struct req *r, struct err *e)
         return -1;
     if (!q)
         return err_bad_request(e, "缺少查询参数：q");
-    if (ticket_kb_search(db_thread(), &r->arena, &r->who, q, project_id, (int)limit, &t, &n, e) <
-        0)
+    if (ticket_kb_search(db_thread(), &r->arena, &r->who, q, project_id, (int)limit, &t, &n, e) < 0)
         return -1;
     return reply_tickets(r, t, n, false, 0, true);
 }

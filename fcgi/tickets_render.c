@@ -60,8 +60,7 @@ static void put_bool(struct buf *o, const char *name, bool v)
 }
 
 /* {"score","comment"} or null. */
-static void put_score(struct buf *o, const char *name, bool has, int64_t score,
-                      const char *comment)
+static void put_score(struct buf *o, const char *name, bool has, int64_t score, const char *comment)
 {
     key(o, name);
     if (!has) {
@@ -77,8 +76,7 @@ static void put_score(struct buf *o, const char *name, bool has, int64_t score,
 
 /* {"kind","id","name"} of whoever did something ("name" left out when
  * not read: a list's reporter). */
-static void put_who(struct buf *o, const char *name, const char *kind, int64_t id,
-                    const char *who)
+static void put_who(struct buf *o, const char *name, const char *kind, int64_t id, const char *who)
 {
     key(o, name);
     buf_puts(o, "{\"kind\":");
@@ -224,8 +222,8 @@ int tickets_parse_in(struct req *r, struct ticket_in *x, struct err *e)
         json_get_str(r->in, "description", true, 1, TICKET_DESCRIPTION_MAX, &x->description, e) <
             0 ||
         json_get_str(r->in, "appointment_at", false, 20, 35, &appointment, e) < 0 ||
-        json_get_ids(r->in, "photos", false, TICKET_PHOTOS_MAX, INT64_C(999999999999999),
-                     &r->arena, &photos, &n, NULL, e) < 0)
+        json_get_ids(r->in, "photos", false, TICKET_PHOTOS_MAX, INT64_C(999999999999999), &r->arena,
+                     &photos, &n, NULL, e) < 0)
         return -1;
     if (appointment) {
         if (util_rfc3339_parse(appointment, strlen(appointment), &x->appointment_at) < 0)

@@ -30,7 +30,6 @@ int h_upload_get(struct req *r, struct err *e)
 
     if (upload_open(db_thread(), &r->arena, &r->who, r->params[0], &f, e) < 0)
         return -1;
-    snprintf(headers, sizeof(headers), "X-Accel-Redirect: " INTERNAL_LOCATION "%s\r\n",
-             f.path);
+    snprintf(headers, sizeof(headers), "X-Accel-Redirect: " INTERNAL_LOCATION "%s\r\n", f.path);
     return reply_raw(r, 200, f.content_type, NULL, 0, headers);
 }

@@ -45,7 +45,8 @@ static const char *const status_names[TICKET_NSTATUS] = {
 };
 
 static const char *const status_labels[TICKET_NSTATUS] = {
-    "待受理", "已受理", "已派单", "已接单", "处理中", "已完成", "已关单", "已回访", "未受理", "已取消",
+    "待受理", "已受理", "已派单", "已接单", "处理中",
+    "已完成", "已关单", "已回访", "未受理", "已取消",
 };
 
 const char *ticket_status_name(enum ticket_status s)

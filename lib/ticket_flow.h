@@ -85,13 +85,13 @@ enum ticket_notify {
 
 struct ticket_rule {
     enum ticket_action action;
-    const char *name;  /* the path segment and the history's action */
-    unsigned from;     /* 1 << status for each state it may start from */
-    int to;            /* enum ticket_status, or TICKET_SAME */
-    unsigned who;      /* enum ticket_actor bits */
-    unsigned needs;    /* enum ticket_needs bits */
-    unsigned notify;   /* enum ticket_notify bits */
-    const char *verb;  /* what it does, in Chinese ("派单"): messages */
+    const char *name; /* the path segment and the history's action */
+    unsigned from;    /* 1 << status for each state it may start from */
+    int to;           /* enum ticket_status, or TICKET_SAME */
+    unsigned who;     /* enum ticket_actor bits */
+    unsigned needs;   /* enum ticket_needs bits */
+    unsigned notify;  /* enum ticket_notify bits */
+    const char *verb; /* what it does, in Chinese ("派单"): messages */
 };
 
 /* The table, indexed by enum ticket_action. */

@@ -36,12 +36,12 @@ static const char *const area_names[] = {"private", "public", NULL};
 /* Default deadlines in minutes (response, completion), by type in the
  * order of ticket_type_names; a project's ticket_deadlines rows win. */
 static const int default_deadlines[][2] = {
-    {30, 48 * 60},        /* repair: someone answers in half an hour, done in two days */
-    {60, 24 * 60},        /* cleaning */
-    {15, 4 * 60},         /* security */
-    {2 * 60, 3 * 24 * 60}, /* complaint */
+    {30, 48 * 60},          /* repair: someone answers in half an hour, done in two days */
+    {60, 24 * 60},          /* cleaning */
+    {15, 4 * 60},           /* security */
+    {2 * 60, 3 * 24 * 60},  /* complaint */
     {24 * 60, 7 * 24 * 60}, /* suggestion */
-    {2 * 60, 3 * 24 * 60}, /* other */
+    {2 * 60, 3 * 24 * 60},  /* other */
 };
 
 /* Who hears of a complaint, by severity (normal, serious, critical). */
@@ -72,15 +72,15 @@ static int index_of(const char *s, const char *const *set)
  * assignee's name. */
 #define TICKET_LIST_ROW(T, A)                                                                      \
     T "id, " T "project_id, " T "resource_id, " T "building_id, " T "type, " T "severity, " T      \
-    "area, " T "description, " T "status, " T "appointment_at, " T "created_at, " T               \
-    "assignee_id, " A ", " T "reporter_kind, " T "reporter_id, " T "rating_score, " T             \
-    "rating_comment, " T "response_overdue, " T "complete_overdue, " T "photos "
+      "area, " T "description, " T "status, " T "appointment_at, " T "created_at, " T              \
+      "assignee_id, " A ", " T "reporter_kind, " T "reporter_id, " T "rating_score, " T            \
+      "rating_comment, " T "response_overdue, " T "complete_overdue, " T "photos "
 #define TICKET_LIST_NCOLS 20
 #define TICKET_ROW(T, A)                                                                           \
     TICKET_LIST_ROW(T, A)                                                                          \
     ", " T "updated_at, IF(" T "reporter_kind = 'owner', (SELECT pe.name FROM persons pe "         \
-    "WHERE pe.id = " T "reporter_id), (SELECT st.name FROM staff st WHERE st.id = " T             \
-    "reporter_id)), " T "result, " T "charge_fen, " T "visit_score, " T "visit_comment, " T       \
+    "WHERE pe.id = " T "reporter_id), (SELECT st.name FROM staff st WHERE st.id = " T              \
+    "reporter_id)), " T "result, " T "charge_fen, " T "visit_score, " T "visit_comment, " T        \
     "escalations, " T "response_due_at, " T "complete_due_at "
 #define TICKET_LIST_COLS TICKET_LIST_ROW("t.", "a.name")
 #define TICKET_COLS TICKET_ROW("t.", "a.name")
@@ -113,7 +113,7 @@ DB_SQL(sql_snap, "SELECT " TICKET_SNAP " FROM tickets WHERE id = ?");
  * the insert. The insert answers the new row (as a list shows it, then
  * the rest, then its audit snapshot): no read after it. */
 #define DEADLINE(project, col)                                                                     \
-    "UTC_TIMESTAMP() + INTERVAL COALESCE((SELECT d." col " FROM ticket_deadlines d "                \
+    "UTC_TIMESTAMP() + INTERVAL COALESCE((SELECT d." col " FROM ticket_deadlines d "               \
     "WHERE d.project_id = " project " AND d.type = ?), ?) MINUTE"
 #define DEADLINES(project) DEADLINE(project, "response_min") ", " DEADLINE(project, "complete_min")
 #define INSERT_COLS                                                                                \
@@ -346,9 +346,9 @@ static int tell_owner(struct db *db, struct arena *a, const struct config *cfg, 
 
 /* The active staff of a project holding one of roles hear what happened
  * to ticket_id; cause names the event (the de-duplication key's stem). */
-static int tell_staff(struct db *db, struct arena *a, const struct config *cfg,
-                      int64_t project_id, unsigned roles, int64_t ticket_id, const char *what,
-                      const char *cause, struct err *e)
+static int tell_staff(struct db *db, struct arena *a, const struct config *cfg, int64_t project_id,
+                      unsigned roles, int64_t ticket_id, const char *what, const char *cause,
+                      struct err *e)
 {
     struct db_res r;
 
@@ -359,8 +359,8 @@ static int tell_staff(struct db *db, struct arena *a, const struct config *cfg,
     for (size_t i = 0; i < r.nrows; i++) {
         char dedup[100];
         snprintf(dedup, sizeof(dedup), "%s:staff:%lld", cause, (long long)db_int(&r, i, 0));
-        if (queue_sms(db, db_text(&r, i, 1), dedup, cfg->sms_template_ticket_staff, what,
-                      ticket_id, e) < 0)
+        if (queue_sms(db, db_text(&r, i, 1), dedup, cfg->sms_template_ticket_staff, what, ticket_id,
+                      e) < 0)
             return -1;
     }
     return 0;
@@ -401,10 +401,10 @@ static bool word_char(uint32_t cp)
     if (cp < 0x80)
         return (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z');
     if (cp == 0xFFFD || (cp >= 0x2000 && cp <= 0x206F) || /* general punctuation */
-        (cp >= 0x3000 && cp <= 0x303F) ||                /* CJK symbols and punctuation */
+        (cp >= 0x3000 && cp <= 0x303F) ||                 /* CJK symbols and punctuation */
         (cp >= 0xFF00 && cp <= 0xFF0F) || (cp >= 0xFF1A && cp <= 0xFF20) ||
-        (cp >= 0xFF3B && cp <= 0xFF40) || (cp >= 0xFF5B && cp <= 0xFF65) ||
-        cp == 0x00A0 || cp == 0x00B7 || cp == 0x00D7)
+        (cp >= 0xFF3B && cp <= 0xFF40) || (cp >= 0xFF5B && cp <= 0xFF65) || cp == 0x00A0 ||
+        cp == 0x00B7 || cp == 0x00D7)
         return false;
     return true;
 }
@@ -480,15 +480,15 @@ struct create_op {
     const struct config *cfg;
     const struct principal *who;
     const struct ticket_in *in;
-    int type, severity; /* indexes of the name sets; severity -1 = none */
+    int type, severity;                  /* indexes of the name sets; severity -1 = none */
     char photos[TICKET_PHOTOS_MAX * 17]; /* tickets.photos: "12,13", ascending */
     struct ticket *out;
 };
 
 /* The place of a ticket staff report: its project and building, decided
  * on locked rows (404 outside the caller's projects). */
-static int place_tx(struct db *db, struct create_op *op, int64_t *project_id,
-                    int64_t *building_id, struct err *e)
+static int place_tx(struct db *db, struct create_op *op, int64_t *project_id, int64_t *building_id,
+                    struct err *e)
 {
     const struct ticket_in *in = op->in;
     struct db_res r;
@@ -517,14 +517,12 @@ static int event_tx(struct db *db, int64_t ticket_id, const char *action, const 
                     const char *to, const struct principal *who, int64_t assignee_id,
                     const char *note, int64_t *id, struct err *e)
 {
-    const char *kind = !who                           ? "system"
-                       : who->kind == SUBJECT_OWNER   ? "owner"
-                                                      : "staff";
+    const char *kind = !who ? "system" : who->kind == SUBJECT_OWNER ? "owner" : "staff";
 
     return db_insert(db, &sql_event,
-                     DB_ARGS(P_INT(ticket_id), P_STR(action), P_STR(from), P_STR(to),
-                             P_STR(kind), P_INT(who ? who->id : 0),
-                             assignee_id ? P_INT(assignee_id) : P_NULL, P_STR(note ? note : "")),
+                     DB_ARGS(P_INT(ticket_id), P_STR(action), P_STR(from), P_STR(to), P_STR(kind),
+                             P_INT(who ? who->id : 0), assignee_id ? P_INT(assignee_id) : P_NULL,
+                             P_STR(note ? note : "")),
                      id, e);
 }
 
@@ -543,20 +541,19 @@ static int create_tx(struct db *db, void *arg, struct err *e)
     int found;
 
     if (who->kind == SUBJECT_OWNER) {
-        found = db_one(db, op->a, &sql_insert_owner,
-                       DB_ARGS(P_STR(type), P_STR(severity), P_STR(in->area),
-                               P_STR(in->description), P_INT(in->has_appointment),
-                               P_INT(appointment), P_STR(op->photos), P_STR(type),
-                               P_INT(response), P_STR(type), P_INT(complete), P_INT(who->id),
-                               P_INT(in->resource_id)),
-                       &r, e);
+        found =
+            db_one(db, op->a, &sql_insert_owner,
+                   DB_ARGS(P_STR(type), P_STR(severity), P_STR(in->area), P_STR(in->description),
+                           P_INT(in->has_appointment), P_INT(appointment), P_STR(op->photos),
+                           P_STR(type), P_INT(response), P_STR(type), P_INT(complete),
+                           P_INT(who->id), P_INT(in->resource_id)),
+                   &r, e);
     } else {
         int64_t project_id = 0, building_id = 0;
         if (place_tx(db, op, &project_id, &building_id, e) < 0)
             return -1;
         found = db_one(db, op->a, &sql_insert_staff,
-                       DB_ARGS(P_INT(project_id),
-                               in->resource_id ? P_INT(in->resource_id) : P_NULL,
+                       DB_ARGS(P_INT(project_id), in->resource_id ? P_INT(in->resource_id) : P_NULL,
                                building_id ? P_INT(building_id) : P_NULL, P_STR(type),
                                P_STR(severity), P_STR(in->area), P_STR(in->description),
                                P_INT(in->has_appointment), P_INT(appointment), P_INT(who->id),
@@ -570,8 +567,7 @@ static int create_tx(struct db *db, void *arg, struct err *e)
     for (size_t i = 0; i < in->nphotos; i++) {
         uint64_t attached;
         if (db_exec(db, &sql_attach,
-                    DB_ARGS(P_INT(op->out->id), P_INT(in->photos[i]), P_STR(kind),
-                            P_INT(who->id)),
+                    DB_ARGS(P_INT(op->out->id), P_INT(in->photos[i]), P_STR(kind), P_INT(who->id)),
                     &attached, e) < 0)
             return -1;
         if (attached != 1)
@@ -626,9 +622,8 @@ int ticket_create(struct db *db, const struct config *cfg, struct arena *a,
     }
     if (!in->description || !in->description[0])
         return err_bad_request(e, "缺少字段：description");
-    if (in->has_appointment &&
-        (in->appointment_at < now - APPOINTMENT_PAST_S ||
-         in->appointment_at > now + APPOINTMENT_AHEAD_S))
+    if (in->has_appointment && (in->appointment_at < now - APPOINTMENT_PAST_S ||
+                                in->appointment_at > now + APPOINTMENT_AHEAD_S))
         return err_bad_request(e, "预约时间须在现在到半年之内");
     for (size_t i = 0; i < in->nphotos; i++)
         for (size_t j = 0; j < i; j++)
@@ -646,8 +641,8 @@ int ticket_create(struct db *db, const struct config *cfg, struct arena *a,
             sorted[j - 1] = x;
         }
     for (size_t i = 0; i < in->nphotos; i++)
-        used += (size_t)snprintf(op.photos + used, sizeof(op.photos) - used, "%s%lld",
-                                 i ? "," : "", (long long)sorted[i]);
+        used += (size_t)snprintf(op.photos + used, sizeof(op.photos) - used, "%s%lld", i ? "," : "",
+                                 (long long)sorted[i]);
     if (who->kind == SUBJECT_OWNER) {
         if (!in->resource_id || in->building_id || in->project_id)
             return err_bad_request(e, "缺少字段：resource_id");
@@ -727,17 +722,16 @@ static int act_tx(struct db *db, void *arg, struct err *e)
     assignee = db_int(&r, 0, 2);
     by_owner = db_int(&r, 0, 3) != 0;
     reporter_id = db_int(&r, 0, 4);
-    private_repair = strcmp(db_text(&r, 0, 5), "repair") == 0 &&
-                     strcmp(db_text(&r, 0, 6), "private") == 0;
+    private_repair =
+        strcmp(db_text(&r, 0, 5), "repair") == 0 && strcmp(db_text(&r, 0, 6), "private") == 0;
     rated = db_int(&r, 0, 7) != 0;
     description = db_text(&r, 0, 8);
     stored_result = db_text(&r, 0, 9);
     /* scope, then the table: the state (409), then the role (403) */
     if (!ticket_may_see(who, project_id, by_owner, reporter_id))
         return err_not_found(e);
-    if (ticket_check(op->action, from, ticket_actor_of(who, project_id, assignee, by_owner,
-                                                       reporter_id),
-                     e) < 0)
+    if (ticket_check(op->action, from,
+                     ticket_actor_of(who, project_id, assignee, by_owner, reporter_id), e) < 0)
         return -1;
     if (op->action == TICKET_RATE && rated)
         return err_setf(e, E_INVALID_TRANSITION, "该工单已评价过");
@@ -766,11 +760,9 @@ static int act_tx(struct db *db, void *arg, struct err *e)
                 DB_ARGS(P_STR(ticket_status_name(to)), P_INT(new_assignee), P_INT(new_assignee),
                         P_STR(result), in->has_charge ? P_INT(in->charge_fen) : P_NULL,
                         op->action == TICKET_VISIT ? P_INT(in->score) : P_NULL,
-                        op->action == TICKET_VISIT ? P_STR(in->comment ? in->comment : "")
-                                                   : P_NULL,
+                        op->action == TICKET_VISIT ? P_STR(in->comment ? in->comment : "") : P_NULL,
                         op->action == TICKET_RATE ? P_INT(in->score) : P_NULL,
-                        op->action == TICKET_RATE ? P_STR(in->comment ? in->comment : "")
-                                                  : P_NULL,
+                        op->action == TICKET_RATE ? P_STR(in->comment ? in->comment : "") : P_NULL,
                         P_INT(op->action == TICKET_ESCALATE), P_STR(entered), P_STR(entered),
                         P_STR(entered), P_INT(op->id)),
                 NULL, e) < 0)
@@ -909,10 +901,10 @@ int ticket_list_owner(struct db *db, struct arena *a, const struct principal *wh
 {
     struct db_res r;
 
-    if (db_query(db, a, &sql_list_owner,
-                 DB_ARGS(P_INT(who->id), P_INT(before_id ? before_id : FROM_NEWEST),
-                         P_INT(limit + 1)),
-                 &r, e) < 0)
+    if (db_query(
+            db, a, &sql_list_owner,
+            DB_ARGS(P_INT(who->id), P_INT(before_id ? before_id : FROM_NEWEST), P_INT(limit + 1)),
+            &r, e) < 0)
         return -1;
     tickets_from_rows(a, &r, out);
     page_end(out, limit);
@@ -948,9 +940,9 @@ int ticket_list_staff(struct db *db, struct arena *a, const struct principal *wh
 #define FILTER_ARGS                                                                                \
     P_STR(status), P_STR(status), P_INT(f->assignee), P_INT(f->assignee), P_INT(f->assignee),      \
         P_STR(type), P_STR(type), P_INT(before_id ? before_id : FROM_NEWEST), P_INT(limit + 1)
-    rc = project ? db_query(db, a, &sql_list_project, DB_ARGS(P_INT(project), FILTER_ARGS), &r, e)
-                 : db_query(db, a, &sql_list_projects, DB_ARGS(P_STR(projects), FILTER_ARGS), &r,
-                            e);
+    rc = project
+             ? db_query(db, a, &sql_list_project, DB_ARGS(P_INT(project), FILTER_ARGS), &r, e)
+             : db_query(db, a, &sql_list_projects, DB_ARGS(P_STR(projects), FILTER_ARGS), &r, e);
 #undef FILTER_ARGS
     if (rc < 0)
         return -1;
@@ -970,8 +962,8 @@ int ticket_suggest(struct db *db, struct arena *a, const struct principal *who, 
     if (!(ticket_actor_of(who, t.project_id, t.assignee_id, t.reported_by_owner, t.reporter_id) &
           TICKET_BY_DESK))
         return err_set(e, E_FORBIDDEN);
-    if (db_query(db, a, &sql_suggest,
-                 DB_ARGS(P_INT(t.project_id), P_STR(t.type), P_STR(t.type)), &r, e) < 0)
+    if (db_query(db, a, &sql_suggest, DB_ARGS(P_INT(t.project_id), P_STR(t.type), P_STR(t.type)),
+                 &r, e) < 0)
         return -1;
     *out = arena_alloc(a, (r.nrows ? r.nrows : 1) * sizeof(**out));
     *n = r.nrows;
@@ -985,8 +977,7 @@ int ticket_suggest(struct db *db, struct arena *a, const struct principal *who, 
 }
 
 int ticket_kb_search(struct db *db, struct arena *a, const struct principal *who, const char *q,
-                     int64_t project_id, int limit, struct ticket **out, size_t *n,
-                     struct err *e)
+                     int64_t project_id, int limit, struct ticket **out, size_t *n, struct err *e)
 {
     struct ticket_page pg;
     struct db_res r;
@@ -1041,8 +1032,8 @@ static int kb_all_tx(struct db *db, void *arg, struct err *e)
     struct kb_all_op *op = arg;
     struct db_res r;
 
-    if (db_query(db, &op->a, &sql_kb_missing, DB_ARGS(P_INT(op->project_id), P_INT(op->after)),
-                 &r, e) < 0)
+    if (db_query(db, &op->a, &sql_kb_missing, DB_ARGS(P_INT(op->project_id), P_INT(op->after)), &r,
+                 e) < 0)
         return -1;
     op->batch = r.nrows;
     op->last = op->after;
@@ -1107,8 +1098,8 @@ static int overdue_tx(struct db *db, void *arg, struct err *e)
             continue; /* a step came first */
 
         if (audit_snapshot(db, &op->a, &sql_snap, id, &before, e) < 0 ||
-            db_exec(db, &sql_flag, DB_ARGS(P_INT(response), P_INT(complete), P_INT(id)), NULL,
-                    e) < 0 ||
+            db_exec(db, &sql_flag, DB_ARGS(P_INT(response), P_INT(complete), P_INT(id)), NULL, e) <
+                0 ||
             audit_change(db, &op->a,
                          &(struct audit_entry){.action = "ticket_overdue",
                                                .entity = "ticket",

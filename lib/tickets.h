@@ -54,13 +54,13 @@ struct ticket_material {
 };
 
 struct ticket_event {
-    const char *action;       /* "submit" (the ticket row), or a rule's name */
-    const char *status;       /* the status after it */
-    const char *by_kind;      /* owner | staff | system */
+    const char *action;  /* "submit" (the ticket row), or a rule's name */
+    const char *status;  /* the status after it */
+    const char *by_kind; /* owner | staff | system */
     int64_t by_id;
-    const char *by_name;      /* "" for the system */
+    const char *by_name; /* "" for the system */
     const char *note;
-    const char *at;           /* as stored (UTC) */
+    const char *at; /* as stored (UTC) */
 };
 
 /* A ticket as stored; strings in the caller's arena, times as stored
@@ -71,7 +71,7 @@ struct ticket {
     const char *type, *severity, *area, *description; /* severity NULL unless a complaint */
     enum ticket_status status;
     const char *appointment_at, *created_at;
-    int64_t assignee_id;         /* 0 = none */
+    int64_t assignee_id; /* 0 = none */
     const char *assignee_name;
     bool reported_by_owner;
     int64_t reporter_id;
@@ -126,10 +126,10 @@ struct ticket_act_in {
     const char *result;                      /* complete */
     const struct ticket_material *materials; /* complete, optional */
     size_t nmaterials;
-    bool has_charge;                         /* complete: a repair fee */
+    bool has_charge; /* complete: a repair fee */
     int64_t charge_fen;
-    int64_t score;                           /* visit, rate: 1..5 */
-    const char *comment;                     /* visit, rate: optional */
+    int64_t score;       /* visit, rate: 1..5 */
+    const char *comment; /* visit, rate: optional */
 };
 
 /* Take action a on ticket id as who: 404 outside the caller's scope, 409
@@ -188,8 +188,7 @@ int ticket_suggest(struct db *db, struct arena *a, const struct principal *who, 
  * dropped (else 400). Each hit is a ticket without history, with its
  * materials. */
 int ticket_kb_search(struct db *db, struct arena *a, const struct principal *who, const char *q,
-                     int64_t project_id, int limit, struct ticket **out, size_t *n,
-                     struct err *e);
+                     int64_t project_id, int limit, struct ticket **out, size_t *n, struct err *e);
 /* The bigrams of text as the index keeps them (exposed for the tests):
  * runs of letters and digits, ASCII lowered, split at spaces and
  * punctuation; each distinct pair of neighbours once, in order of first
@@ -199,8 +198,7 @@ size_t ticket_bigrams(const char *text, char (*out)[9], size_t max);
 
 /* Index a project's closed tickets that the knowledge base does not have
  * yet (tickets written by hand, as the demo's); *indexed counts them. */
-int ticket_kb_index_project(struct db *db, int64_t project_id, int64_t *indexed,
-                            struct err *e);
+int ticket_kb_index_project(struct db *db, int64_t project_id, int64_t *indexed, struct err *e);
 
 /* The overdue job (once a minute): set response_overdue on tickets still
  * submitted after their response deadline, complete_overdue on tickets

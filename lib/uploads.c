@@ -138,17 +138,15 @@ static int store_tx(struct db *db, void *arg, struct err *e)
                           P_INT(op->who->id)),
                   &op->id, e) < 0)
         return -1;
-    return audit_change(db, &op->a,
-                        &(struct audit_entry){.who = op->who,
-                                              .action = "upload",
-                                              .entity = "upload",
-                                              .entity_id = op->id},
-                        &sql_snap, e);
+    return audit_change(
+        db, &op->a,
+        &(struct audit_entry){
+            .who = op->who, .action = "upload", .entity = "upload", .entity_id = op->id},
+        &sql_snap, e);
 }
 
 int upload_store(struct db *db, const char *dir, const struct principal *who,
-                 const char *content_type, const void *data, size_t n, int64_t *id,
-                 struct err *e)
+                 const char *content_type, const void *data, size_t n, int64_t *id, struct err *e)
 {
     enum upload_type claimed, actual;
     unsigned char raw[16], sha[32];
@@ -194,8 +192,8 @@ int upload_open(struct db *db, struct arena *a, const struct principal *who, int
     if (!found)
         return err_not_found(e);
     if (db_is_null(&r, 0, 5)) /* attached to nothing: its uploader's */
-        visible = (db_int(&r, 0, 3) != 0) == (who->kind == SUBJECT_OWNER) &&
-                  db_int(&r, 0, 4) == who->id;
+        visible =
+            (db_int(&r, 0, 3) != 0) == (who->kind == SUBJECT_OWNER) && db_int(&r, 0, 4) == who->id;
     else
         visible = ticket_may_see(who, db_int(&r, 0, 6), db_int(&r, 0, 7) != 0, db_int(&r, 0, 8));
     if (!visible)

@@ -47,8 +47,7 @@ int upload_sniff(const void *data, size_t n, enum upload_type *out);
  * WebP the Content-Type claims, 400 for an empty body, 500 when the file
  * cannot be written (nothing is left behind). *id is the new upload. */
 int upload_store(struct db *db, const char *dir, const struct principal *who,
-                 const char *content_type, const void *data, size_t n, int64_t *id,
-                 struct err *e);
+                 const char *content_type, const void *data, size_t n, int64_t *id, struct err *e);
 
 /* What nginx is to send: the path under upload_dir ("ab/ab12…") and the
  * stored type. 404 when who may not see it (or it does not exist). */

@@ -73,8 +73,7 @@ static size_t on_data(char *p, size_t size, size_t n, void *ud)
 /* A request with a raw body of a type, one extra header (may be NULL),
  * and the path sent as it is (no ".." squashing by curl). */
 static void raw_request(const char *method, const char *path, const void *body, size_t n,
-                        const char *ctype, const char *token, const char *extra,
-                        struct raw_resp *r)
+                        const char *ctype, const char *token, const char *extra, struct raw_resp *r)
 {
     char url[2048], auth[256], type[128];
     CURL *c = curl_easy_init();
@@ -311,7 +310,8 @@ static const char *body_for(enum ticket_action a, int64_t ticket_assignee)
 /* ---- fixture ----------------------------------------------------------------------- */
 
 #define OUR_TICKETS "(SELECT id FROM tickets WHERE description LIKE '测试：%')"
-#define OUR_PERSONS "(SELECT id FROM persons WHERE phone IN ('" OWNER_PHONE "', '" OWNER2_PHONE "'))"
+#define OUR_PERSONS                                                                                \
+    "(SELECT id FROM persons WHERE phone IN ('" OWNER_PHONE "', '" OWNER2_PHONE "'))"
 #define OUR_STAFF "(SELECT id FROM staff WHERE phone IN ('" TECH2_PHONE "', '" GUARD_PHONE "'))"
 
 static const char *const drop_sql[] = {
@@ -481,8 +481,8 @@ static void step(const char *token, int64_t id, const char *action, const char *
 
 static void tickets_repair_from_report_to_visit(void **state)
 {
-    static const char *const steps[] = {"submit", "accept",   "dispatch", "take", "start",
-                                        "complete", "close", "rate",     "visit"};
+    static const char *const steps[] = {"submit",   "accept", "dispatch", "take", "start",
+                                        "complete", "close",  "rate",     "visit"};
     char path[128], body[512], appointment[40], last[32] = "";
     struct raw_resp rr;
     struct http_resp r;
@@ -618,7 +618,9 @@ static const struct {
     const char *name;
     char **token;
 } callers[] = {
-    {"butler", &g.butler}, {"assignee", &g.tech}, {"other technician", &g.tech2},
+    {"butler", &g.butler},
+    {"assignee", &g.tech},
+    {"other technician", &g.tech2},
     {"guard", &g.guard},
 };
 
@@ -679,9 +681,8 @@ static void tickets_every_action_in_every_state(void **state)
                     it_expect(&r, 200, NULL);
                     it_resp_free(&r);
                     status_of(id, st, sizeof(st));
-                    assert_string_equal(
-                        st, ticket_status_name(
-                                ticket_next((enum ticket_action)a, (enum ticket_status)s)));
+                    assert_string_equal(st, ticket_status_name(ticket_next((enum ticket_action)a,
+                                                                           (enum ticket_status)s)));
                     done++;
                 }
             }
@@ -705,8 +706,8 @@ static void tickets_every_action_in_every_state(void **state)
             }
             call_as(g.owner, "POST", path, body, 200, NULL);
             status_of(id, st, sizeof(st));
-            assert_string_equal(st, ticket_status_name(ticket_next((enum ticket_action)a,
-                                                                   (enum ticket_status)s)));
+            assert_string_equal(
+                st, ticket_status_name(ticket_next((enum ticket_action)a, (enum ticket_status)s)));
         }
     assert_true(refused409 > 200 && refused403 > 40 && done > 20);
 
@@ -716,8 +717,7 @@ static void tickets_every_action_in_every_state(void **state)
         if (a == TICKET_RATE)
             continue;
         action_path(path, sizeof(path), base[TICKET_SUBMITTED], ticket_rules[a].name);
-        refused_as(g.butler2, "POST", path, body_for((enum ticket_action)a, 0), 404,
-                   "NOT_FOUND");
+        refused_as(g.butler2, "POST", path, body_for((enum ticket_action)a, 0), 404, "NOT_FOUND");
     }
     /* an owner's token on the staff's routes, a staff token on the owner's */
     {
@@ -830,8 +830,7 @@ static void uploads_refused_and_stored_nothing(void **state)
 
     (void)state;
     /* one byte over 5 MiB: nginx's 413, the same JSON as ours */
-    upload_refused("/api/v1/uploads", over, big + 1, "image/jpeg", NULL, 413,
-                   "PAYLOAD_TOO_LARGE");
+    upload_refused("/api/v1/uploads", over, big + 1, "image/jpeg", NULL, 413, "PAYLOAD_TOO_LARGE");
     /* by content, whatever the name or the claim */
     upload_refused("/api/v1/uploads?name=shell.php.jpg", php, sizeof(php) - 1, "image/jpeg",
                    "Content-Disposition: attachment; filename=\"shell.jpg\"", 415,
@@ -839,8 +838,7 @@ static void uploads_refused_and_stored_nothing(void **state)
     upload_refused("/api/v1/uploads", png, sizeof(png) - 1, "image/jpeg", NULL, 415,
                    "UNSUPPORTED_MEDIA_TYPE");
     upload_refused("/api/v1/uploads", jpg, 4096, "image/png", NULL, 415, "UNSUPPORTED_MEDIA_TYPE");
-    upload_refused("/api/v1/uploads", jpg, 4096, "text/html", NULL, 415,
-                   "UNSUPPORTED_MEDIA_TYPE");
+    upload_refused("/api/v1/uploads", jpg, 4096, "text/html", NULL, 415, "UNSUPPORTED_MEDIA_TYPE");
     upload_refused("/api/v1/uploads", jpg, 4096, "application/x-php", NULL, 415,
                    "UNSUPPORTED_MEDIA_TYPE");
     upload_refused("/api/v1/uploads", "GIF89a\x01\x00\x01\x00", 10, "image/gif", NULL, 415,
@@ -851,8 +849,7 @@ static void uploads_refused_and_stored_nothing(void **state)
                    "NOT_FOUND");
     upload_refused("/api/v1/uploads/%2e%2e/%2e%2e/evil.jpg", jpg, 4096, "image/jpeg", NULL, 404,
                    "NOT_FOUND");
-    upload_refused("/api/v1/uploads/1", jpg, 4096, "image/jpeg", NULL, 405,
-                   "METHOD_NOT_ALLOWED");
+    upload_refused("/api/v1/uploads/1", jpg, 4096, "image/jpeg", NULL, 405, "METHOD_NOT_ALLOWED");
     assert_false(file_named(it_env("WUYE_VAR"), "evil.php"));
     assert_false(file_named(it_env("WUYE_VAR"), "shell.php.jpg"));
 
@@ -888,8 +885,8 @@ static void uploads_refused_and_stored_nothing(void **state)
         raw_request("GET", "/_uploads/%2e%2e/conf/wuye.conf", NULL, 0, NULL, g.owner, NULL, &r);
         assert_int_equal(r.status, 404);
         raw_free(&r);
-        raw_request("GET", "/api/v1/uploads/1%2F..%2F..%2Fconf%2Fwuye.conf", NULL, 0, NULL,
-                    g.owner, NULL, &r);
+        raw_request("GET", "/api/v1/uploads/1%2F..%2F..%2Fconf%2Fwuye.conf", NULL, 0, NULL, g.owner,
+                    NULL, &r);
         assert_int_equal(r.status, 404);
         raw_free(&r);
     }
@@ -934,9 +931,8 @@ static void tickets_bad_input_changes_nothing(void **state)
         /* the rest of a body after the home: a description too long, photos
          * that are not the caller's unattached uploads, appointments */
         static const char *const times[] = {
-            "2026-12-05 09:00:00",       "2026-12-05T09:00:00",
-            "2026-13-05T09:00:00+08:00", "2026-02-30T09:00:00+08:00",
-            "2026-12-05T25:00:00+08:00", "明天上午九点",
+            "2026-12-05 09:00:00",       "2026-12-05T09:00:00",       "2026-13-05T09:00:00+08:00",
+            "2026-02-30T09:00:00+08:00", "2026-12-05T25:00:00+08:00", "明天上午九点",
             "2020-01-01T09:00:00+08:00", /* the past */
             "2099-01-01T09:00:00+08:00", /* too far */
             "2026-12-05T09:00:00+0800",
@@ -1002,9 +998,10 @@ static void tickets_bad_input_changes_nothing(void **state)
     put_state(ticket, TICKET_IN_PROGRESS, TECH_ID);
     action_path(path, sizeof(path), ticket, "complete");
     refused_as(g.tech, "POST", path, "{}", 400, "BAD_REQUEST");
-    refused_as(g.tech, "POST", path,
-               "{\"result\":\"x\",\"materials\":[{\"name\":\"角阀\",\"quantity\":0,\"unit\":\"个\"}]}",
-               400, "BAD_REQUEST");
+    refused_as(
+        g.tech, "POST", path,
+        "{\"result\":\"x\",\"materials\":[{\"name\":\"角阀\",\"quantity\":0,\"unit\":\"个\"}]}",
+        400, "BAD_REQUEST");
     refused_as(g.tech, "POST", path,
                "{\"result\":\"x\",\"materials\":[{\"name\":\"角阀\",\"quantity\":1}]}", 400,
                "BAD_REQUEST");
@@ -1014,8 +1011,7 @@ static void tickets_bad_input_changes_nothing(void **state)
                400, "BAD_REQUEST");
     refused_as(g.tech, "POST", path, "{\"result\":\"x\",\"materials\":{}}", 400, "BAD_REQUEST");
     refused_as(g.tech, "POST", path, "{\"result\":\"x\",\"charge_fen\":0}", 400, "BAD_REQUEST");
-    refused_as(g.tech, "POST", path, "{\"result\":\"x\",\"charge_fen\":12.5}", 400,
-               "BAD_REQUEST");
+    refused_as(g.tech, "POST", path, "{\"result\":\"x\",\"charge_fen\":12.5}", 400, "BAD_REQUEST");
     {
         /* a fee only for a repair in a home */
         int64_t pub;
@@ -1063,11 +1059,11 @@ static void tickets_bad_input_changes_nothing(void **state)
 
 static void tickets_knowledge_base_finds_leak(void **state)
 {
-    static const char *const found[] = {"%E6%BC%8F%E6%B0%B4",                     /* 漏水 */
-                                        "%E6%B0%B4%E7%AE%A1%E6%BC%8F%E6%B0%B4",   /* 水管漏水 */
-                                        "%E5%8E%A8%E6%88%BF+%E6%BC%8F%E6%B0%B4",  /* 厨房 漏水 */
-                                        "%E8%A7%92%E9%98%80",                     /* 角阀 (a part) */
-                                        "%E8%AF%95%E6%B0%B4"};                    /* 试水 (the result) */
+    static const char *const found[] = {"%E6%BC%8F%E6%B0%B4",                    /* 漏水 */
+                                        "%E6%B0%B4%E7%AE%A1%E6%BC%8F%E6%B0%B4",  /* 水管漏水 */
+                                        "%E5%8E%A8%E6%88%BF+%E6%BC%8F%E6%B0%B4", /* 厨房 漏水 */
+                                        "%E8%A7%92%E9%98%80",  /* 角阀 (a part) */
+                                        "%E8%AF%95%E6%B0%B4"}; /* 试水 (the result) */
     struct http_resp r;
     char path[256];
     cJSON *hit;
@@ -1087,7 +1083,8 @@ static void tickets_knowledge_base_finds_leak(void **state)
         it_resp_free(&r);
     }
     /* not by words it does not hold, nor for another project's staff */
-    it_http("GET", "/api/v1/staff/knowledge?q=%E6%BC%8F%E7%94%B5", NULL, 0, g.butler, &r); /* 漏电 */
+    it_http("GET", "/api/v1/staff/knowledge?q=%E6%BC%8F%E7%94%B5", NULL, 0, g.butler,
+            &r); /* 漏电 */
     it_expect(&r, 200, NULL);
     assert_null(it_find_int(it_field(r.json, "items"), "id", g.flow));
     it_resp_free(&r);

@@ -94,8 +94,7 @@ static void test_the_table_is_api_md(void **state)
                 assert_int_equal(ticket_next(r->action, (enum ticket_status)s), s);
             else
                 assert_string_equal(
-                    ticket_status_name(ticket_next(r->action, (enum ticket_status)s)),
-                    api[i].to);
+                    ticket_status_name(ticket_next(r->action, (enum ticket_status)s)), api[i].to);
         }
     }
     assert_null(ticket_rule_named("delete"));
@@ -246,8 +245,10 @@ static void test_bigrams(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_the_table_is_api_md), cmocka_unit_test(test_state_before_role),
-        cmocka_unit_test(test_who_is_who),          cmocka_unit_test(test_docs_print_the_table),
+        cmocka_unit_test(test_the_table_is_api_md),
+        cmocka_unit_test(test_state_before_role),
+        cmocka_unit_test(test_who_is_who),
+        cmocka_unit_test(test_docs_print_the_table),
         cmocka_unit_test(test_bigrams),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
