@@ -73,6 +73,8 @@ wraps = $(addprefix -Wl$(comma)--wrap=,$(shell sed -n 's|^// WRAP: ||p' $(1)))
 comma := ,
 # test_errors reads docs/api.md to check it against the error table.
 build/san/tests/unit/test_errors.o: SAN_CFLAGS += -DDOCS_API=\"$(CURDIR)/docs/api.md\"
+# test_tickets checks that docs/api.md prints the tickets' state table.
+build/san/tests/unit/test_tickets.o: SAN_CFLAGS += -DDOCS_API=\"$(CURDIR)/docs/api.md\"
 build/san/tests/%: build/san/tests/unit/%.o $(SAN_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_LDFLAGS) -o $@ $^ $(call wraps,tests/unit/$*.c) $(LIBS) -lcmocka

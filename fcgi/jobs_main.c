@@ -36,6 +36,7 @@
 #include "render.h"
 #include "reports_render.h"
 #include "server.h"
+#include "tickets.h"
 
 static volatile sig_atomic_t stop;
 static char host[96];
@@ -86,6 +87,20 @@ static int job_cleanup(struct db *db, bool *busy, struct err *e)
     log_info("event=cleanup sessions=%lld sms_codes=%lld login_failures=%lld job_runs=%lld",
              (long long)n.sessions, (long long)n.sms_codes, (long long)n.login_failures,
              (long long)n.job_runs);
+    return 0;
+}
+
+/* Tickets past their response or completion deadline get their flag and
+ * their supervisors a notice (lib/tickets.h). */
+static int job_ticket_overdue(struct db *db, bool *busy, struct err *e)
+{
+    int flagged = 0;
+
+    *busy = false;
+    if (ticket_overdue_run(db, &g_cfg, &flagged, e) < 0)
+        return -1;
+    if (flagged)
+        log_info("event=ticket_overdue flagged=%d", flagged);
     return 0;
 }
 
@@ -205,6 +220,7 @@ static const struct {
     bool exclusive; /* one host at a time (its lock); else any number */
 } table[] = {
     {"outbox_sms", job_outbox, true},
+    {"ticket_overdue", job_ticket_overdue, true}, /* tickets past a deadline (TKT-2) */
     {"work_queue", job_queue_run, false},
     {"cleanup", job_cleanup, true},
     {"payments_expire", jobs_payments_expire, true}, /* online payments: jobs_payments.c */

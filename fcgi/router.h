@@ -42,6 +42,10 @@ struct route {
 
 /* A route's field list: FIELDS("name", "phone"). */
 #define FIELDS(...) ((const char *const[]){__VA_ARGS__, NULL})
+/* The same for a body whose members are all optional: no body at all
+ * then reads as {} instead of a 400 (a ticket's accept). The leading ""
+ * marks it; it names no member. */
+#define FIELDS_OPTIONAL(...) ((const char *const[]){"", __VA_ARGS__, NULL})
 
 extern const struct route routes[];
 extern const size_t nroutes;

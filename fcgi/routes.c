@@ -6,6 +6,7 @@
 #include "approvals.h"
 #include "router.h"
 #include "server.h"
+#include "uploads.h"
 
 #define OFFICE (ROLE_ADMIN)
 #define STAFF ROLE_ANY_STAFF
@@ -13,6 +14,14 @@
 #define COLLECTORS (ROLE_CASHIER | ROLE_BUTLER | ROLE_ADMIN)
 #define BILLERS (ROLE_CASHIER | ROLE_BUTLER | ROLE_SUPERVISOR | ROLE_MANAGER | ROLE_ADMIN)
 #define IMPORT_LIMIT (8L * 1024 * 1024)
+/* service tickets: who reports (API.md: butlers, guards on patrol, and the
+ * desk), a new ticket's members, one action of the state table */
+#define TICKET_REPORTERS (ROLE_BUTLER | ROLE_SUPERVISOR | ROLE_MANAGER | ROLE_GUARD | ROLE_ADMIN)
+#define TICKET_FIELDS                                                                              \
+    "resource_id", "type", "area", "severity", "description", "appointment_at", "photos"
+#define TICKET_ACTION(name, fields)                                                                \
+    {"POST", "/api/v1/staff/tickets/{id}/" name, h_staff_ticket_action, ACCESS_STAFF, STAFF, 0,     \
+     "staff_ticket_" name, fields}
 #define PROJECT_FIELDS FIELDS("code", "name", "address", "business_types")
 #define PERSON_FIELDS FIELDS("name", "phone", "id_number", "occupation")
 #define STAFF_FIELDS "name", "phone", "password", "roles", "project_ids"
@@ -86,6 +95,43 @@ const struct route routes[] = {
     {"POST", "/api/v1/staff/collections", h_staff_collection, ACCESS_STAFF, COLLECTORS, 0,
      "staff_collection",
      FIELDS("resource_id", "bill_ids", "method", "amount_fen", "to_prepay", "payer_name", "note")},
+
+    /* service tickets and uploads (TKT-1..3, TKT-5, TKT-7): the staff's
+     * actions are one route per row of the state table (lib/ticket_flow.c),
+     * open to any staff role, because the domain checks the state (409)
+     * before the role (403) */
+    {"POST", "/api/v1/uploads", h_upload_create, ACCESS_ANY, 0, UPLOAD_MAX_BYTES, "upload_create",
+     NULL},
+    {"GET", "/api/v1/uploads/{id}", h_upload_get, ACCESS_ANY, 0, 0, "upload_get", NULL},
+    {"POST", "/api/v1/owner/tickets", h_ticket_create, ACCESS_OWNER, 0, 0, "owner_ticket_create",
+     FIELDS(TICKET_FIELDS)},
+    {"GET", "/api/v1/owner/tickets", h_owner_tickets, ACCESS_OWNER, 0, 0, "owner_tickets", NULL},
+    {"GET", "/api/v1/owner/tickets/{id}", h_ticket_get, ACCESS_OWNER, 0, 0, "owner_ticket", NULL},
+    {"POST", "/api/v1/owner/tickets/{id}/rating", h_owner_ticket_rating, ACCESS_OWNER, 0, 0,
+     "owner_ticket_rating", FIELDS("score", "comment")},
+    {"POST", "/api/v1/owner/tickets/{id}/cancel", h_owner_ticket_cancel, ACCESS_OWNER, 0, 0,
+     "owner_ticket_cancel", FIELDS_OPTIONAL("note")},
+    {"POST", "/api/v1/staff/tickets", h_ticket_create, ACCESS_STAFF, TICKET_REPORTERS, 0,
+     "staff_ticket_create", FIELDS(TICKET_FIELDS, "building_id", "project_id")},
+    {"GET", "/api/v1/staff/tickets", h_staff_tickets, ACCESS_STAFF, STAFF, 0, "staff_tickets",
+     NULL},
+    {"GET", "/api/v1/staff/tickets/{id}", h_ticket_get, ACCESS_STAFF, STAFF, 0, "staff_ticket",
+     NULL},
+    {"GET", "/api/v1/staff/tickets/{id}/suggest-assignees", h_staff_ticket_suggest, ACCESS_STAFF,
+     STAFF, 0, "staff_ticket_suggest", NULL},
+    TICKET_ACTION("accept", FIELDS_OPTIONAL("note")),
+    TICKET_ACTION("reject", FIELDS_OPTIONAL("note")),
+    TICKET_ACTION("dispatch", FIELDS("assignee_id", "note")),
+    TICKET_ACTION("take", FIELDS_OPTIONAL("note")),
+    TICKET_ACTION("start", FIELDS_OPTIONAL("note")),
+    TICKET_ACTION("complete", FIELDS("result", "materials", "charge_fen", "note")),
+    TICKET_ACTION("close", FIELDS_OPTIONAL("note")),
+    TICKET_ACTION("visit", FIELDS("score", "comment", "note")),
+    TICKET_ACTION("reassign", FIELDS("assignee_id", "note")),
+    TICKET_ACTION("escalate", FIELDS_OPTIONAL("note")),
+    TICKET_ACTION("cancel", FIELDS_OPTIONAL("note")),
+    {"GET", "/api/v1/staff/knowledge", h_staff_knowledge, ACCESS_STAFF, STAFF, 0,
+     "staff_knowledge", NULL},
 
     {"GET", "/api/v1/office/projects", h_office_projects, ACCESS_STAFF, OFFICE, 0,
      "office_projects", NULL},

@@ -44,6 +44,20 @@ HANDLER(h_staff_resource_bills);
 HANDLER(h_staff_bill_create);
 HANDLER(h_staff_collection);
 
+/* service tickets and uploads: tickets_render.c (both audiences),
+ * owner_tickets.c, staff_tickets.c, uploads.c */
+HANDLER(h_ticket_create);
+HANDLER(h_ticket_get);
+HANDLER(h_owner_tickets);
+HANDLER(h_owner_ticket_rating);
+HANDLER(h_owner_ticket_cancel);
+HANDLER(h_staff_tickets);
+HANDLER(h_staff_ticket_action);
+HANDLER(h_staff_ticket_suggest);
+HANDLER(h_staff_knowledge);
+HANDLER(h_upload_create);
+HANDLER(h_upload_get);
+
 /* office_estate.c */
 HANDLER(h_office_projects);
 HANDLER(h_office_project_create);

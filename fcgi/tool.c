@@ -3,7 +3,7 @@
  *
  *   wuye -c wuye.conf migrate [sql-dir]       apply pending migrations
  *   wuye -c wuye.conf demo-load [sql-dir]     load the demo company (empty db only)
- *   wuye -c wuye.conf demo --rooms N --months M
+ *   wuye -c wuye.conf demo --rooms N --months M [--tickets T]
  *                                             generate a large company for benchmarks
  *   wuye -c wuye.conf demo-bills --months M   M months of bills for it (after the fact)
  *   wuye -c wuye.conf import PROJECT_ID FILE.csv   resources and people (RES-5)
@@ -78,19 +78,26 @@ int main(int argc, char **argv)
             printf("migrate: %d migration(s) applied\n", applied);
     } else if (strcmp(cmd, "demo-load") == 0) {
         rc = demo_load(db_thread(), &cfg, argc > 4 ? argv[4] : "sql", &e);
+        if (rc == 0)
+            rc = demo_tickets_index(db_thread(), &e);
     } else if (strcmp(cmd, "demo") == 0) {
-        long rooms = 0, months = 0;
+        long rooms = 0, months = 0, tickets = 0;
         for (int i = 4; i + 1 < argc; i += 2) {
             if (strcmp(argv[i], "--rooms") == 0)
                 rooms = strtol(argv[i + 1], NULL, 10);
             else if (strcmp(argv[i], "--months") == 0)
                 months = strtol(argv[i + 1], NULL, 10);
+            else if (strcmp(argv[i], "--tickets") == 0)
+                tickets = strtol(argv[i + 1], NULL, 10);
         }
-        if (rooms < 1 || rooms > 10000000 || months < 0 || months > 240) {
+        if (rooms < 1 || rooms > 10000000 || months < 0 || months > 240 || tickets < 0 ||
+            tickets > 10000000) {
             rc = usage();
             goto out;
         }
         rc = demo_generate(db_thread(), rooms, months, &e);
+        if (rc == 0 && tickets > 0)
+            rc = demo_generate_tickets(db_thread(), tickets, &e);
     } else if (strcmp(cmd, "demo-bills") == 0 && argc == 6 && strcmp(argv[4], "--months") == 0) {
         long months = strtol(argv[5], NULL, 10);
         if (months < 1 || months > 240) {

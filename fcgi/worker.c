@@ -129,8 +129,11 @@ static int run_route(struct req *r, const struct route *rt, struct err *e)
     if (check_access(r, rt, e) < 0)
         return -1;
     if (rt->fields) {
-        r->in = json_parse_body(r->body, r->body_len, e);
-        if (!r->in || json_only_fields(r->in, rt->fields, e) < 0)
+        const char *const *fields = rt->fields;
+        bool optional = fields[0][0] == '\0'; /* FIELDS_OPTIONAL */
+        r->in = optional && r->body_len == 0 ? cJSON_CreateObject()
+                                             : json_parse_body(r->body, r->body_len, e);
+        if (!r->in || json_only_fields(r->in, fields + optional, e) < 0)
             return -1;
     }
     return rt->handler(r, e);

@@ -8,6 +8,7 @@
 #include "billrun.h"
 #include "bills.h"
 #include "db/migrate.h"
+#include "tickets.h"
 
 #define ROOMS_PER_PROJECT 5000
 #define ROOMS_PER_BUILDING 200
@@ -268,5 +269,95 @@ int demo_load(struct db *db, const struct config *cfg, const char *dir, struct e
         demo_bills(db, e) < 0)
         return -1;
     printf("demo-load: demo company loaded\n");
+    return 0;
+}
+
+/* ---- service tickets (TKT-1..3, TKT-7) ---------------------------------------------- */
+
+/* The demo's projects (sql/demo.sql), not a generated company's: its
+ * tickets stay out of the knowledge base (the benchmarks do not search it,
+ * and indexing 60,000 of them at every start would take minutes). */
+int demo_tickets_index(struct db *db, struct err *e)
+{
+    static const int64_t projects[] = {1, 2};
+    int64_t n, total = 0;
+
+    for (size_t i = 0; i < sizeof(projects) / sizeof(projects[0]); i++) {
+        if (ticket_kb_index_project(db, projects[i], &n, e) < 0)
+            return -1;
+        total += n;
+    }
+    if (total)
+        printf("demo-load: %lld closed ticket(s) in the knowledge base\n", (long long)total);
+    return 0;
+}
+
+/* A technician of the generated company, and tickets for its homes: a
+ * ticket per home and round again until there are n, in the states of a
+ * working company (six in ten closed; the open ones due a month later, so
+ * that none turns overdue while a benchmark runs). The owner of the home
+ * reported it. */
+DB_SQL(sql_bench_tech, "INSERT IGNORE INTO staff (name, phone, password_hash, roles) VALUES "
+                       "('压测师傅', '13910000004', ?, 'technician')");
+DB_SQL(sql_bench_tech_projects,
+       "INSERT IGNORE INTO staff_projects (staff_id, project_id) SELECT s.id, p.id FROM staff s "
+       "JOIN projects p ON p.code LIKE 'BENCH-%' WHERE s.phone = '13910000004'");
+DB_SQL(sql_bench_tickets,
+       "INSERT INTO tickets (project_id, resource_id, building_id, type, area, description, "
+       "status, assignee_id, reporter_kind, reporter_id, response_due_at, complete_due_at, "
+       "created_at) "
+       "SELECT r.project_id, r.id, r.building_id, "
+       "ELT(1 + (r.id + s.seq) MOD 5, 'repair', 'cleaning', 'repair', 'security', 'other'), "
+       "'private', CONCAT('压测工单 ', r.code, ' 第', s.seq, '次：厨房水管漏水'), "
+       "ELT(1 + (r.id + s.seq) MOD 10, 'closed', 'closed', 'closed', 'closed', 'closed', "
+       "'closed', 'submitted', 'accepted', 'dispatched', 'in_progress'), "
+       "IF((r.id + s.seq) MOD 10 >= 8, (SELECT id FROM staff WHERE phone = '13910000004'), NULL), "
+       "'owner', pr.person_id, UTC_TIMESTAMP() + INTERVAL 30 DAY, "
+       "UTC_TIMESTAMP() + INTERVAL 32 DAY, "
+       "UTC_TIMESTAMP() - INTERVAL ((r.id * 7 + s.seq * 7919) MOD 525600) MINUTE "
+       "FROM seq_1_to_1000 s JOIN projects p ON p.code LIKE 'BENCH-%' "
+       "JOIN resources r ON r.project_id = p.id "
+       "JOIN person_resources pr ON pr.resource_id = r.id AND pr.relation = 'owner' "
+       "WHERE s.seq <= ? LIMIT ?");
+DB_SQL(sql_bench_homes, "SELECT COUNT(*) FROM resources r JOIN projects p ON p.id = r.project_id "
+                        "AND p.code LIKE 'BENCH-%'");
+struct gen_tickets {
+    long n;
+    const char *hash;
+};
+
+static int tickets_tx(struct db *db, void *arg, struct err *e)
+{
+    struct gen_tickets *g = arg;
+    struct arena a = {0};
+    struct db_res r;
+    int64_t homes;
+
+    if (db_query(db, &a, &sql_bench_homes, DB_NOARGS, &r, e) < 0) {
+        arena_free(&a);
+        return -1;
+    }
+    homes = db_int(&r, 0, 0);
+    arena_free(&a);
+    if (homes == 0)
+        return err_setf(e, E_BAD_REQUEST, "no generated company: run demo --rooms first");
+    return db_exec(db, &sql_bench_tech, DB_ARGS(P_STR(g->hash)), NULL, e) < 0 ||
+                   db_exec(db, &sql_bench_tech_projects, DB_NOARGS, NULL, e) < 0 ||
+                   db_exec(db, &sql_bench_tickets,
+                           DB_ARGS(P_INT((g->n + homes - 1) / homes), P_INT(g->n)), NULL, e) < 0
+               ? -1
+               : 0;
+}
+
+int demo_generate_tickets(struct db *db, long n, struct err *e)
+{
+    char hash[256];
+    struct gen_tickets g = {n, hash};
+
+    if (auth_password_hash("demo1234", hash, sizeof(hash)) < 0)
+        return err_internal(e);
+    if (db_tx(db, tickets_tx, &g, e) < 0)
+        return -1;
+    printf("demo: %ld tickets; technician 13910000004 (demo1234)\n", n);
     return 0;
 }

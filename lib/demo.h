@@ -27,4 +27,12 @@ int demo_generate_more_bills(struct db *db, long months, struct err *e);
  * a database with projects is left as it is. */
 int demo_load(struct db *db, const struct config *cfg, const char *dir, struct err *e);
 
+/* Service tickets. The demo projects' closed tickets into the knowledge
+ * base (after demo_load(); idempotent). And for benchmarks (`--tickets N`, after
+ * demo_generate()): N tickets for the generated homes, in a working
+ * company's states, and a technician 13910000004 (demo1234) serving every
+ * generated project. */
+int demo_tickets_index(struct db *db, struct err *e);
+int demo_generate_tickets(struct db *db, long n, struct err *e);
+
 #endif

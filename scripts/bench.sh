@@ -15,12 +15,15 @@
 # process) against MariaDB's own LOAD DATA of the same rows into the same
 # bills table, in rows per second; it runs before the company has bills
 # (owner_bills' are made after it).
+# ticket_create: BENCH_OWNERS owners report tickets, a different one on
+# every request; staff_ticket_list: the generated butler's list of the
+# company's BENCH_TICKETS (100,000) tickets.
 # Settings: BENCH_SECONDS (10), BENCH_CONNECTIONS (32), BENCH_ROOMS (100000),
-# BENCH_OWNERS (10000), BENCH_MONTHS (36), BENCH_ONLY (a subset of "bill_run
-# not_found health owner_resources owner_resources_one owner_bills
-# owner_login"), BENCH_BILL_RUN_ROUNDS (2), BENCH_PORT (18280; the stand-ins
-# on the next two ports), and PROCESSES/THREADS for both our workers and the
-# reference (2 × 8).
+# BENCH_OWNERS (10000), BENCH_MONTHS (36), BENCH_TICKETS (100000), BENCH_ONLY (a
+# subset of "bill_run not_found health owner_resources owner_resources_one
+# owner_bills ticket_create staff_ticket_list owner_login"),
+# BENCH_BILL_RUN_ROUNDS (2), BENCH_PORT (18280; the stand-ins on the next two
+# ports), and PROCESSES/THREADS for both our workers and the reference (2 × 8).
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -29,6 +32,7 @@ CONNS=${BENCH_CONNECTIONS:-32}
 ROOMS=${BENCH_ROOMS:-100000}
 OWNERS=${BENCH_OWNERS:-10000}
 MONTHS=${BENCH_MONTHS:-36}
+TICKETS=${BENCH_TICKETS:-100000}
 export WRK_THREADS=2
 
 export WUYE_VAR=$(mktemp -d /tmp/wuye-bench.XXXXXX)
@@ -62,8 +66,9 @@ want owner_bills || MONTHS=0
 # bill_run wants the company without bills: owner_bills' come after it
 GEN_MONTHS=$MONTHS
 want bill_run && GEN_MONTHS=0
-echo "generating $ROOMS homes with $GEN_MONTHS months of bills…" >&2
-build/rel/wuye -c "$CONF" demo --rooms "$ROOMS" --months "$GEN_MONTHS" >&2 || exit 1
+want ticket_create || want staff_ticket_list || TICKETS=0
+echo "generating $ROOMS homes with $GEN_MONTHS months of bills and $TICKETS tickets…" >&2
+build/rel/wuye -c "$CONF" demo --rooms "$ROOMS" --months "$GEN_MONTHS" --tickets "$TICKETS" >&2 || exit 1
 
 # Sessions for OWNERS distinct owners of the generated company, chosen at
 # random among those with a current home, made directly in the database as
@@ -105,6 +110,47 @@ if want owner_resources || want owner_bills; then
   ntokens=$(sort -u "$OWNER_TOKENS" | grep -c '^[0-9a-f]\{64\}$')
   ((ntokens >= OWNERS)) ||
     fail "only $ntokens distinct owners for BENCH_OWNERS=$OWNERS (BENCH_ROOMS=$ROOMS)"
+fi
+# Tickets (TKT-1): OWNERS owners of the generated company, each with a
+# home of theirs, one "token resource_id" a line, sessions made as above
+# (another token stem, so that they are other sessions); and the generated
+# butler's session for the staff's list (13910000001 serves every
+# generated project, whose TICKETS tickets it lists newest first).
+make_ticket_owners() { # file
+  stack_sql -N -B wuye -e "
+    CREATE TEMPORARY TABLE bench_reporters (
+      n INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+      person_id INT UNSIGNED NOT NULL, resource_id INT UNSIGNED NOT NULL,
+      token CHAR(64) NOT NULL);
+    INSERT INTO bench_reporters (person_id, resource_id, token)
+      SELECT o.person_id, o.resource_id, LOWER(SHA2(CONCAT('bench-ticket-', o.person_id), 256))
+      FROM (SELECT pr.person_id, MIN(pr.resource_id) AS resource_id FROM person_resources pr
+            JOIN resources r ON r.id = pr.resource_id
+            JOIN projects p ON p.id = r.project_id
+            WHERE pr.active = 1 AND p.code LIKE 'BENCH-%' GROUP BY pr.person_id) o
+      ORDER BY RAND() LIMIT $OWNERS;
+    INSERT INTO sessions (token_hash, subject_kind, subject_id, expires_at, client_ip)
+      SELECT UNHEX(SHA2(token, 256)), 'owner', person_id,
+             UTC_TIMESTAMP() + INTERVAL 30 DAY, '127.0.0.1'
+      FROM bench_reporters;
+    SELECT token, resource_id FROM bench_reporters ORDER BY n;" > "$1"
+}
+make_staff_token() {
+  stack_sql -N -B wuye -e "
+    INSERT INTO sessions (token_hash, subject_kind, subject_id, expires_at, client_ip)
+      SELECT UNHEX(SHA2(LOWER(SHA2('bench-staff', 256)), 256)), 'staff', id,
+             UTC_TIMESTAMP() + INTERVAL 1 DAY, '127.0.0.1'
+      FROM staff WHERE phone = '13910000001';
+    SELECT LOWER(SHA2('bench-staff', 256));"
+}
+if want ticket_create; then
+  export TICKET_OWNERS=$WUYE_VAR/ticket_owners.txt
+  make_ticket_owners "$TICKET_OWNERS" || fail "could not make the reporters' sessions"
+  nreporters=$(cut -d' ' -f1 "$TICKET_OWNERS" | cut -f1 | sort -u | grep -c '^[0-9a-f]\{64\}$')
+  ((nreporters >= OWNERS)) || fail "only $nreporters distinct owners for the tickets"
+fi
+if want staff_ticket_list; then
+  STAFF_TOKEN=$(make_staff_token) || fail "could not make the butler's session"
 fi
 stack_start_standins && stack_start_workers && stack_start_nginx || exit 1
 
@@ -321,6 +367,35 @@ if want owner_resources_one; then
   r=$(ref); m=$(measure "http://127.0.0.1:$PORT/api/v1/owner/resources" -H "Authorization: Bearer $TOKEN")
   report owner_resources_one "$m" "$r"
 fi
+# Owners report tickets: a different owner on every request, each for a
+# home of theirs (a transaction: the ticket, its history row, its audit
+# row).
+if want ticket_create; then
+  body=$(curl -s -w '\n%{http_code}' -XPOST -H "Authorization: Bearer $(head -1 "$TICKET_OWNERS" | cut -f1)" \
+         -d "{\"resource_id\":$(head -1 "$TICKET_OWNERS" | cut -f2),\"type\":\"repair\",\"area\":\"private\",\"description\":\"压测\"}" \
+         "http://127.0.0.1:$PORT/api/v1/owner/tickets")
+  [[ ${body##*$'\n'} == 201 ]] || fail "a reporter cannot report: ${body//$'\n'/ }"
+  r=$(ref)
+  before=$(stack_sql -N -B wuye -e "SELECT COUNT(*) FROM tickets")
+  m=$(OWNER_TOKENS=$TICKET_OWNERS \
+      BENCH_BODY='{"resource_id":{resource},"type":"repair","area":"private","description":"压测：卫生间水龙头漏水，请师傅上门查看"}' \
+      measure "http://127.0.0.1:$PORT/api/v1/owner/tickets" -s tests/bench/owners.lua)
+  report ticket_create "$m" "$r" '>=0.10'
+  after=$(stack_sql -N -B wuye -e "SELECT COUNT(*) FROM tickets")
+  echo "# ticket_create: $((after - before)) tickets made by $nreporters owners"
+fi
+
+# The desk's list of its projects' tickets, newest first (a page of 50),
+# over the generated company's tickets.
+if want staff_ticket_list; then
+  body=$(curl -s -H "Authorization: Bearer $STAFF_TOKEN" "http://127.0.0.1:$PORT/api/v1/staff/tickets")
+  [[ $body == *'"items":[{'* ]] || fail "the butler lists no tickets: $body"
+  echo "# staff_ticket_list: $(stack_sql -N -B wuye -e "SELECT COUNT(*) FROM tickets") tickets" >&2
+  r=$(ref)
+  m=$(measure "http://127.0.0.1:$PORT/api/v1/staff/tickets" -H "Authorization: Bearer $STAFF_TOKEN")
+  report staff_ticket_list "$m" "$r" '>=0.25'
+fi
+
 want owner_login || exit 0
 
 # Logins: one-time WeChat codes for many owners of the generated company.

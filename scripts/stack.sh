@@ -127,6 +127,14 @@ JSON
  "secret_key_file": "$WUYE_VAR/secrets/sms_secret_key",
  "sdk_app_id": "1400006666", "sign_name": "示范物业"}
 JSON
+  # Uploads (tickets' photos): outside any web root; nginx serves them from
+  # an internal location after a worker checked access (nginx/wuye.conf.in).
+  mkdir -p "$WUYE_VAR/uploads" && chmod 755 "$WUYE_VAR/uploads"
+  cat >> "$CONF" <<CONF
+upload_dir = $WUYE_VAR/uploads
+sms_template_ticket = 1120
+sms_template_ticket_staff = 1121
+CONF
   sed -e "s|@PORT@|$PORT|g" -e "s|@FCGI@|unix:$FCGI_SOCK|g" -e "s|@VAR@|$WUYE_VAR|g" \
       -e "s|@ROOT@|$ROOT|g" "$ROOT/nginx/wuye.conf.in" > "$WUYE_VAR/conf/nginx.conf"
   # nginx started by root runs its workers as this user, in the socket's group.

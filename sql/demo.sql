@@ -55,6 +55,71 @@ INSERT INTO custom_fields (project_id, target, field_key, label, type, choices, 
   (1, 'person', 'car_plate', '车牌号', 'text', '', 1);
 INSERT INTO custom_values (field_id, target_id, value) VALUES (1, 1, '猫'), (2, 1, '2019-04-20');
 
+-- Service tickets of 示范小区 (TKT-1..3, TKT-5, TKT-7): the technician 王师傅
+-- (plumbing) and a second supervisor, what each type of ticket needs, and
+-- tickets in several states with their history. The open ones are due
+-- long after the demo is loaded (nothing turns overdue by itself while
+-- someone tries the demo or the tests run); the closed one is in the
+-- knowledge base (`wuye demo-load` indexes it: lib/demo.c).
+INSERT INTO staff (id, name, phone, roles) VALUES
+  (4, '王师傅', '13900000004', 'technician'),
+  (5, '吴主管', '13900000005', 'supervisor');
+INSERT INTO staff_projects (staff_id, project_id) VALUES (4, 1), (5, 1);
+INSERT INTO staff_skills (staff_id, skill) VALUES (4, 'plumbing');
+INSERT INTO ticket_type_skills (project_id, type, skill) VALUES
+  (1, 'repair', 'plumbing'), (1, 'repair', 'electrical'), (1, 'cleaning', 'cleaning'),
+  (1, 'security', 'security');
+INSERT INTO tickets (id, project_id, resource_id, building_id, type, severity, area, description,
+                     status, assignee_id, reporter_kind, reporter_id, result, rating_score,
+                     rating_comment, response_due_at, complete_due_at, created_at, accepted_at,
+                     completed_at, closed_at) VALUES
+  (1, 1, 1, 1, 'repair', NULL, 'private', '厨房水管漏水，地面有积水', 'closed', 4, 'owner', 1,
+   '水槽下进水软管老化开裂，已更换软管并试水，无渗漏', 5, '师傅很快就修好了',
+   UTC_TIMESTAMP() - INTERVAL 7 DAY + INTERVAL 30 MINUTE,
+   UTC_TIMESTAMP() - INTERVAL 5 DAY, UTC_TIMESTAMP() - INTERVAL 7 DAY,
+   UTC_TIMESTAMP() - INTERVAL 7 DAY + INTERVAL 10 MINUTE,
+   UTC_TIMESTAMP() - INTERVAL 6 DAY, UTC_TIMESTAMP() - INTERVAL 6 DAY + INTERVAL 2 HOUR),
+  (2, 1, 2, 1, 'repair', NULL, 'private', '卫生间顶灯不亮，换了灯泡也不行', 'dispatched', 4,
+   'owner', 1, '', NULL, NULL, UTC_TIMESTAMP() + INTERVAL 30 DAY,
+   UTC_TIMESTAMP() + INTERVAL 32 DAY, UTC_TIMESTAMP() - INTERVAL 3 HOUR,
+   UTC_TIMESTAMP() - INTERVAL 2 HOUR, NULL, NULL),
+  (3, 1, 5, 2, 'cleaning', NULL, 'public', '2栋电梯厅地面有垃圾，已经两天没人打扫', 'submitted',
+   NULL, 'owner', 2, '', NULL, NULL, UTC_TIMESTAMP() + INTERVAL 30 DAY,
+   UTC_TIMESTAMP() + INTERVAL 31 DAY, UTC_TIMESTAMP() - INTERVAL 20 MINUTE, NULL, NULL, NULL),
+  (4, 1, 5, 2, 'complaint', 'normal', 'public', '晚上九点以后广场舞音乐声音太大，影响休息',
+   'accepted', NULL, 'owner', 2, '', NULL, NULL, UTC_TIMESTAMP() + INTERVAL 30 DAY,
+   UTC_TIMESTAMP() + INTERVAL 33 DAY, UTC_TIMESTAMP() - INTERVAL 1 DAY,
+   UTC_TIMESTAMP() - INTERVAL 23 HOUR, NULL, NULL),
+  (5, 1, NULL, 1, 'repair', NULL, 'public', '1栋1单元门禁读卡器损坏，刷卡没有反应',
+   'in_progress', 4, 'staff', 1, '', NULL, NULL, UTC_TIMESTAMP() + INTERVAL 30 DAY,
+   UTC_TIMESTAMP() + INTERVAL 32 DAY, UTC_TIMESTAMP() - INTERVAL 5 HOUR,
+   UTC_TIMESTAMP() - INTERVAL 5 HOUR, NULL, NULL);
+INSERT INTO ticket_materials (ticket_id, name, quantity, unit) VALUES (1, '进水软管', 1, '根');
+INSERT INTO ticket_events (ticket_id, action, from_status, to_status, by_kind, by_id,
+                           assignee_id, note, at) VALUES
+  (1, 'accept', 'submitted', 'accepted', 'staff', 1, NULL, '',
+   UTC_TIMESTAMP() - INTERVAL 7 DAY + INTERVAL 10 MINUTE),
+  (1, 'dispatch', 'accepted', 'dispatched', 'staff', 1, 4, '',
+   UTC_TIMESTAMP() - INTERVAL 7 DAY + INTERVAL 12 MINUTE),
+  (1, 'take', 'dispatched', 'taken', 'staff', 4, 4, '',
+   UTC_TIMESTAMP() - INTERVAL 7 DAY + INTERVAL 20 MINUTE),
+  (1, 'start', 'taken', 'in_progress', 'staff', 4, NULL, '', UTC_TIMESTAMP() - INTERVAL 6 DAY
+   - INTERVAL 2 HOUR),
+  (1, 'complete', 'in_progress', 'completed', 'staff', 4, NULL, '', UTC_TIMESTAMP()
+   - INTERVAL 6 DAY),
+  (1, 'close', 'completed', 'closed', 'staff', 1, NULL, '',
+   UTC_TIMESTAMP() - INTERVAL 6 DAY + INTERVAL 2 HOUR),
+  (1, 'rate', 'closed', 'closed', 'owner', 1, NULL, '',
+   UTC_TIMESTAMP() - INTERVAL 6 DAY + INTERVAL 3 HOUR),
+  (2, 'accept', 'submitted', 'accepted', 'staff', 1, NULL, '', UTC_TIMESTAMP() - INTERVAL 2 HOUR),
+  (2, 'dispatch', 'accepted', 'dispatched', 'staff', 1, 4, '',
+   UTC_TIMESTAMP() - INTERVAL 2 HOUR),
+  (4, 'accept', 'submitted', 'accepted', 'staff', 1, NULL, '已转交秩序维护部核实',
+   UTC_TIMESTAMP() - INTERVAL 23 HOUR),
+  (5, 'accept', 'submitted', 'accepted', 'staff', 1, NULL, '', UTC_TIMESTAMP() - INTERVAL 5 HOUR),
+  (5, 'take', 'accepted', 'taken', 'staff', 4, 4, '', UTC_TIMESTAMP() - INTERVAL 4 HOUR),
+  (5, 'start', 'taken', 'in_progress', 'staff', 4, NULL, '', UTC_TIMESTAMP() - INTERVAL 3 HOUR);
+
 INSERT INTO staff (id, name, phone, roles) VALUES
   (1, '陈管家', '13900000001', 'butler'),
   (2, '刘管家', '13900000002', 'butler'),

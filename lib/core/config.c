@@ -65,6 +65,10 @@ static const struct key keys[] = {
     {"wxpay_platform_key_file", SEC(wxpay_platform_key)},
     {"wxpay_notify_url", S(wxpay_notify_url)},
     {"wxpay_order_ttl_s", I(wxpay_order_ttl_s)},
+    /* service tickets and uploads */
+    {"upload_dir", S(upload_dir)},
+    {"sms_template_ticket", S(sms_template_ticket)},
+    {"sms_template_ticket_staff", S(sms_template_ticket_staff)},
 };
 
 void config_defaults(struct config *c)

@@ -74,6 +74,16 @@ struct config {
     char *wxpay_platform_key;       /* from wxpay_platform_key_file: that key */
     char wxpay_notify_url[256];     /* https://…/api/v1/pay/wechat/notify */
     int wxpay_order_ttl_s;          /* an order closes unpaid after this long (900) */
+
+    /* Service tickets and uploads. upload_dir: where uploads are stored,
+     * outside any web root (nginx serves them from an internal location
+     * after a worker checked access; "" = uploads refused). The SMS
+     * templates of a ticket's notices to its owner ({1} the new state,
+     * {2} the ticket) and to staff ({1} what happened, {2} the ticket);
+     * "" = none sent. */
+    char upload_dir[256];
+    char sms_template_ticket[32];
+    char sms_template_ticket_staff[32];
 };
 
 /* Set defaults, then read path. -1 with e set (E_CONFIG) on a missing or

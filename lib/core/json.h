@@ -59,8 +59,8 @@ int json_get_ids(const cJSON *obj, const char *name, bool required, size_t max_i
                  struct err *e);
 
 /* A JSON text written straight into a buffer, for the hot lists (an
- * owner's 36 bills) whose cJSON tree — a node per value, every number
- * printed as a double and scanned back — cost more than their query.
+ * owner's 36 bills, a page of tickets) whose cJSON tree — a node and its
+ * allocations per value — cost more than their query.
  * Values only: the caller writes the punctuation and member names. */
 void json_write_str(struct buf *b, const char *s); /* quoted, escaped (RFC 8259) */
 void json_write_int(struct buf *b, int64_t v);
@@ -70,9 +70,10 @@ bool utf8_valid(const char *p, size_t n);
 /* Number of characters in valid UTF-8. */
 size_t utf8_chars(const char *p, size_t n);
 
-/* cJSON_AddNumberToObject for an int64 that we know fits in 2^53. */
+/* An integer member, printed as its exact digits (any int64: a raw item,
+ * not a cJSON number — it is for output, not to be read back). */
 cJSON *json_add_int(cJSON *obj, const char *name, int64_t v);
-/* A number item for an int64 that we know fits in 2^53 (for arrays). */
+/* The same as an item (for arrays). */
 cJSON *json_int(int64_t v);
 /* A string member, or null when v is NULL; an id member, or null when 0. */
 cJSON *json_add_str_or_null(cJSON *obj, const char *name, const char *v);

@@ -67,6 +67,35 @@ static void times(void **state)
     assert_string_equal(out, "2026-11-25T00:00:00+08:00");
     assert_int_equal(util_db_time_to_rfc3339("garbage", out), -1);
     assert_int_equal(util_db_time_to_rfc3339(NULL, out), -1);
+    /* the eight hours carried into the next day, month, year; leap days */
+    {
+        static const struct {
+            const char *in, *out;
+        } rows[] = {
+            {"2026-12-31 15:59:59", "2026-12-31T23:59:59+08:00"},
+            {"2026-12-31 16:00:00", "2027-01-01T00:00:00+08:00"},
+            {"2026-02-28 16:30:05", "2026-03-01T00:30:05+08:00"},
+            {"2028-02-28 20:00:00", "2028-02-29T04:00:00+08:00"},
+            {"2028-02-29 23:59:59", "2028-03-01T07:59:59+08:00"},
+            {"2000-02-28 16:00:00", "2000-02-29T00:00:00+08:00"},
+            {"2100-02-28 16:00:00", "2100-03-01T00:00:00+08:00"},
+            {"2026-04-30 17:00:00", "2026-05-01T01:00:00+08:00"},
+            {"1970-01-01 00:00:00", "1970-01-01T08:00:00+08:00"},
+        };
+        static const char *const bad[] = {
+            "2026-02-29 00:00:00", "2026-13-01 00:00:00", "2026-00-01 00:00:00",
+            "2026-04-31 00:00:00", "2026-11-24 24:00:00", "2026-11-24 16:60:00",
+            "2026-11-24 16:00:60", "2026-11-24T16:00:00", "2026-11-24 16:00:0x",
+            "2026-11-24 16:00:00.5", "2026-11-24 16:00", "",
+        };
+        for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+            assert_int_equal(util_db_time_to_rfc3339(rows[i].in, out), 0);
+            assert_string_equal(out, rows[i].out);
+        }
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+            if (util_db_time_to_rfc3339(bad[i], out) != -1)
+                fail_msg("\"%s\" was taken", bad[i]);
+    }
 }
 
 /* RFC 3339 in: any offset, Z, fractions dropped; anything else refused. */
