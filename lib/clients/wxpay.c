@@ -170,19 +170,32 @@ out:
     return rc;
 }
 
+/* WeChat Pay's error codes (PROTOCOLS.md §2.8, both spellings it uses) as
+ * ours: the one place its strings meet our table. A code not listed is a
+ * refusal of the order (E_WXPAY_FAILED); any 5xx is "try again later". */
+static const struct {
+    const char *wire;
+    enum err_code ours;
+} pay_codes[] = {
+    {"ORDER_NOT_EXIST", E_WXPAY_ORDER_NOT_EXIST},
+    {"ORDERNOTEXIST", E_WXPAY_ORDER_NOT_EXIST},
+    {"ORDERPAID", E_WXPAY_ORDER_PAID},
+    {"SYSTEM_ERROR", E_UPSTREAM_UNAVAILABLE},
+    {"SYSTEMERROR", E_UPSTREAM_UNAVAILABLE},
+    {"FREQUENCY_LIMITED", E_UPSTREAM_UNAVAILABLE},
+};
+
 /* A 4xx/5xx answer as our error (§2.8); always -1. */
 static int pay_error(const char *api, const struct pay_answer *a, struct err *e)
 {
+    enum err_code code = a->status >= 500 ? E_UPSTREAM_UNAVAILABLE : E_WXPAY_FAILED;
+
     log_warn("event=wxpay_failed api=%s status=%ld code=%s", api, a->status,
              a->code[0] ? a->code : "-");
-    if (strcmp(a->code, "ORDER_NOT_EXIST") == 0 || strcmp(a->code, "ORDERNOTEXIST") == 0)
-        return err_set(e, E_WXPAY_ORDER_NOT_EXIST);
-    if (strcmp(a->code, "ORDERPAID") == 0)
-        return err_set(e, E_WXPAY_ORDER_PAID);
-    if (a->status >= 500 || strcmp(a->code, "SYSTEM_ERROR") == 0 ||
-        strcmp(a->code, "SYSTEMERROR") == 0 || strcmp(a->code, "FREQUENCY_LIMITED") == 0)
-        return unavailable(e);
-    return err_set(e, E_WXPAY_FAILED);
+    for (size_t i = 0; i < sizeof(pay_codes) / sizeof(pay_codes[0]); i++)
+        if (strcmp(a->code, pay_codes[i].wire) == 0)
+            code = pay_codes[i].ours;
+    return code == E_UPSTREAM_UNAVAILABLE ? unavailable(e) : err_set(e, code);
 }
 
 /* ---- reading answers ---------------------------------------------------------------- */
