@@ -1275,6 +1275,85 @@ static void tickets_lists_and_filters(void **state)
     it_resp_free(&r);
 }
 
+/* The staff list answers for the session as it is now: a dead or an
+ * owner's session gets its 401/403 before any 400; the projects are the
+ * staff member's of this moment, on every worker thread; a deactivated
+ * member's session is dead at once. The owners' fused lists keep the same
+ * order of checks. */
+static bool staff_list_has(const char *token, int64_t id)
+{
+    struct http_resp r;
+    bool found;
+
+    it_http("GET", "/api/v1/staff/tickets?limit=200", NULL, 0, token, &r);
+    it_expect(&r, 200, NULL);
+    found = it_find_int(it_field(r.json, "items"), "id", id) != NULL;
+    it_resp_free(&r);
+    return found;
+}
+
+static void tickets_staff_list_checks_the_session(void **state)
+{
+    struct db_param who = P_INT(g.tech2_id);
+    char *gone;
+    int64_t here, there;
+
+    (void)state;
+    refused_as(NULL, "GET", "/api/v1/staff/tickets", NULL, 401, "UNAUTHENTICATED");
+    refused_as("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "GET",
+               "/api/v1/staff/tickets", NULL, 401, "UNAUTHENTICATED");
+    refused_as(g.owner, "GET", "/api/v1/staff/tickets", NULL, 403, "FORBIDDEN");
+    refused_as(g.owner, "GET", "/api/v1/staff/tickets?type=plumbing", NULL, 403, "FORBIDDEN");
+    refused_as(g.owner, "GET", "/api/v1/owner/bills?status=bogus", NULL, 400, "BAD_REQUEST");
+    refused_as(g.butler, "GET", "/api/v1/owner/bills?status=bogus", NULL, 403, "FORBIDDEN");
+    refused_as(g.butler, "GET", "/api/v1/owner/bills", NULL, 403, "FORBIDDEN");
+    gone = it_staff_login(TECH2_PHONE, "demo1234");
+    assert_non_null(gone);
+    call_as(gone, "POST", "/api/v1/logout", NULL, 204, NULL);
+    refused_as(gone, "GET", "/api/v1/staff/tickets", NULL, 401, "UNAUTHENTICATED");
+    refused_as(gone, "GET", "/api/v1/staff/tickets?type=plumbing", NULL, 401, "UNAUTHENTICATED");
+    refused_as(gone, "GET", "/api/v1/owner/bills?status=bogus", NULL, 401, "UNAUTHENTICATED");
+    refused_as(gone, "GET", "/api/v1/owner/resources?limit=0", NULL, 401, "UNAUTHENTICATED");
+    free(gone);
+
+    here = call_as(g.butler, "POST", "/api/v1/staff/tickets",
+                   "{\"type\":\"cleaning\",\"area\":\"public\",\"project_id\":1,"
+                   "\"description\":\"测试：本项目的列表\"}",
+                   201, NULL);
+    there = call_as(g.butler2, "POST", "/api/v1/staff/tickets",
+                    "{\"type\":\"cleaning\",\"area\":\"public\",\"project_id\":2,"
+                    "\"description\":\"测试：另一项目的列表\"}",
+                    201, NULL);
+    /* one project: every thread learns the one-project plan */
+    for (int i = 0; i < 12; i++) {
+        assert_true(staff_list_has(g.tech2, here));
+        assert_false(staff_list_has(g.tech2, there));
+    }
+    it_sql_exec("INSERT INTO staff_projects (staff_id, project_id) VALUES (?, 2)", &who, 1);
+    for (int i = 0; i < 12; i++) {
+        assert_true(staff_list_has(g.tech2, here));
+        assert_true(staff_list_has(g.tech2, there));
+    }
+    it_sql_exec("DELETE FROM staff_projects WHERE staff_id = ? AND project_id = 1", &who, 1);
+    for (int i = 0; i < 12; i++) {
+        assert_false(staff_list_has(g.tech2, here));
+        assert_true(staff_list_has(g.tech2, there));
+    }
+    refused_as(g.tech2, "GET", "/api/v1/staff/tickets?project_id=1", NULL, 404, "NOT_FOUND");
+    it_sql_exec("DELETE FROM staff_projects WHERE staff_id = ?", &who, 1);
+    for (int i = 0; i < 4; i++) {
+        assert_false(staff_list_has(g.tech2, here));
+        assert_false(staff_list_has(g.tech2, there));
+    }
+    it_sql_exec("INSERT INTO staff_projects (staff_id, project_id) VALUES (?, 1)", &who, 1);
+    assert_true(staff_list_has(g.tech2, here));
+    /* deactivated: the session is dead at once */
+    it_sql_exec("UPDATE staff SET active = 0 WHERE id = ?", &who, 1);
+    refused_as(g.tech2, "GET", "/api/v1/staff/tickets", NULL, 401, "UNAUTHENTICATED");
+    it_sql_exec("UPDATE staff SET active = 1 WHERE id = ?", &who, 1);
+    assert_true(staff_list_has(g.tech2, here));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1285,6 +1364,7 @@ int main(void)
         cmocka_unit_test(tickets_bad_input_changes_nothing),
         cmocka_unit_test(tickets_knowledge_base_finds_leak),
         cmocka_unit_test(tickets_lists_and_filters),
+        cmocka_unit_test(tickets_staff_list_checks_the_session),
         cmocka_unit_test(tickets_complaints_escalations_and_deadlines),
         cmocka_unit_test(it_logs_hold_no_secrets), /* last: after every other test */
     };
