@@ -151,7 +151,7 @@ stack_mariadbd() {
     --user="$ME" --pid-file="$WUYE_VAR/run/mariadb.pid" --log-error="$WUYE_VAR/log/mariadb.log" \
     --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
     --innodb-buffer-pool-size=512M --innodb-log-file-size=256M --max-connections=500 \
-    --skip-name-resolve --performance-schema=OFF &
+    --skip-name-resolve --performance-schema=OFF --max-prepared-stmt-count=65528 &
 }
 
 stack_sql() { mariadb --no-defaults -S "$DB_SOCK" -u "$(id -un)" "$@"; }
