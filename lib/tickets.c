@@ -23,8 +23,10 @@
 #include <cjson/cJSON.h>
 
 #include "audit.h"
+#include "bills.h"
 #include "core/json.h"
 #include "core/money.h"
+#include "fees.h"
 #include "outbox.h"
 #include "resources.h"
 
@@ -137,7 +139,7 @@ DB_SQL(sql_insert_owner,
 DB_SQL(sql_insert_staff, INSERT_COLS STAFF_VALUES DEADLINES("?") ")" INSERT_RETURNING);
 /* The row every step of a ticket locks first. */
 DB_SQL(sql_lock, "SELECT project_id, status, assignee_id, reporter_kind = 'owner', reporter_id, "
-                 "type, area, rating_score IS NOT NULL, description, result "
+                 "type, area, rating_score IS NOT NULL, description, result, resource_id "
                  "FROM tickets WHERE id = ? FOR UPDATE");
 /* One statement for every step: the columns a step does not set are
  * passed as NULL (unchanged); the three ? before the id are the state
@@ -700,6 +702,25 @@ static int kb_index_tx(struct db *db, struct arena *a, int64_t id, int64_t proje
     return rc;
 }
 
+/* The repair fee (TKT-4) as the home's bill, in the completion's
+ * transaction: on the project's repair fee item (made on first use),
+ * named by the ticket, which the bills' unique key keeps to one bill. */
+static int charge_tx(struct db *db, struct act_op *op, int64_t project_id, int64_t resource_id,
+                     struct err *e)
+{
+    struct bill_new b = {resource_id, 0, op->in->charge_fen, "repair", op->id, NULL};
+    char note[48];
+    int64_t bill_id;
+
+    snprintf(note, sizeof(note), "维修工单 %lld", (long long)op->id);
+    b.note = note;
+    if (fee_item_repair_tx(db, &op->a, op->who, project_id, &b.fee_item_id, e) < 0)
+        return -1;
+    if (bill_create_tx(db, &op->a, op->who, &b, &bill_id, e) < 0)
+        return err_map(e, E_DB_DUPLICATE, E_INVALID_TRANSITION);
+    return 0;
+}
+
 static int act_tx(struct db *db, void *arg, struct err *e)
 {
     struct act_op *op = arg;
@@ -708,7 +729,7 @@ static int act_tx(struct db *db, void *arg, struct err *e)
     const struct principal *who = op->who;
     struct db_res r;
     enum ticket_status from, to;
-    int64_t project_id, assignee, reporter_id, new_assignee = 0, event_id;
+    int64_t project_id, assignee, reporter_id, new_assignee = 0, event_id, resource_id;
     bool by_owner, rated, private_repair;
     const char *before, *result = NULL, *entered, *description, *stored_result;
     char cause[48];
@@ -727,6 +748,7 @@ static int act_tx(struct db *db, void *arg, struct err *e)
     rated = db_int(&r, 0, 7) != 0;
     description = db_text(&r, 0, 8);
     stored_result = db_text(&r, 0, 9);
+    resource_id = db_int(&r, 0, 10);
     /* scope, then the table: the state (409), then the role (403) */
     if (!ticket_may_see(who, project_id, by_owner, reporter_id))
         return err_not_found(e);
@@ -788,6 +810,8 @@ static int act_tx(struct db *db, void *arg, struct err *e)
                          &sql_snap, e) < 0)
             return -1;
     }
+    if (in->has_charge && charge_tx(db, op, project_id, resource_id, e) < 0)
+        return -1;
     if ((rule->notify & TICKET_TELL_OWNER) && by_owner &&
         tell_owner(db, &op->a, op->cfg, op->id, reporter_id, to, event_id, e) < 0)
         return -1;
@@ -871,6 +895,15 @@ int ticket_get(struct db *db, struct arena *a, const struct principal *who, int6
         x->by_name = db_text(&r, i, 4);
         x->note = db_text(&r, i, 5);
         x->at = db_text(&r, i, 6);
+    }
+    if (out->has_charge) {
+        struct bill b;
+        int found = bill_of_ticket(db, a, id, &b, e);
+        if (found < 0)
+            return -1;
+        out->has_bill = found > 0;
+        out->bill = (struct ticket_bill){b.id, b.amount_fen, b.paid_fen, b.due_fen,
+                                         found ? bill_status_name(b.status) : NULL};
     }
     /* materials come with completion, and no step leads back from
      * completed: a ticket short of it has none (one query less for every

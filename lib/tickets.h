@@ -16,9 +16,13 @@
  * description, result and materials (ticket_kb_grams); a search finds
  * the closed tickets that hold every bigram of the words asked for.
  *
- * Not for: the photos' files (uploads.h), bills (a repair fee is stored
- * on the ticket: lib/bills.h has no function that raises a bill inside
- * another module's transaction yet; docs/tickets.md), statistics (TKT-6).
+ * A repair fee (TKT-4): completing a private-area repair with charge_fen
+ * raises the home's bill (source "repair", bill_create_tx() of bills.h)
+ * in the completion's transaction; the bill names the ticket, and the
+ * ticket's detail shows the bill.
+ *
+ * Not for: the photos' files (uploads.h), statistics (ticket_stats.h),
+ * the office's set-up of deadlines and skills (ticket_setup.h).
  */
 #ifndef WUYE_TICKETS_H
 #define WUYE_TICKETS_H
@@ -89,6 +93,11 @@ struct ticket {
     const char *visit_comment;
     const char *response_due_at, *complete_due_at;
     /* ticket_get() only: */
+    bool has_bill; /* the repair fee's bill (TKT-4) */
+    struct ticket_bill {
+        int64_t id, amount_fen, paid_fen, due_fen;
+        const char *status; /* unpaid | partial | paid | void */
+    } bill;
     struct ticket_event *history;
     size_t nhistory;
     struct ticket_material *materials;
