@@ -46,6 +46,12 @@ static const int default_deadlines[][2] = {
     {2 * 60, 3 * 24 * 60},  /* other */
 };
 
+void ticket_default_deadlines(int i, int64_t *response_min, int64_t *complete_min)
+{
+    *response_min = default_deadlines[i][0];
+    *complete_min = default_deadlines[i][1];
+}
+
 /* Who hears of a complaint, by severity (normal, serious, critical). */
 static const unsigned complaint_roles[] = {
     ROLE_SUPERVISOR,
@@ -64,6 +70,11 @@ static int index_of(const char *s, const char *const *set)
         if (strcmp(s, set[i]) == 0)
             return i;
     return -1;
+}
+
+int ticket_type_index(const char *type)
+{
+    return index_of(type, ticket_type_names);
 }
 
 /* ---- The SQL of this module -------------------------------------------------------- */

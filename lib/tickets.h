@@ -51,6 +51,11 @@
 /* The names of sql/011_tickets.sql's ENUMs; NULL-terminated. */
 extern const char *const ticket_type_names[];
 extern const char *const ticket_severity_names[];
+/* The index of a type in ticket_type_names; -1 for none. */
+int ticket_type_index(const char *type);
+/* The deadlines (minutes from submission) of type i of ticket_type_names
+ * where the project has no ticket_deadlines row. */
+void ticket_default_deadlines(int i, int64_t *response_min, int64_t *complete_min);
 
 struct ticket_material {
     const char *name, *unit;
