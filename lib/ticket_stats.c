@@ -105,7 +105,7 @@ enum {
 };
 
 static const struct rt_col stats_cols[SC_NCOLS] = {
-    {"key", "分组", RT_TEXT, 0},
+    {"key", "分组", RT_TEXT, RT_JSON_ONLY}, /* the files show the name */
     {"name", "名称", RT_TEXT, 0},
     {"created", "新建", RT_INT, 0},
     {"completed", "已完成", RT_INT, 0},
