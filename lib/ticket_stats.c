@@ -15,6 +15,7 @@
 #include "bills.h"
 #include "core/money.h"
 #include "fees.h"
+#include "tickets.h"
 
 /* ---- The SQL of this module -------------------------------------------------------- */
 
@@ -167,15 +168,6 @@ static int day_of(const char *s, const char *name, int32_t dflt, int32_t *day, s
     return 0;
 }
 
-/* The UTC instant China's day `day` begins (the day before, 16:00). */
-static void day_start_utc(int32_t day, char out[20])
-{
-    char d[11];
-
-    fee_date_text(day - 1, d);
-    snprintf(out, 20, "%s 16:00:00", d);
-}
-
 int ticket_stats(struct db *db, struct arena *a, const struct principal *who,
                  const struct ticket_stats_query *q, struct report *out, struct err *e)
 {
@@ -219,8 +211,8 @@ int ticket_stats(struct db *db, struct arena *a, const struct principal *who,
     fee_date_text(to, day);
     rt_meta_text(out, "to", "结束日期", day);
     rt_meta_text(out, "group", "分组", group);
-    day_start_utc(from, lo);
-    day_start_utc(to + 1, hi);
+    ticket_day_start_utc(from, lo);
+    ticket_day_start_utc(to + 1, hi);
     if (db_query(db, a, sql, DB_ARGS(P_INT(q->project_id), P_STR(lo), P_STR(hi)), &r, e) < 0)
         return -1;
     s = report_section(out, "groups", "工单统计", stats_cols, SC_NCOLS);

@@ -201,7 +201,9 @@ DB_SQL(sql_list_owner, "SELECT " TICKET_LIST_COLS "FROM tickets t" TICKET_ASSIGN
 #define STAFF_FILTERS                                                                              \
     "AND (? = '' OR t.status = ?) "                                                                \
     "AND (? = 0 OR (? = -1 AND t.assignee_id IS NULL) OR t.assignee_id = ?) "                      \
-    "AND (? = '' OR t.type = ?) AND t.id < ? ORDER BY t.id DESC LIMIT ?"
+    "AND (? = '' OR t.type = ?) AND (? = 0 OR t.response_overdue OR t.complete_overdue) "        \
+    "AND (? = '' OR t.created_at >= ?) AND (? = '' OR t.created_at < ?) "                         \
+    "AND t.id < ? ORDER BY t.id DESC LIMIT ?"
 DB_SQL(sql_list_project, "SELECT " TICKET_LIST_COLS "FROM tickets t" TICKET_ASSIGNEE
                          "WHERE t.project_id = ? " STAFF_FILTERS);
 DB_SQL(sql_list_projects, "SELECT " TICKET_LIST_COLS "FROM tickets t" TICKET_ASSIGNEE
@@ -955,6 +957,32 @@ int ticket_list_owner(struct db *db, struct arena *a, const struct principal *wh
     return 0;
 }
 
+void ticket_day_start_utc(int32_t day, char out[20])
+{
+    char d[11];
+
+    fee_date_text(day - 1, d);
+    snprintf(out, 20, "%s 16:00:00", d);
+}
+
+/* The list's period of creation: China days from..to as UTC bounds [lo, hi). */
+static int period_utc(const char *from, const char *to, char lo[20], char hi[20], struct err *e)
+{
+    int32_t d0, d1;
+
+    if (from && money_date_parse(from, strlen(from), &d0) < 0)
+        return err_bad_request(e, "查询参数 from 应为真实存在的日期，格式 YYYY-MM-DD");
+    if (to && money_date_parse(to, strlen(to), &d1) < 0)
+        return err_bad_request(e, "查询参数 to 应为真实存在的日期，格式 YYYY-MM-DD");
+    if (from && to && d0 > d1)
+        return err_bad_request(e, "from 不能晚于 to");
+    if (from)
+        ticket_day_start_utc(d0, lo);
+    if (to)
+        ticket_day_start_utc(d1 + 1, hi);
+    return 0;
+}
+
 int ticket_list_staff(struct db *db, struct arena *a, const struct principal *who,
                       const struct ticket_filter *f, int64_t before_id, int limit,
                       struct ticket_page *out, struct err *e)
@@ -963,7 +991,7 @@ int ticket_list_staff(struct db *db, struct arena *a, const struct principal *wh
     const char *status = f->has_status ? ticket_status_name(f->status) : "";
     const char *type = f->type ? f->type : "";
     int64_t project = f->project_id;
-    char *projects = NULL;
+    char *projects = NULL, lo[20] = "", hi[20] = ""; /* "": no bound */
     int rc;
 
     if (project && !auth_in_project(who, project))
@@ -971,6 +999,8 @@ int ticket_list_staff(struct db *db, struct arena *a, const struct principal *wh
     if (f->type && index_of(f->type, ticket_type_names) < 0)
         return err_bad_request(e, "查询参数 type 只能是 repair、cleaning、security、complaint、"
                                   "suggestion 或 other");
+    if (period_utc(f->from, f->to, lo, hi, e) < 0)
+        return -1;
     if (!project && who->nprojects == 1)
         project = who->project_ids[0];
     if (!project) {
@@ -983,7 +1013,8 @@ int ticket_list_staff(struct db *db, struct arena *a, const struct principal *wh
     }
 #define FILTER_ARGS                                                                                \
     P_STR(status), P_STR(status), P_INT(f->assignee), P_INT(f->assignee), P_INT(f->assignee),      \
-        P_STR(type), P_STR(type), P_INT(before_id ? before_id : FROM_NEWEST), P_INT(limit + 1)
+        P_STR(type), P_STR(type), P_INT(f->overdue), P_STR(lo), P_STR(lo), P_STR(hi), P_STR(hi),   \
+        P_INT(before_id ? before_id : FROM_NEWEST), P_INT(limit + 1)
     rc = project
              ? db_query(db, a, &sql_list_project, DB_ARGS(P_INT(project), FILTER_ARGS), &r, e)
              : db_query(db, a, &sql_list_projects, DB_ARGS(P_STR(projects), FILTER_ARGS), &r, e);

@@ -177,7 +177,12 @@ struct ticket_filter {
     int64_t assignee;   /* TICKET_ANYONE, TICKET_UNASSIGNED or a staff id */
     int64_t project_id; /* 0 = all the caller's projects (another: 404) */
     const char *type;   /* NULL = any */
+    bool overdue;       /* only those that missed a deadline */
+    const char *from, *to; /* created on these China days (YYYY-MM-DD, 400 else); NULL = open */
 };
+/* The UTC instant China's day `day` (days since 1970-01-01) begins, as
+ * the database stores times: "YYYY-MM-DD 16:00:00" of the day before. */
+void ticket_day_start_utc(int32_t day, char out[20]);
 /* The tickets of the caller's projects. */
 int ticket_list_staff(struct db *db, struct arena *a, const struct principal *who,
                       const struct ticket_filter *f, int64_t before_id, int limit,

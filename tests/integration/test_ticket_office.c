@@ -369,6 +369,44 @@ static void stats_refused(void **state)
     }
 }
 
+/* The office's list is the staff list, with the overdue and period filters. */
+static void list_count(const char *query, int want)
+{
+    struct http_resp r;
+    char path[256];
+
+    snprintf(path, sizeof(path), "/api/v1/staff/tickets?project_id=%lld%s", (long long)g.proj,
+             query);
+    it_http("GET", path, NULL, 0, g.admin, &r);
+    it_expect(&r, 200, NULL);
+    if (cJSON_GetArraySize(it_field(r.json, "items")) != want)
+        fail_msg("%s: %d tickets, want %d", query, cJSON_GetArraySize(it_field(r.json, "items")),
+                 want);
+    it_resp_free(&r);
+}
+
+static void office_list_filters(void **state)
+{
+    char path[256];
+    static const char *const bad[] = {"&overdue=yes", "&from=2025-02-30", "&to=2025-12",
+                                      "&from=2025-12-02&to=2025-12-01"};
+
+    (void)state;
+    list_count("", 6);
+    list_count("&overdue=true", 2);
+    list_count("&overdue=false", 6);
+    list_count("&from=2025-12-01&to=2025-12-31", 3);
+    list_count("&from=2025-12-01", 4); /* and January's */
+    list_count("&to=2025-11-30", 2);   /* 15:59:59 UTC on the 30th is still the 30th */
+    list_count("&overdue=true&from=2025-12-01&to=2025-12-31&type=cleaning", 1);
+    list_count("&overdue=true&status=completed", 1);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        snprintf(path, sizeof(path), "/api/v1/staff/tickets?project_id=%lld%s", (long long)g.proj,
+                 bad[i]);
+        refused_as(g.admin, "GET", path, NULL, 400, "BAD_REQUEST");
+    }
+}
+
 /* ---- set-up ------------------------------------------------------------------------ */
 
 /* The ids the suggestion for ticket id names, "3,5" (in its order). */
@@ -582,6 +620,7 @@ int main(void)
         cmocka_unit_test(stats_by_type_month_and_assignee),
         cmocka_unit_test(stats_exports),
         cmocka_unit_test(stats_refused),
+        cmocka_unit_test(office_list_filters),
         cmocka_unit_test(setup_round_trips_and_steers_suggestions),
         cmocka_unit_test(setup_refused),
         cmocka_unit_test(it_logs_hold_no_secrets), /* last: after every other test */
