@@ -126,7 +126,8 @@ int h_office_ticket_skills_set(struct req *r, struct err *e)
     const char *const *skills;
     size_t n;
 
-    if (json_get_str(r->in, "type", true, 1, 16, &type, e) < 0 || get_skills(r, &skills, &n, e) < 0 ||
+    if (json_get_str(r->in, "type", true, 1, 16, &type, e) < 0 ||
+        get_skills(r, &skills, &n, e) < 0 ||
         ticket_type_skills_set(db_thread(), &r->who, r->params[0], type, skills, n, e) < 0)
         return -1;
     return reply_setup(r, r->params[0], e);

@@ -13,11 +13,11 @@
 
 #include "audit.h"
 #include "core/json.h"
+#include "resources.h"
 #include "tickets.h"
 
 /* ---- The SQL of this module -------------------------------------------------------- */
 
-DB_SQL(sql_project, "SELECT id FROM projects WHERE id = ?");
 DB_SQL(sql_project_lock, "SELECT id FROM projects WHERE id = ? FOR UPDATE");
 DB_SQL(sql_deadlines, "SELECT type, response_min, complete_min FROM ticket_deadlines "
                       "WHERE project_id = ?");
@@ -78,20 +78,14 @@ static int type_check(const char *type, struct err *e)
 /* ---- a project's set-up -------------------------------------------------------------- */
 
 int ticket_setup_get(struct db *db, struct arena *a, const struct principal *who,
-                     int64_t project_id, struct ticket_type_setup **out, size_t *n,
-                     struct err *e)
+                     int64_t project_id, struct ticket_type_setup **out, size_t *n, struct err *e)
 {
-    struct db_res r, d, k;
+    struct db_res d, k;
     struct ticket_type_setup *v;
     size_t ntypes = 0;
-    int found;
 
-    if (!auth_in_project(who, project_id))
-        return err_not_found(e);
-    found = db_one(db, a, &sql_project, DB_ARGS(P_INT(project_id)), &r, e);
-    if (found <= 0)
-        return found < 0 ? -1 : err_not_found(e);
-    if (db_query(db, a, &sql_deadlines, DB_ARGS(P_INT(project_id)), &d, e) < 0 ||
+    if (res_project_scope(db, who, project_id, e) < 0 ||
+        db_query(db, a, &sql_deadlines, DB_ARGS(P_INT(project_id)), &d, e) < 0 ||
         db_query(db, a, &sql_type_skills, DB_ARGS(P_INT(project_id)), &k, e) < 0)
         return -1;
     while (ticket_type_names[ntypes])
@@ -156,14 +150,14 @@ static int project_tx(struct db *db, void *arg, struct err *e)
             return -1;
         for (size_t i = 0; i < op->nskills; i++)
             if (db_exec(db, &sql_type_skill_add,
-                        DB_ARGS(P_INT(op->project_id), P_STR(op->type), P_STR(op->skills[i])),
-                        NULL, e) < 0)
+                        DB_ARGS(P_INT(op->project_id), P_STR(op->type), P_STR(op->skills[i])), NULL,
+                        e) < 0)
                 return -1;
     }
     return audit_change(db, &op->a,
                         &(struct audit_entry){.who = op->who,
                                               .action = op->set_skills ? "set_ticket_type_skills"
-                                                                   : "set_ticket_deadline",
+                                                                       : "set_ticket_deadline",
                                               .entity = "project_ticket_setup",
                                               .entity_id = op->project_id,
                                               .before = before},
@@ -180,8 +174,7 @@ static int run(struct db *db, int (*fn)(struct db *, void *, struct err *), void
 }
 
 int ticket_deadline_set(struct db *db, const struct principal *who, int64_t project_id,
-                        const char *type, int64_t response_min, int64_t complete_min,
-                        struct err *e)
+                        const char *type, int64_t response_min, int64_t complete_min, struct err *e)
 {
     struct project_op op = {{0}, who, project_id, type, false, response_min, complete_min, NULL, 0};
 
@@ -193,8 +186,7 @@ int ticket_deadline_set(struct db *db, const struct principal *who, int64_t proj
 }
 
 int ticket_type_skills_set(struct db *db, const struct principal *who, int64_t project_id,
-                           const char *type, const char *const *skills, size_t n,
-                           struct err *e)
+                           const char *type, const char *const *skills, size_t n, struct err *e)
 {
     struct project_op op = {{0}, who, project_id, type, true, 0, 0, skills, n};
 
@@ -223,8 +215,8 @@ static int member_scope(const struct principal *who, const struct db_res *r, str
     return 0;
 }
 
-int staff_skills_get(struct db *db, struct arena *a, const struct principal *who,
-                     int64_t staff_id, const char ***out, size_t *n, struct err *e)
+int staff_skills_get(struct db *db, struct arena *a, const struct principal *who, int64_t staff_id,
+                     const char ***out, size_t *n, struct err *e)
 {
     struct db_res r;
     bool some = false;

@@ -29,8 +29,8 @@
 #include "core/err.h"
 #include "db/db.h"
 
-#define TICKET_SKILLS_MAX 20   /* skills in one list */
-#define TICKET_SKILL_CHARS 32  /* characters of one skill (no comma, no space) */
+#define TICKET_SKILLS_MAX 20           /* skills in one list */
+#define TICKET_SKILL_CHARS 32          /* characters of one skill (no comma, no space) */
 #define TICKET_DEADLINE_MAX_MIN 525600 /* a year */
 
 /* A project's set-up of one type. */
@@ -45,8 +45,7 @@ struct ticket_type_setup {
 /* The six types' set-up of a project of the caller's (404 otherwise), in
  * the order of ticket_type_names, into out[] (in a). */
 int ticket_setup_get(struct db *db, struct arena *a, const struct principal *who,
-                     int64_t project_id, struct ticket_type_setup **out, size_t *n,
-                     struct err *e);
+                     int64_t project_id, struct ticket_type_setup **out, size_t *n, struct err *e);
 
 /* Set a type's deadlines in a project: 1 ≤ response_min ≤ complete_min ≤
  * TICKET_DEADLINE_MAX_MIN (else 400). Tickets submitted from then on have
@@ -59,12 +58,11 @@ int ticket_deadline_set(struct db *db, const struct principal *who, int64_t proj
  * Each skill 1..TICKET_SKILL_CHARS characters, no comma or white space,
  * at most TICKET_SKILLS_MAX, distinct (else 400). */
 int ticket_type_skills_set(struct db *db, const struct principal *who, int64_t project_id,
-                           const char *type, const char *const *skills, size_t n,
-                           struct err *e);
+                           const char *type, const char *const *skills, size_t n, struct err *e);
 
 /* A staff member's skills (sorted, in a); scope as above, 404. */
-int staff_skills_get(struct db *db, struct arena *a, const struct principal *who,
-                     int64_t staff_id, const char ***out, size_t *n, struct err *e);
+int staff_skills_get(struct db *db, struct arena *a, const struct principal *who, int64_t staff_id,
+                     const char ***out, size_t *n, struct err *e);
 /* Replace them (the rules of the type's skills). */
 int staff_skills_set(struct db *db, const struct principal *who, int64_t staff_id,
                      const char *const *skills, size_t n, struct err *e);

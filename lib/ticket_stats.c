@@ -15,6 +15,7 @@
 #include "bills.h"
 #include "core/money.h"
 #include "fees.h"
+#include "resources.h"
 #include "tickets.h"
 
 /* ---- The SQL of this module -------------------------------------------------------- */
@@ -125,8 +126,8 @@ static const struct rt_col stats_cols[SC_NCOLS] = {
 static const struct {
     const char *type, *name;
 } type_names[] = {
-    {"repair", "报修"},     {"cleaning", "保洁"},   {"security", "安保"},
-    {"complaint", "投诉"},  {"suggestion", "建议"}, {"other", "其他"},
+    {"repair", "报修"},    {"cleaning", "保洁"},   {"security", "安保"},
+    {"complaint", "投诉"}, {"suggestion", "建议"}, {"other", "其他"},
 };
 
 static const char *type_name(const char *type)
@@ -197,11 +198,11 @@ int ticket_stats(struct db *db, struct arena *a, const struct principal *who,
         return err_bad_request(e, "from 不能晚于 to");
     if (to - from + 1 > TICKET_STATS_MAX_DAYS)
         return err_bad_request(e, "统计区间最长 731 天");
-    if (!auth_in_project(who, q->project_id))
-        return err_not_found(e);
-    found = db_one(db, a, &sql_project_name, DB_ARGS(P_INT(q->project_id)), &r, e);
-    if (found <= 0)
-        return found < 0 ? -1 : err_not_found(e);
+    if (res_project_scope(db, who, q->project_id, e) < 0 ||
+        (found = db_one(db, a, &sql_project_name, DB_ARGS(P_INT(q->project_id)), &r, e)) < 0)
+        return -1;
+    if (!found)
+        return err_not_found(e); /* removed since */
 
     report_init(out, a, "ticket-stats", "工单统计表");
     rt_meta_num(out, "project_id", NULL, RT_INT, q->project_id);
@@ -225,9 +226,10 @@ int ticket_stats(struct db *db, struct arena *a, const struct principal *who,
             db_int(&r, i, 10), db_int(&r, i, 11), db_int(&r, i, 12), db_int(&r, i, 13),
         };
         rt_text(out, &row[SC_KEY], key);
-        rt_text(out, &row[SC_NAME], sql == &sql_by_type    ? type_name(key)
-                                    : sql == &sql_by_month ? key
-                                                           : db_text(&r, i, 1));
+        rt_text(out, &row[SC_NAME],
+                sql == &sql_by_type    ? type_name(key)
+                : sql == &sql_by_month ? key
+                                       : db_text(&r, i, 1));
         put_figures(row, &x);
         ticket_stats_add(&total, &x);
     }

@@ -57,9 +57,9 @@ void ticket_stats_figure(const struct ticket_stats_sums *s, struct ticket_stats_
 void ticket_stats_add(struct ticket_stats_sums *total, const struct ticket_stats_sums *s);
 
 struct ticket_stats_query {
-    int64_t project_id;     /* required: one of the caller's (else 404) */
-    const char *from, *to;  /* YYYY-MM-DD, China days; NULL: this month until today */
-    const char *group;      /* type (NULL: the default) | month | assignee */
+    int64_t project_id;    /* required: one of the caller's (else 404) */
+    const char *from, *to; /* YYYY-MM-DD, China days; NULL: this month until today */
+    const char *group;     /* type (NULL: the default) | month | assignee */
 };
 
 /* The statistics as a report: its values project_id, from, to, group;

@@ -201,8 +201,8 @@ DB_SQL(sql_list_owner, "SELECT " TICKET_LIST_COLS "FROM tickets t" TICKET_ASSIGN
 #define STAFF_FILTERS                                                                              \
     "AND (? = '' OR t.status = ?) "                                                                \
     "AND (? = 0 OR (? = -1 AND t.assignee_id IS NULL) OR t.assignee_id = ?) "                      \
-    "AND (? = '' OR t.type = ?) AND (? = 0 OR t.response_overdue OR t.complete_overdue) "        \
-    "AND (? = '' OR t.created_at >= ?) AND (? = '' OR t.created_at < ?) "                         \
+    "AND (? = '' OR t.type = ?) AND (? = 0 OR t.response_overdue OR t.complete_overdue) "          \
+    "AND (? = '' OR t.created_at >= ?) AND (? = '' OR t.created_at < ?) "                          \
     "AND t.id < ? ORDER BY t.id DESC LIMIT ?"
 DB_SQL(sql_list_project, "SELECT " TICKET_LIST_COLS "FROM tickets t" TICKET_ASSIGNEE
                          "WHERE t.project_id = ? " STAFF_FILTERS);

@@ -174,10 +174,10 @@ int ticket_list_owner(struct db *db, struct arena *a, const struct principal *wh
 struct ticket_filter {
     bool has_status;
     enum ticket_status status;
-    int64_t assignee;   /* TICKET_ANYONE, TICKET_UNASSIGNED or a staff id */
-    int64_t project_id; /* 0 = all the caller's projects (another: 404) */
-    const char *type;   /* NULL = any */
-    bool overdue;       /* only those that missed a deadline */
+    int64_t assignee;      /* TICKET_ANYONE, TICKET_UNASSIGNED or a staff id */
+    int64_t project_id;    /* 0 = all the caller's projects (another: 404) */
+    const char *type;      /* NULL = any */
+    bool overdue;          /* only those that missed a deadline */
     const char *from, *to; /* created on these China days (YYYY-MM-DD, 400 else); NULL = open */
 };
 /* The UTC instant China's day `day` (days since 1970-01-01) begins, as

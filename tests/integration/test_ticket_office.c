@@ -35,8 +35,8 @@ static struct {
 /* ---- fixture ----------------------------------------------------------------------- */
 
 static const char *const drop_sql[] = {
-    "DELETE FROM ticket_events WHERE ticket_id IN (SELECT id FROM tickets WHERE project_id IN "
-    OURS ")",
+    "DELETE FROM ticket_events WHERE ticket_id IN (SELECT id FROM tickets WHERE project_id IN " OURS
+    ")",
     "DELETE FROM tickets WHERE project_id IN " OURS,
     "DELETE FROM ticket_deadlines WHERE project_id IN " OURS,
     "DELETE FROM ticket_type_skills WHERE project_id IN " OURS,
@@ -258,8 +258,8 @@ static void stats_by_type_month_and_assignee(void **state)
     assert_int_equal(cJSON_GetArraySize(rows), 2);
     expect_row(cJSON_GetArrayItem(rows, 0), "2025-11", "2025-11", 2, 2, 1, 0, 0, 10000, 900, 5400,
                2, 450, 1);
-    expect_row(cJSON_GetArrayItem(rows, 1), "2025-12", "2025-12", 3, 0, 0, 1, 1, 0, 300, -1, 0,
-               -1, 1);
+    expect_row(cJSON_GetArrayItem(rows, 1), "2025-12", "2025-12", 3, 0, 0, 1, 1, 0, 300, -1, 0, -1,
+               1);
     cJSON_Delete(doc);
 
     /* by assignee: the unassigned first, then by id */
@@ -269,8 +269,8 @@ static void stats_by_type_month_and_assignee(void **state)
     snprintf(a, sizeof(a), "%lld", (long long)g.tech_a);
     snprintf(b, sizeof(b), "%lld", (long long)g.tech_b);
     expect_row(cJSON_GetArrayItem(rows, 0), "0", "未指派", 2, 0, 0, 1, 1, -1, -1, -1, 0, -1, 0);
-    expect_row(cJSON_GetArrayItem(rows, 1), a, "统计师傅甲", 2, 1, 1, 0, 0, 5000, 450, 7200, 1,
-               500, 1);
+    expect_row(cJSON_GetArrayItem(rows, 1), a, "统计师傅甲", 2, 1, 1, 0, 0, 5000, 450, 7200, 1, 500,
+               1);
     expect_row(cJSON_GetArrayItem(rows, 2), b, "统计师傅乙", 1, 1, 0, 0, 0, 10000, 1200, 3600, 1,
                400, 1);
     cJSON_Delete(doc);
@@ -302,8 +302,9 @@ static void stats_exports(void **state)
         "合计,5,2,1,1,1,66.67%,700,5400,2,450,2\r\n";
 
     (void)state;
-    snprintf(path, sizeof(path), "/api/v1/office/tickets/stats?project_id=%lld" PERIOD
-             "&format=csv", (long long)g.proj);
+    snprintf(path, sizeof(path),
+             "/api/v1/office/tickets/stats?project_id=%lld" PERIOD "&format=csv",
+             (long long)g.proj);
     it_http_typed("GET", path, NULL, 0, NULL, g.admin, &r, ctype, sizeof(ctype));
     it_expect(&r, 200, NULL);
     assert_string_equal(ctype, "text/csv; charset=utf-8");
@@ -311,12 +312,12 @@ static void stats_exports(void **state)
     assert_memory_equal(r.body.data, want, strlen(want));
     it_resp_free(&r);
 
-    snprintf(path, sizeof(path), "/api/v1/office/tickets/stats?project_id=%lld" PERIOD
-             "&format=xlsx", (long long)g.proj);
+    snprintf(path, sizeof(path),
+             "/api/v1/office/tickets/stats?project_id=%lld" PERIOD "&format=xlsx",
+             (long long)g.proj);
     it_http_typed("GET", path, NULL, 0, NULL, g.admin, &r, ctype, sizeof(ctype));
     it_expect(&r, 200, NULL);
-    assert_string_equal(ctype,
-                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    assert_string_equal(ctype, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
     assert_true(r.body.len > 4 && memcmp(r.body.data, "PK\x03\x04", 4) == 0);
     it_resp_free(&r);
 }
@@ -325,9 +326,13 @@ static void stats_refused(void **state)
 {
     char path[256];
     static const char *const bad[] = {
-        "&from=2025-13-01",           "&from=2025-02-30",        "&to=20251231",
-        "&from=2025-12-31&to=2025-11-01", "&from=2023-12-31&to=2025-12-31",
-        "&group=week",                "&format=pdf",
+        "&from=2025-13-01",
+        "&from=2025-02-30",
+        "&to=20251231",
+        "&from=2025-12-31&to=2025-11-01",
+        "&from=2023-12-31&to=2025-12-31",
+        "&group=week",
+        "&format=pdf",
     };
 
     (void)state;
@@ -355,8 +360,7 @@ static void stats_refused(void **state)
     refused_as(g.admin, "GET", path, NULL, 404, "NOT_FOUND");
     refused_as(g.admin, "GET", "/api/v1/office/tickets/stats?project_id=999999", NULL, 404,
                "NOT_FOUND");
-    snprintf(path, sizeof(path), "/api/v1/office/tickets/stats?project_id=%lld",
-             (long long)g.proj);
+    snprintf(path, sizeof(path), "/api/v1/office/tickets/stats?project_id=%lld", (long long)g.proj);
     refused_as(g.super, "GET", path, NULL, 404, "NOT_FOUND"); /* a supervisor of project 1 */
     refused_as(g.butler, "GET", path, NULL, 403, "FORBIDDEN");
     refused_as(g.tech, "GET", path, NULL, 403, "FORBIDDEN");
@@ -421,9 +425,8 @@ static void suggested(int64_t id, char *out, size_t size)
     it_http("GET", path, NULL, 0, g.admin, &r);
     it_expect(&r, 200, NULL);
     out[0] = '\0';
-    cJSON_ArrayForEach(it, it_field(r.json, "items"))
-        used += (size_t)snprintf(out + used, size - used, "%s%lld", used ? "," : "",
-                                 (long long)it_int(it, "id"));
+    cJSON_ArrayForEach(it, it_field(r.json, "items")) used += (size_t)snprintf(
+        out + used, size - used, "%s%lld", used ? "," : "", (long long)it_int(it, "id"));
     it_resp_free(&r);
 }
 
@@ -443,8 +446,7 @@ static void setup_round_trips_and_steers_suggestions(void **state)
 
     (void)state;
     /* the defaults first: repair 30 minutes to answer, two days to finish, no skills */
-    snprintf(path, sizeof(path), "/api/v1/office/projects/%lld/ticket-settings",
-             (long long)g.proj);
+    snprintf(path, sizeof(path), "/api/v1/office/projects/%lld/ticket-settings", (long long)g.proj);
     it_http("GET", path, NULL, 0, g.admin, &r);
     it_expect(&r, 200, NULL);
     assert_int_equal(cJSON_GetArraySize(it_field(r.json, "types")), 6);
@@ -495,8 +497,8 @@ static void setup_round_trips_and_steers_suggestions(void **state)
 
     /* the type needs gas: nobody has it yet */
     snprintf(path, sizeof(path), "/api/v1/office/projects/%lld/ticket-skills", (long long)g.proj);
-    it_http("PUT", path, "{\"type\":\"repair\",\"skills\":[\"gas\",\"水电\"]}", (size_t)-1,
-            g.admin, &r);
+    it_http("PUT", path, "{\"type\":\"repair\",\"skills\":[\"gas\",\"水电\"]}", (size_t)-1, g.admin,
+            &r);
     it_expect(&r, 200, NULL);
     t = it_field(type_of(r.json, "repair"), "skills");
     assert_int_equal(cJSON_GetArraySize(t), 2);
@@ -571,8 +573,12 @@ static void setup_refused(void **state)
         "{\"type\":\"repair\",\"skills\":[\"123456789012345678901234567890123\"]}",
     };
     static const char *const bad_member[] = {
-        "{\"skills\":[\"a,b\"]}", "{\"skills\":[\"gas\",\"gas\"]}", "{\"skills\":[\"g as\"]}",
-        "{\"skills\":\"gas\"}",  "{\"skills\":[null]}",           "{}",
+        "{\"skills\":[\"a,b\"]}",
+        "{\"skills\":[\"gas\",\"gas\"]}",
+        "{\"skills\":[\"g as\"]}",
+        "{\"skills\":\"gas\"}",
+        "{\"skills\":[null]}",
+        "{}",
         "{\"skills\":[],\"type\":\"repair\"}",
     };
 
@@ -604,13 +610,12 @@ static void setup_refused(void **state)
                "{\"type\":\"repair\",\"skills\":[\"gas\"]}", 404, "NOT_FOUND");
     /* a member of no project of ours; one who also serves another's (403) */
     refused_as(g.admin, "GET", "/api/v1/office/staff/999999/skills", NULL, 404, "NOT_FOUND");
-    refused_as(g.admin, "PUT", "/api/v1/office/staff/999999/skills", "{\"skills\":[\"gas\"]}",
-               404, "NOT_FOUND");
+    refused_as(g.admin, "PUT", "/api/v1/office/staff/999999/skills", "{\"skills\":[\"gas\"]}", 404,
+               "NOT_FOUND");
     snprintf(other, sizeof(other), "/api/v1/office/staff/%lld/skills", (long long)g.both);
     refused_as(g.admin, "PUT", other, "{\"skills\":[\"gas\"]}", 403, "FORBIDDEN");
     /* a supervisor of project 1 reads no set-up of it: admins only */
-    refused_as(g.super, "GET", "/api/v1/office/projects/1/ticket-settings", NULL, 403,
-               "FORBIDDEN");
+    refused_as(g.super, "GET", "/api/v1/office/projects/1/ticket-settings", NULL, 403, "FORBIDDEN");
     refused_as(g.butler, "PUT", member, "{\"skills\":[\"gas\"]}", 403, "FORBIDDEN");
 }
 

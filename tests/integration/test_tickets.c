@@ -1076,28 +1076,21 @@ static void tickets_bad_input_changes_nothing(void **state)
     refused_as(g.tech, "POST", path, "{\"result\":\"x\",\"charge_fen\":0}", 400, "BAD_REQUEST");
     refused_as(g.tech, "POST", path, "{\"result\":\"x\",\"charge_fen\":12.5}", 400, "BAD_REQUEST");
     {
-        /* a fee only for a repair in a home */
-        int64_t pub;
-        char b2[256];
-        snprintf(b2, sizeof(b2),
-                 "{\"resource_id\":%lld,\"type\":\"repair\",\"area\":\"public\","
-                 "\"description\":\"测试：路灯不亮\"}",
-                 (long long)g.home);
-        pub = call_as(g.owner, "POST", "/api/v1/owner/tickets", b2, 201, NULL);
-        put_state(pub, TICKET_IN_PROGRESS, TECH_ID);
-        action_path(path, sizeof(path), pub, "complete");
-        refused_as(g.tech, "POST", path, "{\"result\":\"x\",\"charge_fen\":100}", 400,
-                   "BAD_REQUEST");
-        /* nor for another type in a home */
-        snprintf(b2, sizeof(b2),
-                 "{\"resource_id\":%lld,\"type\":\"cleaning\",\"area\":\"private\","
-                 "\"description\":\"测试：清洗油烟机\"}",
-                 (long long)g.home);
-        pub = call_as(g.owner, "POST", "/api/v1/owner/tickets", b2, 201, NULL);
-        put_state(pub, TICKET_IN_PROGRESS, TECH_ID);
-        action_path(path, sizeof(path), pub, "complete");
-        refused_as(g.tech, "POST", path, "{\"result\":\"x\",\"charge_fen\":100}", 400,
-                   "BAD_REQUEST");
+        /* a fee only for a repair in a home: not a public one, not another type */
+        static const char *const kinds[][2] = {{"repair", "public"}, {"cleaning", "private"}};
+        for (size_t i = 0; i < 2; i++) {
+            int64_t other;
+            char b2[256];
+            snprintf(b2, sizeof(b2),
+                     "{\"resource_id\":%lld,\"type\":\"%s\",\"area\":\"%s\","
+                     "\"description\":\"测试：路灯不亮\"}",
+                     (long long)g.home, kinds[i][0], kinds[i][1]);
+            other = call_as(g.owner, "POST", "/api/v1/owner/tickets", b2, 201, NULL);
+            put_state(other, TICKET_IN_PROGRESS, TECH_ID);
+            action_path(path, sizeof(path), other, "complete");
+            refused_as(g.tech, "POST", path, "{\"result\":\"x\",\"charge_fen\":100}", 400,
+                       "BAD_REQUEST");
+        }
     }
     /* the office switched the repair fee off: a charge is refused whole */
     it_sql_exec("UPDATE fee_items SET active = 0 WHERE project_id = 1 AND code = 'WXF'", NULL, 0);

@@ -103,7 +103,8 @@ static void skills_checked(void **state)
     static const char *const empty[] = {""};
     static const char *const twice[] = {"plumbing", "plumbing"};
     static const char *const long33[] = {"123456789012345678901234567890123"};
-    static const char *const chinese32[] = {"一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二"};
+    static const char *const chinese32[] = {
+        "一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二"};
     static const char *many[TICKET_SKILLS_MAX + 1];
     static char names[TICKET_SKILLS_MAX + 1][4];
     struct err e;
