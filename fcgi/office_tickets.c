@@ -36,7 +36,7 @@ int h_office_ticket_stats(struct req *r, struct err *e)
         return -1;
     if (!format || strcmp(format, "json") == 0)
         return reply_json(r, 200, render_report(&rep));
-    /* the period is checked digits and dashes by now */
+    /* the report's values from and to (ticket_stats.h): days it wrote itself */
     snprintf(name, sizeof(name), "ticket-stats-%lld-%s-%s.%s", (long long)q.project_id,
              rep.meta[2].v.s, rep.meta[3].v.s, format);
     return reply_report_file(r, &rep, format, name, e);

@@ -10,6 +10,7 @@
 #include "ticket_setup.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "audit.h"
 #include "core/json.h"
@@ -61,7 +62,7 @@ int ticket_skills_check(const char *const *skills, size_t n, struct err *e)
             strstr(s, "\xE3\x80\x80") || strstr(s, "\xEF\xBC\x8C"))
             return err_bad_request(e, "技能须为 1 到 32 个字，不含逗号或空格");
         for (size_t j = 0; j < i; j++)
-            if (strcmp(skills[j], s) == 0)
+            if (strcasecmp(skills[j], s) == 0)
                 return err_bad_request(e, "技能不能重复");
     }
     return 0;
@@ -73,6 +74,15 @@ static int type_check(const char *type, struct err *e)
         return err_bad_request(e, "type 只能是 repair、cleaning、security、complaint、suggestion "
                                   "或 other");
     return 0;
+}
+
+/* A skill the column's collation takes for one already listed (beyond
+ * ASCII case, which the check above sees) is a repetition too. */
+static int dup_skill(struct err *e)
+{
+    if (err_is(e, E_DB_DUPLICATE))
+        return err_bad_request(e, "技能不能重复");
+    return -1;
 }
 
 /* ---- a project's set-up -------------------------------------------------------------- */
@@ -152,7 +162,7 @@ static int project_tx(struct db *db, void *arg, struct err *e)
             if (db_exec(db, &sql_type_skill_add,
                         DB_ARGS(P_INT(op->project_id), P_STR(op->type), P_STR(op->skills[i])), NULL,
                         e) < 0)
-                return -1;
+                return dup_skill(e);
     }
     return audit_change(db, &op->a,
                         &(struct audit_entry){.who = op->who,
@@ -262,7 +272,7 @@ static int member_tx(struct db *db, void *arg, struct err *e)
     for (size_t i = 0; i < op->n; i++)
         if (db_exec(db, &sql_staff_skill_add, DB_ARGS(P_INT(op->id), P_STR(op->skills[i])), NULL,
                     e) < 0)
-            return -1;
+            return dup_skill(e);
     return audit_change(db, &op->a,
                         &(struct audit_entry){.who = op->who,
                                               .action = "set_staff_skills",

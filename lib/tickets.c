@@ -915,8 +915,9 @@ int ticket_get(struct db *db, struct arena *a, const struct principal *who, int6
         if (found < 0)
             return -1;
         out->has_bill = found > 0;
-        out->bill = (struct ticket_bill){b.id, b.amount_fen, b.paid_fen, b.due_fen,
-                                         found ? bill_status_name(b.status) : NULL};
+        if (found)
+            out->bill = (struct ticket_bill){b.id, b.amount_fen, b.paid_fen, b.due_fen,
+                                             bill_status_name(b.status)};
     }
     /* materials come with completion, and no step leads back from
      * completed: a ticket short of it has none (one query less for every

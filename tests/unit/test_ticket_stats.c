@@ -101,7 +101,7 @@ static void skills_checked(void **state)
     static const char *const wide_space[] = {"水\xE3\x80\x80电"};
     static const char *const wide_comma[] = {"水\xEF\xBC\x8C电"};
     static const char *const empty[] = {""};
-    static const char *const twice[] = {"plumbing", "plumbing"};
+    static const char *const twice[] = {"plumbing", "Plumbing"};
     static const char *const long33[] = {"123456789012345678901234567890123"};
     static const char *const chinese32[] = {
         "一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二"};
