@@ -264,6 +264,22 @@ const struct route routes[] = {
      ACCESS_STAFF, BILLING, 0, "office_discount_schemes", NULL},
     {"PATCH", "/api/v1/office/discount-schemes/{id}", h_office_discount_scheme_update,
      ACCESS_STAFF, BILLING, 0, "office_discount_scheme_update", FIELDS("active", "valid_to")},
+
+    /* ticket statistics and set-up (office_tickets.c; TKT-6, TKT-2/3): the
+     * statistics for those who answer for the service, the set-up for admins */
+    {"GET", "/api/v1/office/tickets/stats", h_office_ticket_stats, ACCESS_STAFF,
+     ROLE_ADMIN | ROLE_MANAGER | ROLE_SUPERVISOR, 0, "office_ticket_stats", NULL},
+    {"GET", "/api/v1/office/projects/{id}/ticket-settings", h_office_ticket_setup, ACCESS_STAFF,
+     OFFICE, 0, "office_ticket_setup", NULL},
+    {"PUT", "/api/v1/office/projects/{id}/ticket-deadlines", h_office_ticket_deadline_set,
+     ACCESS_STAFF, OFFICE, 0, "office_ticket_deadline_set",
+     FIELDS("type", "response_min", "complete_min")},
+    {"PUT", "/api/v1/office/projects/{id}/ticket-skills", h_office_ticket_skills_set,
+     ACCESS_STAFF, OFFICE, 0, "office_ticket_skills_set", FIELDS("type", "skills")},
+    {"GET", "/api/v1/office/staff/{id}/skills", h_office_staff_skills, ACCESS_STAFF, OFFICE, 0,
+     "office_staff_skills", NULL},
+    {"PUT", "/api/v1/office/staff/{id}/skills", h_office_staff_skills_set, ACCESS_STAFF, OFFICE,
+     0, "office_staff_skills_set", FIELDS("skills")},
 };
 
 const size_t nroutes = sizeof(routes) / sizeof(routes[0]);

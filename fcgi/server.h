@@ -143,4 +143,12 @@ HANDLER(h_office_discount_scheme_create);
 HANDLER(h_office_discount_schemes);
 HANDLER(h_office_discount_scheme_update);
 
+/* office_tickets.c: ticket statistics and set-up (TKT-6, TKT-2/3) */
+HANDLER(h_office_ticket_stats);
+HANDLER(h_office_ticket_setup);
+HANDLER(h_office_ticket_deadline_set);
+HANDLER(h_office_ticket_skills_set);
+HANDLER(h_office_staff_skills);
+HANDLER(h_office_staff_skills_set);
+
 #endif

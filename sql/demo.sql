@@ -137,7 +137,10 @@ INSERT INTO fee_items (id, project_id, code, name, cycle, method, due_day_of_cyc
                        usage_per_unit, late_fee_daily_bp, late_fee_grace_days) VALUES
   (1, 1, 'WYF', '物业费', 'monthly', 'building_area', 1, 1, 5, 30),
   (2, 1, 'TCF', '车位费', 'monthly', 'fixed', 1, 1, NULL, 0),
-  (3, 1, 'SF', '水费', 'monthly', 'usage', 1, 100, NULL, 0);
+  (3, 1, 'SF', '水费', 'monthly', 'usage', 1, 100, NULL, 0),
+  -- the repair fee (TKT-4): a completed repair's charge is a bill of this
+  -- item (lib/fees.h fee_item_repair_tx(), which makes it where missing)
+  (4, 1, 'WXF', '维修费', 'once', 'fixed', 1, 1, NULL, 0);
 INSERT INTO fee_rates (fee_item_id, rate, resource_kind, valid_from) VALUES
   (1, 2350000, 'home', '2020-01-01'),
   (1, 4500000, 'shop', '2020-01-01'),
