@@ -101,3 +101,7 @@ CREATE TABLE survey_answers (
   KEY ix_answers_survey (survey_id, question_no, id),
   KEY ix_answers_response (response_id)
 ) ENGINE=InnoDB;
+
+-- A WeChat subscribe message's template id is 43 characters (SMS template
+-- ids, the column's first users, are digits): room for both.
+ALTER TABLE outbox MODIFY template VARCHAR(64) NOT NULL;
