@@ -936,6 +936,35 @@ static void surveys_not_open_and_bad_input(void **state)
     call_as(g.admin, "GET", path, NULL, 400, "BAD_REQUEST");
 }
 
+/* ---- the demo (make run) ------------------------------------------------------------ */
+
+/* 张伟 (1栋) sees the demo's water cut notice, the pinned one first, and
+ * the open survey; 李娜 (2栋) only the pinned one. */
+static void demo_owner_sees_notice_and_survey(void **state)
+{
+    char *zhang = it_owner_login_sms("13800000001"), *li = it_owner_login_sms("13800000002");
+    struct http_resp r;
+    cJSON *items;
+
+    (void)state;
+    assert_non_null(zhang);
+    assert_non_null(li);
+    items = it_field(get_ok(zhang, "/api/v1/owner/notices", &r), "items");
+    assert_int_equal(cJSON_GetArraySize(items), 2);
+    assert_string_equal(it_str(cJSON_GetArrayItem(items, 0), "title"), "物业服务中心办公时间");
+    assert_string_equal(it_str(cJSON_GetArrayItem(items, 1), "title"), "停水通知");
+    it_resp_free(&r);
+    items = it_field(get_ok(li, "/api/v1/owner/notices", &r), "items");
+    assert_int_equal(cJSON_GetArraySize(items), 1);
+    assert_null(it_find_str(items, "title", "停水通知"));
+    it_resp_free(&r);
+    items = it_field(get_ok(zhang, "/api/v1/owner/surveys", &r), "items");
+    assert_non_null(it_find_str(items, "title", "2026 年度物业服务满意度调查"));
+    it_resp_free(&r);
+    free(zhang);
+    free(li);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -944,6 +973,7 @@ int main(void)
         cmocka_unit_test(notices_bad_input_changes_nothing),
         cmocka_unit_test(surveys_answer_once_results_files),
         cmocka_unit_test(surveys_not_open_and_bad_input),
+        cmocka_unit_test(demo_owner_sees_notice_and_survey),
         cmocka_unit_test(it_logs_hold_no_secrets),
     };
     return cmocka_run_group_tests_name("integration_notices", tests, setup, teardown);
