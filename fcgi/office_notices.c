@@ -12,6 +12,7 @@
 #include "core/util.h"
 #include "db/db.h"
 #include "notices_render.h"
+#include "reports_render.h"
 #include "server.h"
 
 /* ---- announcements ----------------------------------------------------------------- */
@@ -308,35 +309,18 @@ static cJSON *render_tally(const struct survey_tally *t)
     return o;
 }
 
-static int reply_file(struct req *r, const char *filename, const char *type, const struct buf *b)
-{
-    char disp[200];
-
-    snprintf(disp, sizeof(disp), "Content-Disposition: attachment; filename=\"%s\"\r\n", filename);
-    return reply_raw(r, 200, type, b->data ? b->data : "", b->len, disp);
-}
-
 /* ?format=csv|xlsx: the results as a file (report_table.h). */
 static int results_file(struct req *r, const char *format, struct err *e)
 {
     struct report rep;
-    struct buf out = BUF_INIT;
     char name[64];
-    int rc = -1;
 
     if (strcmp(format, "csv") != 0 && strcmp(format, "xlsx") != 0)
         return err_bad_request(e, "format 只能是 json、csv 或 xlsx");
     if (survey_report(db_thread(), &r->arena, &r->who, r->params[0], &rep, e) < 0)
         return -1;
     snprintf(name, sizeof(name), "survey-%lld.%s", (long long)r->params[0], format);
-    if (strcmp(format, "csv") == 0) {
-        report_csv(&rep, &out);
-        rc = reply_file(r, name, REPORT_CSV_TYPE, &out);
-    } else if (report_xlsx(&rep, &out, e) == 0) {
-        rc = reply_file(r, name, REPORT_XLSX_TYPE, &out);
-    }
-    buf_free(&out);
-    return rc;
+    return reply_report_file(r, &rep, format, name, e);
 }
 
 int h_office_survey_results(struct req *r, struct err *e)

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include "bills_import.h"
+#include "http.h"
 #include "jobs.h"
 #include "report_table.h"
 
@@ -19,6 +20,11 @@
 cJSON *render_report(const struct report *r);
 /* The bill import's report (§7.16), with or without its row errors. */
 cJSON *render_bill_import_report(const struct bill_import_report *rep, bool with_errors);
+
+/* Answer rep as a file: format "csv" or "xlsx" (the caller checked
+ * which), named filename (office_reports.c; the surveys' results too). */
+int reply_report_file(struct req *r, const struct report *rep, const char *format,
+                      const char *filename, struct err *e);
 
 /* The jobs of this area (jobs_reports.c), run by the jobs process for
  * the job's starter: "bill_import" and "report_export". */

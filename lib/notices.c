@@ -205,15 +205,34 @@ struct write_op {
     int category;          /* -1 = not given */
 };
 
-/* The buildings named are the project's (they stay so: shared locks). */
-static int buildings_tx(struct db *db, struct write_op *op, int64_t project_id, struct err *e)
+int notice_audience_tx(struct db *db, struct arena *a, const struct principal *who,
+                       int64_t project_id, const char *buildings, size_t n, struct err *e)
+{
+    struct db_res r;
+    int found = db_one(db, a, &sql_project, DB_ARGS(P_INT(project_id)), &r, e);
+
+    if (found < 0)
+        return -1;
+    if (!found || !auth_in_project(who, project_id))
+        return err_not_found(e);
+    if (!buildings || !buildings[0])
+        return 0;
+    if (db_one(db, a, &sql_buildings, DB_ARGS(P_INT(project_id), P_STR(buildings)), &r, e) < 0)
+        return -1;
+    if (db_int(&r, 0, 0) != (int64_t)n)
+        return err_bad_request(e, "building_ids 须为本项目的楼栋");
+    return 0;
+}
+
+/* An edit's new buildings are the project's (it is locked with the notice). */
+static int buildings_tx(struct db *db, struct write_op *op, struct err *e)
 {
     struct db_res r;
 
     if (!op->buildings || !op->buildings[0])
         return 0;
-    if (db_one(db, &op->a, &sql_buildings, DB_ARGS(P_INT(project_id), P_STR(op->buildings)), &r,
-               e) < 0)
+    if (db_one(db, &op->a, &sql_buildings,
+               DB_ARGS(P_INT(op->project_id), P_STR(op->buildings)), &r, e) < 0)
         return -1;
     if (db_int(&r, 0, 0) != (int64_t)op->in->nbuildings)
         return err_bad_request(e, "building_ids 须为本项目的楼栋");
@@ -224,16 +243,10 @@ static int create_tx(struct db *db, void *arg, struct err *e)
 {
     struct write_op *op = arg;
     const struct notice_in *in = op->in;
-    struct db_res r;
-    int found;
 
     arena_reset(&op->a);
-    found = db_one(db, &op->a, &sql_project, DB_ARGS(P_INT(op->project_id)), &r, e);
-    if (found < 0)
-        return -1;
-    if (!found || !auth_in_project(op->who, op->project_id))
-        return err_not_found(e);
-    if (buildings_tx(db, op, op->project_id, e) < 0 ||
+    if (notice_audience_tx(db, &op->a, op->who, op->project_id, op->buildings, in->nbuildings,
+                           e) < 0 ||
         db_insert(db, &sql_insert,
                   DB_ARGS(P_INT(op->project_id), P_STR(op->buildings ? op->buildings : ""),
                           P_STR(in->title), P_STR(in->body),
@@ -293,7 +306,7 @@ static int update_tx(struct db *db, void *arg, struct err *e)
         return -1;
     if (strcmp(status, "draft") != 0)
         return err_set(e, E_NOTICE_NOT_DRAFT);
-    if (buildings_tx(db, op, op->project_id, e) < 0 ||
+    if (buildings_tx(db, op, e) < 0 ||
         audit_snapshot(db, &op->a, &sql_snap, op->id, &before, e) < 0 ||
         db_exec(db, &sql_update,
                 DB_ARGS(P_STR(in->title), P_STR(in->body),

@@ -60,6 +60,13 @@ extern const char *const notice_category_labels[];
  * id. Pure (the buildings' project is checked in the transaction). */
 int notice_audience_text(const int64_t *ids, size_t n, char *out, struct err *e);
 
+/* In the caller's transaction: project_id exists and is one of the
+ * caller's (404 otherwise), and the buildings (normal form, n of them)
+ * are its own (400 otherwise); both locked shared so that they stay so
+ * until the commit. The shared first step of a new notice or survey. */
+int notice_audience_tx(struct db *db, struct arena *a, const struct principal *who,
+                       int64_t project_id, const char *buildings, size_t n, struct err *e);
+
 struct notice_in {
     const char *title, *body, *category; /* NULL = unchanged (edit) */
     bool has_pinned, pinned;

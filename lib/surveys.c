@@ -198,9 +198,6 @@ void survey_tally_finish(struct survey_tally *t, size_t nq)
     "EXISTS (SELECT 1 FROM person_resources pr JOIN resources r ON r.id = pr.resource_id "         \
     "WHERE pr.person_id = ? AND " PR_CURRENT("pr") " AND " NOTICE_AUDIENCE("s", "r") ")"
 
-DB_SQL(sql_project, "SELECT id FROM projects WHERE id = ? LOCK IN SHARE MODE");
-DB_SQL(sql_buildings, "SELECT COUNT(*) FROM buildings WHERE project_id = ? "
-                      "AND FIND_IN_SET(id, ?) LOCK IN SHARE MODE");
 DB_SQL(sql_insert, "INSERT INTO surveys (project_id, building_ids, title, description, opens_at, "
                    "closes_at, created_by) VALUES (?, ?, ?, ?, FROM_UNIXTIME(?), "
                    "FROM_UNIXTIME(?), ?)");
@@ -369,22 +366,11 @@ static int create_tx(struct db *db, void *arg, struct err *e)
 {
     struct write_op *op = arg;
     const struct survey_in *in = op->in;
-    struct db_res r;
-    int found;
 
     arena_reset(&op->a);
-    found = db_one(db, &op->a, &sql_project, DB_ARGS(P_INT(op->project_id)), &r, e);
-    if (found < 0)
+    if (notice_audience_tx(db, &op->a, op->who, op->project_id, op->buildings, in->nbuildings,
+                           e) < 0)
         return -1;
-    if (!found || !auth_in_project(op->who, op->project_id))
-        return err_not_found(e);
-    if (op->buildings[0]) {
-        if (db_one(db, &op->a, &sql_buildings,
-                   DB_ARGS(P_INT(op->project_id), P_STR(op->buildings)), &r, e) < 0)
-            return -1;
-        if (db_int(&r, 0, 0) != (int64_t)in->nbuildings)
-            return err_bad_request(e, "building_ids 须为本项目的楼栋");
-    }
     if (db_insert(db, &sql_insert,
                   DB_ARGS(P_INT(op->project_id), P_STR(op->buildings), P_STR(in->title),
                           P_STR(in->description ? in->description : ""),
@@ -639,8 +625,9 @@ int survey_list_project(struct db *db, struct arena *a, const struct principal *
     return 0;
 }
 
-int survey_get(struct db *db, struct arena *a, const struct principal *who, int64_t id,
-               struct survey *out, struct err *e)
+/* The survey, for staff of its project (404 for anyone else). */
+static int read_visible(struct db *db, struct arena *a, const struct principal *who, int64_t id,
+                        struct survey *out, struct err *e)
 {
     struct db_res r;
     int found = db_one(db, a, &sql_get, DB_ARGS(P_INT(id)), &r, e);
@@ -652,6 +639,14 @@ int survey_get(struct db *db, struct arena *a, const struct principal *who, int6
     survey_from_row(&r, 0, out);
     if (!auth_in_project(who, out->project_id))
         return err_not_found(e);
+    return 0;
+}
+
+int survey_get(struct db *db, struct arena *a, const struct principal *who, int64_t id,
+               struct survey *out, struct err *e)
+{
+    if (read_visible(db, a, who, id, out, e) < 0)
+        return -1;
     return load_questions(db, a, out, e);
 }
 
@@ -686,15 +681,9 @@ int survey_texts(struct db *db, struct arena *a, const struct principal *who, in
 {
     struct survey s;
     struct db_res r;
-    int found = db_one(db, a, &sql_get, DB_ARGS(P_INT(id)), &r, e);
 
-    if (found < 0)
+    if (read_visible(db, a, who, id, &s, e) < 0)
         return -1;
-    if (!found)
-        return err_not_found(e);
-    survey_from_row(&r, 0, &s);
-    if (!auth_in_project(who, s.project_id))
-        return err_not_found(e);
     if (db_query(db, a, &sql_texts,
                  DB_ARGS(P_INT(id), P_INT(question_no), P_INT(question_no), P_INT(after),
                          P_INT(limit + 1)),
