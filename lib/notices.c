@@ -18,7 +18,6 @@
 #include <string.h>
 
 #include "audit.h"
-#include "core/json.h"
 #include "outbox.h"
 #include "resources.h"
 
@@ -42,9 +41,8 @@ static int index_of(const char *s, const char *const *set)
 #define UNEXPIRED "(n.expires_at IS NULL OR n.expires_at > UTC_TIMESTAMP())"
 /* The people of a notice's audience now (n the notice). */
 #define AUDIENCE_JOIN                                                                              \
-    " JOIN resources r ON " NOTICE_AUDIENCE("n", "r") " JOIN person_resources pr "                 \
-                                                      "ON pr.resource_id = r.id AND " PR_CURRENT( \
-                                                          "pr")
+    " JOIN resources r ON " NOTICE_AUDIENCE("n", "r")                                              \
+    " JOIN person_resources pr ON pr.resource_id = r.id AND " PR_CURRENT("pr")
 /* One of the owner's homes now is in the audience of n. */
 #define FOR_OWNER                                                                                  \
     "EXISTS (SELECT 1 FROM person_resources pr JOIN resources r ON r.id = pr.resource_id "         \
@@ -155,11 +153,12 @@ int notice_audience_text(const int64_t *ids, size_t n, char *out, struct err *e)
 /* The first max characters of UTF-8 s (in a). */
 static const char *first_chars(struct arena *a, const char *s, size_t max)
 {
+    const unsigned char *u = (const unsigned char *)s;
     size_t i = 0, chars = 0;
 
-    while (s[i] && chars < max) {
+    while (u[i] && chars < max) {
         i++;
-        while ((s[i] & 0xC0) == 0x80)
+        while ((u[i] & 0xC0) == 0x80) /* continuation bytes */
             i++;
         chars++;
     }
