@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include "bills_import.h"
+#include "http.h"
 #include "jobs.h"
 #include "report_table.h"
 
@@ -18,7 +19,8 @@
  * next_cursor for a page of a longer list. */
 cJSON *render_report(const struct report *r);
 /* Answer rep as a file of format "csv" or "xlsx" (checked by the caller)
- * named filename: 200 with its type and Content-Disposition. */
+ * named filename: 200 with its type and Content-Disposition
+ * (office_reports.c; the ticket statistics and survey results too). */
 struct req;
 int reply_report_file(struct req *r, const struct report *rep, const char *format,
                       const char *filename, struct err *e);

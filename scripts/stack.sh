@@ -135,6 +135,12 @@ upload_dir = $WUYE_VAR/uploads
 sms_template_ticket = 1120
 sms_template_ticket_staff = 1121
 CONF
+  # Announcements and surveys (NTC-1, NTC-4): their WeChat subscribe
+  # messages' templates (ids of WeChat's length).
+  cat >> "$CONF" <<CONF
+wechat_template_notice = NTCnoticeTemplate000000000000000000000000001
+wechat_template_survey = NTCsurveyTemplate000000000000000000000000001
+CONF
   sed -e "s|@PORT@|$PORT|g" -e "s|@FCGI@|unix:$FCGI_SOCK|g" -e "s|@VAR@|$WUYE_VAR|g" \
       -e "s|@ROOT@|$ROOT|g" "$ROOT/nginx/wuye.conf.in" > "$WUYE_VAR/conf/nginx.conf"
   # nginx started by root runs its workers as this user, in the socket's group.

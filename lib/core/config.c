@@ -69,6 +69,9 @@ static const struct key keys[] = {
     {"upload_dir", S(upload_dir)},
     {"sms_template_ticket", S(sms_template_ticket)},
     {"sms_template_ticket_staff", S(sms_template_ticket_staff)},
+    /* announcements and surveys */
+    {"wechat_template_notice", S(wechat_template_notice)},
+    {"wechat_template_survey", S(wechat_template_survey)},
 };
 
 void config_defaults(struct config *c)

@@ -84,6 +84,13 @@ struct config {
     char upload_dir[256];
     char sms_template_ticket[32];
     char sms_template_ticket_staff[32];
+
+    /* Announcements and surveys (NTC-1, NTC-4): the WeChat subscribe
+     * message templates of a published notice ({1} its title, {2} its
+     * category) and of a published survey ({1} its title, {2} when it
+     * closes); "" = none queued. */
+    char wechat_template_notice[64];
+    char wechat_template_survey[64];
 };
 
 /* Set defaults, then read path. -1 with e set (E_CONFIG) on a missing or
