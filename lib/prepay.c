@@ -66,6 +66,12 @@ DB_SQL(sql_last_lock, LAST_BILLED " FOR UPDATE");
     "AND status IN ('unpaid', 'partial') ORDER BY period, id"
 DB_SQL(sql_open, OPEN_OF_ITEM);
 DB_SQL(sql_open_lock, OPEN_OF_ITEM " FOR UPDATE");
+/* The collection's first lock. Two prepayments of a home that has no bill
+ * yet would each hold only gap locks where its bills will be, and
+ * deadlock on their inserts; the resource row, locked first by every
+ * prepayment (collections take it in share mode, first too), makes them
+ * wait for each other instead. */
+DB_SQL(sql_resource_lock, "SELECT id FROM resources WHERE id = ? FOR UPDATE");
 /* A bill discounted to nothing is settled at once, as a run's. */
 DB_SQL(sql_bill_insert,
        "INSERT INTO bills (project_id, resource_id, fee_item_id, period, cycle_key, source, "
@@ -191,6 +197,8 @@ static int figure(struct db *db, struct prepay_op *op, bool lock, struct err *e)
     q->resource_id = op->resource_id;
     q->fee_item_id = op->fee_item_id;
     q->months = op->months;
+    if (lock && db_query(db, op->a, &sql_resource_lock, DB_ARGS(P_INT(op->resource_id)), &r, e) < 0)
+        return -1;
     if (bills_resource_scope_tx(db, op->who, op->resource_id, &op->project_id, e) < 0 ||
         fee_items_with_rates(db, op->a, op->project_id, &op->fee_item_id, 1, &item, e) < 0 ||
         check_item(&item.item, op->months, e) < 0)
