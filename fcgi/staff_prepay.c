@@ -92,12 +92,7 @@ int h_staff_prepay(struct req *r, struct err *e)
         return err_bad_request(e, "method 须为 cash、card、wechat、alipay 或 transfer");
     if (prepay_collect(db_thread(), &r->arena, &r->who, &in, &q, &out, e) < 0)
         return -1;
-    doc = cJSON_CreateObject();
-    json_add_int(doc, "id", out.receipt_id);
-    cJSON_AddStringToObject(doc, "receipt_no", out.receipt_no);
-    json_add_int(doc, "amount_fen", out.amount_fen);
-    render_applied(doc, out.applied_bill, out.applied_fen, out.napplied);
-    json_add_int(doc, "to_prepay_fen", out.to_prepay_fen);
+    doc = render_collected(&out);
     render_quote(cJSON_AddObjectToObject(doc, "prepay"), &q);
     return reply_json(r, 201, doc);
 }

@@ -142,9 +142,12 @@ static int line_of(const struct billrun_plan *p, const struct fee_item_row *item
     b.amount_fen = row.amount_fen;
     b.discount_fen = row.discount_fen;
     b.due_date = row.due_day;
-    b.late = (struct bill_late_rule){it->has_late_fee, it->late_fee_daily_bp,
-                                     it->late_fee_grace_days, it->late_fee_cap,
-                                     it->late_fee_cap_fen, it->rounding};
+    b.late = (struct bill_late_rule){.has = it->has_late_fee,
+                                     .daily_bp = it->late_fee_daily_bp,
+                                     .grace_days = it->late_fee_grace_days,
+                                     .cap = it->late_fee_cap,
+                                     .cap_fen = it->late_fee_cap_fen,
+                                     .rounding = it->rounding};
     if (bill_figure(&b, today) < 0)
         return err_internal(e);
     l->due_day = row.due_day;
@@ -219,8 +222,13 @@ static int figure(struct db *db, struct prepay_op *op, bool lock, struct err *e)
         return -1;
     len = prepay_cycle_months(item.item.cycle);
     first = prepay_first_period(item.item.cycle, last, billrun_month_of(today));
-    plan = (struct billrun_plan){&item, 1, first, first + (int32_t)op->months - len, schemes,
-                                 nschemes, op->months};
+    plan = (struct billrun_plan){.items = &item,
+                                 .nitems = 1,
+                                 .from = first,
+                                 .to = first + (int32_t)op->months - len,
+                                 .schemes = schemes,
+                                 .nschemes = nschemes,
+                                 .prepay_months = op->months};
     q->fee_item_name = item.item.name;
     q->cycle = item.item.cycle;
     billrun_period_text(plan.from, q->period_from);
@@ -277,11 +285,11 @@ static int make_bills(struct db *db, struct prepay_op *op, int64_t *ids, size_t 
         const char *st = l->discount_fen == l->amount_fen ? "paid" : "unpaid";
 
         if (db_insert(db, &sql_bill_insert,
-                      DB_ARGS(P_INT(op->project_id), P_INT(op->resource_id),
-                              P_INT(op->fee_item_id), P_STR(l->period), P_STR(st),
-                              P_INT(l->amount_fen), P_INT(l->discount_fen), P_INT(l->due_day),
-                              P_INT(l->rate), l->has_quantity ? P_INT(l->quantity) : P_NULL,
-                              P_INT(op->who->id), P_STR(st)),
+                      DB_ARGS(P_INT(op->project_id), P_INT(op->resource_id), P_INT(op->fee_item_id),
+                              P_STR(l->period), P_STR(st), P_INT(l->amount_fen),
+                              P_INT(l->discount_fen), P_INT(l->due_day), P_INT(l->rate),
+                              l->has_quantity ? P_INT(l->quantity) : P_NULL, P_INT(op->who->id),
+                              P_STR(st)),
                       &l->bill_id, e) < 0)
             /* the unique key: billed meanwhile by a writer the locks did not
              * hold off (a period's bill never exists twice) */
@@ -290,8 +298,8 @@ static int make_bills(struct db *db, struct prepay_op *op, int64_t *ids, size_t 
                        : -1;
         if (l->discount_fen > 0 &&
             db_insert(db, &sql_discount_insert,
-                      DB_ARGS(P_INT(l->bill_id), P_INT(l->scheme_id), P_INT(l->discount_fen)),
-                      NULL, e) < 0)
+                      DB_ARGS(P_INT(l->bill_id), P_INT(l->scheme_id), P_INT(l->discount_fen)), NULL,
+                      e) < 0)
             return -1;
         if (l->due_fen > 0)
             ids[(*nids)++] = l->bill_id;
@@ -353,8 +361,9 @@ static int collect_tx(struct db *db, void *arg, struct err *e)
         return err_setf(e, E_EARLIER_BILL_UNPAID, "请先缴纳 %s 及更早的%s账单", op->first_open,
                         q->fee_item_name);
     if (strcmp(in->period_from, q->period_from) != 0)
-        return err_setf(e, E_PREPAY_QUOTE_CHANGED, "应从 %s 起预缴（%s 之前的月份已出账），请重新报价",
-                        q->period_from, q->period_from);
+        return err_setf(e, E_PREPAY_QUOTE_CHANGED,
+                        "应从 %s 起预缴（%s 已出账或有变化），请重新报价", q->period_from,
+                        in->period_from);
     if (in->amount_fen != q->due_fen)
         return err_setf(e, E_PREPAY_QUOTE_CHANGED,
                         "%s 至 %s 预缴应收 %lld 分，与收款金额 %lld 分不符，请重新报价",
@@ -379,14 +388,12 @@ int prepay_collect(struct db *db, struct arena *a, const struct principal *who,
                    const struct prepay_in *in, struct prepay_quote *q, struct collect_out *out,
                    struct err *e)
 {
-    struct prepay_op op = {a, who, in->resource_id, in->fee_item_id, in->months, in, q, out, 0,
-                           ""};
+    struct prepay_op op = {a, who, in->resource_id, in->fee_item_id, in->months, in, q, out, 0, ""};
     int32_t ym;
 
     if (check_months(in->months, e) < 0)
         return -1;
-    if (!in->period_from ||
-        billrun_period_parse(in->period_from, strlen(in->period_from), &ym) < 0)
+    if (!in->period_from || billrun_period_parse(in->period_from, strlen(in->period_from), &ym) < 0)
         return err_bad_request(e, "period_from 必须是 YYYY-MM 格式的月份（报价的起始月份）");
     if (in->amount_fen <= 0 || in->amount_fen > MONEY_MAX_FEN)
         return err_bad_request(e, "amount_fen 须为正整数（分）");

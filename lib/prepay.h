@@ -100,9 +100,9 @@ int prepay_quote(struct db *db, struct arena *a, const struct principal *who, in
 
 struct prepay_in {
     int64_t resource_id, fee_item_id, months;
-    const char *period_from; /* the quote's, "YYYY-MM" */
-    enum pay_method method;  /* the desk's (pay_method_desk()) */
-    int64_t amount_fen;      /* the quote's due_fen */
+    const char *period_from;       /* the quote's, "YYYY-MM" */
+    enum pay_method method;        /* the desk's (pay_method_desk()) */
+    int64_t amount_fen;            /* the quote's due_fen */
     const char *payer_name, *note; /* may be NULL */
 };
 

@@ -202,8 +202,9 @@ static const char *quote_path(int64_t home, int64_t item_id, const char *months)
 {
     static char path[160];
 
-    snprintf(path, sizeof(path), "/api/v1/staff/resources/%lld/prepay-quote?fee_item_id=%lld"
-                                 "&months=%s",
+    snprintf(path, sizeof(path),
+             "/api/v1/staff/resources/%lld/prepay-quote?fee_item_id=%lld"
+             "&months=%s",
              (long long)home, (long long)item_id, months);
     return path;
 }
@@ -240,8 +241,8 @@ static const char *prepay_body(int64_t item_id, int months, const char *from, in
 static int64_t add_bill(int64_t home, int64_t item_id, int64_t amount)
 {
     char period[8];
-    struct db_param p[5] = {P_INT(g.proj), P_INT(home), P_INT(item_id),
-                            P_STR(month_at(0, period)), P_INT(amount)};
+    struct db_param p[5] = {P_INT(g.proj), P_INT(home), P_INT(item_id), P_STR(month_at(0, period)),
+                            P_INT(amount)};
 
     it_sql_exec("INSERT INTO bills (project_id, resource_id, fee_item_id, period, cycle_key, "
                 "source, amount_fen, due_date) VALUES (?, ?, ?, ?, 1, 'run', ?, "
@@ -409,9 +410,8 @@ static void prepay_a_year(void **state)
                               home),
                      12);
     assert_int_equal(sql_int1("SELECT amount_fen FROM receipts WHERE id = ?", receipt), 231372);
-    assert_int_equal(sql_int1("SELECT COUNT(*) FROM bill_applications WHERE receipt_id = ?",
-                              receipt),
-                     12);
+    assert_int_equal(
+        sql_int1("SELECT COUNT(*) FROM bill_applications WHERE receipt_id = ?", receipt), 12);
     assert_int_equal(sql_int1("SELECT COUNT(*) FROM receipts WHERE resource_id = ?", home), 2);
     /* audited: the receipt's collection and the prepayment, each once */
     {
@@ -450,9 +450,8 @@ static void prepay_a_year(void **state)
     it_resp_free(&r);
     call_as(g.butler, "POST", prepay_path(home), prepay_body(g.wyf, 3, m, 63099), 201, NULL);
     assert_int_equal(count_bills(home), 16);
-    assert_int_equal(sql_int1("SELECT COUNT(DISTINCT period) FROM bills WHERE resource_id = ?",
-                              home),
-                     16);
+    assert_int_equal(
+        sql_int1("SELECT COUNT(DISTINCT period) FROM bills WHERE resource_id = ?", home), 16);
     it_books_balance();
     free(owner);
 }
@@ -508,8 +507,8 @@ static void bad_input_changes_nothing(void **state)
 {
     int64_t home = new_home(NULL, NULL);
     static const char *const months[] = {"0", "37", "1.5", "abc", "-1", "", "12a", "99999999999"};
-    static const char *const amounts[] = {"0", "-1", "1.5", "\"100\"", "1e3", "null",
-                                          "1000000000000000", "true"};
+    static const char *const amounts[] = {
+        "0", "-1", "1.5", "\"100\"", "1e3", "null", "1000000000000000", "true"};
     char m[8], path[160], body[512], *tech;
     struct http_resp r;
 
@@ -561,8 +560,8 @@ static void bad_input_changes_nothing(void **state)
     }
     refused_as(g.butler, "POST", prepay_path(home), prepay_body(g.wyf, 12, "2026-1", 231372), 400,
                "BAD_REQUEST");
-    refused_as(g.butler, "POST", prepay_path(home), prepay_body(g.wyf, 12, "2026-13", 231372),
-               400, "BAD_REQUEST");
+    refused_as(g.butler, "POST", prepay_path(home), prepay_body(g.wyf, 12, "2026-13", 231372), 400,
+               "BAD_REQUEST");
     snprintf(body, sizeof(body),
              "{\"fee_item_id\":%lld,\"months\":12,\"method\":\"cash\",\"amount_fen\":231372}",
              (long long)g.wyf);
@@ -590,8 +589,8 @@ static void bad_input_changes_nothing(void **state)
                "BAD_REQUEST");
     refused_as(g.butler, "POST", prepay_path(home), prepay_body(g.other_item, 12, m, 1), 404,
                "NOT_FOUND");
-    refused_as(g.butler, "POST", prepay_path(g.other_home), prepay_body(g.wyf, 12, m, 231372),
-               404, "NOT_FOUND");
+    refused_as(g.butler, "POST", prepay_path(g.other_home), prepay_body(g.wyf, 12, m, 231372), 404,
+               "NOT_FOUND");
     refused_as(g.butler2, "POST", prepay_path(home), prepay_body(g.wyf, 12, m, 231372), 404,
                "NOT_FOUND");
     /* a role that does not collect: 403 */
