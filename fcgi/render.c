@@ -252,6 +252,18 @@ void render_applied(cJSON *o, const int64_t *bill_ids, const int64_t *amount_fen
     }
 }
 
+cJSON *render_collected(const struct collect_out *out)
+{
+    cJSON *doc = cJSON_CreateObject();
+
+    json_add_int(doc, "id", out->receipt_id);
+    cJSON_AddStringToObject(doc, "receipt_no", out->receipt_no);
+    json_add_int(doc, "amount_fen", out->amount_fen);
+    render_applied(doc, out->applied_bill, out->applied_fen, out->napplied);
+    json_add_int(doc, "to_prepay_fen", out->to_prepay_fen);
+    return doc;
+}
+
 cJSON *render_receivables(const struct receivables *x)
 {
     cJSON *o = cJSON_CreateObject(), *recent;

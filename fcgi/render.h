@@ -44,6 +44,9 @@ void render_bill_page(struct buf *o, const struct bill_page *pg, bool paged);
 /* o's "applied":[{"bill_id","amount_fen"}] of n bills: what a collection or
  * an offset paid of each. */
 void render_applied(cJSON *o, const int64_t *bill_ids, const int64_t *amount_fen, size_t n);
+/* A collection's receipt: {"id","receipt_no","amount_fen","applied",
+ * "to_prepay_fen"} (POST /staff/collections, …/prepay). */
+cJSON *render_collected(const struct collect_out *out);
 /* A resource's receivables and recent receipts (GET /staff/resources/{id}). */
 cJSON *render_receivables(const struct receivables *x);
 /* Member name: a staff member as {"id","name"}, or null when id is 0. */

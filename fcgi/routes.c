@@ -101,6 +101,14 @@ const struct route routes[] = {
      "staff_collection",
      FIELDS("resource_id", "bill_ids", "method", "amount_fen", "to_prepay", "payer_name", "note")},
 
+    /* prepaying future periods at the desk (FEE-4, PAY-2): the desk's
+     * collectors, as /staff/collections */
+    {"GET", "/api/v1/staff/resources/{id}/prepay-quote", h_staff_prepay_quote, ACCESS_STAFF,
+     COLLECTORS, 0, "staff_prepay_quote", NULL},
+    {"POST", "/api/v1/staff/resources/{id}/prepay", h_staff_prepay, ACCESS_STAFF, COLLECTORS, 0,
+     "staff_prepay",
+     FIELDS("fee_item_id", "months", "period_from", "method", "amount_fen", "payer_name", "note")},
+
     /* service tickets and uploads (TKT-1..3, TKT-5, TKT-7): the staff's
      * actions are one route per row of the state table (lib/ticket_flow.c),
      * open to any staff role, because the domain checks the state (409)

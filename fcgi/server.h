@@ -43,6 +43,9 @@ HANDLER(h_staff_persons);
 HANDLER(h_staff_resource_bills);
 HANDLER(h_staff_bill_create);
 HANDLER(h_staff_collection);
+/* staff_prepay.c: prepaying future periods at the desk (FEE-4, PAY-2) */
+HANDLER(h_staff_prepay_quote);
+HANDLER(h_staff_prepay);
 
 /* service tickets and uploads: tickets_render.c (both audiences),
  * owner_tickets.c, staff_tickets.c, uploads.c */

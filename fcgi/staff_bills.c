@@ -48,7 +48,6 @@ int h_staff_collection(struct req *r, struct err *e)
     struct collect_out out;
     const char *method;
     int64_t *ids;
-    cJSON *doc;
 
     if (json_get_int(r->in, "resource_id", true, 1, INT32_MAX, &in.resource_id, NULL, e) < 0 ||
         json_get_ids(r->in, "bill_ids", true, BILLS_CHOICE_MAX, INT64_C(999999999999999),
@@ -64,11 +63,5 @@ int h_staff_collection(struct req *r, struct err *e)
     in.bill_ids = ids;
     if (bills_collect(db_thread(), &r->arena, &r->who, &in, &out, e) < 0)
         return -1;
-    doc = cJSON_CreateObject();
-    json_add_int(doc, "id", out.receipt_id);
-    cJSON_AddStringToObject(doc, "receipt_no", out.receipt_no);
-    json_add_int(doc, "amount_fen", out.amount_fen);
-    render_applied(doc, out.applied_bill, out.applied_fen, out.napplied);
-    json_add_int(doc, "to_prepay_fen", out.to_prepay_fen);
-    return reply_json(r, 201, doc);
+    return reply_json(r, 201, render_collected(&out));
 }

@@ -161,8 +161,9 @@ int billrun_compute(const struct billrun_plan *p, const struct fee_item_row *ite
                     : it->method == FEE_INNER_AREA  ? r->inner_area_m2x100
                     : it->method == FEE_PER_HEAD    ? r->heads
                                                     : 0;
-    return discount_best(p->schemes, p->nschemes, it->id, r->customer_group, first, fen,
-                         it->rounding, &row->discount_fen, &row->scheme_id) < 0
+    return discount_best_months(p->schemes, p->nschemes, it->id, r->customer_group, first,
+                                p->prepay_months, fen, it->rounding, &row->discount_fen,
+                                &row->scheme_id) < 0
                ? -1
                : 0;
 }
@@ -515,6 +516,24 @@ static int read_resources(struct db *db, struct arena *a, const struct billrun_p
                                               .area_m2x100 = db_int(&r, i, 6),
                                               .inner_area_m2x100 = db_int(&r, i, 7),
                                               .heads = db_int(&r, i, 8)};
+    return 0;
+}
+
+int billrun_resource_get(struct db *db, struct arena *a, int64_t project_id, int64_t resource_id,
+                         bool heads, struct billrun_resource *out, struct err *e)
+{
+    struct billrun_plan p = {0};
+    struct fee_item_row item = {.item.method = heads ? FEE_PER_HEAD : FEE_FIXED};
+    struct billrun_resource *res;
+    size_t n;
+
+    p.items = &item;
+    p.nitems = 1;
+    if (read_resources(db, a, &p, project_id, 0, resource_id - 1, 1, &res, &n, e) < 0)
+        return -1;
+    if (n == 0 || res[0].id != resource_id)
+        return err_not_found(e);
+    *out = res[0];
     return 0;
 }
 

@@ -37,7 +37,8 @@
  * counts are those of what was committed, each batch once.
  *
  * Not for: meter-based bills (the meters issue), temporary bills and
- * collection (lib/bills.h), the desk's prepayment schemes.
+ * collection (lib/bills.h), the desk's prepayment (lib/prepay.h, which
+ * computes its bills with billrun_compute()).
  */
 #ifndef WUYE_BILLRUN_H
 #define WUYE_BILLRUN_H
@@ -104,6 +105,9 @@ struct billrun_plan {
     int32_t from, to;
     const struct discount_scheme *schemes;
     size_t nschemes;
+    /* 0 for a run; the months paid ahead for a prepayment at the desk
+     * (lib/prepay.h): its prepayment schemes then apply too */
+    int64_t prepay_months;
 };
 
 /* One bill to make. */
@@ -158,6 +162,12 @@ int billrun_batch_build(struct arena *a, const struct billrun_plan *p,
 /* How many resources one batch takes for a plan: about BILLRUN_BATCH_ROWS
  * bills, 1..BILLRUN_BATCH_RESOURCES resources. */
 int billrun_batch_resources(const struct billrun_plan *p);
+
+/* One resource of project_id as a run bills it (heads: with the count of
+ * people living there now, for a per-head item); 404 when it is not one of
+ * that project's. In a. */
+int billrun_resource_get(struct db *db, struct arena *a, int64_t project_id, int64_t resource_id,
+                         bool heads, struct billrun_resource *out, struct err *e);
 
 /* ---- the office's side (one of the caller's projects, else 404) ----------------------- */
 

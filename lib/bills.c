@@ -916,28 +916,26 @@ int bills_choose_tx(struct db *db, struct arena *a, int64_t resource_id, const i
     return 0;
 }
 
-static int collect_tx(struct db *db, void *arg, struct err *e)
+int bills_collect_tx(struct db *db, struct arena *a, const struct principal *who,
+                     const struct collect_in *in, struct collect_out *out, struct err *e)
 {
-    struct collect_op *op = arg;
-    const struct collect_in *in = op->in;
-    struct collect_out *out = op->out;
     struct bill *chosen;
     size_t n = in->nbills;
     int64_t project_id, total, *due, *pay, rest;
     int32_t today = bills_today();
 
     memset(out, 0, sizeof(*out));
-    if (bills_resource_scope_tx(db, op->who, in->resource_id, &project_id, e) < 0)
+    if (bills_resource_scope_tx(db, who, in->resource_id, &project_id, e) < 0)
         return -1;
     /* the prepayment account before the bills, as bills_offset_tx() */
     if (in->to_prepay &&
-        db_query(db, op->a, &sql_account_lock,
+        db_query(db, a, &sql_account_lock,
                  DB_ARGS(P_INT(in->resource_id), P_STR("prepay")), &(struct db_res){0}, e) < 0)
         return -1;
-    if (bills_choose_tx(db, op->a, in->resource_id, in->bill_ids, n, &chosen, &total, e) < 0)
+    if (bills_choose_tx(db, a, in->resource_id, in->bill_ids, n, &chosen, &total, e) < 0)
         return -1;
-    due = arena_alloc(op->a, n * sizeof(*due));
-    pay = arena_alloc(op->a, n * sizeof(*pay));
+    due = arena_alloc(a, n * sizeof(*due));
+    pay = arena_alloc(a, n * sizeof(*pay));
     for (size_t i = 0; i < n; i++)
         due[i] = chosen[i].due_fen;
     if (money_split_oldest_first(in->amount_fen, due, n, pay, &rest) < 0)
@@ -952,7 +950,7 @@ static int collect_tx(struct db *db, void *arg, struct err *e)
                                               .purpose = "bills",
                                               .amount_fen = in->amount_fen,
                                               .to_prepay_fen = rest,
-                                              .cashier_id = op->who->id,
+                                              .cashier_id = who->id,
                                               .payer_name = in->payer_name,
                                               .note = in->note},
                          &out->receipt_id, out->receipt_no, e) < 0 ||
@@ -965,21 +963,28 @@ static int collect_tx(struct db *db, void *arg, struct err *e)
                                                            .reason = "overpay",
                                                            .delta_fen = rest,
                                                            .receipt_id = out->receipt_id,
-                                                           .staff_id = op->who->id},
+                                                           .staff_id = who->id},
                                     NULL, e) < 0)
         return -1;
-    if (audit_receipt(db, op->a, op->who, "collect", out->receipt_id, e) < 0)
+    if (audit_receipt(db, a, who, "collect", out->receipt_id, e) < 0)
         return -1;
     out->amount_fen = in->amount_fen;
     out->to_prepay_fen = rest;
-    out->applied_bill = arena_alloc(op->a, n * sizeof(int64_t));
-    out->applied_fen = arena_alloc(op->a, n * sizeof(int64_t));
+    out->applied_bill = arena_alloc(a, n * sizeof(int64_t));
+    out->applied_fen = arena_alloc(a, n * sizeof(int64_t));
     for (size_t i = 0; i < n; i++)
         if (pay[i] > 0) {
             out->applied_bill[out->napplied] = chosen[i].id;
             out->applied_fen[out->napplied++] = pay[i];
         }
     return 0;
+}
+
+static int collect_tx(struct db *db, void *arg, struct err *e)
+{
+    struct collect_op *op = arg;
+
+    return bills_collect_tx(db, op->a, op->who, op->in, op->out, e);
 }
 
 int bills_check_ids(const int64_t *ids, size_t n, struct err *e)

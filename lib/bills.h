@@ -233,6 +233,11 @@ struct collect_out {
  * receipt, applications, prepayment entry and audit row. */
 int bills_collect(struct db *db, struct arena *a, const struct principal *who,
                   const struct collect_in *in, struct collect_out *out, struct err *e);
+/* The same inside the caller's transaction, in (ids, amount) checked as
+ * bills_collect() checks them: for a module that makes the bills it
+ * collects in the same transaction (lib/prepay.c). */
+int bills_collect_tx(struct db *db, struct arena *a, const struct principal *who,
+                     const struct collect_in *in, struct collect_out *out, struct err *e);
 
 /* ---- the shared steps of the books (inside the caller's transaction) ----------------- */
 

@@ -15,27 +15,35 @@
 
 /* ---- the pure half ------------------------------------------------------------------ */
 
-bool discount_scheme_applies(const struct discount_scheme *s, int64_t fee_item_id,
-                             const char *group, int32_t day)
+/* A prepayment scheme applies only to a prepayment of at least its months
+ * (months 0: a bill run's bill, which no prepayment scheme discounts). */
+static bool applies(const struct discount_scheme *s, int64_t fee_item_id, const char *group,
+                    int32_t day, int64_t months)
 {
-    if (!s->active || s->min_months > 0 || day < s->valid_from || day > s->valid_to)
+    if (!s->active || s->min_months > months || day < s->valid_from || day > s->valid_to)
         return false;
     if (s->fee_item_id && s->fee_item_id != fee_item_id)
         return false;
     return !s->customer_group || (group && strcmp(s->customer_group, group) == 0);
 }
 
-int discount_best(const struct discount_scheme *v, size_t n, int64_t fee_item_id, const char *group,
-                  int32_t day, int64_t amount_fen, enum money_round mode, int64_t *discount_fen,
-                  int64_t *scheme_id)
+bool discount_scheme_applies(const struct discount_scheme *s, int64_t fee_item_id,
+                             const char *group, int32_t day)
+{
+    return applies(s, fee_item_id, group, day, 0);
+}
+
+int discount_best_months(const struct discount_scheme *v, size_t n, int64_t fee_item_id,
+                         const char *group, int32_t day, int64_t months, int64_t amount_fen,
+                         enum money_round mode, int64_t *discount_fen, int64_t *scheme_id)
 {
     int64_t best = 0, best_id = 0;
 
-    if (amount_fen < 0)
+    if (amount_fen < 0 || months < 0)
         return -1;
     for (size_t i = 0; i < n; i++) {
         int64_t d;
-        if (!discount_scheme_applies(&v[i], fee_item_id, group, day))
+        if (!applies(&v[i], fee_item_id, group, day, months))
             continue;
         if ((v[i].off_bp > 0 ? money_discount_off_bp(amount_fen, v[i].off_bp, mode, &d)
                              : money_discount_fixed(amount_fen, v[i].off_fen, &d)) < 0)
@@ -48,6 +56,14 @@ int discount_best(const struct discount_scheme *v, size_t n, int64_t fee_item_id
     *discount_fen = best;
     *scheme_id = best ? best_id : 0;
     return 0;
+}
+
+int discount_best(const struct discount_scheme *v, size_t n, int64_t fee_item_id, const char *group,
+                  int32_t day, int64_t amount_fen, enum money_round mode, int64_t *discount_fen,
+                  int64_t *scheme_id)
+{
+    return discount_best_months(v, n, fee_item_id, group, day, 0, amount_fen, mode, discount_fen,
+                                scheme_id);
 }
 
 /* ---- The SQL of this module --------------------------------------------------------- */
@@ -66,6 +82,10 @@ DB_SQL(sql_list, "SELECT " SCHEME_COLS " FROM discount_schemes WHERE project_id 
                  "ORDER BY id LIMIT ?");
 DB_SQL(sql_for_run, "SELECT " SCHEME_COLS " FROM discount_schemes WHERE project_id = ? "
                     "AND active = 1 AND min_months IS NULL ORDER BY id");
+/* The desk's prepayment (lib/prepay.c): the ordinary schemes and the
+ * prepayment ones, which compete as equals (the largest single one wins). */
+DB_SQL(sql_for_prepay, "SELECT " SCHEME_COLS " FROM discount_schemes WHERE project_id = ? "
+                       "AND active = 1 ORDER BY id");
 DB_SQL(sql_snap, "SELECT JSON_OBJECT('project_id', project_id, 'name', name, "
                  "'fee_item_id', fee_item_id, 'customer_group', customer_group, "
                  "'min_months', min_months, 'off_bp', off_bp, 'off_fen', off_fen, "
@@ -255,14 +275,26 @@ int discount_scheme_list(struct db *db, struct arena *a, const struct principal 
     return 0;
 }
 
-int discount_schemes_for_run(struct db *db, struct arena *a, int64_t project_id,
-                             struct discount_scheme **out, size_t *n, struct err *e)
+static int schemes_read(struct db *db, struct arena *a, struct db_sql *q, int64_t project_id,
+                        struct discount_scheme **out, size_t *n, struct err *e)
 {
     struct db_res r;
 
-    if (db_query(db, a, &sql_for_run, DB_ARGS(P_INT(project_id)), &r, e) < 0)
+    if (db_query(db, a, q, DB_ARGS(P_INT(project_id)), &r, e) < 0)
         return -1;
     *n = r.nrows;
     schemes_from(a, &r, r.nrows, out);
     return 0;
+}
+
+int discount_schemes_for_run(struct db *db, struct arena *a, int64_t project_id,
+                             struct discount_scheme **out, size_t *n, struct err *e)
+{
+    return schemes_read(db, a, &sql_for_run, project_id, out, n, e);
+}
+
+int discount_schemes_for_prepay(struct db *db, struct arena *a, int64_t project_id,
+                                struct discount_scheme **out, size_t *n, struct err *e)
+{
+    return schemes_read(db, a, &sql_for_prepay, project_id, out, n, e);
 }

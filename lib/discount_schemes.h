@@ -11,7 +11,9 @@
  * the largest single discount wins — schemes never stack, so that an
  * office adding a second scheme can never give away more than the larger
  * of the two. A scheme with min_months (prepay a year and get a month off)
- * is the desk's to apply when it collects such a prepayment: runs skip it.
+ * is the desk's to apply when it collects such a prepayment (lib/prepay.h):
+ * runs skip it; a prepayment of at least min_months months weighs it
+ * against the ordinary schemes, still the largest single one winning.
  *
  * Writes are the office's, each one transaction with its audit row; scope
  * is decided inside it (another project's scheme or item → 404). A change
@@ -84,6 +86,11 @@ int discount_scheme_update(struct db *db, const struct principal *who, int64_t i
 int discount_schemes_for_run(struct db *db, struct arena *a, int64_t project_id,
                              struct discount_scheme **out, size_t *n, struct err *e);
 
+/* The schemes a prepayment at the desk weighs (lib/prepay.h): active, the
+ * prepayment ones too. In a. */
+int discount_schemes_for_prepay(struct db *db, struct arena *a, int64_t project_id,
+                                struct discount_scheme **out, size_t *n, struct err *e);
+
 /* Does s apply to a bill of fee_item_id for a resource of customer group
  * (NULL: none) whose period starts on day? (active, no min_months, valid
  * that day, item and group unset or equal). Pure. */
@@ -97,5 +104,11 @@ bool discount_scheme_applies(const struct discount_scheme *s, int64_t fee_item_i
 int discount_best(const struct discount_scheme *v, size_t n, int64_t fee_item_id, const char *group,
                   int32_t day, int64_t amount_fen, enum money_round mode, int64_t *discount_fen,
                   int64_t *scheme_id);
+/* discount_best() for a bill paid as part of a prepayment of months months
+ * (0: not a prepayment, as discount_best()): a scheme with min_months
+ * applies too when min_months <= months. Pure. */
+int discount_best_months(const struct discount_scheme *v, size_t n, int64_t fee_item_id,
+                         const char *group, int32_t day, int64_t months, int64_t amount_fen,
+                         enum money_round mode, int64_t *discount_fen, int64_t *scheme_id);
 
 #endif

@@ -5,7 +5,8 @@
  * bill by each method with its rate picked for the period's first day
  * (amounts worked out by hand in the comments), the exceptions, the
  * largest-single-discount rule, and one batch's rows and counts with a
- * bill that exists already.
+ * bill that exists already; the desk's prepayment (lib/prepay.h): which
+ * periods it bills, and its prepayment schemes weighed against the rest.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,6 +19,7 @@
 #include <cmocka.h>
 
 #include "billrun.h"
+#include "prepay.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -303,6 +305,127 @@ static void the_largest_single_discount_wins(void **state)
     assert_false(discount_scheme_applies(&v[1], 2, "elderly", day("2026-06-01")));
 }
 
+/* ---- the desk's prepayment ----------------------------------------------------------- */
+
+static void prepayment_schemes_weigh_in(void **state)
+{
+    static struct fee_rate rates[1];
+    struct discount_scheme v[5];
+    struct billrun_resource home = {.id = 7, .code = "R", .label = "", .kind = "home",
+                                    .area_m2x100 = 8950};
+    struct fee_item_row it = {item(1, FEE_MONTHLY, FEE_BUILDING_AREA, MONEY_ROUND_HALF_UP, 5),
+                              rates, 1};
+    struct billrun_plan plan = {.schemes = v, .nschemes = N(v)};
+    struct billrun_row row;
+    enum billrun_reason why;
+    static const struct {
+        int64_t item, months;
+        const char *group;
+        int64_t discount, scheme;
+    } rows[] = {
+        /* 210.33 yuan a month (89.50 m² × 2.35). A run's bill (months 0):
+         * no prepayment scheme, and nothing else for everyone */
+        {1, 0, NULL, 0, 0},
+        /* 11 months: the 12-month schemes do not apply, the 6-month 10 yuan does */
+        {1, 11, NULL, 1000, 3},
+        /* 12 months: 8.33 % of 21,033 = 1,752.0489 → 1,752, and the fixed
+         * 17.52 yuan ties it: the lower id */
+        {1, 12, NULL, 1752, 2},
+        {1, 36, NULL, 1752, 2},
+        /* the elderly's 10 % (2,103.3 → 2,103) beats the prepayment's
+         * 1,752: one scheme, never 2,103 + 1,752 */
+        {1, 12, "elderly", 2103, 1},
+        {1, 11, "elderly", 2103, 1},
+        /* 5 months: no prepayment scheme yet */
+        {1, 5, NULL, 0, 0},
+        /* the prepayment schemes are the property fee's only */
+        {2, 12, NULL, 0, 0},
+    };
+
+    (void)state;
+    rates[0] = rate(1, 1, 2350000, 0, NULL, "2020-01-01");
+    v[0] = scheme(1, 0, "elderly", 1000, 0, "2026-01-01", NULL);
+    v[1] = scheme(2, 1, NULL, 833, 0, "2026-01-01", NULL);
+    v[1].min_months = 12;
+    v[2] = scheme(3, 1, NULL, 0, 1000, "2026-01-01", NULL);
+    v[2].min_months = 6;
+    v[3] = scheme(4, 1, NULL, 0, 1752, "2026-01-01", NULL);
+    v[3].min_months = 12;
+    v[4] = scheme(5, 1, NULL, 10000, 0, "2026-01-01", NULL); /* switched off */
+    v[4].min_months = 1;
+    v[4].active = false;
+    for (size_t i = 0; i < N(rows); i++) {
+        int64_t d = -1, id = -1;
+        assert_int_equal(discount_best_months(v, N(v), rows[i].item, rows[i].group,
+                                              day("2027-01-01"), rows[i].months, 21033,
+                                              MONEY_ROUND_HALF_UP, &d, &id),
+                         0);
+        assert_int_equal(d, rows[i].discount);
+        assert_int_equal(id, rows[i].scheme);
+    }
+    /* a run's discount_best() is months 0 */
+    {
+        int64_t d = -1, id = -1;
+        assert_int_equal(discount_best(v, N(v), 1, NULL, day("2027-01-01"), 21033,
+                                       MONEY_ROUND_HALF_UP, &d, &id),
+                         0);
+        assert_int_equal(d, 0);
+        assert_int_equal(id, 0);
+    }
+    assert_int_equal(discount_best_months(v, N(v), 1, NULL, day("2027-01-01"), -1, 21033,
+                                          MONEY_ROUND_HALF_UP, &(int64_t){0}, &(int64_t){0}),
+                     -1);
+    /* billrun_compute() of a prepayment's plan gives the same discount */
+    plan.prepay_months = 12;
+    assert_int_equal(billrun_compute(&plan, &it, &home, month("2027-01"), &row, &why), 0);
+    assert_int_equal(row.amount_fen, 21033);
+    assert_int_equal(row.discount_fen, 1752);
+    assert_int_equal(row.scheme_id, 2);
+    plan.prepay_months = 11;
+    assert_int_equal(billrun_compute(&plan, &it, &home, month("2027-01"), &row, &why), 0);
+    assert_int_equal(row.discount_fen, 1000);
+    assert_int_equal(row.scheme_id, 3);
+    plan.prepay_months = 0;
+    assert_int_equal(billrun_compute(&plan, &it, &home, month("2027-01"), &row, &why), 0);
+    assert_int_equal(row.discount_fen, 0);
+}
+
+static void prepayment_periods_follow_the_last_bill(void **state)
+{
+    static const struct {
+        enum fee_cycle cycle;
+        const char *last; /* NULL: nothing billed yet */
+        const char *now, *first;
+    } rows[] = {
+        {FEE_MONTHLY, "2026-12", "2026-12", "2027-01"},
+        {FEE_MONTHLY, "2027-03", "2026-12", "2027-04"}, /* billed ahead already */
+        {FEE_MONTHLY, "2026-05", "2026-12", "2026-06"}, /* unbilled months since: from there */
+        {FEE_MONTHLY, NULL, "2026-12", "2026-12"},      /* from this month */
+        {FEE_QUARTERLY, "2026-10", "2026-12", "2027-01"},
+        {FEE_QUARTERLY, "2026-07", "2026-12", "2026-10"},
+        {FEE_QUARTERLY, "2026-11", "2026-12", "2027-01"}, /* an imported odd month: the next start */
+        {FEE_QUARTERLY, NULL, "2026-12", "2026-10"},      /* the quarter that holds December */
+        {FEE_QUARTERLY, NULL, "2027-01", "2027-01"},
+        {FEE_YEARLY, "2026-01", "2026-12", "2027-01"},
+        {FEE_YEARLY, NULL, "2026-12", "2026-01"},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < N(rows); i++) {
+        char text[8];
+        billrun_period_text(prepay_first_period(rows[i].cycle,
+                                                rows[i].last ? month(rows[i].last) : 0,
+                                                month(rows[i].now)),
+                            text);
+        assert_string_equal(text, rows[i].first);
+    }
+    assert_int_equal(prepay_first_period(FEE_ONCE, 0, month("2026-12")), 0);
+    assert_int_equal(prepay_cycle_months(FEE_MONTHLY), 1);
+    assert_int_equal(prepay_cycle_months(FEE_QUARTERLY), 3);
+    assert_int_equal(prepay_cycle_months(FEE_YEARLY), 12);
+    assert_int_equal(prepay_cycle_months(FEE_ONCE), 0);
+}
+
 /* ---- one batch ---------------------------------------------------------------------- */
 
 static void a_batch_makes_what_is_missing(void **state)
@@ -351,7 +474,7 @@ static void a_batch_makes_what_is_missing(void **state)
     /* the elderly 10 % off item 11; everyone 1 yuan off item 12 */
     schemes[0] = scheme(21, 11, "elderly", 1000, 0, "2026-01-01", NULL);
     schemes[1] = scheme(22, 12, NULL, 0, 100, "2026-01-01", NULL);
-    plan = (struct billrun_plan){items, 3, month("2026-01"), month("2026-03"), schemes, 2};
+    plan = (struct billrun_plan){items, 3, month("2026-01"), month("2026-03"), schemes, 2, 0};
     assert_int_equal(billrun_batch_build(&a, &plan, res, 3, existing, 1, &b), 0);
 
     /* resource 1: item 11 in January at the default rate, then building
@@ -428,7 +551,7 @@ static void batches_hold_a_few_thousand_bills(void **state)
     struct fee_item_row items[2] = {
         {item(1, FEE_MONTHLY, FEE_BUILDING_AREA, MONEY_ROUND_HALF_UP, 1), NULL, 0},
         {item(2, FEE_QUARTERLY, FEE_FIXED, MONEY_ROUND_HALF_UP, 1), NULL, 0}};
-    struct billrun_plan p = {items, 1, month("2026-01"), month("2026-12"), NULL, 0};
+    struct billrun_plan p = {items, 1, month("2026-01"), month("2026-12"), NULL, 0, 0};
 
     (void)state;
     /* 12 bills a resource: 5,000 / 12 = 416 resources */
@@ -454,6 +577,8 @@ int main(void)
         cmocka_unit_test(one_bill_by_each_method),
         cmocka_unit_test(what_is_not_billed),
         cmocka_unit_test(the_largest_single_discount_wins),
+        cmocka_unit_test(prepayment_schemes_weigh_in),
+        cmocka_unit_test(prepayment_periods_follow_the_last_bill),
         cmocka_unit_test(a_batch_makes_what_is_missing),
         cmocka_unit_test(batches_hold_a_few_thousand_bills),
     };
