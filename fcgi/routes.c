@@ -264,6 +264,13 @@ const struct route routes[] = {
      ACCESS_STAFF, BILLING, 0, "office_discount_schemes", NULL},
     {"PATCH", "/api/v1/office/discount-schemes/{id}", h_office_discount_scheme_update,
      ACCESS_STAFF, BILLING, 0, "office_discount_scheme_update", FIELDS("active", "valid_to")},
+
+    /* messages to owners and their delivery (NTC-2; office_messages.c, docs/api.md §7.17):
+     * admins and managers */
+    {"GET", "/api/v1/office/messages", h_office_messages, ACCESS_STAFF, ROLE_ADMIN | ROLE_MANAGER,
+     0, "office_messages", NULL},
+    {"GET", "/api/v1/office/messages/{id}", h_office_message, ACCESS_STAFF,
+     ROLE_ADMIN | ROLE_MANAGER, 0, "office_message", NULL},
 };
 
 const size_t nroutes = sizeof(routes) / sizeof(routes[0]);
