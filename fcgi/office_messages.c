@@ -8,14 +8,6 @@
 #include "messages.h"
 #include "server.h"
 
-static void add_str_or_null(cJSON *o, const char *name, const char *v)
-{
-    if (v)
-        cJSON_AddStringToObject(o, name, v);
-    else
-        cJSON_AddNullToObject(o, name);
-}
-
 static cJSON *render_message(const struct message *m)
 {
     cJSON *o = cJSON_CreateObject(), *params = cJSON_Parse(m->params_json), *d;
@@ -33,14 +25,14 @@ static cJSON *render_message(const struct message *m)
     json_add_int(o, "attempts", m->attempts);
     cJSON_AddStringToObject(o, "last_error", m->last_error);
     cJSON_AddStringToObject(o, "provider_ref", m->provider_ref);
-    add_str_or_null(o, "created_at", m->created_at);
-    add_str_or_null(o, "next_attempt_at", m->next_attempt_at);
-    add_str_or_null(o, "sent_at", m->sent_at);
+    json_add_str_or_null(o, "created_at", m->created_at);
+    json_add_str_or_null(o, "next_attempt_at", m->next_attempt_at);
+    json_add_str_or_null(o, "sent_at", m->sent_at);
     if (m->report_status) {
         d = cJSON_AddObjectToObject(o, "delivery");
         cJSON_AddStringToObject(d, "status", m->report_status);
         cJSON_AddStringToObject(d, "description", m->report_description);
-        add_str_or_null(d, "received_at", m->user_receive_time);
+        json_add_str_or_null(d, "received_at", m->user_receive_time);
     } else {
         cJSON_AddNullToObject(o, "delivery");
     }

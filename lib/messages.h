@@ -18,11 +18,11 @@
 #include "db/db.h"
 
 struct message_filter {
-    int64_t project_id;  /* 0 = every project of the caller's */
-    const char *channel; /* sms | wechat; NULL = both */
-    const char *status;  /* pending | sent | failed */
-    const char *phone;   /* 11 digits */
-    const char *kind;    /* the cause: bill_notice, arrears, ticket, … */
+    int64_t project_id;    /* 0 = every project of the caller's */
+    const char *channel;   /* sms | wechat; NULL = both */
+    const char *status;    /* pending | sent | failed */
+    const char *phone;     /* 11 digits */
+    const char *kind;      /* the cause: bill_notice, arrears, ticket, … */
     const char *from, *to; /* China dates YYYY-MM-DD of created_at, inclusive */
     int64_t before_id;     /* newest first: the page below this id; 0 = the first */
     int limit;

@@ -35,8 +35,9 @@ DB_SQL(sql_claim, "UPDATE outbox SET attempts = attempts + 1, "
                   "next_attempt_at = UTC_TIMESTAMP() + INTERVAL ? SECOND "
                   "WHERE id = ? AND status = 'pending' AND attempts = ?");
 /* A message over its phone's limits waits, its attempts untouched. */
-DB_SQL(sql_defer, "UPDATE outbox SET next_attempt_at = UTC_TIMESTAMP() + INTERVAL ? SECOND, "
-                  "last_error = 'PHONE_LIMIT' WHERE id = ? AND status = 'pending' AND attempts = ?");
+DB_SQL(sql_defer,
+       "UPDATE outbox SET next_attempt_at = UTC_TIMESTAMP() + INTERVAL ? SECOND, "
+       "last_error = 'PHONE_LIMIT' WHERE id = ? AND status = 'pending' AND attempts = ?");
 /* After a retryable failure: the provider's hint when it is later than
  * the backoff the claim set. */
 DB_SQL(sql_retry_later,
@@ -220,7 +221,7 @@ struct due {
     bool expired, has_expiry, is_code;
 };
 
-static int send_sms(const struct config *cfg, const struct due *d, struct outcome *o)
+static void send_sms(const struct config *cfg, const struct due *d, struct outcome *o)
 {
     struct sms_config sc = {
         cfg->sms_base_url,   cfg->sms_host,       cfg->sms_region,    cfg->sms_secret_id,
@@ -235,7 +236,7 @@ static int send_sms(const struct config *cfg, const struct due *d, struct outcom
     if (!cJSON_IsArray(arr)) {
         cJSON_Delete(arr);
         snprintf(o->code, sizeof(o->code), "BAD_PARAMS");
-        return 0;
+        return;
     }
     cJSON_ArrayForEach(it, arr)
     {
@@ -256,14 +257,13 @@ static int send_sms(const struct config *cfg, const struct due *d, struct outcom
         o->retry = true;
         o->retry_after_s = outbox_until_china_midnight_s((int64_t)time(NULL));
     }
-    return 0;
 }
 
 /* One subscribe message; the access token refreshed once if WeChat calls
  * it invalid. A refusal for good (43101: no subscription, or a bad
  * template) is given up, anything else retried. */
-static int send_wechat(struct db *db, struct arena *a, const struct config *cfg,
-                       const struct due *d, struct outcome *o)
+static void send_wechat(struct db *db, struct arena *a, const struct config *cfg,
+                        const struct due *d, struct outcome *o)
 {
     struct wxmp_config wc = {cfg->wechat_base_url, cfg->wechat_appid, cfg->wechat_secret, 5000};
     struct wxmp_subscribe_msg m = {.touser = d->recipient, .template_id = d->template};
@@ -274,7 +274,7 @@ static int send_wechat(struct db *db, struct arena *a, const struct config *cfg,
 
     if (outbox_wechat_fields(a, d->params, &keys, &values, &m.nfields) < 0) {
         snprintf(o->code, sizeof(o->code), "BAD_PARAMS");
-        return 0;
+        return;
     }
     m.keys = keys;
     m.values = values;
@@ -289,11 +289,10 @@ static int send_wechat(struct db *db, struct arena *a, const struct config *cfg,
     explicit_bzero(token, sizeof(token));
     o->sent = rc == 0;
     if (o->sent)
-        return 0;
+        return;
     snprintf(o->code, sizeof(o->code), "%s", err_name(e.code));
     o->retry = !(err_is(&e, E_WECHAT_NOT_SUBSCRIBED) || err_is(&e, E_WECHAT_MESSAGE_REJECTED) ||
                  err_is(&e, E_INTERNAL));
-    return 0;
 }
 
 static int finish(struct db *db, int64_t id, const char *status, const char *error, const char *ref,
@@ -309,8 +308,8 @@ static int next_due(struct db *db, struct arena *a, enum outbox_channel ch, stru
                     struct err *e)
 {
     struct db_res r;
-    int found = db_one(db, a, &sql_next, DB_ARGS(P_STR(ch == OUTBOX_SMS ? "sms" : "wechat")), &r,
-                       e);
+    int found =
+        db_one(db, a, &sql_next, DB_ARGS(P_STR(ch == OUTBOX_SMS ? "sms" : "wechat")), &r, e);
 
     if (found <= 0)
         return found;
@@ -391,8 +390,8 @@ static int deliver_one(struct db *db, struct arena *a, const struct config *cfg,
              name, attempt, o.code, o.retry);
     if (!o.retry || attempt >= p->max_attempts)
         return finish(db, d.id, "failed", o.code, "", e) < 0 ? -1 : 1;
-    return db_exec(db, &sql_retry_later, DB_ARGS(P_STR(o.code), P_INT(o.retry_after_s), P_INT(d.id)),
-                   NULL, e) < 0
+    return db_exec(db, &sql_retry_later,
+                   DB_ARGS(P_STR(o.code), P_INT(o.retry_after_s), P_INT(d.id)), NULL, e) < 0
                ? -1
                : 1;
 }
@@ -425,7 +424,7 @@ int outbox_receipts_pull(struct db *db, const struct config *cfg, int *recorded,
     struct sms_config sc = {
         cfg->sms_base_url,   cfg->sms_host,       cfg->sms_region,    cfg->sms_secret_id,
         cfg->sms_secret_key, cfg->sms_sdk_app_id, cfg->sms_sign_name, 5000};
-    static __thread struct sms_status got[SMS_PULL_MAX];
+    struct sms_status got[SMS_PULL_MAX];
     size_t n;
 
     *recorded = 0;

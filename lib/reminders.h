@@ -28,8 +28,8 @@
 #define REMINDERS_BATCH 500
 
 struct reminders_result {
-    bool ran;                /* false: off, before the day, or the month done */
-    int64_t owners, queued;  /* owners with arrears seen; messages newly queued */
+    bool ran;               /* false: off, before the day, or the month done */
+    int64_t owners, queued; /* owners with arrears seen; messages newly queued */
 };
 
 /* The reminders of today's month (today: days since 1970-01-01, China). */

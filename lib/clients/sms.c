@@ -21,6 +21,7 @@
 #include <cjson/cJSON.h>
 
 #include "core/buf.h"
+#include "core/json.h"
 #include "core/log.h"
 #include "clients/httpc.h"
 #include "clients/tc3.h"
@@ -349,13 +350,14 @@ int sms_pull_status_parse(const char *data, size_t len, struct sms_status *out, 
     const cJSON *error = cJSON_GetObjectItemCaseSensitive(response, "Error");
     const cJSON *set = cJSON_GetObjectItemCaseSensitive(response, "PullSmsSendStatusSet");
     const cJSON *item;
+    struct err bad;
     int rc = -1;
 
     *n = 0;
+    err_clear(&bad);
     if (cJSON_IsObject(error)) {
         const cJSON *code = cJSON_GetObjectItemCaseSensitive(error, "Code");
-        log_warn("event=sms_status_failed code=%s",
-                 cJSON_IsString(code) ? code->valuestring : "-");
+        log_warn("event=sms_status_failed code=%s", cJSON_IsString(code) ? code->valuestring : "-");
         err_setf(e, E_UPSTREAM_UNAVAILABLE, "短信服务暂时不可用，请稍后再试");
         goto out;
     }
@@ -368,7 +370,6 @@ int sms_pull_status_parse(const char *data, size_t len, struct sms_status *out, 
     {
         const cJSON *serial = cJSON_GetObjectItemCaseSensitive(item, "SerialNo");
         const cJSON *status = cJSON_GetObjectItemCaseSensitive(item, "ReportStatus");
-        const cJSON *at = cJSON_GetObjectItemCaseSensitive(item, "UserReceiveTime");
         struct sms_status *x;
 
         /* A receipt we cannot place is skipped, not a failure of the rest. */
@@ -385,8 +386,10 @@ int sms_pull_status_parse(const char *data, size_t len, struct sms_status *out, 
                  cJSON_GetObjectItemCaseSensitive(item, "Description"));
         copy_str(x->session_context, sizeof(x->session_context),
                  cJSON_GetObjectItemCaseSensitive(item, "SessionContext"));
-        /* Unix seconds; an integer in a double, exact far beyond 2^31 */
-        x->user_receive_time = cJSON_IsNumber(at) && at->valueint > 0 ? (int64_t)at->valueint : 0;
+        /* Unix seconds, read as every integer of ours is (json.h) */
+        if (json_get_int(item, "UserReceiveTime", false, 1, INT64_C(1) << 40, &x->user_receive_time,
+                         NULL, &bad) < 0)
+            x->user_receive_time = 0;
     }
     rc = 0;
 out:

@@ -60,10 +60,10 @@ int sms_send(const struct sms_config *c, const char *phone_e164, const char *tem
  * them — Tencent hands each receipt out once, like a queue. */
 #define SMS_PULL_MAX 100
 struct sms_status {
-    char serial_no[96];       /* SendSms's SerialNo of the message */
-    int delivered;            /* ReportStatus: 1 SUCCESS, 0 FAIL */
-    char description[100];    /* the operator's code: DELIVRD, UNDELIV, … */
-    char session_context[64]; /* as sent ("outbox-42") */
+    char serial_no[96];        /* SendSms's SerialNo of the message */
+    int delivered;             /* ReportStatus: 1 SUCCESS, 0 FAIL */
+    char description[100];     /* the operator's code: DELIVRD, UNDELIV, … */
+    char session_context[64];  /* as sent ("outbox-42") */
     int64_t user_receive_time; /* Unix seconds; 0 = not given */
 };
 /* 0 with *n receipts in out (max of them); -1 with 503 UPSTREAM_UNAVAILABLE

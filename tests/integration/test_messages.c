@@ -185,8 +185,8 @@ static int64_t new_home(const char *owner, const char *name)
 /* A bill due days_ago days before today (China); negative: not due yet. */
 static void add_bill(int64_t resource, const char *period, int64_t amount, int days_ago)
 {
-    struct db_param p[6] = {P_INT(g.proj), P_INT(resource), P_INT(g.item), P_STR(period),
-                            P_INT(amount), P_INT(days_ago)};
+    struct db_param p[6] = {P_INT(g.proj), P_INT(resource), P_INT(g.item),
+                            P_STR(period), P_INT(amount),   P_INT(days_ago)};
 
     it_sql_exec("INSERT INTO bills (project_id, resource_id, fee_item_id, period, cycle_key, "
                 "source, amount_fen, due_date) VALUES (?, ?, ?, ?, 1, 'run', ?, "
@@ -207,9 +207,9 @@ static int setup(void **state)
              (long)time(NULL), (long)time(NULL));
     g.proj = call_as(g.admin, "POST", "/api/v1/office/projects", body, 201, NULL);
     snprintf(path, sizeof(path), "/api/v1/office/projects/%lld/buildings", (long long)g.proj);
-    g.bldg = call_as(g.admin, "POST", path,
-                     "{\"name\":\"消息楼\",\"floors\":6,\"business_type\":\"residential\"}", 201,
-                     NULL);
+    g.bldg =
+        call_as(g.admin, "POST", path,
+                "{\"name\":\"消息楼\",\"floors\":6,\"business_type\":\"residential\"}", 201, NULL);
     snprintf(path, sizeof(path), "/api/v1/office/projects/%lld/fee-items", (long long)g.proj);
     g.item = call_as(g.admin, "POST", path,
                      "{\"code\":\"MSG-WY\",\"name\":\"消息测试物业费\",\"cycle\":\"monthly\","
@@ -472,8 +472,8 @@ static bool arrears_runs(const char *month, int64_t *first_rows, int64_t *second
     it_sql_exec("DELETE FROM arrears_months", NULL, 0);
     ok = ok && wait_for("SELECT COUNT(*) FROM arrears_months WHERE month = ?",
                         (struct db_param[]){P_STR(month)}, 1, 1, 30) == 1;
-    *second_new = it_sql_int("SELECT COUNT(*) FROM outbox WHERE kind = 'arrears'", NULL, 0) -
-                  *first_rows;
+    *second_new =
+        it_sql_int("SELECT COUNT(*) FROM outbox WHERE kind = 'arrears'", NULL, 0) - *first_rows;
     /* the first host goes on: its SMS sender holds the lock and sends them */
     kill(main_jobs, SIGCONT);
     return ok;

@@ -464,13 +464,13 @@ static void test_code_retryable(void **state)
 /* ---- PullSmsSendStatus ---- */
 
 #define PULL_ANSWER                                                                                \
-    "{\"Response\":{\"PullSmsSendStatusSet\":[{\"Description\":\"DELIVRD\","                        \
-    "\"CountryCode\":\"86\",\"SubscriberNumber\":\"18501234444\",\"ReportStatus\":\"SUCCESS\","   \
+    "{\"Response\":{\"PullSmsSendStatusSet\":[{\"Description\":\"DELIVRD\","                       \
+    "\"CountryCode\":\"86\",\"SubscriberNumber\":\"18501234444\",\"ReportStatus\":\"SUCCESS\","    \
     "\"PhoneNumber\":\"+8618501234444\",\"SerialNo\":\"5000:1045710669157053657849499619\","       \
-    "\"UserReceiveTime\":1620734188,\"SessionContext\":\"outbox-7\"},"                               \
-    "{\"Description\":\"UNDELIV\",\"ReportStatus\":\"FAIL\",\"SerialNo\":\"5000:2\","             \
+    "\"UserReceiveTime\":1620734188,\"SessionContext\":\"outbox-7\"},"                             \
+    "{\"Description\":\"UNDELIV\",\"ReportStatus\":\"FAIL\",\"SerialNo\":\"5000:2\","              \
     "\"UserReceiveTime\":1620734190},"                                                             \
-    "{\"ReportStatus\":\"SUCCESS\"},{\"SerialNo\":\"5000:3\",\"ReportStatus\":\"MAYBE\"}],"         \
+    "{\"ReportStatus\":\"SUCCESS\"},{\"SerialNo\":\"5000:3\",\"ReportStatus\":\"MAYBE\"}],"        \
     "\"RequestId\":\"b9b2\"}}"
 
 static void test_pull_status_request_and_answer(void **state)
@@ -510,8 +510,9 @@ static void test_pull_status_failures(void **state)
     size_t n = 9;
 
     (void)state;
-    answer(0, 200, "{\"Response\":{\"Error\":{\"Code\":\"AuthFailure.SignatureFailure\","
-                   "\"Message\":\"x\"},\"RequestId\":\"r\"}}");
+    answer(0, 200,
+           "{\"Response\":{\"Error\":{\"Code\":\"AuthFailure.SignatureFailure\","
+           "\"Message\":\"x\"},\"RequestId\":\"r\"}}");
     assert_int_equal(sms_pull_status(&cfg, 4, got, 4, &n, &e), -1);
     assert_int_equal(n, 0);
     assert_true(err_is(&e, E_UPSTREAM_UNAVAILABLE));

@@ -541,8 +541,9 @@ static void test_subscribe_from_outbox_row(void **state)
     struct err e = {0};
 
     (void)state;
-    assert_int_equal(outbox_wechat_fields(&a, "[\"thing1=停水通知\",\"time2=2026-12-03 09:00\","
-                                              "\"thing3=a=b\"]",
+    assert_int_equal(outbox_wechat_fields(&a,
+                                          "[\"thing1=停水通知\",\"time2=2026-12-03 09:00\","
+                                          "\"thing3=a=b\"]",
                                           &keys, &values, &m.nfields),
                      0);
     m.keys = keys;
@@ -555,9 +556,8 @@ static void test_subscribe_from_outbox_row(void **state)
                         "\"2026-12-03 09:00\"},\"thing3\":{\"value\":\"a=b\"}},"
                         "\"miniprogram_state\":\"formal\",\"lang\":\"zh_CN\"}");
     /* a parameter without a key can never be sent */
-    assert_int_equal(outbox_wechat_fields(&a, "[\"thing1=x\",\"novalue\"]", &keys, &values,
-                                          &m.nfields),
-                     -1);
+    assert_int_equal(
+        outbox_wechat_fields(&a, "[\"thing1=x\",\"novalue\"]", &keys, &values, &m.nfields), -1);
     assert_int_equal(outbox_wechat_fields(&a, "[\"=x\"]", &keys, &values, &m.nfields), -1);
     assert_int_equal(outbox_wechat_fields(&a, "{}", &keys, &values, &m.nfields), -1);
     assert_int_equal(outbox_wechat_fields(&a, "[]", &keys, &values, &m.nfields), 0);
