@@ -1,5 +1,5 @@
 /* office_messages.c — the office's list of messages to owners and their
- * delivery (NTC-2; docs/api.md §7.17). Admins and managers; the scope and
+ * delivery (NTC-2; docs/api.md §7.20). Admins and managers; the scope and
  * the masking are the domain's (lib/messages.c). */
 #include <cjson/cJSON.h>
 

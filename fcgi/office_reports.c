@@ -126,6 +126,22 @@ static int reply_file(struct req *r, const char *filename, const char *type, con
     return reply_raw(r, 200, type, b->data ? b->data : "", b->len, disp);
 }
 
+int reply_report_file(struct req *r, const struct report *rep, const char *format,
+                      const char *filename, struct err *e)
+{
+    struct buf out = BUF_INIT;
+    int rc = -1;
+
+    if (strcmp(format, "csv") == 0) {
+        report_csv(rep, &out);
+        rc = reply_file(r, filename, REPORT_CSV_TYPE, &out);
+    } else if (report_xlsx(rep, &out, e) == 0) {
+        rc = reply_file(r, filename, REPORT_XLSX_TYPE, &out);
+    }
+    buf_free(&out);
+    return rc;
+}
+
 /* Queue the export of q as a job: 202 with the job. */
 static int queue_export(struct req *r, const struct report_query *q, const char *format,
                         struct err *e)
@@ -150,10 +166,8 @@ static int answer(struct req *r, enum report_kind kind, bool paged, struct err *
     struct report_query q;
     struct report rep;
     const char *format;
-    struct buf out = BUF_INIT;
     char name[128];
     int64_t rows;
-    int rc = -1;
 
     if (read_query(r, kind, &q, e) < 0 || req_query_str(r, "format", 8, &format, e) < 0)
         return -1;
@@ -179,14 +193,7 @@ static int answer(struct req *r, enum report_kind kind, bool paged, struct err *
     if (report_run(db_thread(), &r->arena, &r->who, &q, &rep, e) < 0)
         return -1;
     report_filename(&q, format, name);
-    if (strcmp(format, "csv") == 0) {
-        report_csv(&rep, &out);
-        rc = reply_file(r, name, REPORT_CSV_TYPE, &out);
-    } else if (report_xlsx(&rep, &out, e) == 0) {
-        rc = reply_file(r, name, REPORT_XLSX_TYPE, &out);
-    }
-    buf_free(&out);
-    return rc;
+    return reply_report_file(r, &rep, format, name, e);
 }
 
 int h_office_report_books(struct req *r, struct err *e)

@@ -215,6 +215,12 @@ static void write_bill(struct buf *o, const struct bill *b)
     buf_puts(o, b->payable ? ",\"payable\":true" : ",\"payable\":false");
     buf_puts(o, ",\"source\":");
     json_write_str(o, b->source);
+    /* a repair fee's ticket (TKT-4) */
+    buf_puts(o, ",\"ticket_id\":");
+    if (b->ticket_id)
+        json_write_int(o, b->ticket_id);
+    else
+        buf_puts(o, "null");
     buf_puts(o, "}");
 }
 

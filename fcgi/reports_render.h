@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include "bills_import.h"
+#include "http.h"
 #include "jobs.h"
 #include "report_table.h"
 
@@ -17,6 +18,12 @@
  * rows as an array under its key, a totals row as an object, and
  * next_cursor for a page of a longer list. */
 cJSON *render_report(const struct report *r);
+/* Answer rep as a file of format "csv" or "xlsx" (checked by the caller)
+ * named filename: 200 with its type and Content-Disposition
+ * (office_reports.c; the ticket statistics and survey results too). */
+struct req;
+int reply_report_file(struct req *r, const struct report *rep, const char *format,
+                      const char *filename, struct err *e);
 /* The bill import's report (§7.16), with or without its row errors. */
 cJSON *render_bill_import_report(const struct bill_import_report *rep, bool with_errors);
 

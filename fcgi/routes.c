@@ -49,6 +49,11 @@
     {"PUT", "/api/v1/office/projects/{id}/approval-policies/" kind, h_office_approval_policy_set,  \
      ACCESS_STAFF, OFFICE, 0, "office_approval_policy_set", FIELDS("steps")}
 
+/* announcements and surveys (NTC-1, NTC-4): the office writes and reads
+ * results, the staff app lists the published notices */
+#define NOTICE_READERS (ROLE_BUTLER | ROLE_SUPERVISOR | ROLE_MANAGER | ROLE_ADMIN)
+#define NOTICE_FIELDS FIELDS("title", "body", "category", "pinned", "expires_at", "building_ids")
+
 const struct route routes[] = {
     {"GET", "/api/v1/health", h_health, ACCESS_PUBLIC, 0, 0, "health", NULL},
     {"GET", "/metrics", h_metrics, ACCESS_PUBLIC, 0, 0, "metrics", NULL},
@@ -265,7 +270,63 @@ const struct route routes[] = {
     {"PATCH", "/api/v1/office/discount-schemes/{id}", h_office_discount_scheme_update,
      ACCESS_STAFF, BILLING, 0, "office_discount_scheme_update", FIELDS("active", "valid_to")},
 
-    /* messages to owners and their delivery (NTC-2; office_messages.c, docs/api.md §7.17):
+    /* ticket statistics and set-up (office_tickets.c; TKT-6, TKT-2/3): the
+     * statistics for those who answer for the service, the set-up for admins */
+    {"GET", "/api/v1/office/tickets/stats", h_office_ticket_stats, ACCESS_STAFF,
+     ROLE_ADMIN | ROLE_MANAGER | ROLE_SUPERVISOR, 0, "office_ticket_stats", NULL},
+    {"GET", "/api/v1/office/projects/{id}/ticket-settings", h_office_ticket_setup, ACCESS_STAFF,
+     OFFICE, 0, "office_ticket_setup", NULL},
+    {"PUT", "/api/v1/office/projects/{id}/ticket-deadlines", h_office_ticket_deadline_set,
+     ACCESS_STAFF, OFFICE, 0, "office_ticket_deadline_set",
+     FIELDS("type", "response_min", "complete_min")},
+    {"PUT", "/api/v1/office/projects/{id}/ticket-skills", h_office_ticket_skills_set,
+     ACCESS_STAFF, OFFICE, 0, "office_ticket_skills_set", FIELDS("type", "skills")},
+    {"GET", "/api/v1/office/staff/{id}/skills", h_office_staff_skills, ACCESS_STAFF, OFFICE, 0,
+     "office_staff_skills", NULL},
+    {"PUT", "/api/v1/office/staff/{id}/skills", h_office_staff_skills_set, ACCESS_STAFF, OFFICE,
+     0, "office_staff_skills_set", FIELDS("skills")},
+    /* announcements and surveys (NTC-1, NTC-4): owner_notices.c, staff_notices.c,
+     * office_notices.c */
+    {"GET", "/api/v1/owner/notices", h_owner_notices, ACCESS_OWNER, 0, 0, "owner_notices", NULL},
+    {"POST", "/api/v1/owner/notices/{id}/read", h_owner_notice_read, ACCESS_OWNER, 0, 0,
+     "owner_notice_read", NULL},
+    {"GET", "/api/v1/owner/surveys", h_owner_surveys, ACCESS_OWNER, 0, 0, "owner_surveys", NULL},
+    {"GET", "/api/v1/owner/surveys/{id}", h_owner_survey, ACCESS_OWNER, 0, 0, "owner_survey",
+     NULL},
+    {"POST", "/api/v1/owner/surveys/{id}/answers", h_owner_survey_answer, ACCESS_OWNER, 0, 0,
+     "owner_survey_answer", FIELDS("answers")},
+    {"GET", "/api/v1/staff/notices", h_staff_notices, ACCESS_STAFF, NOTICE_READERS, 0,
+     "staff_notices", NULL},
+    {"POST", "/api/v1/office/projects/{id}/notices", h_office_notice_create, ACCESS_STAFF, OFFICE,
+     0, "office_notice_create", NOTICE_FIELDS},
+    {"GET", "/api/v1/office/projects/{id}/notices", h_office_notices, ACCESS_STAFF, OFFICE, 0,
+     "office_notices", NULL},
+    {"GET", "/api/v1/office/notices/{id}", h_office_notice, ACCESS_STAFF, OFFICE, 0,
+     "office_notice", NULL},
+    {"PATCH", "/api/v1/office/notices/{id}", h_office_notice_update, ACCESS_STAFF, OFFICE, 0,
+     "office_notice_update", NOTICE_FIELDS},
+    {"POST", "/api/v1/office/notices/{id}/publish", h_office_notice_publish, ACCESS_STAFF, OFFICE,
+     0, "office_notice_publish", NULL},
+    {"POST", "/api/v1/office/notices/{id}/withdraw", h_office_notice_withdraw, ACCESS_STAFF,
+     OFFICE, 0, "office_notice_withdraw", NULL},
+    {"GET", "/api/v1/office/notices/{id}/readers", h_office_notice_readers, ACCESS_STAFF, OFFICE,
+     0, "office_notice_readers", NULL},
+    {"POST", "/api/v1/office/projects/{id}/surveys", h_office_survey_create, ACCESS_STAFF, OFFICE,
+     0, "office_survey_create",
+     FIELDS("title", "description", "opens_at", "closes_at", "building_ids", "questions")},
+    {"GET", "/api/v1/office/projects/{id}/surveys", h_office_surveys, ACCESS_STAFF, OFFICE, 0,
+     "office_surveys", NULL},
+    {"GET", "/api/v1/office/surveys/{id}", h_office_survey, ACCESS_STAFF, OFFICE, 0,
+     "office_survey", NULL},
+    {"POST", "/api/v1/office/surveys/{id}/publish", h_office_survey_publish, ACCESS_STAFF, OFFICE,
+     0, "office_survey_publish", NULL},
+    {"POST", "/api/v1/office/surveys/{id}/close", h_office_survey_close, ACCESS_STAFF, OFFICE, 0,
+     "office_survey_close", NULL},
+    {"GET", "/api/v1/office/surveys/{id}/results", h_office_survey_results, ACCESS_STAFF, OFFICE,
+     0, "office_survey_results", NULL},
+    {"GET", "/api/v1/office/surveys/{id}/texts", h_office_survey_texts, ACCESS_STAFF, OFFICE, 0,
+     "office_survey_texts", NULL},
+    /* messages to owners and their delivery (NTC-2; office_messages.c, docs/api.md §7.20):
      * admins and managers */
     {"GET", "/api/v1/office/messages", h_office_messages, ACCESS_STAFF, ROLE_ADMIN | ROLE_MANAGER,
      0, "office_messages", NULL},

@@ -146,4 +146,34 @@ HANDLER(h_office_discount_scheme_create);
 HANDLER(h_office_discount_schemes);
 HANDLER(h_office_discount_scheme_update);
 
+/* office_tickets.c: ticket statistics and set-up (TKT-6, TKT-2/3) */
+HANDLER(h_office_ticket_stats);
+HANDLER(h_office_ticket_setup);
+HANDLER(h_office_ticket_deadline_set);
+HANDLER(h_office_ticket_skills_set);
+HANDLER(h_office_staff_skills);
+HANDLER(h_office_staff_skills_set);
+/* announcements and surveys (NTC-1, NTC-4): owner_notices.c,
+ * staff_notices.c, office_notices.c (notices_render.c: their JSON) */
+HANDLER(h_owner_notices);
+HANDLER(h_owner_notice_read);
+HANDLER(h_owner_surveys);
+HANDLER(h_owner_survey);
+HANDLER(h_owner_survey_answer);
+HANDLER(h_staff_notices);
+HANDLER(h_office_notice_create);
+HANDLER(h_office_notice_update);
+HANDLER(h_office_notice_publish);
+HANDLER(h_office_notice_withdraw);
+HANDLER(h_office_notice);
+HANDLER(h_office_notices);
+HANDLER(h_office_notice_readers);
+HANDLER(h_office_survey_create);
+HANDLER(h_office_survey);
+HANDLER(h_office_survey_publish);
+HANDLER(h_office_survey_close);
+HANDLER(h_office_surveys);
+HANDLER(h_office_survey_results);
+HANDLER(h_office_survey_texts);
+
 #endif

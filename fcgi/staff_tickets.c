@@ -17,11 +17,13 @@ int h_staff_tickets(struct req *r, struct err *e)
     struct ticket_filter f = {0};
     struct ticket_page pg;
     struct page p;
-    const char *status, *assignee;
+    const char *status, *assignee, *overdue;
 
     if (req_page(r, &p, e) < 0 || req_query_str(r, "status", 16, &status, e) < 0 ||
         req_query_str(r, "assignee", 16, &assignee, e) < 0 ||
         req_query_str(r, "type", 16, &f.type, e) < 0 ||
+        req_query_str(r, "from", 10, &f.from, e) < 0 || req_query_str(r, "to", 10, &f.to, e) < 0 ||
+        req_query_str(r, "overdue", 5, &overdue, e) < 0 ||
         req_query_int(r, "project_id", 1, INT32_MAX, &f.project_id, NULL, e) < 0)
         return -1;
     if (status) {
@@ -29,6 +31,9 @@ int h_staff_tickets(struct req *r, struct err *e)
             return err_bad_request(e, "查询参数 status 不是工单的状态");
         f.has_status = true;
     }
+    if (overdue && strcmp(overdue, "true") != 0 && strcmp(overdue, "false") != 0)
+        return err_bad_request(e, "查询参数 overdue 只能是 true 或 false");
+    f.overdue = overdue && strcmp(overdue, "true") == 0;
     if (assignee && strcmp(assignee, "me") == 0) {
         f.assignee = r->who.id;
     } else if (assignee && strcmp(assignee, "none") == 0) {

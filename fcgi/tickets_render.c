@@ -158,6 +158,23 @@ void render_ticket(struct buf *o, const struct ticket *t, bool detail, bool staf
         buf_puts(o, "]");
     }
     if (detail) {
+        /* the repair fee's bill (TKT-4): what the owner pays for it */
+        key(o, "bill");
+        if (t->has_bill) {
+            buf_puts(o, "{\"id\":");
+            json_write_int(o, t->bill.id);
+            key(o, "amount_fen");
+            json_write_int(o, t->bill.amount_fen);
+            key(o, "paid_fen");
+            json_write_int(o, t->bill.paid_fen);
+            key(o, "due_fen");
+            json_write_int(o, t->bill.due_fen);
+            put_str(o, "status", t->bill.status);
+            put_bool(o, "paid", strcmp(t->bill.status, "paid") == 0);
+            buf_puts(o, "}");
+        } else {
+            buf_puts(o, "null");
+        }
         key(o, "history");
         buf_puts(o, "[");
         for (size_t i = 0; i < t->nhistory; i++) {

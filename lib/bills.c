@@ -326,16 +326,19 @@ DB_SQL(sql_account_entry,
        "approval_id, note, staff_id, purpose) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
 DB_SQL(sql_item_of_project,
        "SELECT id FROM fee_items WHERE id = ? AND project_id = ? LOCK IN SHARE MODE");
-DB_SQL(sql_temp_bill_insert,
+/* a one-off bill (temporary, repair): no cycle, this month, due today */
+DB_SQL(sql_once_bill_insert,
        "INSERT INTO bills (project_id, resource_id, fee_item_id, period, cycle_key, source, "
-       "amount_fen, due_date, note, created_by) VALUES (?, ?, ?, "
-       "DATE_FORMAT(UTC_TIMESTAMP() + INTERVAL 8 HOUR, '%Y-%m'), NULL, 'temporary', ?, "
+       "ticket_id, amount_fen, due_date, note, created_by) VALUES (?, ?, ?, "
+       "DATE_FORMAT(UTC_TIMESTAMP() + INTERVAL 8 HOUR, '%Y-%m'), NULL, ?, ?, ?, "
        "DATE(UTC_TIMESTAMP() + INTERVAL 8 HOUR), ?, ?)");
+DB_SQL(sql_bill_of_ticket, "SELECT " BILL_COLS " FROM bills b JOIN fee_items f "
+                           "ON f.id = b.fee_item_id WHERE b.ticket_id = ?");
 DB_SQL(sql_snap_bill,
        "SELECT JSON_OBJECT('resource_id', resource_id, 'fee_item_id', fee_item_id, "
        "'period', period, 'source', source, 'status', status, 'amount_fen', amount_fen, "
        "'discount_fen', discount_fen, 'paid_fen', paid_fen, 'late_fee_fen', late_fee_fen, "
-       "'due_date', due_date, 'note', note) FROM bills WHERE id = ?");
+       "'due_date', due_date, 'note', note, 'ticket_id', ticket_id) FROM bills WHERE id = ?");
 DB_SQL(sql_snap_receipt,
        "SELECT JSON_OBJECT('receipt_no', r.receipt_no, 'resource_id', r.resource_id, "
        "'method', r.method, 'purpose', r.purpose, 'amount_fen', r.amount_fen, "
@@ -384,6 +387,7 @@ void bill_from_row(const struct db_res *r, size_t i, size_t c, struct bill *b)
     fee_cap_from_name(cap, &b->late.cap);
     b->late.cap_fen = db_int(r, i, c + 21);
     money_round_from_name(rnd, strlen(rnd), &b->late.rounding);
+    b->ticket_id = db_int(r, i, c + 23);
 }
 
 /* Rows c.. of r as figured bills; a bill whose stored figures break the
@@ -809,46 +813,68 @@ int bills_offset_tx(struct db *db, struct arena *a, const struct principal *who,
 
 /* ---- the desk ------------------------------------------------------------------------ */
 
+int bill_create_tx(struct db *db, struct arena *a, const struct principal *who,
+                   const struct bill_new *in, int64_t *id, struct err *e)
+{
+    struct db_res r;
+    int64_t project_id;
+    char action[32];
+    int found;
+
+    if (bills_resource_scope_tx(db, who, in->resource_id, &project_id, e) < 0)
+        return -1;
+    found = db_one(db, a, &sql_item_of_project, DB_ARGS(P_INT(in->fee_item_id), P_INT(project_id)),
+                   &r, e);
+    if (found <= 0)
+        return found < 0 ? -1 : err_setf(e, E_NOT_FOUND, "该项目没有这个收费项目");
+    snprintf(action, sizeof(action), "create_%s_bill", in->source);
+    if (db_insert(db, &sql_once_bill_insert,
+                  DB_ARGS(P_INT(project_id), P_INT(in->resource_id), P_INT(in->fee_item_id),
+                          P_STR(in->source), in->ticket_id ? P_INT(in->ticket_id) : P_NULL,
+                          P_INT(in->amount_fen), P_STR(in->note ? in->note : ""),
+                          P_INT(who->id)),
+                  id, e) < 0 ||
+        audit_change(db, a,
+                     &(struct audit_entry){
+                         .who = who, .action = action, .entity = "bill", .entity_id = *id},
+                     &sql_snap_bill, e) < 0)
+        return -1;
+    return bills_offset_tx(db, a, who, project_id, in->resource_id, NULL, e);
+}
+
+int bill_of_ticket(struct db *db, struct arena *a, int64_t ticket_id, struct bill *out,
+                   struct err *e)
+{
+    struct db_res r;
+    int found = db_one(db, a, &sql_bill_of_ticket, DB_ARGS(P_INT(ticket_id)), &r, e);
+
+    if (found <= 0)
+        return found;
+    bill_from_row(&r, 0, 0, out);
+    if (bill_figure(out, bills_today()) < 0)
+        return err_setf(e, E_INTERNAL, "bill %lld breaks the books' rules", (long long)out->id);
+    return 1;
+}
+
 struct temp_op {
     struct arena a;
     const struct principal *who;
-    int64_t resource_id, fee_item_id, amount_fen, id;
-    const char *note;
+    struct bill_new in;
+    int64_t id;
 };
 
 static int temp_tx(struct db *db, void *arg, struct err *e)
 {
     struct temp_op *op = arg;
-    struct db_res r;
-    int64_t project_id;
-    int found;
 
-    if (bills_resource_scope_tx(db, op->who, op->resource_id, &project_id, e) < 0)
-        return -1;
-    found = db_one(db, &op->a, &sql_item_of_project,
-                   DB_ARGS(P_INT(op->fee_item_id), P_INT(project_id)), &r, e);
-    if (found <= 0)
-        return found < 0 ? -1 : err_setf(e, E_NOT_FOUND, "该项目没有这个收费项目");
-    if (db_insert(db, &sql_temp_bill_insert,
-                  DB_ARGS(P_INT(project_id), P_INT(op->resource_id), P_INT(op->fee_item_id),
-                          P_INT(op->amount_fen), P_STR(op->note ? op->note : ""),
-                          P_INT(op->who->id)),
-                  &op->id, e) < 0 ||
-        audit_change(db, &op->a,
-                     &(struct audit_entry){.who = op->who,
-                                           .action = "create_temporary_bill",
-                                           .entity = "bill",
-                                           .entity_id = op->id},
-                     &sql_snap_bill, e) < 0)
-        return -1;
-    return bills_offset_tx(db, &op->a, op->who, project_id, op->resource_id, NULL, e);
+    return bill_create_tx(db, &op->a, op->who, &op->in, &op->id, e);
 }
 
 int bill_create_temporary(struct db *db, const struct principal *who, int64_t resource_id,
                           int64_t fee_item_id, int64_t amount_fen, const char *note, int64_t *id,
                           struct err *e)
 {
-    struct temp_op op = {{0}, who, resource_id, fee_item_id, amount_fen, 0, note};
+    struct temp_op op = {{0}, who, {resource_id, fee_item_id, amount_fen, "temporary", 0, note}, 0};
     int rc;
 
     if (amount_fen <= 0 || amount_fen > MONEY_MAX_FEN)

@@ -63,6 +63,7 @@ struct bill {
     int32_t late_from;        /* 0 = accrues from due_date after the grace days */
     int64_t open_payment_id;  /* 0 = in no open payment */
     const char *source, *note, *created_at, *paid_at;
+    int64_t ticket_id; /* source "repair": the ticket it charges for; else 0 */
     struct bill_late_rule late;
     /* bill_figure(): */
     int64_t late_fee_fen; /* frozen + accrued today; frozen only once paid or void */
@@ -81,8 +82,9 @@ struct bill {
     "b.amount_fen, b.discount_fen, b.paid_fen, b.late_fee_fen, "                                   \
     "DATEDIFF(b.due_date, '1970-01-01'), DATEDIFF(b.late_from, '1970-01-01'), "                    \
     "b.open_payment_id, b.source, b.note, b.created_at, b.paid_at, "                               \
-    "f.late_fee_daily_bp, f.late_fee_grace_days, f.late_fee_cap, f.late_fee_cap_fen, f.rounding"
-#define BILL_NCOLS 23
+    "f.late_fee_daily_bp, f.late_fee_grace_days, f.late_fee_cap, f.late_fee_cap_fen, f.rounding, " \
+    "b.ticket_id"
+#define BILL_NCOLS 24
 
 void bill_from_row(const struct db_res *r, size_t i, size_t c, struct bill *b);
 
@@ -180,6 +182,28 @@ int bills_receivables(struct db *db, struct arena *a, int64_t resource_id,
 int bill_create_temporary(struct db *db, const struct principal *who, int64_t resource_id,
                           int64_t fee_item_id, int64_t amount_fen, const char *note, int64_t *id,
                           struct err *e);
+
+/* A one-off bill raised inside the caller's transaction, as a temporary
+ * one is: the resource's project served by who (404), the fee item of
+ * that project (404), period the month of today, due today, its audit
+ * row ("create_<source>_bill"), then the prepayment offset. source is
+ * "temporary" (ticket_id 0) or "repair" (ticket_id the ticket: a second
+ * bill of one ticket → DB_DUPLICATE). amount_fen 1..MONEY_MAX_FEN is the
+ * caller's to check. */
+struct bill_new {
+    int64_t resource_id, fee_item_id, amount_fen;
+    const char *source;
+    int64_t ticket_id;
+    const char *note; /* may be NULL */
+};
+int bill_create_tx(struct db *db, struct arena *a, const struct principal *who,
+                   const struct bill_new *in, int64_t *id, struct err *e);
+
+/* The bill that charges for ticket_id (source "repair"), figured for
+ * today, into *out (strings in a): 1 found, 0 none, -1 error. Scope is
+ * the caller's (whoever may see the ticket may see its bill). */
+int bill_of_ticket(struct db *db, struct arena *a, int64_t ticket_id, struct bill *out,
+                   struct err *e);
 
 enum pay_method { PAY_CASH, PAY_CARD, PAY_WECHAT, PAY_ALIPAY, PAY_TRANSFER, PAY_WECHAT_PAY,
                   PAY_PREPAY, PAY_DEPOSIT };

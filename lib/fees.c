@@ -262,8 +262,41 @@ DB_SQL(sql_snap_rate, "SELECT JSON_OBJECT('fee_item_id', fee_item_id, 'rate', ra
                       "'customer_group', customer_group, 'valid_from', valid_from, "
                       "'valid_to', valid_to) FROM fee_rates WHERE id = ?");
 DB_SQL(sql_building_project, "SELECT project_id FROM buildings WHERE id = ?");
+/* The repair fee item (TKT-4): made on first use, then read locked in
+ * share mode (the office may rename it, never change its code) */
+DB_SQL(sql_repair_item_make,
+       "INSERT IGNORE INTO fee_items (project_id, code, name, cycle, method) "
+       "VALUES (?, '" FEE_REPAIR_CODE "', '维修费', 'once', 'fixed')");
+DB_SQL(sql_repair_item, "SELECT id, cycle = 'once' AND method = 'fixed' AND active = 1 "
+                        "FROM fee_items WHERE project_id = ? AND code = '" FEE_REPAIR_CODE "' "
+                        "LOCK IN SHARE MODE");
 
 /* ---- shared steps ------------------------------------------------------------------- */
+
+int fee_item_repair_tx(struct db *db, struct arena *a, const struct principal *who,
+                       int64_t project_id, int64_t *id, struct err *e)
+{
+    struct db_res r;
+    uint64_t made;
+    int found;
+
+    if (db_exec(db, &sql_repair_item_make, DB_ARGS(P_INT(project_id)), &made, e) < 0 ||
+        (found = db_one(db, a, &sql_repair_item, DB_ARGS(P_INT(project_id)), &r, e)) < 0)
+        return -1;
+    if (!found)
+        return err_internal(e); /* the insert above made it */
+    *id = db_int(&r, 0, 0);
+    if (!db_int(&r, 0, 1))
+        return err_set(e, E_REPAIR_FEE_ITEM_UNUSABLE);
+    if (!made)
+        return 0;
+    return audit_change(db, a,
+                        &(struct audit_entry){.who = who,
+                                              .action = "create_fee_item",
+                                              .entity = "fee_item",
+                                              .entity_id = *id},
+                        &sql_snap_item, e);
+}
 
 struct edit {
     struct arena a;

@@ -135,6 +135,15 @@ int fee_rate_add(struct db *db, const struct principal *who, int64_t item_id,
 int fee_rate_end(struct db *db, const struct principal *who, int64_t rate_id, const char *valid_to,
                  struct err *e);
 
+/* The repair fee (TKT-4): the project's one-off, fixed-amount item of
+ * code FEE_REPAIR_CODE (维修费), made on first use with its audit row —
+ * inside the caller's transaction. The office renames or deactivates it
+ * with the item endpoints; one that is not once/fixed or not active →
+ * 409 REPAIR_FEE_ITEM_UNUSABLE (a charge is then refused). */
+#define FEE_REPAIR_CODE "WXF"
+int fee_item_repair_tx(struct db *db, struct arena *a, const struct principal *who,
+                       int64_t project_id, int64_t *id, struct err *e);
+
 /* Who a rate is chosen for. kind and group may be NULL (none). */
 struct fee_target {
     int64_t building_id; /* 0 = in no building */

@@ -1,7 +1,7 @@
 /*
  * messages.h — the office's view of the outbox (NTC-2): what was sent to
  * whom, how often it was tried and what the phone's operator reported
- * (docs/api.md §7.17). Only the rows of the caller's projects: a login
+ * (docs/api.md §7.20). Only the rows of the caller's projects: a login
  * code belongs to no project (project_id NULL) and no office sees it.
  * Phone numbers are masked (138****0001), openids too (****abcd): the list
  * is a log, nobody calls from it; the phone filter takes the full number.

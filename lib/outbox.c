@@ -169,8 +169,34 @@ int outbox_limit_defer_s(const struct outbox_policy *p, const struct outbox_usag
     return over_hour || over_day ? (wait > 0 ? wait : 1) : 0;
 }
 
-int outbox_wechat_fields(struct arena *a, const char *params_json, const char ***keys,
-                         const char ***values, size_t *n)
+/* "thing1", "character_string5": lower-case letters or '_', then digits. */
+static bool wechat_key(const char *s, size_t n)
+{
+    size_t i = 0;
+
+    while (i < n && ((s[i] >= 'a' && s[i] <= 'z') || s[i] == '_'))
+        i++;
+    if (i == 0 || i == n)
+        return false;
+    while (i < n && s[i] >= '0' && s[i] <= '9')
+        i++;
+    return i == n;
+}
+
+/* The i-th name of "thing1,time2" (in a), or NULL. */
+static const char *nth_key(struct arena *a, const char *list, size_t i)
+{
+    const char *p = list;
+
+    for (; p && i > 0; i--)
+        p = (p = strchr(p, ',')) ? p + 1 : NULL;
+    if (!p || !*p)
+        return NULL;
+    return arena_strndup(a, p, strcspn(p, ","));
+}
+
+int outbox_wechat_fields(struct arena *a, const char *params_json, const char *positional,
+                         const char ***keys, const char ***values, size_t *n)
 {
     cJSON *arr = cJSON_Parse(params_json), *it;
     size_t i = 0, count;
@@ -184,12 +210,18 @@ int outbox_wechat_fields(struct arena *a, const char *params_json, const char **
     *values = arena_alloc(a, (count ? count : 1) * sizeof(**values));
     cJSON_ArrayForEach(it, arr)
     {
-        const char *eq = cJSON_IsString(it) ? strchr(it->valuestring, '=') : NULL;
+        const char *v = cJSON_GetStringValue(it), *eq = v ? strchr(v, '=') : NULL;
 
-        if (!eq || eq == it->valuestring)
+        if (!v)
             goto out;
-        (*keys)[i] = arena_strndup(a, it->valuestring, (size_t)(eq - it->valuestring));
-        (*values)[i] = arena_strdup(a, eq + 1);
+        if (eq && wechat_key(v, (size_t)(eq - v))) {
+            (*keys)[i] = arena_strndup(a, v, (size_t)(eq - v));
+            (*values)[i] = arena_strdup(a, eq + 1);
+        } else if (((*keys)[i] = nth_key(a, positional, i))) {
+            (*values)[i] = arena_strdup(a, v);
+        } else {
+            goto out;
+        }
         i++;
     }
     *n = i;
@@ -272,7 +304,13 @@ static void send_wechat(struct db *db, struct arena *a, const struct config *cfg
     struct err e;
     int rc = -1;
 
-    if (outbox_wechat_fields(a, d->params, &keys, &values, &m.nfields) < 0) {
+    /* positional parameters take their names from the template's list */
+    const char *positional =
+        strcmp(d->template, cfg->wechat_template_notice) == 0   ? cfg->wechat_fields_notice
+        : strcmp(d->template, cfg->wechat_template_survey) == 0 ? cfg->wechat_fields_survey
+                                                                : NULL;
+
+    if (outbox_wechat_fields(a, d->params, positional, &keys, &values, &m.nfields) < 0) {
         snprintf(o->code, sizeof(o->code), "BAD_PARAMS");
         return;
     }

@@ -12,7 +12,9 @@
  * Template parameters are a list of strings, stored as a JSON array built
  * with cJSON (never by hand): for SMS the template's {1}, {2}, … in order;
  * for WeChat each one is "key=value" ("thing1=停水通知"), the subscribe
- * message's data fields in order.
+ * message's data fields in order, or a plain value named by the
+ * template's field list in the configuration (wechat_fields_notice for
+ * the notices' template, wechat_fields_survey for the surveys').
  *
  * Delivery is at-least-once, and no more than that: the sender takes one
  * row at a time and claims it (attempts+1, next try pushed back by the
@@ -82,11 +84,13 @@ struct outbox_usage {
  * is under both limits again (the oldest message leaves its window). */
 int outbox_limit_defer_s(const struct outbox_policy *p, const struct outbox_usage *u);
 
-/* A WeChat row's parameters ("key=value" strings, the JSON array of the
- * row) as the subscribe message's fields, in a: -1 when one has no '=' or
- * an empty key (the message can never be sent as it is). */
-int outbox_wechat_fields(struct arena *a, const char *params_json, const char ***keys,
-                         const char ***values, size_t *n);
+/* A WeChat row's parameters (the JSON array of the row) as the subscribe
+ * message's fields, in a: "key=value" names its field ("thing1=停水通知");
+ * any other parameter takes the name at its position in positional
+ * ("thing1,time2", the template's list from the configuration; may be
+ * NULL). -1 when one has no name (the message can never be sent as it is). */
+int outbox_wechat_fields(struct arena *a, const char *params_json, const char *positional,
+                         const char ***keys, const char ***values, size_t *n);
 
 /* Seconds from unix_now to the next midnight in China (UTC+8): a phone's
  * daily limit at Tencent ends then. */

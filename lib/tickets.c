@@ -23,8 +23,10 @@
 #include <cjson/cJSON.h>
 
 #include "audit.h"
+#include "bills.h"
 #include "core/json.h"
 #include "core/money.h"
+#include "fees.h"
 #include "outbox.h"
 #include "resources.h"
 
@@ -44,6 +46,12 @@ static const int default_deadlines[][2] = {
     {2 * 60, 3 * 24 * 60},  /* other */
 };
 
+void ticket_default_deadlines(int i, int64_t *response_min, int64_t *complete_min)
+{
+    *response_min = default_deadlines[i][0];
+    *complete_min = default_deadlines[i][1];
+}
+
 /* Who hears of a complaint, by severity (normal, serious, critical). */
 static const unsigned complaint_roles[] = {
     ROLE_SUPERVISOR,
@@ -62,6 +70,11 @@ static int index_of(const char *s, const char *const *set)
         if (strcmp(s, set[i]) == 0)
             return i;
     return -1;
+}
+
+int ticket_type_index(const char *type)
+{
+    return index_of(type, ticket_type_names);
 }
 
 /* ---- The SQL of this module -------------------------------------------------------- */
@@ -137,7 +150,7 @@ DB_SQL(sql_insert_owner,
 DB_SQL(sql_insert_staff, INSERT_COLS STAFF_VALUES DEADLINES("?") ")" INSERT_RETURNING);
 /* The row every step of a ticket locks first. */
 DB_SQL(sql_lock, "SELECT project_id, status, assignee_id, reporter_kind = 'owner', reporter_id, "
-                 "type, area, rating_score IS NOT NULL, description, result "
+                 "type, area, rating_score IS NOT NULL, description, result, resource_id "
                  "FROM tickets WHERE id = ? FOR UPDATE");
 /* One statement for every step: the columns a step does not set are
  * passed as NULL (unchanged); the three ? before the id are the state
@@ -188,7 +201,9 @@ DB_SQL(sql_list_owner, "SELECT " TICKET_LIST_COLS "FROM tickets t" TICKET_ASSIGN
 #define STAFF_FILTERS                                                                              \
     "AND (? = '' OR t.status = ?) "                                                                \
     "AND (? = 0 OR (? = -1 AND t.assignee_id IS NULL) OR t.assignee_id = ?) "                      \
-    "AND (? = '' OR t.type = ?) AND t.id < ? ORDER BY t.id DESC LIMIT ?"
+    "AND (? = '' OR t.type = ?) AND (? = 0 OR t.response_overdue OR t.complete_overdue) "          \
+    "AND (? = '' OR t.created_at >= ?) AND (? = '' OR t.created_at < ?) "                          \
+    "AND t.id < ? ORDER BY t.id DESC LIMIT ?"
 DB_SQL(sql_list_project, "SELECT " TICKET_LIST_COLS "FROM tickets t" TICKET_ASSIGNEE
                          "WHERE t.project_id = ? " STAFF_FILTERS);
 DB_SQL(sql_list_projects, "SELECT " TICKET_LIST_COLS "FROM tickets t" TICKET_ASSIGNEE
@@ -702,6 +717,25 @@ static int kb_index_tx(struct db *db, struct arena *a, int64_t id, int64_t proje
     return rc;
 }
 
+/* The repair fee (TKT-4) as the home's bill, in the completion's
+ * transaction: on the project's repair fee item (made on first use),
+ * named by the ticket, which the bills' unique key keeps to one bill. */
+static int charge_tx(struct db *db, struct act_op *op, int64_t project_id, int64_t resource_id,
+                     struct err *e)
+{
+    struct bill_new b = {resource_id, 0, op->in->charge_fen, "repair", op->id, NULL};
+    char note[48];
+    int64_t bill_id;
+
+    snprintf(note, sizeof(note), "维修工单 %lld", (long long)op->id);
+    b.note = note;
+    if (fee_item_repair_tx(db, &op->a, op->who, project_id, &b.fee_item_id, e) < 0)
+        return -1;
+    if (bill_create_tx(db, &op->a, op->who, &b, &bill_id, e) < 0)
+        return err_map(e, E_DB_DUPLICATE, E_INVALID_TRANSITION);
+    return 0;
+}
+
 static int act_tx(struct db *db, void *arg, struct err *e)
 {
     struct act_op *op = arg;
@@ -710,7 +744,7 @@ static int act_tx(struct db *db, void *arg, struct err *e)
     const struct principal *who = op->who;
     struct db_res r;
     enum ticket_status from, to;
-    int64_t project_id, assignee, reporter_id, new_assignee = 0, event_id;
+    int64_t project_id, assignee, reporter_id, new_assignee = 0, event_id, resource_id;
     bool by_owner, rated, private_repair;
     const char *before, *result = NULL, *entered, *description, *stored_result;
     char cause[48];
@@ -729,6 +763,7 @@ static int act_tx(struct db *db, void *arg, struct err *e)
     rated = db_int(&r, 0, 7) != 0;
     description = db_text(&r, 0, 8);
     stored_result = db_text(&r, 0, 9);
+    resource_id = db_int(&r, 0, 10);
     /* scope, then the table: the state (409), then the role (403) */
     if (!ticket_may_see(who, project_id, by_owner, reporter_id))
         return err_not_found(e);
@@ -790,6 +825,8 @@ static int act_tx(struct db *db, void *arg, struct err *e)
                          &sql_snap, e) < 0)
             return -1;
     }
+    if (in->has_charge && charge_tx(db, op, project_id, resource_id, e) < 0)
+        return -1;
     if ((rule->notify & TICKET_TELL_OWNER) && by_owner &&
         tell_owner(db, &op->a, op->cfg, project_id, op->id, reporter_id, to, event_id, e) < 0)
         return -1;
@@ -874,6 +911,16 @@ int ticket_get(struct db *db, struct arena *a, const struct principal *who, int6
         x->note = db_text(&r, i, 5);
         x->at = db_text(&r, i, 6);
     }
+    if (out->has_charge) {
+        struct bill b;
+        int found = bill_of_ticket(db, a, id, &b, e);
+        if (found < 0)
+            return -1;
+        out->has_bill = found > 0;
+        if (found)
+            out->bill = (struct ticket_bill){b.id, b.amount_fen, b.paid_fen, b.due_fen,
+                                             bill_status_name(b.status)};
+    }
     /* materials come with completion, and no step leads back from
      * completed: a ticket short of it has none (one query less for every
      * open ticket) */
@@ -913,6 +960,32 @@ int ticket_list_owner(struct db *db, struct arena *a, const struct principal *wh
     return 0;
 }
 
+void ticket_day_start_utc(int32_t day, char out[20])
+{
+    char d[11];
+
+    fee_date_text(day - 1, d);
+    snprintf(out, 20, "%s 16:00:00", d);
+}
+
+/* The list's period of creation: China days from..to as UTC bounds [lo, hi). */
+static int period_utc(const char *from, const char *to, char lo[20], char hi[20], struct err *e)
+{
+    int32_t d0, d1;
+
+    if (from && money_date_parse(from, strlen(from), &d0) < 0)
+        return err_bad_request(e, "查询参数 from 应为真实存在的日期，格式 YYYY-MM-DD");
+    if (to && money_date_parse(to, strlen(to), &d1) < 0)
+        return err_bad_request(e, "查询参数 to 应为真实存在的日期，格式 YYYY-MM-DD");
+    if (from && to && d0 > d1)
+        return err_bad_request(e, "from 不能晚于 to");
+    if (from)
+        ticket_day_start_utc(d0, lo);
+    if (to)
+        ticket_day_start_utc(d1 + 1, hi);
+    return 0;
+}
+
 int ticket_list_staff(struct db *db, struct arena *a, const struct principal *who,
                       const struct ticket_filter *f, int64_t before_id, int limit,
                       struct ticket_page *out, struct err *e)
@@ -921,7 +994,7 @@ int ticket_list_staff(struct db *db, struct arena *a, const struct principal *wh
     const char *status = f->has_status ? ticket_status_name(f->status) : "";
     const char *type = f->type ? f->type : "";
     int64_t project = f->project_id;
-    char *projects = NULL;
+    char *projects = NULL, lo[20] = "", hi[20] = ""; /* "": no bound */
     int rc;
 
     if (project && !auth_in_project(who, project))
@@ -929,6 +1002,8 @@ int ticket_list_staff(struct db *db, struct arena *a, const struct principal *wh
     if (f->type && index_of(f->type, ticket_type_names) < 0)
         return err_bad_request(e, "查询参数 type 只能是 repair、cleaning、security、complaint、"
                                   "suggestion 或 other");
+    if (period_utc(f->from, f->to, lo, hi, e) < 0)
+        return -1;
     if (!project && who->nprojects == 1)
         project = who->project_ids[0];
     if (!project) {
@@ -941,7 +1016,8 @@ int ticket_list_staff(struct db *db, struct arena *a, const struct principal *wh
     }
 #define FILTER_ARGS                                                                                \
     P_STR(status), P_STR(status), P_INT(f->assignee), P_INT(f->assignee), P_INT(f->assignee),      \
-        P_STR(type), P_STR(type), P_INT(before_id ? before_id : FROM_NEWEST), P_INT(limit + 1)
+        P_STR(type), P_STR(type), P_INT(f->overdue), P_STR(lo), P_STR(lo), P_STR(hi), P_STR(hi),   \
+        P_INT(before_id ? before_id : FROM_NEWEST), P_INT(limit + 1)
     rc = project
              ? db_query(db, a, &sql_list_project, DB_ARGS(P_INT(project), FILTER_ARGS), &r, e)
              : db_query(db, a, &sql_list_projects, DB_ARGS(P_STR(projects), FILTER_ARGS), &r, e);

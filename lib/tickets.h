@@ -16,9 +16,13 @@
  * description, result and materials (ticket_kb_grams); a search finds
  * the closed tickets that hold every bigram of the words asked for.
  *
- * Not for: the photos' files (uploads.h), bills (a repair fee is stored
- * on the ticket: lib/bills.h has no function that raises a bill inside
- * another module's transaction yet; docs/tickets.md), statistics (TKT-6).
+ * A repair fee (TKT-4): completing a private-area repair with charge_fen
+ * raises the home's bill (source "repair", bill_create_tx() of bills.h)
+ * in the completion's transaction; the bill names the ticket, and the
+ * ticket's detail shows the bill.
+ *
+ * Not for: the photos' files (uploads.h), statistics (ticket_stats.h),
+ * the office's set-up of deadlines and skills (ticket_setup.h).
  */
 #ifndef WUYE_TICKETS_H
 #define WUYE_TICKETS_H
@@ -47,6 +51,11 @@
 /* The names of sql/011_tickets.sql's ENUMs; NULL-terminated. */
 extern const char *const ticket_type_names[];
 extern const char *const ticket_severity_names[];
+/* The index of a type in ticket_type_names; -1 for none. */
+int ticket_type_index(const char *type);
+/* The deadlines (minutes from submission) of type i of ticket_type_names
+ * where the project has no ticket_deadlines row. */
+void ticket_default_deadlines(int i, int64_t *response_min, int64_t *complete_min);
 
 struct ticket_material {
     const char *name, *unit;
@@ -89,6 +98,11 @@ struct ticket {
     const char *visit_comment;
     const char *response_due_at, *complete_due_at;
     /* ticket_get() only: */
+    bool has_bill; /* the repair fee's bill (TKT-4) */
+    struct ticket_bill {
+        int64_t id, amount_fen, paid_fen, due_fen;
+        const char *status; /* unpaid | partial | paid | void */
+    } bill;
     struct ticket_event *history;
     size_t nhistory;
     struct ticket_material *materials;
@@ -160,10 +174,15 @@ int ticket_list_owner(struct db *db, struct arena *a, const struct principal *wh
 struct ticket_filter {
     bool has_status;
     enum ticket_status status;
-    int64_t assignee;   /* TICKET_ANYONE, TICKET_UNASSIGNED or a staff id */
-    int64_t project_id; /* 0 = all the caller's projects (another: 404) */
-    const char *type;   /* NULL = any */
+    int64_t assignee;      /* TICKET_ANYONE, TICKET_UNASSIGNED or a staff id */
+    int64_t project_id;    /* 0 = all the caller's projects (another: 404) */
+    const char *type;      /* NULL = any */
+    bool overdue;          /* only those that missed a deadline */
+    const char *from, *to; /* created on these China days (YYYY-MM-DD, 400 else); NULL = open */
 };
+/* The UTC instant China's day `day` (days since 1970-01-01) begins, as
+ * the database stores times: "YYYY-MM-DD 16:00:00" of the day before. */
+void ticket_day_start_utc(int32_t day, char out[20]);
 /* The tickets of the caller's projects. */
 int ticket_list_staff(struct db *db, struct arena *a, const struct principal *who,
                       const struct ticket_filter *f, int64_t before_id, int limit,

@@ -135,6 +135,12 @@ upload_dir = $WUYE_VAR/uploads
 sms_template_ticket = 1120
 sms_template_ticket_staff = 1121
 CONF
+  # Announcements and surveys (NTC-1, NTC-4): their WeChat subscribe
+  # messages' templates (ids of WeChat's length).
+  cat >> "$CONF" <<CONF
+wechat_template_notice = NTCnoticeTemplate000000000000000000000000001
+wechat_template_survey = NTCsurveyTemplate000000000000000000000000001
+CONF
   # Messages to owners (NTC-2, docs/messages.md): retries within seconds
   # against the stand-ins, and per-phone limits no demo phone reaches in a
   # test run. No sms_template_arrears: the monthly reminders stay off here
@@ -160,7 +166,7 @@ stack_mariadbd() {
     --user="$ME" --pid-file="$WUYE_VAR/run/mariadb.pid" --log-error="$WUYE_VAR/log/mariadb.log" \
     --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
     --innodb-buffer-pool-size=512M --innodb-log-file-size=256M --max-connections=500 \
-    --skip-name-resolve --performance-schema=OFF &
+    --skip-name-resolve --performance-schema=OFF --max-prepared-stmt-count=65528 &
 }
 
 stack_sql() { mariadb --no-defaults -S "$DB_SOCK" -u "$(id -un)" "$@"; }

@@ -54,6 +54,18 @@ else
   passed=$((passed + 1))
 fi
 
+# Every DB_SQL statement has a slot of its own in each connection
+# (lib/db/db.h): the process-wide count must stay below the slots.
+nsql=$(grep -rhoE '\bDB_SQL\(' lib fcgi --include='*.c' | wc -l)
+maxsql=$(grep -oE 'define DB_MAX_STMTS [0-9]+' lib/db/db.h | grep -oE '[0-9]+$')
+if (( nsql >= maxsql )); then
+  echo "  $nsql DB_SQL statements: no fewer slots than DB_MAX_STMTS ($maxsql) allowed"
+  failed=$((failed + 1)); failures+=("statement slots")
+else
+  printf '  %-32s %3d passed, %d failed, %d skipped\n' "statements < DB_MAX_STMTS" 1 0 0
+  passed=$((passed + 1))
+fi
+
 echo "== unit tests"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

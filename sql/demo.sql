@@ -137,9 +137,35 @@ INSERT INTO fee_items (id, project_id, code, name, cycle, method, due_day_of_cyc
                        usage_per_unit, late_fee_daily_bp, late_fee_grace_days) VALUES
   (1, 1, 'WYF', '物业费', 'monthly', 'building_area', 1, 1, 5, 30),
   (2, 1, 'TCF', '车位费', 'monthly', 'fixed', 1, 1, NULL, 0),
-  (3, 1, 'SF', '水费', 'monthly', 'usage', 1, 100, NULL, 0);
+  (3, 1, 'SF', '水费', 'monthly', 'usage', 1, 100, NULL, 0),
+  -- the repair fee (TKT-4): a completed repair's charge is a bill of this
+  -- item (lib/fees.h fee_item_repair_tx(), which makes it where missing)
+  (4, 1, 'WXF', '维修费', 'once', 'fixed', 1, 1, NULL, 0);
 INSERT INTO fee_rates (fee_item_id, rate, resource_kind, valid_from) VALUES
   (1, 2350000, 'home', '2020-01-01'),
   (1, 4500000, 'shop', '2020-01-01'),
   (2, 30000, 'parking', '2020-01-01'),
   (3, 4800000, NULL, '2020-01-01');
+
+-- Announcements and surveys of 示范小区 (NTC-1, NTC-4): a published water
+-- cut notice for 1栋 (张伟 13800000001 sees it, 李娜 of 2栋 does not), a
+-- pinned notice for the whole project, and a satisfaction survey open for
+-- a month from the load. created_by 9: the office.
+INSERT INTO notices (id, project_id, building_ids, title, body, category, pinned, status,
+                     list_seq, created_by, created_at, published_at, expires_at) VALUES
+  (1, 1, '1', '停水通知', '因二次供水设备检修，1栋将于本周六 9:00—15:00 停水，请提前储水。',
+   'outage', 0, 'published', 1, 9, UTC_TIMESTAMP() - INTERVAL 2 HOUR,
+   UTC_TIMESTAMP() - INTERVAL 1 HOUR, UTC_TIMESTAMP() + INTERVAL 30 DAY),
+  (2, 1, '', '物业服务中心办公时间', '物业服务中心每天 8:30—18:00 办公，24 小时报修电话见门岗。',
+   'notice', 1, 'published', 2, 9, UTC_TIMESTAMP() - INTERVAL 1 DAY,
+   UTC_TIMESTAMP() - INTERVAL 1 DAY, NULL);
+INSERT INTO surveys (id, project_id, building_ids, title, description, opens_at, closes_at,
+                     status, created_by, published_at) VALUES
+  (1, 1, '', '2026 年度物业服务满意度调查', '请花一分钟告诉我们您的感受。',
+   UTC_TIMESTAMP() - INTERVAL 1 DAY, UTC_TIMESTAMP() + INTERVAL 30 DAY, 'published', 9,
+   UTC_TIMESTAMP() - INTERVAL 1 DAY);
+INSERT INTO survey_questions (survey_id, no, kind, title, required, options) VALUES
+  (1, 1, 'single', '您对物业服务总体满意吗', 1, '["满意", "一般", "不满意"]'),
+  (1, 2, 'multiple', '您希望我们改进哪些方面', 0, '["保洁", "绿化", "安保", "维修"]'),
+  (1, 3, 'score', '请为保洁服务打分', 1, '[]'),
+  (1, 4, 'text', '其他意见和建议', 0, '[]');

@@ -69,6 +69,9 @@ static const struct key keys[] = {
     {"upload_dir", S(upload_dir)},
     {"sms_template_ticket", S(sms_template_ticket)},
     {"sms_template_ticket_staff", S(sms_template_ticket_staff)},
+    /* announcements and surveys */
+    {"wechat_template_notice", S(wechat_template_notice)},
+    {"wechat_template_survey", S(wechat_template_survey)},
     /* messages to owners: the senders, the limits, the reminders */
     {"outbox_backoff_s", S(outbox_backoff_s)},
     {"outbox_max_attempts", I(outbox_max_attempts)},
@@ -76,6 +79,8 @@ static const struct key keys[] = {
     {"sms_phone_limit_day", I(sms_phone_limit_day)},
     {"sms_template_arrears", S(sms_template_arrears)},
     {"arrears_reminder_day", I(arrears_reminder_day)},
+    {"wechat_fields_notice", S(wechat_fields_notice)},
+    {"wechat_fields_survey", S(wechat_fields_survey)},
 };
 
 void config_defaults(struct config *c)
@@ -102,6 +107,8 @@ void config_defaults(struct config *c)
     c->sms_phone_limit_hour = 5;
     c->sms_phone_limit_day = 10;
     c->arrears_reminder_day = 5;
+    snprintf(c->wechat_fields_notice, sizeof(c->wechat_fields_notice), "thing1,thing2");
+    snprintf(c->wechat_fields_survey, sizeof(c->wechat_fields_survey), "thing1,time2");
 }
 
 static char *trim(char *s)

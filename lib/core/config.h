@@ -85,6 +85,12 @@ struct config {
     char sms_template_ticket[32];
     char sms_template_ticket_staff[32];
 
+    /* Announcements and surveys (NTC-1, NTC-4): the WeChat subscribe
+     * message templates of a published notice ({1} its title, {2} its
+     * category) and of a published survey ({1} its title, {2} when it
+     * closes); "" = none queued. */
+    char wechat_template_notice[64];
+    char wechat_template_survey[64];
     /* Messages to owners (NTC-2, NTC-3; docs/messages.md). The senders'
      * backoff: seconds before each retry, the last one repeating
      * ("10,30,60,300,900,3600"; lib/outbox.h parses it); a message is
@@ -100,6 +106,10 @@ struct config {
     int sms_phone_limit_day;
     char sms_template_arrears[32];
     int arrears_reminder_day;
+    /* The data fields of the notices' and the surveys' WeChat templates,
+     * in the order of their parameters ("thing1,thing2"). */
+    char wechat_fields_notice[128];
+    char wechat_fields_survey[128];
 };
 
 /* The most steps outbox_backoff_s may have. */

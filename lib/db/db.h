@@ -14,8 +14,10 @@
  * A statement is prepared on a connection the first time it runs there,
  * found again in O(1) by its slot, and never evicted: the number a
  * connection holds is the number of distinct DB_SQL the process ran
- * (at most DB_MAX_STMTS), which keeps statements × connections well
- * below the server's max_prepared_stmt_count.
+ * (at most DB_MAX_STMTS; scripts/test.sh checks the count of DB_SQL
+ * against it), which keeps statements × connections below the server's
+ * max_prepared_stmt_count (scripts/stack.sh sets it; docs/architecture.md
+ * sizes it).
  *
  * Results. Rows are copied into the caller's arena (the request's): no
  * per-result free, and the strings may be kept as they are — they live as
@@ -56,7 +58,7 @@ struct db_sql {
     _Atomic int slot; /* assigned on first use, 1-based; 0 = never run */
 };
 #define DB_SQL(name, sql) static struct db_sql name = {sql, 0}
-#define DB_MAX_STMTS 384
+#define DB_MAX_STMTS 1024
 
 enum db_type { DB_NULL, DB_INT, DB_STR };
 

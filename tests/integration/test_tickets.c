@@ -7,8 +7,9 @@
  *      starts and completes it with materials and a repair fee; the butler
  *      closes it; the owner rates it; the visit is recorded; the owner sees
  *      every step with its time, and was told by SMS at each step the table
- *      says (the fee is recorded on the ticket: lib/bills.h has no function
- *      to raise a repair bill inside the step's transaction yet);
+ *      says; the repair fee is a bill of the home (TKT-4), in the owner's
+ *      bills and in the ticket's detail, one only, paid at the desk, the
+ *      books balanced;
  *   2. every action in every state as every kind of caller: 409
  *      INVALID_TRANSITION where the state does not allow it, else 403 where
  *      the role does not, with nothing changed; else the state the table
@@ -313,8 +314,17 @@ static const char *body_for(enum ticket_action a, int64_t ticket_assignee)
 #define OUR_PERSONS                                                                                \
     "(SELECT id FROM persons WHERE phone IN ('" OWNER_PHONE "', '" OWNER2_PHONE "'))"
 #define OUR_STAFF "(SELECT id FROM staff WHERE phone IN ('" TECH2_PHONE "', '" GUARD_PHONE "'))"
+#define OUR_HOMES "(SELECT id FROM resources WHERE project_id = 1 AND code LIKE 'ZT-%')"
 
 static const char *const drop_sql[] = {
+    /* the books of our homes: the repair fee's bill, what paid it */
+    "DELETE FROM account_entries WHERE account_id IN (SELECT id FROM accounts WHERE "
+    "resource_id IN " OUR_HOMES ")",
+    "DELETE FROM accounts WHERE resource_id IN " OUR_HOMES,
+    "DELETE FROM bill_applications WHERE bill_id IN (SELECT id FROM bills WHERE resource_id IN "
+    OUR_HOMES ")",
+    "DELETE FROM receipts WHERE resource_id IN " OUR_HOMES,
+    "DELETE FROM bills WHERE resource_id IN " OUR_HOMES,
     "DELETE FROM ticket_kb_grams WHERE ticket_id IN " OUR_TICKETS,
     "DELETE FROM ticket_materials WHERE ticket_id IN " OUR_TICKETS,
     "DELETE FROM ticket_events WHERE ticket_id IN " OUR_TICKETS,
@@ -479,6 +489,51 @@ static void step(const char *token, int64_t id, const char *action, const char *
     it_resp_free(&r);
 }
 
+/* The flow's repair bill (TKT-4): in the owner's bills with its ticket,
+ * the only bill of the ticket whatever a second completion tries, paid at
+ * the desk like any bill, and then shown paid on the ticket. */
+static void repair_bill_seen_paid_and_single(int64_t bill)
+{
+    struct http_resp r;
+    struct db_param p[1] = {P_INT(g.flow)};
+    char body[256], path[96];
+    cJSON *b, *t;
+
+    it_http("GET", "/api/v1/owner/bills", NULL, 0, g.owner, &r);
+    it_expect(&r, 200, NULL);
+    b = it_find_int(it_field(r.json, "items"), "id", bill);
+    assert_non_null(b);
+    assert_int_equal(it_int(b, "amount_fen"), 8000);
+    assert_int_equal(it_int(b, "due_fen"), 8000);
+    assert_string_equal(it_str(b, "source"), "repair");
+    assert_int_equal(it_int(b, "ticket_id"), g.flow);
+    assert_string_equal(it_str(it_field(b, "fee_item"), "name"), "维修费");
+    assert_true(cJSON_IsTrue(it_field(b, "payable")));
+    it_resp_free(&r);
+    assert_int_equal(it_sql_int("SELECT COUNT(*) FROM bills WHERE ticket_id = ?", p, 1), 1);
+
+    /* a second completion is refused by the state, and no bill is added */
+    action_path(path, sizeof(path), g.flow, "complete");
+    refused_as(g.tech, "POST", path, "{\"result\":\"再收一次\",\"charge_fen\":100}", 409,
+               "INVALID_TRANSITION");
+    assert_int_equal(it_sql_int("SELECT COUNT(*) FROM bills WHERE ticket_id = ?", p, 1), 1);
+
+    /* paid at the desk */
+    snprintf(body, sizeof(body),
+             "{\"resource_id\":%lld,\"bill_ids\":[%lld],\"method\":\"cash\","
+             "\"amount_fen\":8000}",
+             (long long)g.home, (long long)bill);
+    call_as(g.butler, "POST", "/api/v1/staff/collections", body, 201, NULL);
+    t = get_ticket(g.owner, "/api/v1/owner/tickets", g.flow);
+    b = it_field(t, "bill");
+    assert_int_equal(it_int(b, "id"), bill);
+    assert_int_equal(it_int(b, "due_fen"), 0);
+    assert_string_equal(it_str(b, "status"), "paid");
+    assert_true(cJSON_IsTrue(it_field(b, "paid")));
+    cJSON_Delete(t);
+    it_books_balance();
+}
+
 static void tickets_repair_from_report_to_visit(void **state)
 {
     static const char *const steps[] = {"submit",   "accept", "dispatch", "take", "start",
@@ -487,7 +542,7 @@ static void tickets_repair_from_report_to_visit(void **state)
     struct raw_resp rr;
     struct http_resp r;
     cJSON *t, *x, *h;
-    int64_t photo, mark = outbox_mark(), audit;
+    int64_t photo, mark = outbox_mark(), audit, bill;
     char *jpg = jpeg_of(2000);
     time_t when = time(NULL) + 86400;
     struct tm tm;
@@ -588,7 +643,15 @@ static void tickets_repair_from_report_to_visit(void **state)
     }
     assert_string_equal(it_str(cJSON_GetArrayItem(h, 2), "note"), "请尽快上门");
     assert_string_equal(it_str(it_field(cJSON_GetArrayItem(h, 3), "by"), "name"), "王师傅");
+    /* the repair fee is a bill, unpaid, due at once */
+    x = it_field(t, "bill");
+    bill = it_int(x, "id");
+    assert_int_equal(it_int(x, "amount_fen"), 8000);
+    assert_int_equal(it_int(x, "due_fen"), 8000);
+    assert_string_equal(it_str(x, "status"), "unpaid");
+    assert_true(cJSON_IsFalse(it_field(x, "paid")));
     cJSON_Delete(t);
+    repair_bill_seen_paid_and_single(bill);
 
     /* told by SMS at accept, dispatch, complete and close; an audit row a step */
     assert_int_equal(outbox_rows("1120", OWNER_PHONE, mark), 4);
@@ -1013,19 +1076,28 @@ static void tickets_bad_input_changes_nothing(void **state)
     refused_as(g.tech, "POST", path, "{\"result\":\"x\",\"charge_fen\":0}", 400, "BAD_REQUEST");
     refused_as(g.tech, "POST", path, "{\"result\":\"x\",\"charge_fen\":12.5}", 400, "BAD_REQUEST");
     {
-        /* a fee only for a repair in a home */
-        int64_t pub;
-        char b2[256];
-        snprintf(b2, sizeof(b2),
-                 "{\"resource_id\":%lld,\"type\":\"repair\",\"area\":\"public\","
-                 "\"description\":\"测试：路灯不亮\"}",
-                 (long long)g.home);
-        pub = call_as(g.owner, "POST", "/api/v1/owner/tickets", b2, 201, NULL);
-        put_state(pub, TICKET_IN_PROGRESS, TECH_ID);
-        action_path(path, sizeof(path), pub, "complete");
-        refused_as(g.tech, "POST", path, "{\"result\":\"x\",\"charge_fen\":100}", 400,
-                   "BAD_REQUEST");
+        /* a fee only for a repair in a home: not a public one, not another type */
+        static const char *const kinds[][2] = {{"repair", "public"}, {"cleaning", "private"}};
+        for (size_t i = 0; i < 2; i++) {
+            int64_t other;
+            char b2[256];
+            snprintf(b2, sizeof(b2),
+                     "{\"resource_id\":%lld,\"type\":\"%s\",\"area\":\"%s\","
+                     "\"description\":\"测试：路灯不亮\"}",
+                     (long long)g.home, kinds[i][0], kinds[i][1]);
+            other = call_as(g.owner, "POST", "/api/v1/owner/tickets", b2, 201, NULL);
+            put_state(other, TICKET_IN_PROGRESS, TECH_ID);
+            action_path(path, sizeof(path), other, "complete");
+            refused_as(g.tech, "POST", path, "{\"result\":\"x\",\"charge_fen\":100}", 400,
+                       "BAD_REQUEST");
+        }
     }
+    /* the office switched the repair fee off: a charge is refused whole */
+    it_sql_exec("UPDATE fee_items SET active = 0 WHERE project_id = 1 AND code = 'WXF'", NULL, 0);
+    action_path(path, sizeof(path), ticket, "complete");
+    refused_as(g.tech, "POST", path, "{\"result\":\"x\",\"charge_fen\":100}", 409,
+               "REPAIR_FEE_ITEM_UNUSABLE");
+    it_sql_exec("UPDATE fee_items SET active = 1 WHERE project_id = 1 AND code = 'WXF'", NULL, 0);
     put_state(ticket, TICKET_CLOSED, TECH_ID);
     action_path(path, sizeof(path), ticket, "visit");
     refused_as(g.butler, "POST", path, "{\"score\":6}", 400, "BAD_REQUEST");
@@ -1275,6 +1347,85 @@ static void tickets_lists_and_filters(void **state)
     it_resp_free(&r);
 }
 
+/* The staff list answers for the session as it is now: a dead or an
+ * owner's session gets its 401/403 before any 400; the projects are the
+ * staff member's of this moment, on every worker thread; a deactivated
+ * member's session is dead at once. The owners' fused lists keep the same
+ * order of checks. */
+static bool staff_list_has(const char *token, int64_t id)
+{
+    struct http_resp r;
+    bool found;
+
+    it_http("GET", "/api/v1/staff/tickets?limit=200", NULL, 0, token, &r);
+    it_expect(&r, 200, NULL);
+    found = it_find_int(it_field(r.json, "items"), "id", id) != NULL;
+    it_resp_free(&r);
+    return found;
+}
+
+static void tickets_staff_list_checks_the_session(void **state)
+{
+    struct db_param who = P_INT(g.tech2_id);
+    char *gone;
+    int64_t here, there;
+
+    (void)state;
+    refused_as(NULL, "GET", "/api/v1/staff/tickets", NULL, 401, "UNAUTHENTICATED");
+    refused_as("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "GET",
+               "/api/v1/staff/tickets", NULL, 401, "UNAUTHENTICATED");
+    refused_as(g.owner, "GET", "/api/v1/staff/tickets", NULL, 403, "FORBIDDEN");
+    refused_as(g.owner, "GET", "/api/v1/staff/tickets?type=plumbing", NULL, 403, "FORBIDDEN");
+    refused_as(g.owner, "GET", "/api/v1/owner/bills?status=bogus", NULL, 400, "BAD_REQUEST");
+    refused_as(g.butler, "GET", "/api/v1/owner/bills?status=bogus", NULL, 403, "FORBIDDEN");
+    refused_as(g.butler, "GET", "/api/v1/owner/bills", NULL, 403, "FORBIDDEN");
+    gone = it_staff_login(TECH2_PHONE, "demo1234");
+    assert_non_null(gone);
+    call_as(gone, "POST", "/api/v1/logout", NULL, 204, NULL);
+    refused_as(gone, "GET", "/api/v1/staff/tickets", NULL, 401, "UNAUTHENTICATED");
+    refused_as(gone, "GET", "/api/v1/staff/tickets?type=plumbing", NULL, 401, "UNAUTHENTICATED");
+    refused_as(gone, "GET", "/api/v1/owner/bills?status=bogus", NULL, 401, "UNAUTHENTICATED");
+    refused_as(gone, "GET", "/api/v1/owner/resources?limit=0", NULL, 401, "UNAUTHENTICATED");
+    free(gone);
+
+    here = call_as(g.butler, "POST", "/api/v1/staff/tickets",
+                   "{\"type\":\"cleaning\",\"area\":\"public\",\"project_id\":1,"
+                   "\"description\":\"测试：本项目的列表\"}",
+                   201, NULL);
+    there = call_as(g.butler2, "POST", "/api/v1/staff/tickets",
+                    "{\"type\":\"cleaning\",\"area\":\"public\",\"project_id\":2,"
+                    "\"description\":\"测试：另一项目的列表\"}",
+                    201, NULL);
+    /* one project: every thread learns the one-project plan */
+    for (int i = 0; i < 12; i++) {
+        assert_true(staff_list_has(g.tech2, here));
+        assert_false(staff_list_has(g.tech2, there));
+    }
+    it_sql_exec("INSERT INTO staff_projects (staff_id, project_id) VALUES (?, 2)", &who, 1);
+    for (int i = 0; i < 12; i++) {
+        assert_true(staff_list_has(g.tech2, here));
+        assert_true(staff_list_has(g.tech2, there));
+    }
+    it_sql_exec("DELETE FROM staff_projects WHERE staff_id = ? AND project_id = 1", &who, 1);
+    for (int i = 0; i < 12; i++) {
+        assert_false(staff_list_has(g.tech2, here));
+        assert_true(staff_list_has(g.tech2, there));
+    }
+    refused_as(g.tech2, "GET", "/api/v1/staff/tickets?project_id=1", NULL, 404, "NOT_FOUND");
+    it_sql_exec("DELETE FROM staff_projects WHERE staff_id = ?", &who, 1);
+    for (int i = 0; i < 4; i++) {
+        assert_false(staff_list_has(g.tech2, here));
+        assert_false(staff_list_has(g.tech2, there));
+    }
+    it_sql_exec("INSERT INTO staff_projects (staff_id, project_id) VALUES (?, 1)", &who, 1);
+    assert_true(staff_list_has(g.tech2, here));
+    /* deactivated: the session is dead at once */
+    it_sql_exec("UPDATE staff SET active = 0 WHERE id = ?", &who, 1);
+    refused_as(g.tech2, "GET", "/api/v1/staff/tickets", NULL, 401, "UNAUTHENTICATED");
+    it_sql_exec("UPDATE staff SET active = 1 WHERE id = ?", &who, 1);
+    assert_true(staff_list_has(g.tech2, here));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1285,6 +1436,7 @@ int main(void)
         cmocka_unit_test(tickets_bad_input_changes_nothing),
         cmocka_unit_test(tickets_knowledge_base_finds_leak),
         cmocka_unit_test(tickets_lists_and_filters),
+        cmocka_unit_test(tickets_staff_list_checks_the_session),
         cmocka_unit_test(tickets_complaints_escalations_and_deadlines),
         cmocka_unit_test(it_logs_hold_no_secrets), /* last: after every other test */
     };

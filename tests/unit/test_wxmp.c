@@ -535,17 +535,15 @@ static void test_subscribe_send(void **state)
  * ("key=value", lib/outbox.h) become the data fields, in order. */
 static void test_subscribe_from_outbox_row(void **state)
 {
+    static const char row[] = "[\"thing1=停水通知\",\"time2=2026-12-03 09:00\",\"thing3=a=b\"]";
     struct wxmp_subscribe_msg m = {.touser = "oRow", .template_id = "TPL-NOTICE"};
     const char **keys, **values;
     struct arena a = {0};
     struct err e = {0};
+    size_t n;
 
     (void)state;
-    assert_int_equal(outbox_wechat_fields(&a,
-                                          "[\"thing1=停水通知\",\"time2=2026-12-03 09:00\","
-                                          "\"thing3=a=b\"]",
-                                          &keys, &values, &m.nfields),
-                     0);
+    assert_int_equal(outbox_wechat_fields(&a, row, NULL, &keys, &values, &m.nfields), 0);
     m.keys = keys;
     m.values = values;
     answer(0, 200, "{\"errcode\":0,\"errmsg\":\"ok\"}");
@@ -555,13 +553,25 @@ static void test_subscribe_from_outbox_row(void **state)
                         "\"thing1\":{\"value\":\"停水通知\"},\"time2\":{\"value\":"
                         "\"2026-12-03 09:00\"},\"thing3\":{\"value\":\"a=b\"}},"
                         "\"miniprogram_state\":\"formal\",\"lang\":\"zh_CN\"}");
-    /* a parameter without a key can never be sent */
-    assert_int_equal(
-        outbox_wechat_fields(&a, "[\"thing1=x\",\"novalue\"]", &keys, &values, &m.nfields), -1);
-    assert_int_equal(outbox_wechat_fields(&a, "[\"=x\"]", &keys, &values, &m.nfields), -1);
-    assert_int_equal(outbox_wechat_fields(&a, "{}", &keys, &values, &m.nfields), -1);
-    assert_int_equal(outbox_wechat_fields(&a, "[]", &keys, &values, &m.nfields), 0);
-    assert_int_equal(m.nfields, 0);
+    /* plain parameters (a notice's title and category) take the names of
+     * the template's list, in order; "停水=通知" names nothing */
+    assert_int_equal(outbox_wechat_fields(&a, "[\"停水=通知\",\"停水停电\"]", "thing1,phrase2",
+                                          &keys, &values, &n),
+                     0);
+    assert_int_equal(n, 2);
+    assert_string_equal(keys[0], "thing1");
+    assert_string_equal(values[0], "停水=通知");
+    assert_string_equal(keys[1], "phrase2");
+    assert_string_equal(values[1], "停水停电");
+    /* a parameter without a name can never be sent */
+    assert_int_equal(outbox_wechat_fields(&a, "[\"thing1=x\",\"v\"]", NULL, &keys, &values, &n),
+                     -1);
+    assert_int_equal(outbox_wechat_fields(&a, "[\"a\",\"b\"]", "thing1", &keys, &values, &n), -1);
+    assert_int_equal(outbox_wechat_fields(&a, "[\"=x\"]", NULL, &keys, &values, &n), -1);
+    assert_int_equal(outbox_wechat_fields(&a, "[1]", "thing1", &keys, &values, &n), -1);
+    assert_int_equal(outbox_wechat_fields(&a, "{}", NULL, &keys, &values, &n), -1);
+    assert_int_equal(outbox_wechat_fields(&a, "[]", NULL, &keys, &values, &n), 0);
+    assert_int_equal(n, 0);
     arena_free(&a);
 }
 
