@@ -11,8 +11,9 @@
  * function. A continuous job (period 0) runs one cycle after another while
  * it holds its lock; a periodic one runs once per slot, on whichever host
  * claims the slot first. Bill runs are queued work (kind "bill_run") and a
- * periodic job for the scheduled ones (jobs_billrun.c); reminders and
- * reconciliation join the table with their issues.
+ * periodic job for the scheduled ones (jobs_billrun.c); the messages'
+ * senders, receipts and reminders are jobs_messages.c's; reconciliation
+ * joins the table with its issue.
  *
  * SIGTERM: every thread finishes its cycle and leaves; a queued job that
  * was running goes back to the queue at once, for the next host to take.
@@ -23,6 +24,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/prctl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -31,7 +33,6 @@
 #include "core/log.h"
 #include "db/db.h"
 #include "jobs.h"
-#include "outbox.h"
 #include "resources_import.h"
 #include "render.h"
 #include "reports_render.h"
@@ -65,16 +66,6 @@ static void nap_ms(int ms)
  * failure (logged, recorded, retried next cycle). *busy asks for the next
  * cycle at once (more is waiting). */
 typedef int (*job_fn)(struct db *db, bool *busy, struct err *e);
-
-static int job_outbox(struct db *db, bool *busy, struct err *e)
-{
-    int handled = 0;
-
-    if (outbox_deliver_due(db, &g_cfg, 20, &handled, e) < 0)
-        return -1;
-    *busy = handled > 0;
-    return 0;
-}
 
 /* Old sessions, codes and counters: the limits only look back a day. */
 static int job_cleanup(struct db *db, bool *busy, struct err *e)
@@ -219,7 +210,10 @@ static const struct {
     job_fn fn;
     bool exclusive; /* one host at a time (its lock); else any number */
 } table[] = {
-    {"outbox_sms", job_outbox, true},
+    {"outbox_sms", jobs_outbox_sms, true}, /* messages to owners: jobs_messages.c */
+    {"outbox_wechat", jobs_outbox_wechat, true},
+    {"sms_status", jobs_sms_status, true},
+    {"arrears_reminders", jobs_arrears_reminders, true},
     {"ticket_overdue", job_ticket_overdue, true}, /* tickets past a deadline (TKT-2) */
     {"work_queue", job_queue_run, false},
     {"cleanup", job_cleanup, true},
@@ -264,6 +258,11 @@ static void *job_thread(void *arg)
         if (every_s > 0) {
             rc = job_slot_claim(db, name, every_s, host, &run_id, &e);
             if (rc <= 0) { /* this slot is done, or the database is away */
+                /* not held while waiting: the other hosts compete too */
+                if (table[i].exclusive) {
+                    job_lock(db, name, false);
+                    had_lock = false;
+                }
                 nap_ms(rc < 0 ? 1000 : 500);
                 continue;
             }
@@ -298,6 +297,9 @@ int jobs_main(void)
     struct err e;
     char name[64] = "";
 
+    /* "wuye-jobs" in ps and /proc/PID/comm (its threads inherit it): the
+     * process an operator, or a test, looks for among the workers. */
+    prctl(PR_SET_NAME, "wuye-jobs", 0, 0, 0);
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_stop;
     sigemptyset(&sa.sa_mask);

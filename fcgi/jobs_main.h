@@ -37,5 +37,11 @@ int jobs_payments_expire(struct db *db, bool *busy, struct err *e);
 int jobs_bill_run(struct db *db, struct arena *a, const struct job *job, const char *input,
                   size_t len, struct err *e);
 int jobs_bill_runs_due(struct db *db, bool *busy, struct err *e);
+/* Messages to owners (jobs_messages.c): the SMS and the WeChat sender, the
+ * SMS delivery receipts, the monthly arrears reminders. */
+int jobs_outbox_sms(struct db *db, bool *busy, struct err *e);
+int jobs_outbox_wechat(struct db *db, bool *busy, struct err *e);
+int jobs_sms_status(struct db *db, bool *busy, struct err *e);
+int jobs_arrears_reminders(struct db *db, bool *busy, struct err *e);
 
 #endif

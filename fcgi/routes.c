@@ -334,6 +334,12 @@ const struct route routes[] = {
      0, "office_survey_results", NULL},
     {"GET", "/api/v1/office/surveys/{id}/texts", h_office_survey_texts, ACCESS_STAFF, OFFICE, 0,
      "office_survey_texts", NULL},
+    /* messages to owners and their delivery (NTC-2; office_messages.c, docs/api.md §7.20):
+     * admins and managers */
+    {"GET", "/api/v1/office/messages", h_office_messages, ACCESS_STAFF, ROLE_ADMIN | ROLE_MANAGER,
+     0, "office_messages", NULL},
+    {"GET", "/api/v1/office/messages/{id}", h_office_message, ACCESS_STAFF,
+     ROLE_ADMIN | ROLE_MANAGER, 0, "office_message", NULL},
 };
 
 const size_t nroutes = sizeof(routes) / sizeof(routes[0]);

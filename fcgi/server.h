@@ -136,6 +136,9 @@ struct wxpay_client;
 /* The process's WeChat Pay client, built from g_cfg on first use; NULL
  * when WeChat Pay is not configured or its keys are unusable (logged). */
 const struct wxpay_client *server_wxpay(void);
+/* office_messages.c: messages to owners and their delivery (NTC-2) */
+HANDLER(h_office_messages);
+HANDLER(h_office_message);
 /* office_billruns.c */
 HANDLER(h_office_bill_run_preview);
 HANDLER(h_office_bill_run_create);

@@ -107,6 +107,11 @@ int auth_owner_login_sms(struct db *db, const struct config *cfg, const char *ph
 int auth_owner_login_wechat(struct db *db, const struct config *cfg, const char *js_code,
                             const char *phone_code, const char *client_ip, int64_t *person_id,
                             struct session_out *out, struct err *e);
+/* The mini-program's access token all hosts share (shared_cache), fetched
+ * when missing or near its end, or anew when force (WeChat called ours
+ * invalid): token holds WXMP_TOKEN_SIZE bytes. For the WeChat sender. */
+int auth_wechat_token(struct db *db, const struct config *cfg, bool force, char *token,
+                      struct err *e);
 
 /* AUTH-3: staff logins (password or SMS code); 401 BAD_CREDENTIALS,
  * 429 RATE_LIMITED after too many failures. */

@@ -54,6 +54,14 @@ static int access_token(struct db *db, const struct wxmp_config *wc, bool force,
                    DB_ARGS(P_STR(token), P_INT(expires_in > 0 ? expires_in : 7200)), NULL, e);
 }
 
+int auth_wechat_token(struct db *db, const struct config *cfg, bool force, char *token,
+                      struct err *e)
+{
+    struct wxmp_config wc = {cfg->wechat_base_url, cfg->wechat_appid, cfg->wechat_secret, 5000};
+
+    return access_token(db, &wc, force, token, e);
+}
+
 struct bind_login {
     const struct config *cfg;
     const char *phone, *openid, *ip;

@@ -1002,6 +1002,7 @@ static int queue_notices(struct db *db, struct batch_op *op, const struct billru
                  (long long)x->resource_id, (long long)db_int(&r, i, 1));
         snprintf(to, 24, "+86%s", db_text(&r, i, 2));
         m[n++] = (struct outbox_msg){.channel = OUTBOX_SMS,
+                                     .project_id = op->run->project_id,
                                      .dedup_key = key,
                                      .recipient = to,
                                      .template_id = op->notice_template,

@@ -167,9 +167,9 @@ static const char *first_chars(struct arena *a, const char *s, size_t max)
 
 /* ---- shared with surveys ----------------------------------------------------------- */
 
-int notice_queue_wechat(struct db *db, struct arena *a, const struct db_res *rows,
-                        const char *stem, const char *template_id, const char *title,
-                        const char *second, struct err *e)
+int notice_queue_wechat(struct db *db, struct arena *a, int64_t project_id,
+                        const struct db_res *rows, const char *stem, const char *template_id,
+                        const char *title, const char *second, struct err *e)
 {
     struct outbox_msg *m;
     const char **params;
@@ -183,6 +183,7 @@ int notice_queue_wechat(struct db *db, struct arena *a, const struct db_res *row
     for (size_t i = 0; i < rows->nrows; i++)
         m[i] = (struct outbox_msg){
             .channel = OUTBOX_WECHAT,
+            .project_id = project_id,
             .dedup_key = arena_printf(a, "%s:%lld", stem, (long long)db_int(rows, i, 0)),
             .recipient = db_text(rows, i, 1),
             .template_id = template_id,
@@ -349,8 +350,8 @@ static int publish_tx(struct db *db, void *arg, struct err *e)
     if (db_query(db, &op->a, &sql_audience_wechat, DB_ARGS(P_INT(op->id)), &people, e) < 0)
         return -1;
     snprintf(stem, sizeof(stem), "notice:%lld", (long long)op->id);
-    return notice_queue_wechat(db, &op->a, &people, stem, op->cfg->wechat_template_notice, title,
-                               category, e);
+    return notice_queue_wechat(db, &op->a, op->project_id, &people, stem,
+                               op->cfg->wechat_template_notice, title, category, e);
 }
 
 static int withdraw_tx(struct db *db, void *arg, struct err *e)

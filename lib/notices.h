@@ -154,11 +154,11 @@ int notice_readers(struct db *db, struct arena *a, const struct principal *who, 
 
 /* Queue one WeChat subscribe message per row of rows (column 0 the
  * person id, column 1 the openid) in the caller's transaction: the shared
- * step of publishing a notice or a survey. dedup "<stem>:<person>";
+ * step of publishing a notice or a survey (the rows are project_id's). dedup "<stem>:<person>";
  * params: title (cut to the 20 characters of a thing.DATA), second.
  * Nothing when template_id is "". */
-int notice_queue_wechat(struct db *db, struct arena *a, const struct db_res *rows,
-                        const char *stem, const char *template_id, const char *title,
-                        const char *second, struct err *e);
+int notice_queue_wechat(struct db *db, struct arena *a, int64_t project_id,
+                        const struct db_res *rows, const char *stem, const char *template_id,
+                        const char *title, const char *second, struct err *e);
 
 #endif

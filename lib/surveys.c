@@ -473,8 +473,9 @@ static int publish_tx(struct db *db, void *arg, struct err *e)
     if (db_query(db, &op->a, &sql_audience_wechat, DB_ARGS(P_INT(op->id)), &people, e) < 0)
         return -1;
     snprintf(stem, sizeof(stem), "survey:%lld", (long long)op->id);
-    return notice_queue_wechat(db, &op->a, &people, stem, op->cfg->wechat_template_survey,
-                               db_text(&r, 0, 3), db_text(&r, 0, 4), e);
+    return notice_queue_wechat(db, &op->a, db_int(&r, 0, 0), &people, stem,
+                               op->cfg->wechat_template_survey, db_text(&r, 0, 3),
+                               db_text(&r, 0, 4), e);
 }
 
 static int close_tx(struct db *db, void *arg, struct err *e)

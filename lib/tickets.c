@@ -323,8 +323,8 @@ static int load_materials(struct db *db, struct arena *a, struct ticket *t, stru
 /* ---- notices ----------------------------------------------------------------------- */
 
 /* One SMS of a ticket's to a mainland phone, through the outbox. */
-static int queue_sms(struct db *db, const char *phone, const char *dedup, const char *template_id,
-                     const char *what, int64_t ticket_id, struct err *e)
+static int queue_sms(struct db *db, int64_t project_id, const char *phone, const char *dedup,
+                     const char *template_id, const char *what, int64_t ticket_id, struct err *e)
 {
     char e164[24], no[24];
     const char *params[2] = {what, no};
@@ -333,6 +333,7 @@ static int queue_sms(struct db *db, const char *phone, const char *dedup, const 
     snprintf(no, sizeof(no), "%lld", (long long)ticket_id);
     return outbox_queue(db,
                         &(struct outbox_msg){.channel = OUTBOX_SMS,
+                                             .project_id = project_id,
                                              .dedup_key = dedup,
                                              .recipient = e164,
                                              .template_id = template_id,
@@ -342,8 +343,9 @@ static int queue_sms(struct db *db, const char *phone, const char *dedup, const 
 }
 
 /* The owner who reported ticket_id hears of its new state. */
-static int tell_owner(struct db *db, struct arena *a, const struct config *cfg, int64_t ticket_id,
-                      int64_t person_id, enum ticket_status now, int64_t event_id, struct err *e)
+static int tell_owner(struct db *db, struct arena *a, const struct config *cfg, int64_t project_id,
+                      int64_t ticket_id, int64_t person_id, enum ticket_status now,
+                      int64_t event_id, struct err *e)
 {
     struct db_res r;
     char dedup[64];
@@ -355,7 +357,7 @@ static int tell_owner(struct db *db, struct arena *a, const struct config *cfg, 
     if (found <= 0)
         return found; /* a person removed since: nobody to tell */
     snprintf(dedup, sizeof(dedup), "ticket:%lld:owner", (long long)event_id);
-    return queue_sms(db, db_text(&r, 0, 0), dedup, cfg->sms_template_ticket,
+    return queue_sms(db, project_id, db_text(&r, 0, 0), dedup, cfg->sms_template_ticket,
                      ticket_status_label(now), ticket_id, e);
 }
 
@@ -374,8 +376,8 @@ static int tell_staff(struct db *db, struct arena *a, const struct config *cfg, 
     for (size_t i = 0; i < r.nrows; i++) {
         char dedup[100];
         snprintf(dedup, sizeof(dedup), "%s:staff:%lld", cause, (long long)db_int(&r, i, 0));
-        if (queue_sms(db, db_text(&r, i, 1), dedup, cfg->sms_template_ticket_staff, what, ticket_id,
-                      e) < 0)
+        if (queue_sms(db, project_id, db_text(&r, i, 1), dedup, cfg->sms_template_ticket_staff,
+                      what, ticket_id, e) < 0)
             return -1;
     }
     return 0;
@@ -826,7 +828,7 @@ static int act_tx(struct db *db, void *arg, struct err *e)
     if (in->has_charge && charge_tx(db, op, project_id, resource_id, e) < 0)
         return -1;
     if ((rule->notify & TICKET_TELL_OWNER) && by_owner &&
-        tell_owner(db, &op->a, op->cfg, op->id, reporter_id, to, event_id, e) < 0)
+        tell_owner(db, &op->a, op->cfg, project_id, op->id, reporter_id, to, event_id, e) < 0)
         return -1;
     snprintf(cause, sizeof(cause), "ticket:%lld", (long long)event_id);
     if ((rule->notify & TICKET_TELL_SUPERVISORS) &&

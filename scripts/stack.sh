@@ -141,6 +141,15 @@ CONF
 wechat_template_notice = NTCnoticeTemplate000000000000000000000000001
 wechat_template_survey = NTCsurveyTemplate000000000000000000000000001
 CONF
+  # Messages to owners (NTC-2, docs/messages.md): retries within seconds
+  # against the stand-ins, and per-phone limits no demo phone reaches in a
+  # test run. No sms_template_arrears: the monthly reminders stay off here
+  # (tests/integration/test_messages.c turns them on in a host of its own).
+  cat >> "$CONF" <<CONF
+outbox_backoff_s = 1,1,2,5,10,30
+sms_phone_limit_hour = 30
+sms_phone_limit_day = 60
+CONF
   sed -e "s|@PORT@|$PORT|g" -e "s|@FCGI@|unix:$FCGI_SOCK|g" -e "s|@VAR@|$WUYE_VAR|g" \
       -e "s|@ROOT@|$ROOT|g" "$ROOT/nginx/wuye.conf.in" > "$WUYE_VAR/conf/nginx.conf"
   # nginx started by root runs its workers as this user, in the socket's group.

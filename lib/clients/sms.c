@@ -21,6 +21,7 @@
 #include <cjson/cJSON.h>
 
 #include "core/buf.h"
+#include "core/json.h"
 #include "core/log.h"
 #include "clients/httpc.h"
 #include "clients/tc3.h"
@@ -176,21 +177,84 @@ out:
     return rc;
 }
 
+/* One signed call of action with body to the service: 0 with the HTTP
+ * answer in resp (any status), -1 on a configuration or network failure
+ * (resp->diag says which). */
+static int tc3_post(const struct sms_config *c, const char *action, const char *body,
+                    struct httpc_resp *resp, struct err *e)
+{
+    const char *host = c->host && *c->host ? c->host : SMS_DEFAULT_HOST;
+    int64_t now = (int64_t)time(NULL);
+    struct buf auth = BUF_INIT, url = BUF_INIT, h_auth = BUF_INIT, h_host = BUF_INIT,
+               h_ts = BUF_INIT, h_region = BUF_INIT, h_action = BUF_INIT;
+    struct tc3_req sig = {
+        .secret_id = c->secret_id,
+        .secret_key = c->secret_key,
+        .service = "sms",
+        .host = host,
+        .action = action,
+        .content_type = CONTENT_TYPE,
+        .signed_headers = "content-type;host",
+        .timestamp = now,
+        .body = body,
+        .body_len = strlen(body),
+    };
+    const char *headers[7];
+    struct httpc_req req = {
+        .method = "POST",
+        .headers = headers,
+        .nheaders = 7,
+        .body = body,
+        .body_len = strlen(body),
+        .timeout_ms = c->timeout_ms > 0 ? c->timeout_ms : DEFAULT_TIMEOUT_MS,
+    };
+    int rc = -1;
+
+    if (tc3_authorization(&sig, &auth, e) != 0) {
+        snprintf(resp->diag, sizeof(resp->diag), "cannot sign");
+        goto out;
+    }
+    buf_printf(&h_auth, "Authorization: %s", auth.data);
+    buf_printf(&h_host, "Host: %s", host);
+    buf_printf(&h_action, "X-TC-Action: %s", action);
+    buf_printf(&h_ts, "X-TC-Timestamp: %lld", (long long)now);
+    buf_printf(&h_region, "X-TC-Region: %s", c->region);
+    headers[0] = "Content-Type: " CONTENT_TYPE;
+    headers[1] = h_host.data;
+    headers[2] = h_action.data;
+    headers[3] = "X-TC-Version: " SMS_API_VERSION;
+    headers[4] = h_ts.data;
+    headers[5] = h_region.data;
+    headers[6] = h_auth.data;
+    buf_puts(&url, c->base_url);
+    if (url.len == 0 || url.data[url.len - 1] != '/')
+        buf_puts(&url, "/");
+    req.url = url.data;
+    rc = httpc_request(&req, resp, e);
+out:
+    buf_free(&h_action);
+    buf_free(&h_region);
+    buf_free(&h_ts);
+    buf_free(&h_host);
+    buf_free(&h_auth);
+    buf_free(&url);
+    buf_free(&auth);
+    return rc;
+}
+
+static int config_whole(const struct sms_config *c)
+{
+    return c->base_url && c->region && c->secret_id && c->secret_key && c->sdk_app_id &&
+           c->sign_name;
+}
+
 int sms_send(const struct sms_config *c, const char *phone_e164, const char *template_id,
              const char *const *params, size_t nparams, const char *session_context,
              struct sms_result *r, struct err *e)
 {
-    const char *host = c->host && *c->host ? c->host : SMS_DEFAULT_HOST;
     struct httpc_resp resp = HTTPC_RESP_INIT;
-    struct buf auth = BUF_INIT;
-    struct buf url = BUF_INIT;
-    struct buf h_auth = BUF_INIT;
-    struct buf h_host = BUF_INIT;
-    struct buf h_ts = BUF_INIT;
-    struct buf h_region = BUF_INIT;
     char masked[32];
     char *body = NULL;
-    int64_t now = (int64_t)time(NULL);
     size_t i;
     int rc = -1;
 
@@ -213,8 +277,7 @@ int sms_send(const struct sms_config *c, const char *phone_e164, const char *tem
             goto out;
         }
     }
-    if (!c->base_url || !c->region || !c->secret_id || !c->secret_key || !c->sdk_app_id ||
-        !c->sign_name) {
+    if (!config_whole(c)) {
         snprintf(r->provider_code, sizeof(r->provider_code), "CONFIG");
         err_internal(e);
         goto out;
@@ -225,58 +288,12 @@ int sms_send(const struct sms_config *c, const char *phone_e164, const char *tem
         err_internal(e);
         goto out;
     }
-
-    {
-        struct tc3_req sig = {
-            .secret_id = c->secret_id,
-            .secret_key = c->secret_key,
-            .service = "sms",
-            .host = host,
-            .action = "SendSms",
-            .content_type = CONTENT_TYPE,
-            .signed_headers = "content-type;host",
-            .timestamp = now,
-            .body = body,
-            .body_len = strlen(body),
-        };
-        const char *headers[7];
-        struct httpc_req req = {
-            .method = "POST",
-            .headers = headers,
-            .nheaders = 7,
-            .body = body,
-            .body_len = strlen(body),
-            .timeout_ms = c->timeout_ms > 0 ? c->timeout_ms : DEFAULT_TIMEOUT_MS,
-        };
-
-        if (tc3_authorization(&sig, &auth, e) != 0) {
-            snprintf(r->provider_code, sizeof(r->provider_code), "INTERNAL");
-            goto out;
-        }
-        buf_printf(&h_auth, "Authorization: %s", auth.data);
-        buf_printf(&h_host, "Host: %s", host);
-        buf_printf(&h_ts, "X-TC-Timestamp: %lld", (long long)now);
-        buf_printf(&h_region, "X-TC-Region: %s", c->region);
-        headers[0] = "Content-Type: " CONTENT_TYPE;
-        headers[1] = h_host.data;
-        headers[2] = "X-TC-Action: SendSms";
-        headers[3] = "X-TC-Version: " SMS_API_VERSION;
-        headers[4] = h_ts.data;
-        headers[5] = h_region.data;
-        headers[6] = h_auth.data;
-        buf_puts(&url, c->base_url);
-        if (url.len == 0 || url.data[url.len - 1] != '/')
-            buf_puts(&url, "/");
-        req.url = url.data;
-
-        if (httpc_request(&req, &resp, e) != 0) {
-            snprintf(r->provider_code, sizeof(r->provider_code), "NETWORK");
-            snprintf(r->message, sizeof(r->message), "%s", resp.diag);
-            r->retryable = 1;
-            log_warn("event=sms_send_failed phone=%s code=NETWORK reason=\"%s\"", masked,
-                     resp.diag);
-            goto out;
-        }
+    if (tc3_post(c, "SendSms", body, &resp, e) != 0) {
+        snprintf(r->provider_code, sizeof(r->provider_code), "NETWORK");
+        snprintf(r->message, sizeof(r->message), "%s", resp.diag);
+        r->retryable = 1;
+        log_warn("event=sms_send_failed phone=%s code=NETWORK reason=\"%s\"", masked, resp.diag);
+        goto out;
     }
     if (resp.status != 200) {
         snprintf(r->provider_code, sizeof(r->provider_code), "HTTP_STATUS");
@@ -307,12 +324,106 @@ int sms_send(const struct sms_config *c, const char *phone_e164, const char *tem
              r->provider_code, r->retryable, r->request_id[0] ? r->request_id : "-");
 out:
     httpc_resp_free(&resp);
-    buf_free(&h_region);
-    buf_free(&h_ts);
-    buf_free(&h_host);
-    buf_free(&h_auth);
-    buf_free(&url);
-    buf_free(&auth);
+    cJSON_free(body);
+    return rc;
+}
+
+/* ---- delivery receipts (PullSmsSendStatus) -------------------------------------------- */
+
+char *sms_pull_status_body(const struct sms_config *c, int limit)
+{
+    cJSON *root = cJSON_CreateObject();
+    char *body = NULL;
+
+    if (root && cJSON_AddNumberToObject(root, "Limit", limit) &&
+        cJSON_AddStringToObject(root, "SmsSdkAppId", c->sdk_app_id))
+        body = cJSON_PrintUnformatted(root);
+    cJSON_Delete(root);
+    return body;
+}
+
+int sms_pull_status_parse(const char *data, size_t len, struct sms_status *out, size_t max,
+                          size_t *n, struct err *e)
+{
+    cJSON *root = cJSON_ParseWithLength(data, len);
+    const cJSON *response = cJSON_GetObjectItemCaseSensitive(root, "Response");
+    const cJSON *error = cJSON_GetObjectItemCaseSensitive(response, "Error");
+    const cJSON *set = cJSON_GetObjectItemCaseSensitive(response, "PullSmsSendStatusSet");
+    const cJSON *item;
+    struct err bad;
+    int rc = -1;
+
+    *n = 0;
+    err_clear(&bad);
+    if (cJSON_IsObject(error)) {
+        const cJSON *code = cJSON_GetObjectItemCaseSensitive(error, "Code");
+        log_warn("event=sms_status_failed code=%s", cJSON_IsString(code) ? code->valuestring : "-");
+        err_setf(e, E_UPSTREAM_UNAVAILABLE, "短信服务暂时不可用，请稍后再试");
+        goto out;
+    }
+    if (!cJSON_IsArray(set)) {
+        log_warn("event=sms_status_failed code=BAD_ANSWER");
+        err_setf(e, E_UPSTREAM_UNAVAILABLE, "短信服务暂时不可用，请稍后再试");
+        goto out;
+    }
+    cJSON_ArrayForEach(item, set)
+    {
+        const cJSON *serial = cJSON_GetObjectItemCaseSensitive(item, "SerialNo");
+        const cJSON *status = cJSON_GetObjectItemCaseSensitive(item, "ReportStatus");
+        struct sms_status *x;
+
+        /* A receipt we cannot place is skipped, not a failure of the rest. */
+        if (*n == max || !cJSON_IsString(serial) || !serial->valuestring[0] ||
+            !cJSON_IsString(status) ||
+            (strcmp(status->valuestring, "SUCCESS") != 0 &&
+             strcmp(status->valuestring, "FAIL") != 0))
+            continue;
+        x = &out[(*n)++];
+        memset(x, 0, sizeof(*x));
+        copy_str(x->serial_no, sizeof(x->serial_no), serial);
+        x->delivered = strcmp(status->valuestring, "SUCCESS") == 0;
+        copy_str(x->description, sizeof(x->description),
+                 cJSON_GetObjectItemCaseSensitive(item, "Description"));
+        copy_str(x->session_context, sizeof(x->session_context),
+                 cJSON_GetObjectItemCaseSensitive(item, "SessionContext"));
+        /* Unix seconds, read as every integer of ours is (json.h) */
+        if (json_get_int(item, "UserReceiveTime", false, 1, INT64_C(1) << 40, &x->user_receive_time,
+                         NULL, &bad) < 0)
+            x->user_receive_time = 0;
+    }
+    rc = 0;
+out:
+    cJSON_Delete(root);
+    return rc;
+}
+
+int sms_pull_status(const struct sms_config *c, int limit, struct sms_status *out, size_t max,
+                    size_t *n, struct err *e)
+{
+    struct httpc_resp resp = HTTPC_RESP_INIT;
+    char *body = NULL;
+    int rc = -1;
+
+    *n = 0;
+    if (limit < 1 || limit > SMS_PULL_MAX || (size_t)limit > max)
+        return err_internal(e);
+    if (!config_whole(c))
+        return err_setf(e, E_CONFIG, "the SMS client is not configured");
+    body = sms_pull_status_body(c, limit);
+    if (!body)
+        return err_internal(e);
+    if (tc3_post(c, "PullSmsSendStatus", body, &resp, e) != 0) {
+        log_warn("event=sms_status_failed code=NETWORK reason=\"%s\"", resp.diag);
+        goto out;
+    }
+    if (resp.status != 200) {
+        log_warn("event=sms_status_failed code=HTTP_STATUS status=%ld", resp.status);
+        err_setf(e, E_UPSTREAM_UNAVAILABLE, "短信服务暂时不可用，请稍后再试");
+        goto out;
+    }
+    rc = sms_pull_status_parse(resp.body.data, resp.body.len, out, max, n, e);
+out:
+    httpc_resp_free(&resp);
     cJSON_free(body);
     return rc;
 }

@@ -1,6 +1,7 @@
 /*
  * sms.h — Tencent Cloud SMS API 3.0 client: the SendSms action for one
- * phone number (PROTOCOLS.md §3), signed with TC3-HMAC-SHA256 (tc3.h) and
+ * phone number and the PullSmsSendStatus action for delivery receipts
+ * (PROTOCOLS.md §3), signed with TC3-HMAC-SHA256 (tc3.h) and
  * sent through httpc.
  *
  * Not the outbox or the rate limits: the sender job decides when to call
@@ -16,6 +17,7 @@
 #define WUYE_SMS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/err.h"
 
@@ -52,6 +54,27 @@ struct sms_result {
 int sms_send(const struct sms_config *c, const char *phone_e164, const char *template_id,
              const char *const *params, size_t nparams, const char *session_context,
              struct sms_result *r, struct err *e);
+
+/* Delivery receipts (PullSmsSendStatus, action of the same API): the
+ * receipts that arrived since the last pull, at most limit (1..100) of
+ * them — Tencent hands each receipt out once, like a queue. */
+#define SMS_PULL_MAX 100
+struct sms_status {
+    char serial_no[96];        /* SendSms's SerialNo of the message */
+    int delivered;             /* ReportStatus: 1 SUCCESS, 0 FAIL */
+    char description[100];     /* the operator's code: DELIVRD, UNDELIV, … */
+    char session_context[64];  /* as sent ("outbox-42") */
+    int64_t user_receive_time; /* Unix seconds; 0 = not given */
+};
+/* 0 with *n receipts in out (max of them); -1 with 503 UPSTREAM_UNAVAILABLE
+ * when the service failed or answered nonsense (nothing was taken then). */
+int sms_pull_status(const struct sms_config *c, int limit, struct sms_status *out, size_t max,
+                    size_t *n, struct err *e);
+/* Its two halves, for the tests: the request's body (cJSON_free it), and
+ * the reading of an answer (receipts it cannot read are skipped). */
+char *sms_pull_status_body(const struct sms_config *c, int limit);
+int sms_pull_status_parse(const char *data, size_t len, struct sms_status *out, size_t max,
+                          size_t *n, struct err *e);
 
 /* Whether a provider error code is worth retrying (InternalError.*,
  * RequestLimitExceeded*, the 30-second and one-hour per-number limits);

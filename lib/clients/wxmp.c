@@ -33,6 +33,12 @@
 #define ERRCODE_RATE_LIMITED 45011
 #define ERRCODE_USER_BLOCKED 40226
 #define ERRCODE_NOT_SUBSCRIBED 43101
+/* a subscribe message WeChat will never take as it is: a bad openid, an
+ * invalid template, its data or page */
+#define ERRCODE_BAD_OPENID 40003
+#define ERRCODE_BAD_TEMPLATE 40037
+#define ERRCODE_BAD_ARGUMENT 47003
+#define ERRCODE_BAD_PAGE 41030
 
 struct wx_answer {
     cJSON *root; /* owned; a JSON object */
@@ -436,6 +442,9 @@ int wxmp_subscribe_send(const struct wxmp_config *c, const char *access_token,
         log_errcode("subscribe_send", &a);
         if (a.errcode == ERRCODE_NOT_SUBSCRIBED)
             err_setf(e, E_WECHAT_NOT_SUBSCRIBED, "用户未订阅该消息");
+        else if (a.errcode == ERRCODE_BAD_OPENID || a.errcode == ERRCODE_BAD_TEMPLATE ||
+                 a.errcode == ERRCODE_BAD_ARGUMENT || a.errcode == ERRCODE_BAD_PAGE)
+            err_set(e, E_WECHAT_MESSAGE_REJECTED);
         else if (a.errcode == ERRCODE_TOKEN_INVALID || a.errcode == ERRCODE_TOKEN_EXPIRED)
             token_invalid(e);
         else

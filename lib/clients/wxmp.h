@@ -17,6 +17,9 @@
  *   403 WECHAT_USER_BLOCKED   40226
  *   503 WECHAT_TOKEN_INVALID  40001 / 42001: refresh the token and retry once
  *   409 WECHAT_NOT_SUBSCRIBED 43101 (subscribe messages only; do not retry)
+ *   502 WECHAT_MESSAGE_REJECTED 40003 / 40037 / 47003 / 41030: a bad openid,
+ *                             template, data or page (subscribe messages
+ *                             only; do not retry)
  *   503 UPSTREAM_UNAVAILABLE  -1 twice, any other errcode, non-200, malformed
  *                             answer, network failure or timeout
  * An errcode of -1 (system busy) is retried once by every call here.

@@ -72,6 +72,15 @@ static const struct key keys[] = {
     /* announcements and surveys */
     {"wechat_template_notice", S(wechat_template_notice)},
     {"wechat_template_survey", S(wechat_template_survey)},
+    /* messages to owners: the senders, the limits, the reminders */
+    {"outbox_backoff_s", S(outbox_backoff_s)},
+    {"outbox_max_attempts", I(outbox_max_attempts)},
+    {"sms_phone_limit_hour", I(sms_phone_limit_hour)},
+    {"sms_phone_limit_day", I(sms_phone_limit_day)},
+    {"sms_template_arrears", S(sms_template_arrears)},
+    {"arrears_reminder_day", I(arrears_reminder_day)},
+    {"wechat_fields_notice", S(wechat_fields_notice)},
+    {"wechat_fields_survey", S(wechat_fields_survey)},
 };
 
 void config_defaults(struct config *c)
@@ -93,6 +102,13 @@ void config_defaults(struct config *c)
     c->outbox_poll_ms = 200;
     snprintf(c->wxpay_base_url, sizeof(c->wxpay_base_url), "https://api.mch.weixin.qq.com");
     c->wxpay_order_ttl_s = 900;
+    snprintf(c->outbox_backoff_s, sizeof(c->outbox_backoff_s), "10,30,60,300,900,3600");
+    c->outbox_max_attempts = 12;
+    c->sms_phone_limit_hour = 5;
+    c->sms_phone_limit_day = 10;
+    c->arrears_reminder_day = 5;
+    snprintf(c->wechat_fields_notice, sizeof(c->wechat_fields_notice), "thing1,thing2");
+    snprintf(c->wechat_fields_survey, sizeof(c->wechat_fields_survey), "thing1,time2");
 }
 
 static char *trim(char *s)
@@ -229,6 +245,49 @@ static int set_key(struct config *c, const char *k, const char *v, struct err *e
     return err_setf(e, E_CONFIG, "unknown configuration key %s", k);
 }
 
+int config_seconds_list(const char *s, int *out, size_t max, size_t *n)
+{
+    *n = 0;
+    for (;;) {
+        char *end;
+        long v;
+
+        while (*s == ' ')
+            s++;
+        if (*s < '0' || *s > '9')
+            return -1;
+        errno = 0;
+        v = strtol(s, &end, 10);
+        if (errno || v < 1 || v > 7 * 86400 || *n == max)
+            return -1;
+        out[(*n)++] = (int)v;
+        for (s = end; *s == ' '; s++)
+            ;
+        if (*s == '\0')
+            return 0;
+        if (*s++ != ',')
+            return -1;
+    }
+}
+
+/* The messages' keys (config.h): a bad backoff or day is a typo to stop at. */
+static int check_messages(const struct config *c, struct err *e)
+{
+    int steps[CONFIG_BACKOFF_MAX];
+    size_t n;
+
+    if (config_seconds_list(c->outbox_backoff_s, steps, CONFIG_BACKOFF_MAX, &n) < 0)
+        return err_setf(e, E_CONFIG,
+                        "outbox_backoff_s must be 1 to %d numbers of seconds (1 to 604800), "
+                        "separated by commas",
+                        CONFIG_BACKOFF_MAX);
+    if (c->outbox_max_attempts < 1 || c->outbox_max_attempts > 1000)
+        return err_setf(e, E_CONFIG, "outbox_max_attempts must be 1 to 1000");
+    if (c->arrears_reminder_day > 28)
+        return err_setf(e, E_CONFIG, "arrears_reminder_day must be 0 (off) or 1 to 28");
+    return 0;
+}
+
 int config_load(struct config *c, const char *path, struct err *e)
 {
     FILE *f;
@@ -259,6 +318,8 @@ int config_load(struct config *c, const char *path, struct err *e)
     fclose(f);
     if (rc == 0 && (c->processes < 1 || c->threads < 1))
         rc = err_setf(e, E_CONFIG, "processes and threads must be at least 1");
+    if (rc == 0)
+        rc = check_messages(c, e);
     for (size_t i = 0; rc == 0 && i < sizeof(keys) / sizeof(keys[0]); i++) {
         char **s = keys[i].kind == K_SECRET ? secret_field(c, &keys[i]) : NULL;
 

@@ -91,7 +91,32 @@ struct config {
      * closes); "" = none queued. */
     char wechat_template_notice[64];
     char wechat_template_survey[64];
+    /* Messages to owners (NTC-2, NTC-3; docs/messages.md). The senders'
+     * backoff: seconds before each retry, the last one repeating
+     * ("10,30,60,300,900,3600"; lib/outbox.h parses it); a message is
+     * given up after outbox_max_attempts tries. Per-phone limits of the
+     * SMS sender for everything but login codes (0 = none): a message
+     * over them waits until the phone is under them again. The monthly
+     * arrears reminder ({1} bills past due, {2} their total in yuan;
+     * "" = none sent), queued from arrears_reminder_day (1..28; 0 = off)
+     * of each month on. */
+    char outbox_backoff_s[128];
+    int outbox_max_attempts;
+    int sms_phone_limit_hour;
+    int sms_phone_limit_day;
+    char sms_template_arrears[32];
+    int arrears_reminder_day;
+    /* The data fields of the notices' and the surveys' WeChat templates,
+     * in the order of their parameters ("thing1,thing2"). */
+    char wechat_fields_notice[128];
+    char wechat_fields_survey[128];
 };
+
+/* The most steps outbox_backoff_s may have. */
+#define CONFIG_BACKOFF_MAX 16
+/* Parse "10,30,60" (1..max numbers of seconds, each 1 .. 7 days) into
+ * out; *n gets how many. -1 when s is anything else. */
+int config_seconds_list(const char *s, int *out, size_t max, size_t *n);
 
 /* Set defaults, then read path. -1 with e set (E_CONFIG) on a missing or
  * unreadable file, a bad line, an unknown key, a secret file that is

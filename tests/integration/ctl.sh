@@ -7,7 +7,9 @@
 #   ctl.sh db-start        start MariaDB again on the same data directory
 #   ctl.sh workers-start   start the worker master again
 #   ctl.sh second-start    a second master on the same database (another
-#                          socket, nothing in front of it): two hosts
+#                          socket, nothing in front of it): two hosts; the
+#                          lines of $WUYE_SECOND_CONF, if set, are added to
+#                          its configuration (a later key wins)
 #   ctl.sh second-stop     SIGTERM it and wait until it is gone
 set -uo pipefail
 . "$(dirname "$0")/../../scripts/stack.sh"
@@ -25,6 +27,7 @@ case "${1:-}" in
     ;;
   second-start)
     sed -e "s|^listen = .*|listen = unix:$WUYE_VAR/run/second.sock|" "$CONF" > "$WUYE_VAR/conf/second.conf"
+    [[ -n ${WUYE_SECOND_CONF:-} ]] && printf '%s\n' "$WUYE_SECOND_CONF" >> "$WUYE_VAR/conf/second.conf"
     setsid "$ROOT/build/$BUILD/wuye-fcgi" -c "$WUYE_VAR/conf/second.conf" \
       >>"$WUYE_VAR/log/second.log" 2>&1 < /dev/null &
     echo $! > "$WUYE_VAR/run/second.pid"

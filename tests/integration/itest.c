@@ -50,7 +50,8 @@ void it_secret_seen(const char *secret)
 }
 
 /* The session token of a login answer; the login codes of the SMS
- * stand-in's messages. */
+ * stand-in's messages (those of the login template: the first parameter
+ * of a reminder, "3" bills, is no secret). */
 static void note_secrets(const char *url, const cJSON *doc)
 {
     cJSON *t = doc ? cJSON_GetObjectItemCaseSensitive(doc, "token") : NULL, *items, *it;
@@ -63,7 +64,8 @@ static void note_secrets(const char *url, const cJSON *doc)
     cJSON_ArrayForEach(it, items)
     {
         cJSON *p0 = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(it, "params"), 0);
-        if (cJSON_IsString(p0))
+        const char *tpl = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(it, "template_id"));
+        if (cJSON_IsString(p0) && tpl && strcmp(tpl, it_config()->sms_template_login) == 0)
             it_secret_seen(p0->valuestring);
     }
 }

@@ -115,13 +115,13 @@ function payRequest(method, urlPath, obj, { key = merchantKey, userAgent = 'wuye
 const verifyPayAnswer = (res) => wxpay.verifySigned(res.headers, res.text, { publicKeyPem: platformPub, serial: PLATFORM_SERIAL });
 
 // A SendSms request signed with TC3 (§3.2); options let a test break one thing.
-function smsRequest(obj, { secretId = SECRET_ID, secretKey = SECRET_KEY, timestamp, signedHeaders, tamper } = {}) {
+function smsRequest(obj, { secretId = SECRET_ID, secretKey = SECRET_KEY, timestamp, signedHeaders, tamper, action = 'SendSms' } = {}) {
   const body = JSON.stringify(obj);
   const ts = timestamp || Math.floor(Date.now() / 1000);
   const headers = {
     'Content-Type': 'application/json; charset=utf-8',
     Host: sms.base.replace('http://', ''),
-    'X-TC-Action': 'SendSms',
+    'X-TC-Action': action,
     'X-TC-Version': '2021-01-11',
     'X-TC-Timestamp': String(ts),
     'X-TC-Region': 'ap-guangzhou',
@@ -290,6 +290,31 @@ test('SMS: a signed SendSms is accepted, answered as §3.3 and readable at /_tes
   assert.equal(inbox.json.items[1].template_id, '1110');
   assert.match(inbox.json.items[0].sent_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$/);
   assert.equal((await request(sms.base, 'GET', '/_test/sms?phone=13800000009')).json.items.length, 0);
+});
+
+test('SMS: PullSmsSendStatus hands out each receipt once; an undeliverable phone gets FAIL', async () => {
+  await postJson(sms.base, '/_test/reset', {});
+  assert.equal((await postJson(sms.base, '/_test/sms/undeliverable', { phone: '13800000003' })).status, 200);
+  assert.equal((await postJson(sms.base, '/_test/sms/undeliverable', { phone: 'x' })).status, 400);
+  const ok = await smsRequest(smsBody({ SessionContext: 'outbox-1' }));
+  const lost = await smsRequest(smsBody({ PhoneNumberSet: ['+8613800000003'], SessionContext: 'outbox-2' }));
+  const pull = (limit) => smsRequest({ SmsSdkAppId: SDK_APP_ID, Limit: limit }, { action: 'PullSmsSendStatus' });
+  const first = await pull(1);
+  assert.equal(first.status, 200);
+  const a = first.json.Response.PullSmsSendStatusSet;
+  assert.equal(a.length, 1);
+  assert.equal(a[0].SerialNo, ok.json.Response.SendStatusSet[0].SerialNo);
+  assert.equal(a[0].ReportStatus, 'SUCCESS');
+  assert.equal(a[0].Description, 'DELIVRD');
+  assert.equal(a[0].SubscriberNumber, '13800000002');
+  assert.equal(Number.isInteger(a[0].UserReceiveTime), true);
+  const b = (await pull(100)).json.Response.PullSmsSendStatusSet;
+  assert.equal(b.length, 1);
+  assert.equal(b[0].SerialNo, lost.json.Response.SendStatusSet[0].SerialNo);
+  assert.equal(b[0].ReportStatus, 'FAIL');
+  assert.equal(b[0].SessionContext, 'outbox-2');
+  assert.equal((await pull(100)).json.Response.PullSmsSendStatusSet.length, 0);
+  assert.equal((await pull(101)).json.Response.Error.Code, 'InvalidParameterValue.InvalidLimit');
 });
 
 test('SMS: bad signature, unknown SecretId, stale timestamp and bad numbers are refused', async () => {

@@ -1,11 +1,15 @@
 #!/usr/bin/env node
-// Local stand-in for Tencent Cloud SMS API 3.0, action SendSms
-// (sms.tencentcloudapi.com, PROTOCOLS.md §3). It recomputes the client's
+// Local stand-in for Tencent Cloud SMS API 3.0, actions SendSms and
+// PullSmsSendStatus (sms.tencentcloudapi.com, PROTOCOLS.md §3). It recomputes the client's
 // TC3-HMAC-SHA256 signature over the headers the client says it signed,
 // refuses bad or stale ones with Tencent's error codes, validates the request
 // and answers exactly like the real service (always HTTP 200, errors inside
 // Response.Error). Accepted messages are kept so that a test can read "the SMS
-// a phone received" at /_test/sms. Everything lives in memory.
+// a phone received" at /_test/sms. Every accepted message also gets a
+// delivery receipt — SUCCESS/DELIVRD, or FAIL/UNDELIV for a phone a test
+// marked undeliverable (/_test/sms/undeliverable) — which PullSmsSendStatus
+// hands out once, oldest first, like the real queue. Everything lives in
+// memory.
 //
 //   node tests/standins/sms.js --config FILE      (README.md lists the fields)
 'use strict';
@@ -40,7 +44,9 @@ function freshState() {
     items: [], // accepted messages, oldest first
     faults: null, // { code, message, count, perNumber }
     delayMs: 0,
-    stats: { calls: 0, signature_failures: 0, sent: 0, errors: {} },
+    receipts: [], // delivery receipts not pulled yet, oldest first
+    undeliverable: new Set(), // E.164 numbers whose messages fail to arrive
+    stats: { calls: 0, signature_failures: 0, sent: 0, pulls: 0, errors: {} },
     serial: 0,
   };
 }
@@ -143,11 +149,25 @@ function createServer(cfg) {
     common.sendJson(res, 200, { Response: { Error: { Code: code, Message: message || MESSAGES[code] || code }, RequestId: crypto.randomUUID() } });
   }
 
-  function sendSms(req, res, raw) {
+  // PullSmsSendStatus: {"Limit": 1..100, "SmsSdkAppId"} → the receipts not
+  // pulled yet, at most Limit, each handed out once.
+  function pullStatus(res, raw) {
+    st.stats.pulls += 1;
+    const j = common.parseJsonObject(raw);
+    if (!j.ok) return fail(res, 'FailedOperation.JsonParseFail', `解析请求包体时候失败: ${j.error}`);
+    const b = j.value;
+    if (b.SmsSdkAppId === undefined || b.SmsSdkAppId === '') return fail(res, 'MissingParameter', 'The request is missing a required parameter `SmsSdkAppId`.');
+    if (String(b.SmsSdkAppId) !== cfg.sdkAppId) return fail(res, 'InvalidParameterValue.SdkAppIdNotExist', 'SdkAppId不存在。');
+    if (!Number.isSafeInteger(b.Limit) || b.Limit < 1 || b.Limit > 100) return fail(res, 'InvalidParameterValue.InvalidLimit', 'Limit须为1-100的整数。');
+    const set = st.receipts.splice(0, b.Limit);
+    return common.sendJson(res, 200, { Response: { PullSmsSendStatusSet: set, RequestId: crypto.randomUUID() } });
+  }
+
+  function api(req, res, raw) {
     st.stats.calls += 1;
     const action = req.headers['x-tc-action'];
     if (!action) return fail(res, 'MissingParameter', 'The request is missing a required parameter `Action`.');
-    if (action !== 'SendSms') return fail(res, 'InvalidAction', `The action \`${action}\` is not supported by this stand-in.`);
+    if (action !== 'SendSms' && action !== 'PullSmsSendStatus') return fail(res, 'InvalidAction', `The action \`${action}\` is not supported by this stand-in.`);
     if (req.headers['x-tc-version'] !== VERSION) return fail(res, 'NoSuchVersion', `The API version \`${req.headers['x-tc-version'] || ''}\` does not exist.`);
     const region = req.headers['x-tc-region'];
     if (!region) return fail(res, 'MissingParameter', 'The request is missing a required parameter `Region`.');
@@ -157,7 +177,8 @@ function createServer(cfg) {
       common.logLine(NAME, `refused: ${auth.code}: ${auth.message}`);
       return fail(res, auth.code, auth.message);
     }
-    // Injected faults model the service failing a genuine request.
+    if (action === 'PullSmsSendStatus') return pullStatus(res, raw);
+    // Injected faults model the service failing a genuine SendSms request.
     let perNumberFault = null;
     if (st.faults && st.faults.count > 0) {
       const f = st.faults;
@@ -184,6 +205,12 @@ function createServer(cfg) {
       }
       st.stats.sent += 1;
       st.items.push({ phone, template_id: r.templateId, params: r.params, sent_at: sentAt, session_context: r.sessionContext, serial_no: serialNo });
+      const lost = st.undeliverable.has(phone);
+      st.receipts.push({
+        UserReceiveTime: Math.floor(Date.now() / 1000), CountryCode: '86', SubscriberNumber: phone.slice(3),
+        PhoneNumber: phone, SerialNo: serialNo, ReportStatus: lost ? 'FAIL' : 'SUCCESS',
+        Description: lost ? 'UNDELIV' : 'DELIVRD', SessionContext: r.sessionContext,
+      });
       return { SerialNo: serialNo, PhoneNumber: phone, Fee: 1, SessionContext: r.sessionContext, Code: 'Ok', Message: 'send success', IsoCode: 'CN' };
     });
     return common.sendJson(res, 200, { Response: { SendStatusSet: set, RequestId: crypto.randomUUID() } });
@@ -221,6 +248,19 @@ function createServer(cfg) {
       st.delayMs = j.value.ms;
       return common.sendJson(res, 200, { ms: st.delayMs });
     },
+    // {"phone":"13400000001","undeliverable":true|false}: that phone's
+    // messages are accepted but their receipts say FAIL (UNDELIV).
+    'POST /_test/sms/undeliverable': (req, res, raw) => {
+      const j = common.parseJsonObject(raw);
+      const m = j.ok && typeof j.value.phone === 'string' ? /^(?:\+?86)?(1\d{10})$/.exec(j.value.phone.trim()) : null;
+      if (!m || (j.value.undeliverable !== undefined && typeof j.value.undeliverable !== 'boolean')) {
+        return common.sendTestError(res, 400, 'BAD_REQUEST', '须提供phone(11位手机号)和undeliverable(布尔值)');
+      }
+      const phone = '+86' + m[1];
+      if (j.value.undeliverable === false) st.undeliverable.delete(phone);
+      else st.undeliverable.add(phone);
+      return common.sendJson(res, 200, { phone, undeliverable: st.undeliverable.has(phone) });
+    },
     'GET /_test/sms/stats': (req, res) => common.sendJson(res, 200, st.stats),
     'POST /_test/reset': (req, res) => {
       st = freshState();
@@ -243,7 +283,7 @@ function createServer(cfg) {
       // request in flight and still reset afterwards.
       const wait = st.delayMs;
       if (wait) await new Promise((r) => setTimeout(r, wait));
-      return sendSms(req, res, raw);
+      return api(req, res, raw);
     }
     const control = controls[`${req.method} ${u.pathname}`];
     if (control) return control(req, res, raw, u);

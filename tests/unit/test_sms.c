@@ -461,9 +461,85 @@ static void test_code_retryable(void **state)
     assert_int_equal(sms_code_retryable("InternalError", NULL), 1);
 }
 
+/* ---- PullSmsSendStatus ---- */
+
+#define PULL_ANSWER                                                                                \
+    "{\"Response\":{\"PullSmsSendStatusSet\":[{\"Description\":\"DELIVRD\","                       \
+    "\"CountryCode\":\"86\",\"SubscriberNumber\":\"18501234444\",\"ReportStatus\":\"SUCCESS\","    \
+    "\"PhoneNumber\":\"+8618501234444\",\"SerialNo\":\"5000:1045710669157053657849499619\","       \
+    "\"UserReceiveTime\":1620734188,\"SessionContext\":\"outbox-7\"},"                             \
+    "{\"Description\":\"UNDELIV\",\"ReportStatus\":\"FAIL\",\"SerialNo\":\"5000:2\","              \
+    "\"UserReceiveTime\":1620734190},"                                                             \
+    "{\"ReportStatus\":\"SUCCESS\"},{\"SerialNo\":\"5000:3\",\"ReportStatus\":\"MAYBE\"}],"        \
+    "\"RequestId\":\"b9b2\"}}"
+
+static void test_pull_status_request_and_answer(void **state)
+{
+    struct sms_status got[SMS_PULL_MAX];
+    struct err e = {0};
+    size_t n = 99;
+
+    (void)state;
+    answer(0, 200, PULL_ANSWER);
+    assert_int_equal(sms_pull_status(&cfg, 100, got, SMS_PULL_MAX, &n, &e), 0);
+    /* the documentation's request: the same endpoint, signed the same way */
+    assert_string_equal(cap.method, "POST");
+    assert_string_equal(cap.url.data, "http://127.0.0.1:18082/");
+    assert_string_equal(cap.body.data, "{\"Limit\":100,\"SmsSdkAppId\":\"1400006666\"}");
+    assert_string_equal(sent_header("X-TC-Action"), "PullSmsSendStatus");
+    assert_string_equal(sent_header("X-TC-Version"), "2021-01-11");
+    assert_string_equal(sent_header("X-TC-Region"), "ap-guangzhou");
+    assert_authorization_recomputes();
+    /* two receipts read; one without a SerialNo and one of an unknown
+     * status skipped */
+    assert_int_equal(n, 2);
+    assert_string_equal(got[0].serial_no, "5000:1045710669157053657849499619");
+    assert_int_equal(got[0].delivered, 1);
+    assert_string_equal(got[0].description, "DELIVRD");
+    assert_string_equal(got[0].session_context, "outbox-7");
+    assert_int_equal(got[0].user_receive_time, 1620734188);
+    assert_string_equal(got[1].serial_no, "5000:2");
+    assert_int_equal(got[1].delivered, 0);
+    assert_string_equal(got[1].description, "UNDELIV");
+}
+
+static void test_pull_status_failures(void **state)
+{
+    struct sms_status got[4];
+    struct err e = {0};
+    size_t n = 9;
+
+    (void)state;
+    answer(0, 200,
+           "{\"Response\":{\"Error\":{\"Code\":\"AuthFailure.SignatureFailure\","
+           "\"Message\":\"x\"},\"RequestId\":\"r\"}}");
+    assert_int_equal(sms_pull_status(&cfg, 4, got, 4, &n, &e), -1);
+    assert_int_equal(n, 0);
+    assert_true(err_is(&e, E_UPSTREAM_UNAVAILABLE));
+    answer(0, 502, "bad gateway");
+    assert_int_equal(sms_pull_status(&cfg, 4, got, 4, &n, &e), -1);
+    answer(-1, 0, NULL);
+    assert_int_equal(sms_pull_status(&cfg, 4, got, 4, &n, &e), -1);
+    answer(0, 200, "{\"Response\":{\"RequestId\":\"r\"}}");
+    assert_int_equal(sms_pull_status(&cfg, 4, got, 4, &n, &e), -1);
+    /* an empty queue is no failure */
+    answer(0, 200, "{\"Response\":{\"PullSmsSendStatusSet\":[],\"RequestId\":\"r\"}}");
+    assert_int_equal(sms_pull_status(&cfg, 4, got, 4, &n, &e), 0);
+    assert_int_equal(n, 0);
+    /* more than the room the caller has: only what fits */
+    assert_int_equal(sms_pull_status_parse(PULL_ANSWER, strlen(PULL_ANSWER), got, 1, &n, &e), 0);
+    assert_int_equal(n, 1);
+    /* a limit Tencent refuses is not sent */
+    cap.calls = 0;
+    assert_int_equal(sms_pull_status(&cfg, 101, got, 4, &n, &e), -1);
+    assert_int_equal(cap.calls, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(test_pull_status_request_and_answer, teardown),
+        cmocka_unit_test_teardown(test_pull_status_failures, teardown),
         cmocka_unit_test_teardown(test_request_and_success, teardown),
         cmocka_unit_test_teardown(test_body_matches_vector, teardown),
         cmocka_unit_test_teardown(test_default_host, teardown),

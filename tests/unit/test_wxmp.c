@@ -20,6 +20,7 @@
 #include "core/err.h"
 #include "clients/httpc.h"
 #include "clients/wxmp.h"
+#include "outbox.h"
 
 #define MAX_CALLS 4
 
@@ -530,6 +531,50 @@ static void test_subscribe_send(void **state)
                         "\"miniprogram_state\":\"formal\",\"lang\":\"zh_CN\"}");
 }
 
+/* The request the WeChat sender makes of an outbox row: its parameters
+ * ("key=value", lib/outbox.h) become the data fields, in order. */
+static void test_subscribe_from_outbox_row(void **state)
+{
+    static const char row[] = "[\"thing1=停水通知\",\"time2=2026-12-03 09:00\",\"thing3=a=b\"]";
+    struct wxmp_subscribe_msg m = {.touser = "oRow", .template_id = "TPL-NOTICE"};
+    const char **keys, **values;
+    struct arena a = {0};
+    struct err e = {0};
+    size_t n;
+
+    (void)state;
+    assert_int_equal(outbox_wechat_fields(&a, row, NULL, &keys, &values, &m.nfields), 0);
+    m.keys = keys;
+    m.values = values;
+    answer(0, 200, "{\"errcode\":0,\"errmsg\":\"ok\"}");
+    assert_int_equal(wxmp_subscribe_send(&cfg, "tok", &m, &e), 0);
+    assert_string_equal(cap.body[0].data,
+                        "{\"touser\":\"oRow\",\"template_id\":\"TPL-NOTICE\",\"data\":{"
+                        "\"thing1\":{\"value\":\"停水通知\"},\"time2\":{\"value\":"
+                        "\"2026-12-03 09:00\"},\"thing3\":{\"value\":\"a=b\"}},"
+                        "\"miniprogram_state\":\"formal\",\"lang\":\"zh_CN\"}");
+    /* plain parameters (a notice's title and category) take the names of
+     * the template's list, in order; "停水=通知" names nothing */
+    assert_int_equal(outbox_wechat_fields(&a, "[\"停水=通知\",\"停水停电\"]", "thing1,phrase2",
+                                          &keys, &values, &n),
+                     0);
+    assert_int_equal(n, 2);
+    assert_string_equal(keys[0], "thing1");
+    assert_string_equal(values[0], "停水=通知");
+    assert_string_equal(keys[1], "phrase2");
+    assert_string_equal(values[1], "停水停电");
+    /* a parameter without a name can never be sent */
+    assert_int_equal(outbox_wechat_fields(&a, "[\"thing1=x\",\"v\"]", NULL, &keys, &values, &n),
+                     -1);
+    assert_int_equal(outbox_wechat_fields(&a, "[\"a\",\"b\"]", "thing1", &keys, &values, &n), -1);
+    assert_int_equal(outbox_wechat_fields(&a, "[\"=x\"]", NULL, &keys, &values, &n), -1);
+    assert_int_equal(outbox_wechat_fields(&a, "[1]", "thing1", &keys, &values, &n), -1);
+    assert_int_equal(outbox_wechat_fields(&a, "{}", NULL, &keys, &values, &n), -1);
+    assert_int_equal(outbox_wechat_fields(&a, "[]", NULL, &keys, &values, &n), 0);
+    assert_int_equal(n, 0);
+    arena_free(&a);
+}
+
 static void test_subscribe_errors(void **state)
 {
     static const struct {
@@ -542,7 +587,11 @@ static void test_subscribe_errors(void **state)
         {"{\"errcode\":40001,\"errmsg\":\"invalid credential\"}", 503, "WECHAT_TOKEN_INVALID"},
         {"{\"errcode\":42001,\"errmsg\":\"access_token expired\"}", 503, "WECHAT_TOKEN_INVALID"},
         {"{\"errcode\":40029,\"errmsg\":\"?\"}", 503, "UPSTREAM_UNAVAILABLE"},
-        {"{\"errcode\":40037,\"errmsg\":\"invalid template_id\"}", 503, "UPSTREAM_UNAVAILABLE"},
+        /* never to be taken as it is: the sender gives such a message up */
+        {"{\"errcode\":40037,\"errmsg\":\"invalid template_id\"}", 502, "WECHAT_MESSAGE_REJECTED"},
+        {"{\"errcode\":47003,\"errmsg\":\"argument invalid!\"}", 502, "WECHAT_MESSAGE_REJECTED"},
+        {"{\"errcode\":40003,\"errmsg\":\"invalid openid\"}", 502, "WECHAT_MESSAGE_REJECTED"},
+        {"{\"errcode\":41030,\"errmsg\":\"invalid page\"}", 502, "WECHAT_MESSAGE_REJECTED"},
         {"garbage", 503, "UPSTREAM_UNAVAILABLE"},
     };
     static const char *const keys[] = {"thing1"};
@@ -587,6 +636,7 @@ int main(void)
         cmocka_unit_test_teardown(test_phone_number_bad_input_not_sent, teardown),
         cmocka_unit_test_teardown(test_subscribe_send, teardown),
         cmocka_unit_test_teardown(test_subscribe_errors, teardown),
+        cmocka_unit_test_teardown(test_subscribe_from_outbox_row, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
