@@ -551,19 +551,13 @@ int notice_list_staff(struct db *db, struct arena *a, const struct principal *wh
                       struct err *e)
 {
     struct db_res r;
-    size_t used = 0, size = who->nprojects * 21 + 1;
-    char *projects;
+    const char *projects;
 
     if (project_id && !auth_in_project(who, project_id))
         return err_not_found(e);
-    /* "1,4,7": one project, or the session's (a read: the principal's copy serves) */
-    projects = arena_alloc(a, size);
-    if (project_id)
-        snprintf(projects, size, "%lld", (long long)project_id);
-    else
-        for (size_t i = 0; i < who->nprojects; i++)
-            used += (size_t)snprintf(projects + used, size - used, "%s%lld", i ? "," : "",
-                                     (long long)who->project_ids[i]);
+    /* one project, or the session's (a read: the principal's copy serves) */
+    projects = project_id ? db_id_list_text(a, &project_id, 1)
+                          : db_id_list_text(a, who->project_ids, who->nprojects);
     if (db_query(db, a, &sql_list_staff,
                  DB_ARGS(P_STR(projects), P_INT(before ? before : FROM_TOP), P_INT(limit + 1)), &r,
                  e) < 0)

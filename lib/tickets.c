@@ -994,7 +994,8 @@ int ticket_list_staff(struct db *db, struct arena *a, const struct principal *wh
     const char *status = f->has_status ? ticket_status_name(f->status) : "";
     const char *type = f->type ? f->type : "";
     int64_t project = f->project_id;
-    char *projects = NULL, lo[20] = "", hi[20] = ""; /* "": no bound */
+    const char *projects = NULL;
+    char lo[20] = "", hi[20] = ""; /* "": no bound */
     int rc;
 
     if (project && !auth_in_project(who, project))
@@ -1006,14 +1007,8 @@ int ticket_list_staff(struct db *db, struct arena *a, const struct principal *wh
         return -1;
     if (!project && who->nprojects == 1)
         project = who->project_ids[0];
-    if (!project) {
-        /* "1,4,7": the session's projects (a read: the principal's copy serves) */
-        size_t used = 0, size = who->nprojects * 21 + 1;
-        projects = arena_alloc(a, size);
-        for (size_t i = 0; i < who->nprojects; i++)
-            used += (size_t)snprintf(projects + used, size - used, "%s%lld", i ? "," : "",
-                                     (long long)who->project_ids[i]);
-    }
+    if (!project) /* the session's projects (a read: the principal's copy serves) */
+        projects = db_id_list_text(a, who->project_ids, who->nprojects);
 #define FILTER_ARGS                                                                                \
     P_STR(status), P_STR(status), P_INT(f->assignee), P_INT(f->assignee), P_INT(f->assignee),      \
         P_STR(type), P_STR(type), P_INT(f->overdue), P_STR(lo), P_STR(lo), P_STR(hi), P_STR(hi),   \

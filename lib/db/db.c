@@ -675,3 +675,14 @@ int64_t *db_id_list(struct arena *a, const char *text, size_t *n)
     }
     return ids;
 }
+
+const char *db_id_list_text(struct arena *a, const int64_t *ids, size_t n)
+{
+    size_t used = 0, size = n * 21 + 1; /* 20 digits and a comma each */
+    char *out = arena_alloc(a, size);
+
+    out[0] = '\0';
+    for (size_t i = 0; i < n; i++)
+        used += (size_t)snprintf(out + used, size - used, "%s%lld", i ? "," : "", (long long)ids[i]);
+    return out;
+}

@@ -158,5 +158,7 @@ const char *db_like_contains(struct arena *a, const char *s);
 const char *db_like_prefix(struct arena *a, const char *s);
 /* "1,4,7" (a GROUP_CONCAT of ids, "" for none) → an array in a; *n ids. */
 int64_t *db_id_list(struct arena *a, const char *text, size_t *n);
+/* The other way: ids[0..n) as "1,4,7" in a, for FIND_IN_SET(col, ?). */
+const char *db_id_list_text(struct arena *a, const int64_t *ids, size_t n);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * test_util.c — phone numbers, dates, times and randomness (lib/core/util.c)
- * and the arena. The configuration file has test_config.c.
+ * the arena, and the id lists of the database layer (lib/db/db.c). The
+ * configuration file has test_config.c.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 
 #include "core/arena.h"
 #include "core/util.h"
+#include "db/db.h"
 
 static void phones(void **state)
 {
@@ -188,12 +190,33 @@ static void arena(void **state)
     arena_free(&a);
 }
 
+/* "1,4,7" both ways: what GROUP_CONCAT gives and FIND_IN_SET takes. */
+static void id_lists(void **state)
+{
+    static const int64_t ids[] = {1, 4, 999999999999999, INT64_MAX};
+    struct arena a = {0};
+    const int64_t *back;
+    size_t n;
+
+    (void)state;
+    assert_string_equal(db_id_list_text(&a, ids, 0), "");
+    assert_string_equal(db_id_list_text(&a, ids, 1), "1");
+    assert_string_equal(db_id_list_text(&a, ids, 4), "1,4,999999999999999,9223372036854775807");
+    back = db_id_list(&a, db_id_list_text(&a, ids, 4), &n);
+    assert_int_equal(n, 4);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(back[i], ids[i]);
+    db_id_list(&a, "", &n);
+    assert_int_equal(n, 0);
+    arena_free(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(phones),     cmocka_unit_test(dates),  cmocka_unit_test(times),
         cmocka_unit_test(randomness), cmocka_unit_test(sha256), cmocka_unit_test(arena),
-        cmocka_unit_test(rfc3339_in),
+        cmocka_unit_test(rfc3339_in), cmocka_unit_test(id_lists),
     };
     return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }
