@@ -37,6 +37,7 @@ int h_office_projects(struct req *r, struct err *e)
         }
         json_add_int(o, "buildings", rows[i].buildings);
         json_add_int(o, "resources", rows[i].resources);
+        cJSON_AddBoolToObject(o, "arrears_reminders", rows[i].arrears_reminders);
         cJSON_AddItemToArray(items, o);
     }
     return reply_list(r, items, next);
@@ -68,12 +69,17 @@ static int get_types(struct req *r, struct project_in *p, struct err *e)
 
 static int get_project(struct req *r, bool create, struct project_in *p, struct err *e)
 {
+    const cJSON *it;
+
     memset(p, 0, sizeof(*p));
     if (json_get_line(r->in, "code", create, 1, 32, &p->code, e) < 0 ||
         json_get_line(r->in, "name", create, 1, 100, &p->name, e) < 0 ||
         json_get_line(r->in, "address", false, 0, 200, &p->address, e) < 0 ||
-        get_types(r, p, e) < 0)
+        get_types(r, p, e) < 0 ||
+        json_get_bool(r->in, "arrears_reminders", false, &p->arrears_reminders, e) < 0)
         return -1;
+    it = cJSON_GetObjectItemCaseSensitive(r->in, "arrears_reminders");
+    p->has_arrears_reminders = it && !cJSON_IsNull(it);
     if (!create && p->code)
         return err_bad_request(e, "项目编码不能修改");
     return 0;

@@ -22,7 +22,7 @@
 #define TICKET_ACTION(name, fields)                                                                \
     {"POST", "/api/v1/staff/tickets/{id}/" name, h_staff_ticket_action, ACCESS_STAFF, STAFF, 0,     \
      "staff_ticket_" name, fields}
-#define PROJECT_FIELDS FIELDS("code", "name", "address", "business_types")
+#define PROJECT_FIELDS FIELDS("code", "name", "address", "business_types", "arrears_reminders")
 #define PERSON_FIELDS FIELDS("name", "phone", "id_number", "occupation")
 #define STAFF_FIELDS "name", "phone", "password", "roles", "project_ids"
 #define FEE_ITEM_FIELDS                                                                            \

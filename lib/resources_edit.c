@@ -46,6 +46,7 @@ DB_SQL(sql_lock_link, "SELECT r.project_id FROM person_resources pr "
 /* Snapshots for the audit log. */
 DB_SQL(sql_snap_project,
        "SELECT JSON_OBJECT('code', p.code, 'name', p.name, 'address', p.address, "
+       "'arrears_reminders', p.arrears_reminders, "
        "'business_types', (SELECT JSON_ARRAYAGG(bt.code) FROM project_business_types pbt "
        "JOIN business_types bt ON bt.id = pbt.business_type_id WHERE pbt.project_id = p.id)) "
        "FROM projects p WHERE p.id = ?");
@@ -79,18 +80,19 @@ DB_SQL(sql_project_list,
        " (SELECT GROUP_CONCAT(bt.code ORDER BY bt.id) FROM project_business_types pbt"
        "   JOIN business_types bt ON bt.id = pbt.business_type_id WHERE pbt.project_id = p.id),"
        " (SELECT COUNT(*) FROM buildings b WHERE b.project_id = p.id),"
-       " (SELECT COUNT(*) FROM resources r WHERE r.project_id = p.id) "
+       " (SELECT COUNT(*) FROM resources r WHERE r.project_id = p.id), p.arrears_reminders "
        "FROM projects p JOIN staff_projects sp ON sp.project_id = p.id AND sp.staff_id = ? "
        "WHERE p.id > ? ORDER BY p.id LIMIT ?");
 DB_SQL(sql_types_clear, "DELETE FROM project_business_types WHERE project_id = ?");
 DB_SQL(sql_type_link, "INSERT IGNORE INTO project_business_types (project_id, business_type_id) "
                       "SELECT ?, id FROM business_types WHERE code = ?");
 DB_SQL(sql_type_create, "INSERT IGNORE INTO business_types (code, name) VALUES (?, ?)");
-DB_SQL(sql_project_insert, "INSERT INTO projects (code, name, address) VALUES (?, ?, ?)");
+DB_SQL(sql_project_insert, "INSERT INTO projects (code, name, address, arrears_reminders) "
+                           "VALUES (?, ?, ?, COALESCE(?, 1))");
 DB_SQL(sql_serve, "INSERT INTO staff_projects (staff_id, project_id) VALUES (?, ?)");
 DB_SQL(sql_project_update,
-       "UPDATE projects SET name = COALESCE(?, name), address = COALESCE(?, address) "
-       "WHERE id = ?");
+       "UPDATE projects SET name = COALESCE(?, name), address = COALESCE(?, address), "
+       "arrears_reminders = COALESCE(?, arrears_reminders) WHERE id = ?");
 /* Buildings, units */
 DB_SQL(sql_type_of, "SELECT id FROM business_types WHERE code = ?");
 DB_SQL(sql_building_insert, "INSERT INTO buildings (project_id, name, floors, business_type_id) "
@@ -257,6 +259,7 @@ int res_project_list(struct db *db, struct arena *a, const struct principal *who
         x->business_types = db_text(&r, i, 4);
         x->buildings = db_int(&r, i, 5);
         x->resources = db_int(&r, i, 6);
+        x->arrears_reminders = db_int(&r, i, 7) != 0;
     }
     *next_after = r.nrows > (size_t)limit ? (*out)[rows - 1].id : 0;
     return 0;
@@ -294,7 +297,9 @@ static int project_create_tx(struct db *db, void *arg, struct err *e)
 
     if (db_insert(db, &sql_project_insert,
                   DB_ARGS(P_STR(op->in->code), P_STR(op->in->name),
-                          P_STR(op->in->address ? op->in->address : "")),
+                          P_STR(op->in->address ? op->in->address : ""),
+                          op->in->has_arrears_reminders ? P_INT(op->in->arrears_reminders)
+                                                        : P_NULL),
                   &op->id, e) < 0)
         return dup_as(e, E_PROJECT_TAKEN);
     /* The creator serves the new project from now on. */
@@ -324,7 +329,10 @@ static int project_update_tx(struct db *db, void *arg, struct err *e)
         snap(db, &op->x, &sql_snap_project, op->id, &before, e) < 0)
         return -1;
     if (db_exec(db, &sql_project_update,
-                DB_ARGS(P_STR(op->in->name), P_STR(op->in->address), P_INT(op->id)), NULL, e) < 0)
+                DB_ARGS(P_STR(op->in->name), P_STR(op->in->address),
+                        op->in->has_arrears_reminders ? P_INT(op->in->arrears_reminders) : P_NULL,
+                        P_INT(op->id)),
+                NULL, e) < 0)
         return dup_as(e, E_PROJECT_TAKEN);
     if (op->in->business_types && set_business_types(db, op->id, op->in, e) < 0)
         return -1;

@@ -35,6 +35,8 @@ struct project_in {
     const char *code, *name, *address; /* NULL = unchanged (update) */
     const char *const *business_types; /* codes; NULL = unchanged */
     size_t ntypes;
+    /* the monthly arrears SMS to its owners (NTC-2, lib/reminders.h) */
+    bool has_arrears_reminders, arrears_reminders;
 };
 
 struct project_row {
@@ -42,6 +44,7 @@ struct project_row {
     const char *code, *name, *address;
     const char *business_types; /* comma-separated codes */
     int64_t buildings, resources;
+    bool arrears_reminders;
 };
 
 struct resource_in {

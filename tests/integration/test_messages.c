@@ -52,6 +52,8 @@ static struct {
 
 #define call_as(tok, m, path, body, st, code)                                                      \
     it_call_at((tok), (m), (path), (body), (st), (code), false, __FILE__, __LINE__)
+#define refused_as(tok, m, path, body, st, code)                                                   \
+    it_refused_at((tok), (m), (path), (body), (st), (code), __FILE__, __LINE__)
 
 static void ctl(const char *what)
 {
@@ -488,8 +490,29 @@ static void arrears_one_per_owner(void **state)
     it_sql_str("SELECT DATE_FORMAT(UTC_TIMESTAMP() + INTERVAL 8 HOUR, '%Y-%m')", NULL, 0, month,
                sizeof(month));
     /* only this test's project, from day 1 of the month, in the second host */
-    it_sql_exec("UPDATE projects SET arrears_reminders = (id = ?)",
-                (struct db_param[]){P_INT(g.proj)}, 1);
+    it_sql_exec("UPDATE projects SET arrears_reminders = 0", NULL, 0);
+    {
+        /* the office's switch of a project (PATCH /office/projects/{id}) */
+        struct http_resp r;
+        const cJSON *mine;
+        char path[64];
+
+        snprintf(path, sizeof(path), "/api/v1/office/projects/%lld", (long long)g.proj);
+        refused_as(g.admin, "PATCH", path, "{\"arrears_reminders\":\"yes\"}", 400, "BAD_REQUEST");
+        refused_as(g.admin, "PATCH", path, "{\"arrears_reminders\":1}", 400, "BAD_REQUEST");
+        refused_as(g.other, "PATCH", path, "{\"arrears_reminders\":true}", 403, "FORBIDDEN");
+        call_as(g.admin, "PATCH", path, "{\"arrears_reminders\":true}", 200, NULL);
+        call_as(g.admin, "PATCH", path, "{\"address\":\"提醒小区路 1 号\"}", 200, NULL);
+        it_http("GET", "/api/v1/office/projects?limit=200", NULL, 0, g.admin, &r);
+        it_expect(&r, 200, NULL);
+        mine = it_find_int(it_field(r.json, "items"), "id", g.proj);
+        assert_non_null(mine);
+        assert_true(cJSON_IsTrue(it_field(mine, "arrears_reminders")));
+        it_resp_free(&r);
+        assert_int_equal(it_sql_int("SELECT COUNT(*) FROM projects WHERE arrears_reminders = 1",
+                                    NULL, 0),
+                         1);
+    }
     it_sql_exec("DELETE FROM arrears_months", NULL, 0);
     standin("WUYE_SMS_URL", "/_test/sms/undeliverable", "{\"phone\":\"" OWNER_Z "\"}");
     it_sql_exec("UPDATE job_schedule SET every_s = 1 WHERE name = 'arrears_reminders'", NULL, 0);
