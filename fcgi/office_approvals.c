@@ -109,7 +109,7 @@ static int decide(struct req *r, enum approval_decision d, struct err *e)
 
     /* cancel has no body (its route declares no fields) */
     if ((r->in && json_get_line(r->in, "note", false, 0, 200, &note, e) < 0) ||
-        approval_decide(db_thread(), &r->arena, &r->who, r->params[0], d, note, &x, e) < 0)
+        approval_decide(db_thread(), &r->arena, &g_cfg, &r->who, r->params[0], d, note, &x, e) < 0)
         return -1;
     return reply_json(r, 200, render_approval(&x));
 }

@@ -17,7 +17,7 @@ static int ask(struct req *r, struct approval_in *in, struct err *e)
 
     in->target_id = r->params[0];
     if (json_get_line(r->in, "reason", true, 1, 200, &in->reason, e) < 0 ||
-        approval_request(db_thread(), &r->arena, &r->who, in, &x, e) < 0)
+        approval_request(db_thread(), &r->arena, &g_cfg, &r->who, in, &x, e) < 0)
         return -1;
     return reply_json(r, 201, render_approval(&x));
 }

@@ -17,10 +17,12 @@
 #include "core/json.h"
 #include "core/money.h"
 #include "core/util.h"
+#include "staff.h"
 
 /* ---- names --------------------------------------------------------------------------- */
 
 static const char *const kind_names[] = {"waiver", "bill_void", "receipt_void", "refund"};
+static const char *const kind_labels[] = {"减免", "作废账单", "作废收据", "退款"};
 static const char *const status_names[] = {"pending", "approved", "rejected", "cancelled"};
 
 /* APPROVAL_ROLES by name, with the words a message shows. */
@@ -545,6 +547,7 @@ static int request_target(struct db *db, struct arena *a, const struct principal
 
 struct decide_op {
     struct arena *a;
+    const struct config *cfg;
     const struct principal *who;
     int64_t id;
     enum approval_decision d;
@@ -755,8 +758,48 @@ static int policy_rules(struct db *db, struct arena *a, int64_t project_id, enum
     return 0;
 }
 
+/* ---- who hears of it ------------------------------------------------------------------- */
+
+/* The staff of the project who hold the role of the step that awaits
+ * (step, 1-based), except the requester; or, with result set, the
+ * requester alone. In the caller's transaction; once per approval and
+ * step (or end), whatever retries. */
+static int tell(struct db *db, struct arena *a, const struct config *cfg, int64_t id,
+                int64_t project_id, enum approval_kind kind, int64_t amount_fen,
+                int64_t requested_by, const char *role, size_t step, const char *result,
+                struct err *e)
+{
+    char yuan[MONEY_FORMAT_SIZE], third[24], cause[64];
+    const char *params[3] = {kind_labels[kind], yuan, result ? result : third};
+    unsigned roles = 0;
+
+    for (size_t i = 0; role && i < sizeof(auth_role_names) / sizeof(auth_role_names[0]); i++)
+        if (strcmp(role, auth_role_names[i]) == 0)
+            roles = 1u << i;
+    money_format(amount_fen, yuan);
+    snprintf(third, sizeof(third), "%lld", (long long)id);
+    if (result)
+        snprintf(cause, sizeof(cause), "approval:%lld:end", (long long)id);
+    else
+        snprintf(cause, sizeof(cause), "approval:%lld:step:%zu", (long long)id, step);
+    return staff_tell(db, a,
+                      &(struct staff_notice){
+                          .project_id = project_id,
+                          .roles = result ? ROLE_ANY_STAFF : roles,
+                          .only = result ? requested_by : 0,
+                          .except = result ? 0 : requested_by,
+                          .template_id = result ? cfg->sms_template_approval_result
+                                                : cfg->sms_template_approval,
+                          .cause = cause,
+                          .params = params,
+                          .nparams = 3,
+                      },
+                      e);
+}
+
 struct request_op {
     struct arena *a;
+    const struct config *cfg;
     const struct principal *who;
     const struct approval_in *in;
     int64_t id;
@@ -798,6 +841,9 @@ static int request_tx(struct db *db, void *arg, struct err *e)
     cJSON_free(steps);
     if (rc < 0)
         return err_map(e, E_DB_DUPLICATE, E_APPROVAL_PENDING);
+    if (tell(db, op->a, op->cfg, op->id, t.project_id, in->kind, t.amount_fen, op->who->id,
+             roles[0], 1, NULL, e) < 0)
+        return -1;
     return audit_change(db, op->a,
                         &(struct audit_entry){.who = op->who,
                                               .action = "request_approval",
@@ -806,10 +852,11 @@ static int request_tx(struct db *db, void *arg, struct err *e)
                         &sql_snap_approval, e);
 }
 
-int approval_request(struct db *db, struct arena *a, const struct principal *who,
-                     const struct approval_in *in, struct approval *out, struct err *e)
+int approval_request(struct db *db, struct arena *a, const struct config *cfg,
+                     const struct principal *who, const struct approval_in *in,
+                     struct approval *out, struct err *e)
 {
-    struct request_op op = {a, who, in, 0};
+    struct request_op op = {a, cfg, who, in, 0};
     enum pay_method m;
 
     if ((in->kind == APPROVAL_WAIVER || in->kind == APPROVAL_REFUND) &&
@@ -888,6 +935,15 @@ static int decide_tx(struct db *db, void *arg, struct err *e)
     if (db_exec(db, &sql_approval_set,
                 DB_ARGS(P_INT(next), P_STR(status), P_STR(status), P_INT(x->id)), NULL, e) < 0)
         return -1;
+    /* the next role hears that it awaits them; the requester, of the end */
+    if (op->d != APPROVAL_CANCEL &&
+        tell(db, op->a, op->cfg, x->id, x->project_id, x->kind, x->amount_fen, x->requested_by,
+             next < x->nsteps ? x->steps[next].role : NULL, next + 1,
+             strcmp(status, "approved") == 0   ? "已批准"
+             : strcmp(status, "rejected") == 0 ? "已驳回"
+                                               : NULL,
+             e) < 0)
+        return -1;
     return audit_change(db, op->a,
                         &(struct audit_entry){.who = op->who,
                                               .action = op->d == APPROVAL_CANCEL ? "cancel_approval"
@@ -900,10 +956,11 @@ static int decide_tx(struct db *db, void *arg, struct err *e)
                         &sql_snap_approval, e);
 }
 
-int approval_decide(struct db *db, struct arena *a, const struct principal *who, int64_t id,
-                    enum approval_decision d, const char *note, struct approval *out, struct err *e)
+int approval_decide(struct db *db, struct arena *a, const struct config *cfg,
+                    const struct principal *who, int64_t id, enum approval_decision d,
+                    const char *note, struct approval *out, struct err *e)
 {
-    struct decide_op op = {.a = a, .who = who, .id = id, .d = d, .note = note};
+    struct decide_op op = {.a = a, .cfg = cfg, .who = who, .id = id, .d = d, .note = note};
 
     if (db_tx(db, decide_tx, &op, e) < 0)
         return -1;

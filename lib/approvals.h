@@ -22,6 +22,13 @@
  * who decided an earlier step of the same request (four eyes means two
  * people). Another project's bill, receipt, account or approval is 404.
  *
+ * Who hears of it (SMS through the outbox, in the same transaction, once
+ * per approval and step): the staff of the project holding the role of the
+ * step that now awaits — but not the requester — when a request is made
+ * and after each approval but the last; the requester alone when it is
+ * approved or rejected (sms_template_approval, sms_template_approval_result;
+ * docs/messages.md). A cancel tells nobody.
+ *
  * Lock order, as the desk's (bills.h): the approval, then a receipt, then
  * the resource's accounts, then its bills.
  *
@@ -178,17 +185,18 @@ struct approval_in {
  * (a void of a bill with payments), RECEIPT_NOT_VOIDABLE (voided, or paid
  * online), INSUFFICIENT_BALANCE (a refund beyond the balance),
  * APPROVAL_PENDING (one of the same kind is pending for the target). */
-int approval_request(struct db *db, struct arena *a, const struct principal *who,
-                     const struct approval_in *in, struct approval *out, struct err *e);
+int approval_request(struct db *db, struct arena *a, const struct config *cfg,
+                     const struct principal *who, const struct approval_in *in,
+                     struct approval *out, struct err *e);
 
 enum approval_decision { APPROVAL_APPROVE, APPROVAL_REJECT, APPROVAL_CANCEL };
 /* Decide the current step (approve, reject: approval_may_decide()) or
  * cancel (approval_may_cancel()), one transaction; the last approval makes
  * the change in it, or fails with the 409 of its preconditions and leaves
  * everything as it was. note may be NULL. out gets the approval after. */
-int approval_decide(struct db *db, struct arena *a, const struct principal *who, int64_t id,
-                    enum approval_decision d, const char *note, struct approval *out,
-                    struct err *e);
+int approval_decide(struct db *db, struct arena *a, const struct config *cfg,
+                    const struct principal *who, int64_t id, enum approval_decision d,
+                    const char *note, struct approval *out, struct err *e);
 
 /* One approval of who's projects (404 otherwise). */
 int approval_get(struct db *db, struct arena *a, const struct principal *who, int64_t id,

@@ -18,10 +18,12 @@
  */
 #include "staff.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "audit.h"
+#include "outbox.h"
 #include "core/util.h"
 
 #define NROLES (sizeof(auth_role_names) / sizeof(auth_role_names[0]))
@@ -29,6 +31,10 @@
 /* ---- The SQL of this module -------------------------------------------------------- */
 
 DB_SQL(sql_get, "SELECT id, name, phone FROM staff WHERE id = ? AND active = 1");
+DB_SQL(sql_to_tell, "SELECT s.id, s.phone FROM staff s JOIN staff_projects sp "
+                    "ON sp.staff_id = s.id AND sp.project_id = ? "
+                    "WHERE s.active = 1 AND ((s.roles + 0) & ?) <> 0 AND s.id <> ? "
+                    "AND (? = 0 OR s.id = ?) ORDER BY s.id");
 /* The caller as the transaction sees it: still an active admin? which projects? */
 DB_SQL(sql_caller_lock, "SELECT roles + 0, active FROM staff WHERE id = ? LOCK IN SHARE MODE");
 DB_SQL(sql_caller_projects, "SELECT project_id FROM staff_projects WHERE staff_id = ? "
@@ -64,6 +70,36 @@ DB_SQL(sql_account_get, "SELECT " ACCOUNT_COLUMNS "FROM staff s WHERE s.id = ? A
 DB_SQL(sql_account_list, "SELECT " ACCOUNT_COLUMNS "FROM staff s WHERE s.id > ? AND " ACCOUNT_MINE
                          " AND (? IS NULL OR s.name LIKE ? OR s.phone LIKE ?) "
                          "ORDER BY s.id LIMIT ?");
+
+int staff_tell(struct db *db, struct arena *a, const struct staff_notice *n, struct err *e)
+{
+    struct db_res r;
+
+    if (!n->template_id[0])
+        return 0;
+    if (db_query(db, a, &sql_to_tell,
+                 DB_ARGS(P_INT(n->project_id), P_INT(n->roles), P_INT(n->except), P_INT(n->only),
+                         P_INT(n->only)),
+                 &r, e) < 0)
+        return -1;
+    for (size_t i = 0; i < r.nrows; i++) {
+        char dedup[100], e164[24];
+
+        snprintf(dedup, sizeof(dedup), "%s:staff:%lld", n->cause, (long long)db_int(&r, i, 0));
+        snprintf(e164, sizeof(e164), "+86%s", db_text(&r, i, 1));
+        if (outbox_queue(db,
+                         &(struct outbox_msg){.channel = OUTBOX_SMS,
+                                              .project_id = n->project_id,
+                                              .dedup_key = dedup,
+                                              .recipient = e164,
+                                              .template_id = n->template_id,
+                                              .params = n->params,
+                                              .nparams = n->nparams},
+                         e) < 0)
+            return -1;
+    }
+    return 0;
+}
 
 int staff_get(struct db *db, struct arena *a, int64_t id, struct staff_member *out, struct err *e)
 {

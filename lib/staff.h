@@ -43,6 +43,21 @@ struct staff_member {
     const char *phone;
 };
 
+/* An SMS to each active staff member of project_id holding one of roles
+ * (a mask of enum staff_role) — only `only` if it is set, never `except` —
+ * queued in the caller's transaction; each is de-duplicated as
+ * "<cause>:staff:<id>", so a retried transaction tells nobody twice.
+ * Nothing when template_id is "" (not configured). */
+struct staff_notice {
+    int64_t project_id;
+    unsigned roles;
+    int64_t only, except; /* 0 = anyone, nobody */
+    const char *template_id, *cause;
+    const char *const *params;
+    size_t nparams;
+};
+int staff_tell(struct db *db, struct arena *a, const struct staff_notice *n, struct err *e);
+
 /* 404 if there is no such (active) staff member. */
 int staff_get(struct db *db, struct arena *a, int64_t id, struct staff_member *out, struct err *e);
 

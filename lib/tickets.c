@@ -29,6 +29,7 @@
 #include "fees.h"
 #include "outbox.h"
 #include "resources.h"
+#include "staff.h"
 
 const char *const ticket_type_names[] = {"repair",     "cleaning", "security", "complaint",
                                          "suggestion", "other",    NULL};
@@ -176,9 +177,6 @@ DB_SQL(sql_kb_index, "INSERT IGNORE INTO ticket_kb_grams (gram, project_id, tick
                      "(g VARCHAR(2) CHARACTER SET utf8mb4 PATH '$')) j");
 /* Whom to tell. */
 DB_SQL(sql_owner_phone, "SELECT phone FROM persons WHERE id = ?");
-DB_SQL(sql_staff_to_tell, "SELECT s.id, s.phone FROM staff s JOIN staff_projects sp "
-                          "ON sp.staff_id = s.id AND sp.project_id = ? "
-                          "WHERE s.active = 1 AND ((s.roles + 0) & ?) <> 0 ORDER BY s.id");
 
 /* Reads. */
 #define TICKET_ASSIGNEE " LEFT JOIN staff a ON a.id = t.assignee_id "
@@ -367,20 +365,18 @@ static int tell_staff(struct db *db, struct arena *a, const struct config *cfg, 
                       unsigned roles, int64_t ticket_id, const char *what, const char *cause,
                       struct err *e)
 {
-    struct db_res r;
+    char no[24];
+    const char *params[2] = {what, no};
 
-    if (!cfg->sms_template_ticket_staff[0])
-        return 0;
-    if (db_query(db, a, &sql_staff_to_tell, DB_ARGS(P_INT(project_id), P_INT(roles)), &r, e) < 0)
-        return -1;
-    for (size_t i = 0; i < r.nrows; i++) {
-        char dedup[100];
-        snprintf(dedup, sizeof(dedup), "%s:staff:%lld", cause, (long long)db_int(&r, i, 0));
-        if (queue_sms(db, project_id, db_text(&r, i, 1), dedup, cfg->sms_template_ticket_staff,
-                      what, ticket_id, e) < 0)
-            return -1;
-    }
-    return 0;
+    snprintf(no, sizeof(no), "%lld", (long long)ticket_id);
+    return staff_tell(db, a,
+                      &(struct staff_notice){.project_id = project_id,
+                                             .roles = roles,
+                                             .template_id = cfg->sms_template_ticket_staff,
+                                             .cause = cause,
+                                             .params = params,
+                                             .nparams = 2},
+                      e);
 }
 
 /* ---- the knowledge base's words ---------------------------------------------------- */

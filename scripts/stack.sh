@@ -134,6 +134,8 @@ JSON
 upload_dir = $WUYE_VAR/uploads
 sms_template_ticket = 1120
 sms_template_ticket_staff = 1121
+sms_template_approval = 1130
+sms_template_approval_result = 1131
 CONF
   # Announcements and surveys (NTC-1, NTC-4): their WeChat subscribe
   # messages' templates (ids of WeChat's length).

@@ -78,6 +78,8 @@ static const struct key keys[] = {
     {"sms_phone_limit_hour", I(sms_phone_limit_hour)},
     {"sms_phone_limit_day", I(sms_phone_limit_day)},
     {"sms_template_arrears", S(sms_template_arrears)},
+    {"sms_template_approval", S(sms_template_approval)},
+    {"sms_template_approval_result", S(sms_template_approval_result)},
     {"arrears_reminder_day", I(arrears_reminder_day)},
     {"wechat_fields_notice", S(wechat_fields_notice)},
     {"wechat_fields_survey", S(wechat_fields_survey)},

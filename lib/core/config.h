@@ -105,6 +105,11 @@ struct config {
     int sms_phone_limit_hour;
     int sms_phone_limit_day;
     char sms_template_arrears[32];
+    /* approvals (FEE-5): a request awaiting a role ({1} kind, {2} yuan,
+     * {3} the approval), and its end to the requester ({1}, {2}, {3} the
+     * result); "" = none sent */
+    char sms_template_approval[32];
+    char sms_template_approval_result[32];
     int arrears_reminder_day;
     /* The data fields of the notices' and the surveys' WeChat templates,
      * in the order of their parameters ("thing1,thing2"). */

@@ -123,6 +123,27 @@ static int64_t audits(int64_t mark, const char *action, const char *entity, int6
                       p, 5);
 }
 
+/* The SMS queued for staff member who about approval id: "template/[params]"
+ * of its row whose dedup key is approval:<id>:<what>:staff:<who>, "" if none. */
+static void approval_sms(int64_t id, const char *what, int who, char *out, size_t size)
+{
+    char key[96];
+    struct db_param p[1];
+
+    snprintf(key, sizeof(key), "approval:%lld:%s:staff:%lld", (long long)id, what,
+             (long long)g.id[who]);
+    p[0] = P_STR(key);
+    it_sql_str("SELECT COALESCE(MAX(CONCAT(template, '/', params)), '') FROM outbox "
+               "WHERE dedup_key = ?",
+               p, 1, out, size);
+}
+#define expect_sms(id, what, who, want)                                                            \
+    do {                                                                                           \
+        char got_[160];                                                                            \
+        approval_sms((id), (what), (who), got_, sizeof(got_));                                     \
+        assert_string_equal(got_, (want));                                                         \
+    } while (0)
+
 /* A request as who, expecting status; the answer's JSON (caller frees r). */
 static cJSON *send(int who, const char *m, const char *path, const char *body, long status,
                    struct http_resp *r)
@@ -495,6 +516,17 @@ static void approvals_waiver_two_steps(void **state)
     it_resp_free(&r);
     assert_int_equal(audits(mark0, "request_approval", "approval", id, BUTLER), 1);
     expect_bill(bill, "unpaid/0/0/0");
+    /* those who decide the first step hear of it (sms_template_approval = 1130 in the test
+     * stack), nobody else; number the approval's id */
+    {
+        char want[96];
+        snprintf(want, sizeof(want), "1130/[\"减免\",\"600.00\",\"%lld\"]", (long long)id);
+        expect_sms(id, "step:1", SUPERVISOR, want);
+        expect_sms(id, "step:1", SUPERVISOR2, want);
+        expect_sms(id, "step:1", MANAGER, "");
+        expect_sms(id, "step:1", BUTLER, "");
+        expect_sms(id, "step:2", MANAGER, "");
+    }
 
     /* the first step: recorded, and the books as they were */
     mark = audit_mark();
@@ -504,6 +536,12 @@ static void approvals_waiver_two_steps(void **state)
     assert_int_equal(sql_int1("SELECT COUNT(*) FROM bill_discounts WHERE bill_id = ?", bill), 0);
     assert_int_equal(audits(mark, "approve_step", "approval", id, SUPERVISOR), 1);
     assert_int_equal(sql_int1("SELECT COUNT(*) FROM audit_log WHERE id > ?", mark), 1);
+    {
+        char want[96];
+        snprintf(want, sizeof(want), "1130/[\"减免\",\"600.00\",\"%lld\"]", (long long)id);
+        expect_sms(id, "step:2", MANAGER, want); /* the next role */
+        expect_sms(id, "end", BUTLER, "");
+    }
 
     /* the second: the waiver, in the same transaction */
     mark = audit_mark();
@@ -516,6 +554,8 @@ static void approvals_waiver_two_steps(void **state)
                      1);
     assert_int_equal(audits(mark, "approve_step", "approval", id, MANAGER), 1);
     assert_int_equal(audits(mark, "waive_bill", "bill", bill, MANAGER), 1);
+    expect_sms(id, "end", BUTLER, "1131/[\"减免\",\"600.00\",\"已批准\"]"); /* the requester */
+    expect_sms(id, "end", MANAGER, "");
     assert_int_equal(sql_int1("SELECT COUNT(*) FROM approval_steps WHERE approval_id = ?", id), 2);
 
     /* who decided what, in the answer */
@@ -618,6 +658,7 @@ static void approvals_reject_and_cancel(void **state)
     it_resp_free(&r);
     assert_int_equal(audits(mark, "reject_approval", "approval", id, SUPERVISOR), 1);
     expect_bill(bill, "unpaid/0/0/0");
+    expect_sms(id, "end", BUTLER, "1131/[\"减免\",\"300.00\",\"已驳回\"]");
     decide_refused(SUPERVISOR2, id, "approve", 409, "APPROVAL_DECIDED");
 
     /* rejected, the bill may be asked for again; the requester cancels */
@@ -628,6 +669,7 @@ static void approvals_reject_and_cancel(void **state)
     decide(BUTLER, id, "cancel", 200, NULL, "cancelled");
     assert_int_equal(audits(mark, "cancel_approval", "approval", id, BUTLER), 1);
     expect_steps(id, "skipped");
+    expect_sms(id, "end", BUTLER, ""); /* their own cancel: nobody is told */
     decide_refused(BUTLER, id, "cancel", 409, "APPROVAL_DECIDED");
     decide_refused(SUPERVISOR, id, "approve", 409, "APPROVAL_DECIDED");
     expect_bill(bill, "unpaid/0/0/0");
