@@ -1,6 +1,6 @@
 /*
  * test_prepay.c — prepaying future periods at the desk over the real stack
- * (FEE-4 "for prepaying a year", PAY-2; docs/api.md §6.7, docs/billing.md).
+ * (FEE-4 "for prepaying a year", PAY-2; docs/api.md §6.8, docs/billing.md).
  * A project of its own (ZPRE, served by the demo admin and butler
  * 13900000001) with a monthly property fee of 2.35 元/m², a prepayment
  * scheme "prepay a year, a month off" (833 bp, min_months 12) and 10 % off
@@ -17,6 +17,8 @@
  *     continues after the 12th month; 8 identical requests at once: one
  *     prepayment;
  *   - bad input, each 400/403/404/409 with nothing changed;
+ *   - the demo's scheme: 张伟's home quotes a year of 物业费 with it, its
+ *     open months listed as blocking (README, sql/demo.sql);
  *   - the books balance (here, and check-books after the binary).
  */
 #include <pthread.h>
@@ -610,6 +612,37 @@ static void bad_input_changes_nothing(void **state)
     it_books_balance();
 }
 
+static void demo_scheme_quotes(void **state)
+{
+    int64_t home = it_sql_int("SELECT MIN(pr.resource_id) FROM person_resources pr JOIN persons p "
+                              "ON p.id = pr.person_id JOIN resources r ON r.id = pr.resource_id "
+                              "WHERE p.phone = '13800000001' AND r.project_id = 1",
+                              NULL, 0);
+    struct http_resp r;
+    const cJSON *periods;
+
+    (void)state;
+    quote(home, 1, 12, &r);
+    periods = it_field(r.json, "periods");
+    assert_int_equal(cJSON_GetArraySize(periods), 12);
+    for (int i = 0; i < 12; i++) {
+        const cJSON *x = cJSON_GetArrayItem(periods, i);
+        assert_string_equal(it_str(it_field(x, "scheme"), "name"), "物业费预缴一年优惠一个月");
+        assert_true(it_int(x, "discount_fen") > 0);
+    }
+    /* its open months (six as loaded; other tests may have paid some) */
+    assert_int_equal(cJSON_GetArraySize(it_field(r.json, "blocked_by")),
+                     it_sql_int("SELECT COUNT(*) FROM bills WHERE resource_id = ? AND "
+                                "fee_item_id = 1 AND status IN ('unpaid', 'partial')",
+                                (struct db_param[]){P_INT(home)}, 1));
+    assert_true(cJSON_GetArraySize(it_field(r.json, "blocked_by")) > 0);
+    it_resp_free(&r);
+    /* eleven months: no prepayment discount */
+    quote(home, 1, 11, &r);
+    assert_int_equal(it_int(r.json, "discount_fen"), 0);
+    it_resp_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -618,6 +651,7 @@ int main(void)
         cmocka_unit_test(prepay_a_year),
         cmocka_unit_test(eight_at_once_prepay_once),
         cmocka_unit_test(bad_input_changes_nothing),
+        cmocka_unit_test(demo_scheme_quotes),
         cmocka_unit_test(it_logs_hold_no_secrets), /* last: after every other test */
     };
     return cmocka_run_group_tests_name("integration_prepay", tests, setup, teardown);
