@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "core/util.h"
 #include "core/json.h"
 
 static const char *const cycle_names[] = {"monthly", "quarterly", "yearly", "once", NULL};
@@ -19,17 +20,10 @@ static const char *const method_names[] = {"building_area", "inner_area", "usage
 static const char *const cap_names[] = {"principal", "none", "fixed", NULL};
 static const char *const kinds[] = {"home", "shop", "office", "parking", "other", NULL};
 
-static int index_of(const char *s, const char *const *set)
-{
-    for (int i = 0; s && set[i]; i++)
-        if (strcmp(s, set[i]) == 0)
-            return i;
-    return -1;
-}
 
 int fee_cycle_from_name(const char *s, enum fee_cycle *out)
 {
-    int i = index_of(s, cycle_names);
+    int i = util_index_of(s, cycle_names);
     if (i < 0)
         return -1;
     *out = (enum fee_cycle)i;
@@ -38,7 +32,7 @@ int fee_cycle_from_name(const char *s, enum fee_cycle *out)
 
 int fee_method_from_name(const char *s, enum fee_method *out)
 {
-    int i = index_of(s, method_names);
+    int i = util_index_of(s, method_names);
     if (i < 0)
         return -1;
     *out = (enum fee_method)i;
@@ -47,7 +41,7 @@ int fee_method_from_name(const char *s, enum fee_method *out)
 
 int fee_cap_from_name(const char *s, enum fee_cap *out)
 {
-    int i = index_of(s, cap_names);
+    int i = util_index_of(s, cap_names);
     if (i < 0)
         return -1;
     *out = (enum fee_cap)i;
@@ -661,7 +655,7 @@ int fee_rate_add(struct db *db, const struct principal *who, int64_t item_id,
         return err_bad_request(e, "rate 必须是不小于 0 的整数");
     if (!in->valid_from)
         return err_bad_request(e, "缺少字段：valid_from");
-    if (in->resource_kind && index_of(in->resource_kind, kinds) < 0)
+    if (in->resource_kind && util_index_of(in->resource_kind, kinds) < 0)
         return err_bad_request(e, "resource_kind 只能是 home、shop、office、parking 或 other");
     op.rate.fee_item_id = item_id;
     op.rate.rate = in->rate;

@@ -18,6 +18,8 @@
 #include <string.h>
 
 #include "audit.h"
+#include "core/json.h"
+#include "core/util.h"
 #include "outbox.h"
 #include "resources.h"
 
@@ -28,13 +30,6 @@ static const char *const status_names[] = {"draft", "published", "withdrawn", NU
 /* A WeChat subscribe message's thing.DATA holds at most 20 characters. */
 #define WECHAT_THING_MAX 20
 
-static int index_of(const char *s, const char *const *set)
-{
-    for (int i = 0; s && set[i]; i++)
-        if (strcmp(s, set[i]) == 0)
-            return i;
-    return -1;
-}
 
 /* ---- The SQL of this module -------------------------------------------------------- */
 
@@ -150,21 +145,6 @@ int notice_audience_text(const int64_t *ids, size_t n, char *out, struct err *e)
     return 0;
 }
 
-/* The first max characters of UTF-8 s (in a). */
-static const char *first_chars(struct arena *a, const char *s, size_t max)
-{
-    const unsigned char *u = (const unsigned char *)s;
-    size_t i = 0, chars = 0;
-
-    while (u[i] && chars < max) {
-        i++;
-        while ((u[i] & 0xC0) == 0x80) /* continuation bytes */
-            i++;
-        chars++;
-    }
-    return arena_strndup(a, s, i);
-}
-
 /* ---- shared with surveys ----------------------------------------------------------- */
 
 int notice_queue_wechat(struct db *db, struct arena *a, int64_t project_id,
@@ -178,7 +158,7 @@ int notice_queue_wechat(struct db *db, struct arena *a, int64_t project_id,
         return 0;
     m = arena_alloc(a, rows->nrows * sizeof(*m));
     params = arena_alloc(a, 2 * sizeof(*params));
-    params[0] = first_chars(a, title, WECHAT_THING_MAX);
+    params[0] = arena_strndup(a, title, utf8_prefix(title, WECHAT_THING_MAX));
     params[1] = second;
     for (size_t i = 0; i < rows->nrows; i++)
         m[i] = (struct outbox_msg){
@@ -336,7 +316,7 @@ static int publish_tx(struct db *db, void *arg, struct err *e)
     if (expired)
         return err_set(e, E_NOTICE_EXPIRED);
     title = db_text(&r, 0, 3);
-    category = notice_category_labels[index_of(db_text(&r, 0, 4), notice_category_names)];
+    category = notice_category_labels[util_index_of(db_text(&r, 0, 4), notice_category_names)];
     found = db_one(db, &op->a, &sql_last_seq, DB_NOARGS, &last, e);
     if (found < 0)
         return -1;
@@ -380,7 +360,7 @@ static int check_in(const struct notice_in *in, bool create, int *category, char
         return err_bad_request(e, !in->title  ? "缺少字段：title"
                                   : !in->body ? "缺少字段：body"
                                               : "缺少字段：category");
-    if (in->category && (*category = index_of(in->category, notice_category_names)) < 0)
+    if (in->category && (*category = util_index_of(in->category, notice_category_names)) < 0)
         return err_bad_request(e, "category 只能是 notice、outage、activity 或 other");
     if (in->has_expires && !in->expires_null && in->expires_at <= time(NULL))
         return err_bad_request(e, "expires_at 须晚于现在");
@@ -531,7 +511,7 @@ int notice_list_project(struct db *db, struct arena *a, const struct principal *
 {
     struct db_res r;
 
-    if (status && index_of(status, status_names) < 0)
+    if (status && util_index_of(status, status_names) < 0)
         return err_bad_request(e, "查询参数 status 只能是 draft、published 或 withdrawn");
     if (!auth_in_project(who, project_id))
         return err_not_found(e);

@@ -124,23 +124,6 @@ void pay_trade_no(time_t now, char out[PAY_TRADE_NO_SIZE])
     out[at + 20] = '\0';
 }
 
-/* Bytes of the first max_chars characters of valid UTF-8 s. */
-static size_t utf8_prefix(const char *s, size_t max_chars)
-{
-    size_t i = 0, chars = 0;
-
-    while (s[i] && chars < max_chars) {
-        unsigned char c = (unsigned char)s[i];
-        size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-        for (size_t k = 1; k < len; k++)
-            if (!s[i + k])
-                return i;
-        i += len;
-        chars++;
-    }
-    return i;
-}
-
 void pay_description(const char *project, const char *item, const char *period, size_t nbills,
                      char out[PAY_DESC_SIZE])
 {

@@ -14,6 +14,7 @@
 #include <cjson/cJSON.h>
 
 #include "audit.h"
+#include "core/util.h"
 #include "core/json.h"
 #include "notices.h"
 #include "resources.h"
@@ -21,13 +22,6 @@
 const char *const survey_kind_names[] = {"single", "multiple", "score", "text", NULL};
 static const char *const status_names[] = {"draft", "published", "closed", NULL};
 
-static int index_of(const char *s, const char *const *set)
-{
-    for (int i = 0; s && set[i]; i++)
-        if (strcmp(s, set[i]) == 0)
-            return i;
-    return -1;
-}
 
 static size_t chars(const char *s)
 {
@@ -313,7 +307,7 @@ static int load_questions(struct db *db, struct arena *a, struct survey *s, stru
         cJSON *opts = cJSON_Parse(db_text(&r, i, 4)), *o;
         const char **list;
         size_t n = 0;
-        int kind = index_of(db_text(&r, i, 1), survey_kind_names);
+        int kind = util_index_of(db_text(&r, i, 1), survey_kind_names);
 
         if (!cJSON_IsArray(opts) || kind < 0) {
             cJSON_Delete(opts);
@@ -611,7 +605,7 @@ int survey_list_project(struct db *db, struct arena *a, const struct principal *
 {
     struct db_res r;
 
-    if (status && index_of(status, status_names) < 0)
+    if (status && util_index_of(status, status_names) < 0)
         return err_bad_request(e, "查询参数 status 只能是 draft、published 或 closed");
     if (!auth_in_project(who, project_id))
         return err_not_found(e);

@@ -23,6 +23,7 @@
 #include <cjson/cJSON.h>
 
 #include "audit.h"
+#include "core/util.h"
 #include "bills.h"
 #include "core/json.h"
 #include "core/money.h"
@@ -65,17 +66,10 @@ static const unsigned complaint_roles[] = {
 #define APPOINTMENT_PAST_S (10 * 60)
 #define APPOINTMENT_AHEAD_S (183 * 24 * 3600)
 
-static int index_of(const char *s, const char *const *set)
-{
-    for (int i = 0; s && set[i]; i++)
-        if (strcmp(s, set[i]) == 0)
-            return i;
-    return -1;
-}
 
 int ticket_type_index(const char *type)
 {
-    return index_of(type, ticket_type_names);
+    return util_index_of(type, ticket_type_names);
 }
 
 /* ---- The SQL of this module -------------------------------------------------------- */
@@ -612,10 +606,10 @@ int ticket_create(struct db *db, const struct config *cfg, struct arena *a,
                   const struct principal *who, const struct ticket_in *in, struct ticket *out,
                   struct err *e)
 {
-    struct create_op op = {a, cfg, who, in, index_of(in->type, ticket_type_names), -1, "", out};
+    struct create_op op = {a, cfg, who, in, util_index_of(in->type, ticket_type_names), -1, "", out};
     int64_t sorted[TICKET_PHOTOS_MAX];
     size_t used = 0;
-    int area = index_of(in->area, area_names);
+    int area = util_index_of(in->area, area_names);
     time_t now = time(NULL);
 
     /* what needs no database */
@@ -625,7 +619,7 @@ int ticket_create(struct db *db, const struct config *cfg, struct arena *a,
     if (area < 0)
         return err_bad_request(e, "area 只能是 private 或 public");
     if (in->severity) {
-        op.severity = index_of(in->severity, ticket_severity_names);
+        op.severity = util_index_of(in->severity, ticket_severity_names);
         if (strcmp(in->type, "complaint") != 0)
             return err_bad_request(e, "只有投诉可以填写严重程度（severity）");
         if (op.severity < 0)
@@ -996,7 +990,7 @@ int ticket_list_staff(struct db *db, struct arena *a, const struct principal *wh
 
     if (project && !auth_in_project(who, project))
         return err_not_found(e);
-    if (f->type && index_of(f->type, ticket_type_names) < 0)
+    if (f->type && util_index_of(f->type, ticket_type_names) < 0)
         return err_bad_request(e, "查询参数 type 只能是 repair、cleaning、security、complaint、"
                                   "suggestion 或 other");
     if (period_utc(f->from, f->to, lo, hi, e) < 0)

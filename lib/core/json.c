@@ -56,6 +56,22 @@ size_t utf8_chars(const char *s, size_t n)
     return count;
 }
 
+size_t utf8_prefix(const char *s, size_t max_chars)
+{
+    size_t i = 0, chars = 0;
+
+    while (s[i] && chars < max_chars) {
+        unsigned char c = (unsigned char)s[i];
+        size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+        for (size_t k = 1; k < len; k++)
+            if (!s[i + k])
+                return i;
+        i += len;
+        chars++;
+    }
+    return i;
+}
+
 int json_scan(const char *p, size_t n, struct err *e)
 {
     size_t i = 0;

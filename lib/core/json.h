@@ -69,6 +69,9 @@ void json_write_int(struct buf *b, int64_t v);
 bool utf8_valid(const char *p, size_t n);
 /* Number of characters in valid UTF-8. */
 size_t utf8_chars(const char *p, size_t n);
+/* Bytes of the first max_chars characters of valid UTF-8 s (a prefix that
+ * never cuts a character). */
+size_t utf8_prefix(const char *s, size_t max_chars);
 
 /* An integer member, printed as its exact digits (any int64: a raw item,
  * not a cJSON number — it is for output, not to be read back). */

@@ -207,3 +207,11 @@ int util_rfc3339_parse(const char *s, size_t n, time_t *out)
     *out = (time_t)days * 86400 + h * 3600 + mi * 60 + sec - sign * (oh * 3600 + om * 60);
     return 0;
 }
+
+int util_index_of(const char *s, const char *const *set)
+{
+    for (int i = 0; s && set[i]; i++)
+        if (strcmp(s, set[i]) == 0)
+            return i;
+    return -1;
+}

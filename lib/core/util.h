@@ -20,6 +20,8 @@ bool util_ct_equal(const void *a, const void *b, size_t n);
 
 /* Mainland mobile number: 11 digits starting with 1. */
 bool util_phone_valid(const char *s);
+/* The index of s in the NULL-terminated set of names; -1 if absent or s is NULL. */
+int util_index_of(const char *s, const char *const *set);
 /* "138****0001" — for logs and answers; out must hold 12 bytes. */
 void util_phone_mask(const char *phone, char out[12]);
 

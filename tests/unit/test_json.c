@@ -287,6 +287,12 @@ static void utf8(void **state)
     assert_false(utf8_valid("\xF4\x90\x80\x80", 4)); /* beyond U+10FFFF */
     assert_false(utf8_valid("\xFF", 1));
     assert_int_equal(utf8_chars("物业a", strlen("物业a")), 3);
+    /* a prefix by characters never cuts one: 3 bytes each here */
+    assert_int_equal(utf8_prefix("物业a费", 0), 0);
+    assert_int_equal(utf8_prefix("物业a费", 2), 6);
+    assert_int_equal(utf8_prefix("物业a费", 3), 7);
+    assert_int_equal(utf8_prefix("物业a费", 20), strlen("物业a费"));
+    assert_int_equal(utf8_prefix("ab\xe7\x89", 3), 2); /* a cut character at the end */
 }
 
 /* The text writer of the hot lists: what cJSON would print, and parses

@@ -190,6 +190,18 @@ static void arena(void **state)
     arena_free(&a);
 }
 
+static void names(void **state)
+{
+    static const char *const set[] = {"repair", "cleaning", "other", NULL};
+
+    (void)state;
+    assert_int_equal(util_index_of("repair", set), 0);
+    assert_int_equal(util_index_of("other", set), 2);
+    assert_int_equal(util_index_of("Repair", set), -1);
+    assert_int_equal(util_index_of("", set), -1);
+    assert_int_equal(util_index_of(NULL, set), -1);
+}
+
 /* "1,4,7" both ways: what GROUP_CONCAT gives and FIND_IN_SET takes. */
 static void id_lists(void **state)
 {
@@ -216,7 +228,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(phones),     cmocka_unit_test(dates),  cmocka_unit_test(times),
         cmocka_unit_test(randomness), cmocka_unit_test(sha256), cmocka_unit_test(arena),
-        cmocka_unit_test(rfc3339_in), cmocka_unit_test(id_lists),
+        cmocka_unit_test(rfc3339_in), cmocka_unit_test(id_lists), cmocka_unit_test(names),
     };
     return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }
