@@ -58,16 +58,14 @@ const char *const auth_role_names[9] = {"butler",  "supervisor", "manager", "tec
 
 /* The SQL of this module. */
 DB_SQL(sql_session_lookup,
-       "SELECT s.subject_kind, s.subject_id, st.roles + 0, "
-       "  (SELECT GROUP_CONCAT(sp.project_id ORDER BY sp.project_id) FROM staff_projects sp"
-       "    WHERE sp.staff_id = st.id) "
+       "SELECT s.subject_kind, s.subject_id, st.roles + 0, l.project_ids "
        "FROM sessions s LEFT JOIN staff st"
        "  ON s.subject_kind = 'staff' AND st.id = s.subject_id AND st.active = 1 "
+       "LEFT JOIN staff_project_lists l ON l.staff_id = st.id "
        "WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > UTC_TIMESTAMP()");
 DB_SQL(sql_staff_principal,
-       "SELECT st.roles + 0, (SELECT GROUP_CONCAT(sp.project_id ORDER BY sp.project_id) "
-       "FROM staff_projects sp WHERE sp.staff_id = st.id) FROM staff st "
-       "WHERE st.id = ? AND st.active = 1");
+       "SELECT st.roles + 0, l.project_ids FROM staff st "
+       "LEFT JOIN staff_project_lists l ON l.staff_id = st.id WHERE st.id = ? AND st.active = 1");
 DB_SQL(sql_logout, "UPDATE sessions SET revoked_at = UTC_TIMESTAMP() "
                    "WHERE token_hash = ? AND revoked_at IS NULL");
 DB_SQL(sql_session_insert,

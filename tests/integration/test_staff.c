@@ -466,6 +466,46 @@ static void roles_and_projects_apply_to_the_next_request(void **state)
     call(g.admin, "PATCH", path, "{}", 200, NULL);
 }
 
+/* The session reads a member's projects from a copy that triggers keep
+ * (sql/017): projects given and taken by SQL — in bulk, by INSERT … SELECT
+ * FROM staff, as the demo does — reach the same session at once too. */
+static void projects_given_by_sql_apply_at_once(void **state)
+{
+    struct http_resp r;
+    char s[64], *token;
+    int64_t id;
+
+    (void)state;
+    id = create_member("SQL调岗", "13600070030", "[\"butler\"]", "[1]");
+    token = it_staff_login("13600070030", PW1);
+    assert_non_null(token);
+    it_sql_exec("INSERT INTO staff_projects (staff_id, project_id) "
+                "SELECT s.id, p.id FROM staff s JOIN projects p ON p.id = 2 "
+                "WHERE s.phone = '13600070030'",
+                NULL, 0);
+    get_ok(token, "/api/v1/staff/me", &r);
+    array_text(r.json, "project_ids", s, sizeof(s));
+    assert_string_equal(s, "[1,2]");
+    it_resp_free(&r);
+    call(token, "GET", "/api/v1/staff/resources?project_id=2", NULL, 200, NULL);
+    /* the copy is the sorted list of what staff_projects says */
+    it_sql_str("SELECT project_ids FROM staff_project_lists WHERE staff_id = ?",
+               (struct db_param[]){P_INT(id)}, 1, s, sizeof(s));
+    assert_string_equal(s, "1,2");
+
+    it_sql_exec("DELETE FROM staff_projects WHERE project_id = 1 AND staff_id = ?",
+                (struct db_param[]){P_INT(id)}, 1);
+    call(token, "GET", "/api/v1/staff/resources?project_id=1", NULL, 404, "NOT_FOUND");
+    it_sql_exec("DELETE FROM staff_projects WHERE staff_id = ?", (struct db_param[]){P_INT(id)},
+                1);
+    get_ok(token, "/api/v1/staff/me", &r);
+    array_text(r.json, "project_ids", s, sizeof(s));
+    assert_string_equal(s, "[]");
+    it_resp_free(&r);
+    call(token, "GET", "/api/v1/staff/resources?project_id=2", NULL, 404, "NOT_FOUND");
+    free(token);
+}
+
 /* ---- refused, and nothing changes --------------------------------------------------- */
 
 struct bad_case {
@@ -800,6 +840,7 @@ int main(void)
         cmocka_unit_test(deactivation_ends_the_session_at_once),
         cmocka_unit_test(password_reset_ends_the_old_session),
         cmocka_unit_test(roles_and_projects_apply_to_the_next_request),
+        cmocka_unit_test(projects_given_by_sql_apply_at_once),
         cmocka_unit_test(bad_input_changes_nothing),
         cmocka_unit_test(only_admins_manage_staff),
         cmocka_unit_test(admin_of_one_project_takes_over_nobody),
