@@ -36,15 +36,13 @@ DB_SQL(sql_person_list, "SELECT STRAIGHT_JOIN " OWNER_COLUMNS " FROM person_reso
                         "JOIN resources r ON r.id = pr.resource_id " RES_JOINS
                         "WHERE pr.person_id = ? AND " PR_CURRENT("pr"));
 /* The owner's hot path: session and list in one round trip. A session
- * with no current link gives one row of NULL resource columns; the last
- * column says whether the session is live (an owner's, or an active staff
- * member's — a deactivated one's is a 401, as everywhere). */
-#define TOKEN_LIVE                                                                                 \
-    "s.subject_kind = 'owner' OR EXISTS (SELECT 1 FROM staff st WHERE st.id = s.subject_id "       \
-    "AND st.active = 1)"
+ * with no current link gives one row of NULL resource columns. A staff
+ * session (refused anyway) is told apart from a deactivated one's by
+ * auth_session_lookup() on that rare path, which keeps the staff table out
+ * of the owners' statement (as the owner's bills, lib/bills.c). */
 DB_SQL(
     sql_token_list,
-    "SELECT STRAIGHT_JOIN s.subject_kind, s.subject_id, " OWNER_COLUMNS ", " TOKEN_LIVE " "
+    "SELECT STRAIGHT_JOIN s.subject_kind, s.subject_id, " OWNER_COLUMNS " "
     "FROM sessions s LEFT JOIN person_resources pr ON s.subject_kind = 'owner' "
     "AND pr.person_id = s.subject_id AND " PR_CURRENT(
         "pr") " "
@@ -172,14 +170,14 @@ int res_list_for_token(struct db *db, struct arena *a, const char *token, struct
         return err_unauthenticated(e);
     if (db_query(db, a, &sql_token_list, DB_ARGS(P_STRN((const char *)h, 32)), &r, e) < 0)
         return -1;
-    /* No live session: none, expired, logged out, or a deactivated staff
-     * member's (the same 401 as auth_session_lookup() gives). */
-    if (r.nrows == 0 || !db_int(&r, 0, 11))
+    if (r.nrows == 0) /* none, expired or logged out */
         return auth_session_dead(e);
-    who->kind = strcmp(db_text(&r, 0, 0), "owner") == 0 ? SUBJECT_OWNER : SUBJECT_STAFF;
+    if (strcmp(db_text(&r, 0, 0), "owner") != 0) /* 401 if deactivated, else 403 */
+        return auth_session_lookup(db, a, token, who, e) < 0
+                   ? -1
+                   : auth_require(who, SUBJECT_OWNER, 0, e);
+    who->kind = SUBJECT_OWNER;
     who->id = db_int(&r, 0, 1);
-    if (auth_require(who, SUBJECT_OWNER, 0, e) < 0)
-        return -1;
     *out = arena_alloc(a, r.nrows * sizeof(**out));
     for (size_t i = 0; i < r.nrows; i++)
         if (!db_is_null(&r, i, 2))
