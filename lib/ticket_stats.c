@@ -180,6 +180,9 @@ static const struct rt_col stats_cols[SC_NCOLS] = {
     {"overdue", "超时", RT_INT, 0},
 };
 
+/* The two times as STATS_RANKED numbers them. */
+enum { TIME_RESPONSE = 1, TIME_HANDLING = 2 };
+
 /* The percentiles shown, and their columns for response (r) and handling (h). */
 static const struct {
     int64_t pct;
@@ -240,7 +243,7 @@ static void ask_ranks(cJSON *asked, const char *key, const struct ticket_stats_s
                 continue;
             one = cJSON_CreateArray();
             cJSON_AddItemToArray(one, cJSON_CreateString(key));
-            cJSON_AddItemToArray(one, json_int(h ? 2 : 1));
+            cJSON_AddItemToArray(one, json_int(h ? TIME_HANDLING : TIME_RESPONSE));
             cJSON_AddItemToArray(one, json_int(ticket_stats_rank(n, tails[i].pct)));
             cJSON_AddItemToArray(asked, one);
         }
@@ -259,7 +262,8 @@ static void put_tails(struct rt_cell *row, const struct db_res *r, const char *k
                 continue;
             k = ticket_stats_rank(n, tails[i].pct);
             for (size_t j = 0; j < r->nrows; j++)
-                if (db_int(r, j, 2) == k && db_int(r, j, 1) == (h ? 2 : 1) &&
+                if (db_int(r, j, 2) == k &&
+                    db_int(r, j, 1) == (h ? TIME_HANDLING : TIME_RESPONSE) &&
                     strcmp(db_text(r, j, 0), key) == 0) {
                     rt_int(&row[h ? tails[i].col_h : tails[i].col_r], db_int(r, j, 3));
                     break;

@@ -219,23 +219,25 @@ static void expect_row(const cJSON *row, const char *key, const char *name, int6
     assert_int_equal(it_int(row, "overdue"), overdue);
 }
 
-/* One group's tail: the median and 90th percentile of response and of
- * handling, and the share completed on time (-1: null). */
-static void expect_tail(const cJSON *row, int64_t p50r, int64_t p90r, int64_t p50h, int64_t p90h,
-                        int64_t on_time)
+/* One group's tail (its key, unless NULL): the median and 90th percentile
+ * of response and of handling, and the share completed on time (-1: null). */
+static void expect_tail(const cJSON *row, const char *key, int64_t p50r, int64_t p90r, int64_t p50h,
+                        int64_t p90h, int64_t on_time)
 {
-    static const char *const key[] = {"p50_response_s", "p90_response_s", "p50_handling_s",
-                                      "p90_handling_s", "on_time_bp"};
+    static const char *const member[] = {"p50_response_s", "p90_response_s", "p50_handling_s",
+                                         "p90_handling_s", "on_time_bp"};
     int64_t want[5] = {p50r, p90r, p50h, p90h, on_time};
 
     assert_non_null(row);
+    if (key)
+        assert_string_equal(it_str(row, "key"), key);
     for (int i = 0; i < 5; i++) {
-        const cJSON *v = it_field(row, key[i]);
+        const cJSON *v = it_field(row, member[i]);
         if (want[i] < 0) {
             if (!cJSON_IsNull(v))
-                fail_msg("%s %s: want null", it_str(row, "name"), key[i]);
+                fail_msg("%s %s: want null", it_str(row, "name"), member[i]);
         } else {
-            assert_int_equal(it_int(row, key[i]), want[i]);
+            assert_int_equal(it_int(row, member[i]), want[i]);
         }
     }
 }
@@ -253,6 +255,16 @@ static cJSON *stats(const char *token, const char *query)
     doc = r.json;
     r.json = NULL;
     it_resp_free(&r);
+    return doc;
+}
+
+/* The admin's statistics of our project for query, which must have n groups. */
+static cJSON *stats_groups(const char *query, int n, cJSON **rows)
+{
+    cJSON *doc = stats(g.admin, query);
+
+    *rows = it_field(doc, "groups");
+    assert_int_equal(cJSON_GetArraySize(*rows), n);
     return doc;
 }
 
@@ -281,17 +293,17 @@ static void stats_by_type_month_and_assignee(void **state)
                450, 1);
     /* responses 600, 1200: ranks ⌈1⌉ and ⌈1.8⌉; handling 3600, 7200; the
      * second completed 1200 s after its deadline: 1 of 2 on time */
-    expect_tail(cJSON_GetArrayItem(rows, 0), 600, 1200, 3600, 7200, 5000);
+    expect_tail(cJSON_GetArrayItem(rows, 0), NULL, 600, 1200, 3600, 7200, 5000);
     expect_row(cJSON_GetArrayItem(rows, 1), "cleaning", "保洁", 1, 0, 0, 0, 0, 0, 300, -1, 0, -1,
                1);
-    expect_tail(cJSON_GetArrayItem(rows, 1), 300, 300, -1, -1, -1); /* none completed */
+    expect_tail(cJSON_GetArrayItem(rows, 1), NULL, 300, 300, -1, -1, -1); /* none completed */
     expect_row(cJSON_GetArrayItem(rows, 2), "complaint", "投诉", 1, 0, 0, 0, 1, -1, -1, -1, 0, -1,
                0);
-    expect_tail(cJSON_GetArrayItem(rows, 2), -1, -1, -1, -1, -1);
+    expect_tail(cJSON_GetArrayItem(rows, 2), NULL, -1, -1, -1, -1, -1);
     /* 2 done of the 3 to do: 6666.7 → 6667; (600 + 1200 + 300) / 3 = 700 s */
     expect_row(it_field(doc, "total"), NULL, "合计", 5, 2, 1, 1, 1, 6667, 700, 5400, 2, 450, 2);
     /* 300, 600, 1200: ranks 2 and 3, over the period's tickets, not the rows' */
-    expect_tail(it_field(doc, "total"), 600, 1200, 3600, 7200, 5000);
+    expect_tail(it_field(doc, "total"), NULL, 600, 1200, 3600, 7200, 5000);
     cJSON_Delete(doc);
 
     /* by month: 15:59:59 UTC on Nov 30 is still November in China, 16:00 is December */
@@ -300,10 +312,10 @@ static void stats_by_type_month_and_assignee(void **state)
     assert_int_equal(cJSON_GetArraySize(rows), 2);
     expect_row(cJSON_GetArrayItem(rows, 0), "2025-11", "2025-11", 2, 2, 1, 0, 0, 10000, 900, 5400,
                2, 450, 1);
-    expect_tail(cJSON_GetArrayItem(rows, 0), 600, 1200, 3600, 7200, 5000);
+    expect_tail(cJSON_GetArrayItem(rows, 0), NULL, 600, 1200, 3600, 7200, 5000);
     expect_row(cJSON_GetArrayItem(rows, 1), "2025-12", "2025-12", 3, 0, 0, 1, 1, 0, 300, -1, 0, -1,
                1);
-    expect_tail(cJSON_GetArrayItem(rows, 1), 300, 300, -1, -1, -1);
+    expect_tail(cJSON_GetArrayItem(rows, 1), NULL, 300, 300, -1, -1, -1);
     cJSON_Delete(doc);
 
     /* by assignee: the unassigned first, then by id */
@@ -313,13 +325,14 @@ static void stats_by_type_month_and_assignee(void **state)
     snprintf(a, sizeof(a), "%lld", (long long)g.tech_a);
     snprintf(b, sizeof(b), "%lld", (long long)g.tech_b);
     expect_row(cJSON_GetArrayItem(rows, 0), "0", "未指派", 2, 0, 0, 1, 1, -1, -1, -1, 0, -1, 0);
-    expect_tail(cJSON_GetArrayItem(rows, 0), -1, -1, -1, -1, -1);
+    expect_tail(cJSON_GetArrayItem(rows, 0), NULL, -1, -1, -1, -1, -1);
     expect_row(cJSON_GetArrayItem(rows, 1), a, "统计师傅甲", 2, 1, 1, 0, 0, 5000, 450, 7200, 1, 500,
                1);
-    expect_tail(cJSON_GetArrayItem(rows, 1), 300, 600, 7200, 7200, 10000);
+    expect_tail(cJSON_GetArrayItem(rows, 1), NULL, 300, 600, 7200, 7200, 10000);
     expect_row(cJSON_GetArrayItem(rows, 2), b, "统计师傅乙", 1, 1, 0, 0, 0, 10000, 1200, 3600, 1,
                400, 1);
-    expect_tail(cJSON_GetArrayItem(rows, 2), 1200, 1200, 3600, 3600, 0); /* late: 0, not null */
+    expect_tail(cJSON_GetArrayItem(rows, 2), NULL, 1200, 1200, 3600, 3600,
+                0); /* late: 0, not null */
     cJSON_Delete(doc);
 
     /* one day: December 5 (China) has the cleaning only */
@@ -367,49 +380,36 @@ static void stats_percentiles(void **state)
     for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
         add_stats_ticket(&t[i]);
 
-    doc = stats(g.admin, "&from=2025-09-01&to=2025-09-30");
-    rows = it_field(doc, "groups");
-    assert_int_equal(cJSON_GetArraySize(rows), 3);
+    doc = stats_groups("&from=2025-09-01&to=2025-09-30", 3, &rows);
     /* ranks ⌈5⌉, ⌈9⌉ of ten responses; handling 100, 200, 300, 400: ranks
      * 2 and ⌈3.6⌉; 3 of the 4 completed on time */
-    assert_string_equal(it_str(cJSON_GetArrayItem(rows, 0), "key"), "security");
     assert_int_equal(it_int(cJSON_GetArrayItem(rows, 0), "avg_response_s"), 870);
-    expect_tail(cJSON_GetArrayItem(rows, 0), 300, 540, 200, 400, 7500);
+    expect_tail(cJSON_GetArrayItem(rows, 0), "security", 300, 540, 200, 400, 7500);
     /* ranks 3 and ⌈5.4⌉ of six; none completed */
-    assert_string_equal(it_str(cJSON_GetArrayItem(rows, 1), "key"), "suggestion");
-    expect_tail(cJSON_GetArrayItem(rows, 1), 20, 40, -1, -1, -1);
-    assert_string_equal(it_str(cJSON_GetArrayItem(rows, 2), "key"), "other");
-    expect_tail(cJSON_GetArrayItem(rows, 2), 45, 45, 30, 30, 10000);
+    expect_tail(cJSON_GetArrayItem(rows, 1), "suggestion", 20, 40, -1, -1, -1);
+    expect_tail(cJSON_GetArrayItem(rows, 2), "other", 45, 45, 30, 30, 10000);
     /* 17 responses: 10 20 20 20 30 40 45 60 120 … 540 6000, ranks 9 and
      * ⌈15.3⌉; handling 30 100 200 300 400, ranks 3 and ⌈4.5⌉; 4 of 5 */
-    expect_tail(it_field(doc, "total"), 120, 540, 200, 400, 8000);
+    expect_tail(it_field(doc, "total"), NULL, 120, 540, 200, 400, 8000);
     cJSON_Delete(doc);
 
     /* one month: its row is the period's */
-    doc = stats(g.admin, "&from=2025-09-01&to=2025-09-30&group=month");
-    rows = it_field(doc, "groups");
-    assert_int_equal(cJSON_GetArraySize(rows), 1);
-    expect_tail(cJSON_GetArrayItem(rows, 0), 120, 540, 200, 400, 8000);
-    expect_tail(it_field(doc, "total"), 120, 540, 200, 400, 8000);
+    doc = stats_groups("&from=2025-09-01&to=2025-09-30&group=month", 1, &rows);
+    expect_tail(cJSON_GetArrayItem(rows, 0), "2025-09", 120, 540, 200, 400, 8000);
+    expect_tail(it_field(doc, "total"), NULL, 120, 540, 200, 400, 8000);
     cJSON_Delete(doc);
 
     /* tech_a has security and other: 45 60 120 … 540 6000, ranks 6 and ⌈9.9⌉ */
-    doc = stats(g.admin, "&from=2025-09-01&to=2025-09-30&group=assignee");
-    rows = it_field(doc, "groups");
-    assert_int_equal(cJSON_GetArraySize(rows), 2);
+    doc = stats_groups("&from=2025-09-01&to=2025-09-30&group=assignee", 2, &rows);
     snprintf(a, sizeof(a), "%lld", (long long)g.tech_a);
-    assert_string_equal(it_str(cJSON_GetArrayItem(rows, 0), "key"), "0");
-    expect_tail(cJSON_GetArrayItem(rows, 0), 20, 40, -1, -1, -1);
-    assert_string_equal(it_str(cJSON_GetArrayItem(rows, 1), "key"), a);
-    expect_tail(cJSON_GetArrayItem(rows, 1), 300, 540, 200, 400, 8000);
+    expect_tail(cJSON_GetArrayItem(rows, 0), "0", 20, 40, -1, -1, -1);
+    expect_tail(cJSON_GetArrayItem(rows, 1), a, 300, 540, 200, 400, 8000);
     cJSON_Delete(doc);
 
     /* a period with tickets none of which was accepted: every tail null */
-    doc = stats(g.admin, "&from=2025-09-11&to=2025-09-11");
-    rows = it_field(doc, "groups");
-    assert_int_equal(cJSON_GetArraySize(rows), 1);
-    expect_tail(cJSON_GetArrayItem(rows, 0), -1, -1, -1, -1, -1);
-    expect_tail(it_field(doc, "total"), -1, -1, -1, -1, -1);
+    doc = stats_groups("&from=2025-09-11&to=2025-09-11", 1, &rows);
+    expect_tail(cJSON_GetArrayItem(rows, 0), "suggestion", -1, -1, -1, -1, -1);
+    expect_tail(it_field(doc, "total"), NULL, -1, -1, -1, -1, -1);
     cJSON_Delete(doc);
     /* the list's tests count the other test's tickets only */
     {
