@@ -117,8 +117,18 @@ static int teardown(void **state)
 
 /* ---- statistics -------------------------------------------------------------------- */
 
-/* The tickets whose figures the test computed by hand (docs in the body). */
-static void add_stats_tickets(void)
+/* A ticket written with its times: accepted and completed so many seconds
+ * after creation and acceptance (-1: never), due for completion so many
+ * seconds after creation (0: years later). */
+struct stats_ticket {
+    const char *type, *created, *status;
+    int accept_s, complete_s;
+    int who; /* 0 none, 1 tech_a, 2 tech_b */
+    int rating, late_response, late_complete;
+    int due_s;
+};
+
+static void add_stats_ticket(const struct stats_ticket *t)
 {
     static const char *const sql =
         "INSERT INTO tickets (project_id, type, severity, area, description, status, "
@@ -126,44 +136,48 @@ static void add_stats_tickets(void)
         "completed_at, response_overdue, complete_overdue, response_due_at, complete_due_at) "
         "VALUES (?, ?, ?, 'public', '统计测试', ?, ?, 'staff', 9, ?, ?, "
         "? + INTERVAL ? SECOND, ? + INTERVAL ? SECOND + INTERVAL ? SECOND, ?, ?, "
-        "'2030-01-01', '2030-01-02')";
-    static const struct {
-        const char *type, *created, *status;
-        int accept_s, complete_s; /* -1: never */
-        int who;                  /* 0 none, 1 tech_a, 2 tech_b */
-        int rating, late_response, late_complete;
-    } t[] = {
-        /* November (China days) */
-        {"repair", "2025-11-10 02:00:00", "closed", 600, 7200, 1, 5, 0, 0},
-        {"repair", "2025-11-30 15:59:59", "completed", 1200, 3600, 2, 4, 0, 1}, /* 23:59:59 */
-        /* December */
-        {"repair", "2025-11-30 16:00:00", "cancelled", -1, -1, 0, 0, 0, 0}, /* 12-01 00:00 */
-        {"cleaning", "2025-12-05 00:00:00", "in_progress", 300, -1, 1, 0, 1, 0},
-        {"complaint", "2025-12-20 00:00:00", "rejected", -1, -1, 0, 0, 0, 0},
-        /* January 2026 in China: outside the period */
-        {"cleaning", "2025-12-31 16:00:00", "closed", 60, 60, 1, 5, 0, 0},
+        "'2030-01-01', ? + INTERVAL ? SECOND)";
+    int64_t who = t->who == 1 ? g.tech_a : t->who == 2 ? g.tech_b : 0;
+    struct db_param p[16] = {
+        P_INT(g.proj),
+        P_STR(t->type),
+        strcmp(t->type, "complaint") == 0 ? P_STR("normal") : P_NULL,
+        P_STR(t->status),
+        who ? P_INT(who) : P_NULL,
+        t->rating ? P_INT(t->rating) : P_NULL,
+        P_STR(t->created),
+        t->accept_s < 0 ? P_NULL : P_STR(t->created),
+        P_INT(t->accept_s),
+        t->complete_s < 0 ? P_NULL : P_STR(t->created),
+        P_INT(t->accept_s),
+        P_INT(t->complete_s),
+        P_INT(t->late_response),
+        P_INT(t->late_complete),
+        P_STR(t->created),
+        P_INT(t->due_s ? t->due_s : 100000000),
     };
 
-    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-        int64_t who = t[i].who == 1 ? g.tech_a : t[i].who == 2 ? g.tech_b : 0;
-        struct db_param p[14] = {
-            P_INT(g.proj),
-            P_STR(t[i].type),
-            strcmp(t[i].type, "complaint") == 0 ? P_STR("normal") : P_NULL,
-            P_STR(t[i].status),
-            who ? P_INT(who) : P_NULL,
-            t[i].rating ? P_INT(t[i].rating) : P_NULL,
-            P_STR(t[i].created),
-            t[i].accept_s < 0 ? P_NULL : P_STR(t[i].created),
-            P_INT(t[i].accept_s),
-            t[i].complete_s < 0 ? P_NULL : P_STR(t[i].created),
-            P_INT(t[i].accept_s),
-            P_INT(t[i].complete_s),
-            P_INT(t[i].late_response),
-            P_INT(t[i].late_complete),
-        };
-        it_sql_exec(sql, p, 14);
-    }
+    it_sql_exec(sql, p, 16);
+}
+
+/* The tickets whose figures the test computed by hand (docs in the body). */
+static void add_stats_tickets(void)
+{
+    static const struct stats_ticket t[] = {
+        /* November (China days) */
+        {"repair", "2025-11-10 02:00:00", "closed", 600, 7200, 1, 5, 0, 0, 0},
+        /* 23:59:59 China; completed 4800 s after creation, due after 3600 */
+        {"repair", "2025-11-30 15:59:59", "completed", 1200, 3600, 2, 4, 0, 1, 3600},
+        /* December */
+        {"repair", "2025-11-30 16:00:00", "cancelled", -1, -1, 0, 0, 0, 0, 0}, /* 12-01 00:00 */
+        {"cleaning", "2025-12-05 00:00:00", "in_progress", 300, -1, 1, 0, 1, 0, 0},
+        {"complaint", "2025-12-20 00:00:00", "rejected", -1, -1, 0, 0, 0, 0, 0},
+        /* January 2026 in China: outside the period */
+        {"cleaning", "2025-12-31 16:00:00", "closed", 60, 60, 1, 5, 0, 0, 0},
+    };
+
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+        add_stats_ticket(&t[i]);
     /* another project's ticket of the period is not counted */
     it_sql_exec("INSERT INTO tickets (project_id, type, area, description, status, reporter_kind, "
                 "reporter_id, created_at, response_due_at, complete_due_at) VALUES (1, 'repair', "
@@ -205,6 +219,29 @@ static void expect_row(const cJSON *row, const char *key, const char *name, int6
     assert_int_equal(it_int(row, "overdue"), overdue);
 }
 
+/* One group's tail (its key, unless NULL): the median and 90th percentile
+ * of response and of handling, and the share completed on time (-1: null). */
+static void expect_tail(const cJSON *row, const char *key, int64_t p50r, int64_t p90r, int64_t p50h,
+                        int64_t p90h, int64_t on_time)
+{
+    static const char *const member[] = {"p50_response_s", "p90_response_s", "p50_handling_s",
+                                         "p90_handling_s", "on_time_bp"};
+    int64_t want[5] = {p50r, p90r, p50h, p90h, on_time};
+
+    assert_non_null(row);
+    if (key)
+        assert_string_equal(it_str(row, "key"), key);
+    for (int i = 0; i < 5; i++) {
+        const cJSON *v = it_field(row, member[i]);
+        if (want[i] < 0) {
+            if (!cJSON_IsNull(v))
+                fail_msg("%s %s: want null", it_str(row, "name"), member[i]);
+        } else {
+            assert_int_equal(it_int(row, member[i]), want[i]);
+        }
+    }
+}
+
 static cJSON *stats(const char *token, const char *query)
 {
     struct http_resp r;
@@ -218,6 +255,16 @@ static cJSON *stats(const char *token, const char *query)
     doc = r.json;
     r.json = NULL;
     it_resp_free(&r);
+    return doc;
+}
+
+/* The admin's statistics of our project for query, which must have n groups. */
+static cJSON *stats_groups(const char *query, int n, cJSON **rows)
+{
+    cJSON *doc = stats(g.admin, query);
+
+    *rows = it_field(doc, "groups");
+    assert_int_equal(cJSON_GetArraySize(*rows), n);
     return doc;
 }
 
@@ -244,12 +291,19 @@ static void stats_by_type_month_and_assignee(void **state)
      * 7200 and 3600 s later; rated 5 and 4; one missed its deadline */
     expect_row(cJSON_GetArrayItem(rows, 0), "repair", "报修", 3, 2, 1, 1, 0, 10000, 900, 5400, 2,
                450, 1);
+    /* responses 600, 1200: ranks ⌈1⌉ and ⌈1.8⌉; handling 3600, 7200; the
+     * second completed 1200 s after its deadline: 1 of 2 on time */
+    expect_tail(cJSON_GetArrayItem(rows, 0), NULL, 600, 1200, 3600, 7200, 5000);
     expect_row(cJSON_GetArrayItem(rows, 1), "cleaning", "保洁", 1, 0, 0, 0, 0, 0, 300, -1, 0, -1,
                1);
+    expect_tail(cJSON_GetArrayItem(rows, 1), NULL, 300, 300, -1, -1, -1); /* none completed */
     expect_row(cJSON_GetArrayItem(rows, 2), "complaint", "投诉", 1, 0, 0, 0, 1, -1, -1, -1, 0, -1,
                0);
+    expect_tail(cJSON_GetArrayItem(rows, 2), NULL, -1, -1, -1, -1, -1);
     /* 2 done of the 3 to do: 6666.7 → 6667; (600 + 1200 + 300) / 3 = 700 s */
     expect_row(it_field(doc, "total"), NULL, "合计", 5, 2, 1, 1, 1, 6667, 700, 5400, 2, 450, 2);
+    /* 300, 600, 1200: ranks 2 and 3, over the period's tickets, not the rows' */
+    expect_tail(it_field(doc, "total"), NULL, 600, 1200, 3600, 7200, 5000);
     cJSON_Delete(doc);
 
     /* by month: 15:59:59 UTC on Nov 30 is still November in China, 16:00 is December */
@@ -258,8 +312,10 @@ static void stats_by_type_month_and_assignee(void **state)
     assert_int_equal(cJSON_GetArraySize(rows), 2);
     expect_row(cJSON_GetArrayItem(rows, 0), "2025-11", "2025-11", 2, 2, 1, 0, 0, 10000, 900, 5400,
                2, 450, 1);
+    expect_tail(cJSON_GetArrayItem(rows, 0), NULL, 600, 1200, 3600, 7200, 5000);
     expect_row(cJSON_GetArrayItem(rows, 1), "2025-12", "2025-12", 3, 0, 0, 1, 1, 0, 300, -1, 0, -1,
                1);
+    expect_tail(cJSON_GetArrayItem(rows, 1), NULL, 300, 300, -1, -1, -1);
     cJSON_Delete(doc);
 
     /* by assignee: the unassigned first, then by id */
@@ -269,10 +325,14 @@ static void stats_by_type_month_and_assignee(void **state)
     snprintf(a, sizeof(a), "%lld", (long long)g.tech_a);
     snprintf(b, sizeof(b), "%lld", (long long)g.tech_b);
     expect_row(cJSON_GetArrayItem(rows, 0), "0", "未指派", 2, 0, 0, 1, 1, -1, -1, -1, 0, -1, 0);
+    expect_tail(cJSON_GetArrayItem(rows, 0), NULL, -1, -1, -1, -1, -1);
     expect_row(cJSON_GetArrayItem(rows, 1), a, "统计师傅甲", 2, 1, 1, 0, 0, 5000, 450, 7200, 1, 500,
                1);
+    expect_tail(cJSON_GetArrayItem(rows, 1), NULL, 300, 600, 7200, 7200, 10000);
     expect_row(cJSON_GetArrayItem(rows, 2), b, "统计师傅乙", 1, 1, 0, 0, 0, 10000, 1200, 3600, 1,
                400, 1);
+    expect_tail(cJSON_GetArrayItem(rows, 2), NULL, 1200, 1200, 3600, 3600,
+                0); /* late: 0, not null */
     cJSON_Delete(doc);
 
     /* one day: December 5 (China) has the cleaning only */
@@ -281,6 +341,81 @@ static void stats_by_type_month_and_assignee(void **state)
     assert_int_equal(cJSON_GetArraySize(rows), 1);
     assert_string_equal(it_str(cJSON_GetArrayItem(rows, 0), "key"), "cleaning");
     cJSON_Delete(doc);
+}
+
+/* The tail of September 2025 (China), away from the other test's period:
+ * percentiles by nearest rank over 1, 4, 6, 10 and 17 times, with ties,
+ * the same in each grouping; on time is completed_at <= complete_due_at,
+ * whatever the overdue flag says. */
+static void stats_percentiles(void **state)
+{
+    static const struct stats_ticket t[] = {
+        /* security, tech_a: responses 60 … 540 and 6000 (ten, shuffled) */
+        {"security", "2025-09-02 01:00:00", "closed", 300, 400, 1, 0, 0, 0, 0},
+        {"security", "2025-09-02 02:00:00", "closed", 6000, 100, 1, 0, 0, 0, 0},
+        /* completed 30 s after its deadline, before the job flagged it */
+        {"security", "2025-09-02 03:00:00", "completed", 60, 300, 1, 0, 0, 0, 330},
+        {"security", "2025-09-02 04:00:00", "completed", 540, 200, 1, 0, 0, 0, 0},
+        {"security", "2025-09-03 01:00:00", "in_progress", 120, -1, 1, 0, 0, 0, 0},
+        {"security", "2025-09-03 02:00:00", "in_progress", 480, -1, 1, 0, 0, 0, 0},
+        {"security", "2025-09-03 03:00:00", "taken", 180, -1, 1, 0, 0, 0, 0},
+        {"security", "2025-09-03 04:00:00", "taken", 420, -1, 1, 0, 0, 0, 0},
+        {"security", "2025-09-04 01:00:00", "dispatched", 240, -1, 1, 0, 0, 0, 0},
+        {"security", "2025-09-04 02:00:00", "accepted", 360, -1, 1, 0, 0, 0, 0},
+        /* suggestion, unassigned: 10, 20, 20, 20, 30, 40 (ties, an even count) */
+        {"suggestion", "2025-09-10 01:00:00", "accepted", 20, -1, 0, 0, 0, 0, 0},
+        {"suggestion", "2025-09-10 02:00:00", "accepted", 40, -1, 0, 0, 0, 0, 0},
+        {"suggestion", "2025-09-10 03:00:00", "accepted", 20, -1, 0, 0, 0, 0, 0},
+        {"suggestion", "2025-09-10 04:00:00", "accepted", 10, -1, 0, 0, 0, 0, 0},
+        {"suggestion", "2025-09-10 05:00:00", "accepted", 30, -1, 0, 0, 0, 0, 0},
+        {"suggestion", "2025-09-10 06:00:00", "accepted", 20, -1, 0, 0, 0, 0, 0},
+        {"suggestion", "2025-09-11 01:00:00", "submitted", -1, -1, 0, 0, 0, 0, 0},
+        /* other, tech_a: one of each, completed at its deadline to the second */
+        {"other", "2025-09-20 01:00:00", "closed", 45, 30, 1, 0, 0, 0, 75},
+    };
+    cJSON *doc, *rows;
+    char a[16];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+        add_stats_ticket(&t[i]);
+
+    doc = stats_groups("&from=2025-09-01&to=2025-09-30", 3, &rows);
+    /* ranks ⌈5⌉, ⌈9⌉ of ten responses; handling 100, 200, 300, 400: ranks
+     * 2 and ⌈3.6⌉; 3 of the 4 completed on time */
+    assert_int_equal(it_int(cJSON_GetArrayItem(rows, 0), "avg_response_s"), 870);
+    expect_tail(cJSON_GetArrayItem(rows, 0), "security", 300, 540, 200, 400, 7500);
+    /* ranks 3 and ⌈5.4⌉ of six; none completed */
+    expect_tail(cJSON_GetArrayItem(rows, 1), "suggestion", 20, 40, -1, -1, -1);
+    expect_tail(cJSON_GetArrayItem(rows, 2), "other", 45, 45, 30, 30, 10000);
+    /* 17 responses: 10 20 20 20 30 40 45 60 120 … 540 6000, ranks 9 and
+     * ⌈15.3⌉; handling 30 100 200 300 400, ranks 3 and ⌈4.5⌉; 4 of 5 */
+    expect_tail(it_field(doc, "total"), NULL, 120, 540, 200, 400, 8000);
+    cJSON_Delete(doc);
+
+    /* one month: its row is the period's */
+    doc = stats_groups("&from=2025-09-01&to=2025-09-30&group=month", 1, &rows);
+    expect_tail(cJSON_GetArrayItem(rows, 0), "2025-09", 120, 540, 200, 400, 8000);
+    expect_tail(it_field(doc, "total"), NULL, 120, 540, 200, 400, 8000);
+    cJSON_Delete(doc);
+
+    /* tech_a has security and other: 45 60 120 … 540 6000, ranks 6 and ⌈9.9⌉ */
+    doc = stats_groups("&from=2025-09-01&to=2025-09-30&group=assignee", 2, &rows);
+    snprintf(a, sizeof(a), "%lld", (long long)g.tech_a);
+    expect_tail(cJSON_GetArrayItem(rows, 0), "0", 20, 40, -1, -1, -1);
+    expect_tail(cJSON_GetArrayItem(rows, 1), a, 300, 540, 200, 400, 8000);
+    cJSON_Delete(doc);
+
+    /* a period with tickets none of which was accepted: every tail null */
+    doc = stats_groups("&from=2025-09-11&to=2025-09-11", 1, &rows);
+    expect_tail(cJSON_GetArrayItem(rows, 0), "suggestion", -1, -1, -1, -1, -1);
+    expect_tail(it_field(doc, "total"), NULL, -1, -1, -1, -1, -1);
+    cJSON_Delete(doc);
+    /* the list's tests count the other test's tickets only */
+    {
+        struct db_param p[1] = {P_INT(g.proj)};
+        it_sql_exec("DELETE FROM tickets WHERE project_id = ? AND created_at < '2025-10-01'", p, 1);
+    }
 }
 
 static void stats_exports(void **state)
@@ -294,12 +429,13 @@ static void stats_exports(void **state)
         "结束日期,2025-12-31\r\n"
         "分组,type\r\n"
         "\r\n"
-        "名称,新建,已完成,已关单,已取消,未受理,完成率,平均响应（秒）,平均处理（秒）,评价数,"
-        "平均评分×100,超时\r\n"
-        "报修,3,2,1,1,0,100.00%,900,5400,2,450,1\r\n"
-        "保洁,1,0,0,0,0,0.00%,300,,0,,1\r\n"
-        "投诉,1,0,0,0,1,,,,0,,0\r\n"
-        "合计,5,2,1,1,1,66.67%,700,5400,2,450,2\r\n";
+        "名称,新建,已完成,已关单,已取消,未受理,完成率,按时完成率,平均响应（秒）,中位响应（秒）,"
+        "90分位响应（秒）,平均处理（秒）,中位处理（秒）,90分位处理（秒）,评价数,平均评分×100,"
+        "超时\r\n"
+        "报修,3,2,1,1,0,100.00%,50.00%,900,600,1200,5400,3600,7200,2,450,1\r\n"
+        "保洁,1,0,0,0,0,0.00%,,300,300,300,,,,0,,1\r\n"
+        "投诉,1,0,0,0,1,,,,,,,,,0,,0\r\n"
+        "合计,5,2,1,1,1,66.67%,50.00%,700,600,1200,5400,3600,7200,2,450,2\r\n";
 
     (void)state;
     snprintf(path, sizeof(path),
@@ -623,6 +759,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(stats_by_type_month_and_assignee),
+        cmocka_unit_test(stats_percentiles),
         cmocka_unit_test(stats_exports),
         cmocka_unit_test(stats_refused),
         cmocka_unit_test(office_list_filters),
