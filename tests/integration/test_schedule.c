@@ -15,6 +15,9 @@
  *     longer serves the project: the schedule is cleared (audited, by the
  *     system, with the reason), the row stays a draft, nothing is queued;
  *   - a survey scheduled by PATCH opens by itself;
+ *   - two masters on one database: several rows due at once, each
+ *     published once, in order; the scan reads the (status, publish_at)
+ *     index;
  *   - another project's notice and survey: 404.
  *
  * Everything in two projects of its own (ZSCH: buildings S1, S2, served by
@@ -644,6 +647,76 @@ static void survey_bad_schedule_and_cleared(void **state)
     assert_false(owner_sees(A, "surveys", over));
 }
 
+/* ---- two hosts ------------------------------------------------------------------------ */
+
+static void ctl(const char *what)
+{
+    char cmd[256];
+
+    snprintf(cmd, sizeof(cmd), "tests/integration/ctl.sh %s >/dev/null 2>&1", what);
+    assert_int_equal(system(cmd), 0);
+}
+
+/* Two masters on one database, several rows due in the same second: each
+ * published once, its WeChat rows once; the scan reads the due index. */
+static void two_masters_publish_each_once(void **state)
+{
+    enum { NOTICES = 6 };
+    char at[26], extra[64], plan[2048];
+    int64_t ids[NOTICES], survey, from;
+
+    (void)state;
+    ctl("second-start");
+    from = it_sql_int("SELECT UNIX_TIMESTAMP(UTC_TIMESTAMP())", NULL, 0);
+    at_offset(3, at);
+    snprintf(extra, sizeof(extra), ",\"publish_at\":\"%s\"", at);
+    for (int i = 0; i < NOTICES; i++)
+        ids[i] = notice_create(extra);
+    survey = survey_create(extra);
+    for (int i = 0; i < NOTICES; i++)
+        assert_int_equal(
+            wait_for("SELECT status = 'published' FROM notices WHERE id = ?", ids[i], 1, 20), 1);
+    assert_int_equal(wait_for("SELECT status = 'published' FROM surveys WHERE id = ?", survey, 1, 20),
+                     1);
+    sleep(3); /* more slots, on both hosts */
+    for (int i = 0; i < NOTICES; i++) {
+        assert_int_equal(audits("notice", ids[i], "publish_notice"), 1);
+        assert_int_equal(outbox_count("notice", ids[i], 0), 1);
+    }
+    /* in the order of their ids (one publish_at): the owners' list order */
+    for (int i = 1; i < NOTICES; i++)
+        assert_true(sql_int1("SELECT list_seq FROM notices WHERE id = ?", ids[i]) >
+                    sql_int1("SELECT list_seq FROM notices WHERE id = ?", ids[i - 1]));
+    assert_int_equal(audits("survey", survey, "publish_survey"), 1);
+    assert_int_equal(outbox_count("survey", survey, 0), 2);
+    /* the job ran once per slot meanwhile, never failing */
+    assert_int_equal(it_sql_int("SELECT COUNT(*) - COUNT(DISTINCT slot) FROM job_runs WHERE "
+                                "name = 'scheduled_publish' AND UNIX_TIMESTAMP(slot) >= ?",
+                                (struct db_param[]){P_INT(from)}, 1),
+                     0);
+    assert_int_equal(it_sql_int("SELECT COUNT(*) FROM job_runs WHERE name = 'scheduled_publish' "
+                                "AND status = 'failed'",
+                                NULL, 0),
+                     0);
+    print_message("scheduled_publish on %lld hosts in %lld slots\n",
+                  (long long)it_sql_int("SELECT COUNT(DISTINCT host) FROM job_runs WHERE "
+                                        "name = 'scheduled_publish' AND UNIX_TIMESTAMP(slot) >= ?",
+                                        (struct db_param[]){P_INT(from)}, 1),
+                  (long long)it_sql_int("SELECT COUNT(*) FROM job_runs WHERE name = "
+                                        "'scheduled_publish' AND UNIX_TIMESTAMP(slot) >= ?",
+                                        (struct db_param[]){P_INT(from)}, 1));
+    ctl("second-stop");
+    /* the scan is a range of (status, publish_at) */
+    it_sql_str("EXPLAIN FORMAT=JSON SELECT id FROM notices WHERE status = 'draft' AND "
+               "publish_at <= UTC_TIMESTAMP() ORDER BY publish_at, id LIMIT 100",
+               NULL, 0, plan, sizeof(plan));
+    assert_non_null(strstr(plan, "ix_notices_due"));
+    it_sql_str("EXPLAIN FORMAT=JSON SELECT id FROM surveys WHERE status = 'draft' AND "
+               "publish_at <= UTC_TIMESTAMP() ORDER BY publish_at, id LIMIT 100",
+               NULL, 0, plan, sizeof(plan));
+    assert_non_null(strstr(plan, "ix_surveys_due"));
+}
+
 /* ---- scope --------------------------------------------------------------------------- */
 
 static void another_projects_are_404(void **state)
@@ -681,6 +754,7 @@ int main(void)
         cmocka_unit_test(notice_schedule_cleared_when_it_cannot_go_out),
         cmocka_unit_test(survey_scheduled_opens_by_itself),
         cmocka_unit_test(survey_bad_schedule_and_cleared),
+        cmocka_unit_test(two_masters_publish_each_once),
         cmocka_unit_test(another_projects_are_404),
         cmocka_unit_test(it_logs_hold_no_secrets),
     };
