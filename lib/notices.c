@@ -180,19 +180,6 @@ int notice_publish_at_check(time_t publish_at, time_t now, time_t until, const c
 
 /* ---- shared with surveys ----------------------------------------------------------- */
 
-/* A cJSON document as text in a (consumed); NULL when out of memory. */
-static const char *json_text(struct arena *a, cJSON *doc)
-{
-    char *s = cJSON_PrintUnformatted(doc), *copy = NULL;
-
-    cJSON_Delete(doc);
-    if (s) {
-        copy = arena_strdup(a, s);
-        cJSON_free(s);
-    }
-    return copy;
-}
-
 const char *notice_schedule_context(struct arena *a, const char *publish_at, const char *reason)
 {
     cJSON *o = cJSON_CreateObject();
