@@ -52,24 +52,6 @@ enum { A, B, C };
 
 /* ---- fixture ----------------------------------------------------------------------- */
 
-static int64_t add_building(int64_t proj, const char *name)
-{
-    struct db_param p[2] = {P_INT(proj), P_STR(name)};
-
-    it_sql_exec("INSERT INTO buildings (project_id, name, floors, business_type_id) "
-                "VALUES (?, ?, 10, 1)",
-                p, 2);
-    return it_sql_int("SELECT LAST_INSERT_ID()", NULL, 0);
-}
-
-static int64_t add_project(const char *code, const char *name)
-{
-    struct db_param p[2] = {P_STR(code), P_STR(name)};
-
-    it_sql_exec("INSERT INTO projects (code, name, address) VALUES (?, ?, '')", p, 2);
-    return it_sql_int("SELECT id FROM projects WHERE code = ?", p, 1);
-}
-
 static void add_home(int i, int64_t bldg, bool wechat)
 {
     char phone[24], code[24], name[40];
@@ -103,11 +85,11 @@ static int setup(void **state)
     struct db_param p[2];
 
     (void)state;
-    g.proj = add_project("ZSCH", "定时测试小区");
-    g.s1 = add_building(g.proj, "S1");
-    g.s2 = add_building(g.proj, "S2");
-    g.proj2 = add_project("ZSCH2", "定时测试二区");
-    add_building(g.proj2, "T1");
+    g.proj = it_add_project("ZSCH", "定时测试小区");
+    g.s1 = it_add_building(g.proj, "S1");
+    g.s2 = it_add_building(g.proj, "S2");
+    g.proj2 = it_add_project("ZSCH2", "定时测试二区");
+    it_add_building(g.proj2, "T1");
     g.admin_id = it_sql_int("SELECT id FROM staff WHERE phone = '13900000009'", NULL, 0);
     p[0] = P_INT(g.proj);
     it_sql_exec("INSERT INTO staff_projects (staff_id, project_id) SELECT id, ? FROM staff "
@@ -231,20 +213,6 @@ static bool owner_sees(int who, const char *what, int64_t id)
     return found;
 }
 
-static int64_t outbox_count(const char *stem, int64_t id, int64_t person)
-{
-    char like[64];
-    struct db_param p[1];
-
-    if (person)
-        snprintf(like, sizeof(like), "%s:%lld:%lld", stem, (long long)id, (long long)person);
-    else
-        snprintf(like, sizeof(like), "%s:%lld:%%", stem, (long long)id);
-    p[0] = P_STR(like);
-    return it_sql_int("SELECT COUNT(*) FROM outbox WHERE channel = 'wechat' AND dedup_key LIKE ?",
-                      p, 1);
-}
-
 /* Audit rows of entity id with action. */
 static int64_t audits(const char *entity, int64_t id, const char *action)
 {
@@ -299,7 +267,7 @@ static void notice_goes_out_by_itself(void **state)
     assert_int_equal(sql_int1("SELECT publish_by FROM notices WHERE id = ?", id), g.admin_id);
     assert_false(owner_sees(A, "notices", id));
     assert_false(owner_sees(B, "notices", id));
-    assert_int_equal(outbox_count("notice", id, 0), 0);
+    assert_int_equal(it_wechat_queued("notice", id, 0), 0);
 
     /* its time comes: published by the job */
     assert_int_equal(wait_for("SELECT status = 'published' FROM notices WHERE id = ?", id, 1, 15),
@@ -320,8 +288,8 @@ static void notice_goes_out_by_itself(void **state)
     assert_false(cJSON_IsNull(it_field(r.json, "published_at")));
     it_resp_free(&r);
     /* the audience's WeChat owner once (B has no openid, C is of S2) */
-    assert_int_equal(outbox_count("notice", id, 0), 1);
-    assert_int_equal(outbox_count("notice", id, g.person[A]), 1);
+    assert_int_equal(it_wechat_queued("notice", id, 0), 1);
+    assert_int_equal(it_wechat_queued("notice", id, g.person[A]), 1);
     /* the audit row: the scheduler's, by the schedule */
     assert_int_equal(audits("notice", id, "publish_notice"), 1);
     audit_of("notice", id, "publish_notice", audit, sizeof(audit));
@@ -330,7 +298,7 @@ static void notice_goes_out_by_itself(void **state)
     /* later slots do nothing more */
     sleep(3);
     assert_int_equal(audits("notice", id, "publish_notice"), 1);
-    assert_int_equal(outbox_count("notice", id, 0), 1);
+    assert_int_equal(it_wechat_queued("notice", id, 0), 1);
     /* published: its schedule can no longer be set */
     {
         char path[96], body[64];
@@ -367,11 +335,12 @@ static void notice_published_by_hand_once(void **state)
                 (struct db_param[]){P_INT(g.admin_id), P_INT(early)}, 2);
     sleep(3);
     assert_int_equal(audits("notice", early, "publish_notice"), 1);
-    assert_int_equal(outbox_count("notice", early, 0), 1);
+    assert_int_equal(it_wechat_queued("notice", early, 0), 1);
     {
         char audit[128], want[64];
         audit_of("notice", early, "publish_notice", audit, sizeof(audit));
-        snprintf(want, sizeof(want), "staff|%lld|", (long long)g.admin_id); /* by hand: no context */
+        snprintf(want, sizeof(want), "staff|%lld|",
+                 (long long)g.admin_id); /* by hand: no context */
         assert_string_equal(audit, want);
     }
 
@@ -393,7 +362,7 @@ static void notice_published_by_hand_once(void **state)
     sleep(3);
     print_message("the publish by hand answered %ld\n", st);
     assert_int_equal(audits("notice", race, "publish_notice"), 1);
-    assert_int_equal(outbox_count("notice", race, 0), 1);
+    assert_int_equal(it_wechat_queued("notice", race, 0), 1);
     assert_int_equal(sql_int1("SELECT COUNT(*) FROM notices WHERE id = ? AND status = "
                               "'published' AND publish_at IS NULL",
                               race),
@@ -500,8 +469,8 @@ static void notice_schedule_cleared_when_it_cannot_go_out(void **state)
     it_sql_exec("UPDATE notices SET publish_at = UTC_TIMESTAMP() - INTERVAL 1 MINUTE, "
                 "expires_at = UTC_TIMESTAMP() - INTERVAL 30 SECOND WHERE id = ?",
                 (struct db_param[]){P_INT(expired)}, 1);
-    assert_int_equal(wait_for("SELECT publish_at IS NULL FROM notices WHERE id = ?", expired, 1, 15),
-                     1);
+    assert_int_equal(
+        wait_for("SELECT publish_at IS NULL FROM notices WHERE id = ?", expired, 1, 15), 1);
     assert_int_equal(sql_int1("SELECT COUNT(*) FROM notices WHERE id = ? AND status = 'draft' "
                               "AND publish_by IS NULL AND list_seq IS NULL",
                               expired),
@@ -510,7 +479,7 @@ static void notice_schedule_cleared_when_it_cannot_go_out(void **state)
     assert_int_equal(audits("notice", expired, "unschedule_notice"), 1);
     audit_of("notice", expired, "unschedule_notice", audit, sizeof(audit));
     assert_string_equal(audit, "system|0|schedule|公告已过期");
-    assert_int_equal(outbox_count("notice", expired, 0), 0);
+    assert_int_equal(it_wechat_queued("notice", expired, 0), 0);
     assert_false(owner_sees(A, "notices", expired));
 
     /* ZSCH2's, scheduled by a member who does not serve ZSCH2: not theirs
@@ -523,7 +492,7 @@ static void notice_schedule_cleared_when_it_cannot_go_out(void **state)
                      1);
     audit_of("notice", g.other_notice, "unschedule_notice", audit, sizeof(audit));
     assert_string_equal(audit, "system|0|schedule|排定发布的人已不再负责该项目");
-    assert_int_equal(outbox_count("notice", g.other_notice, 0), 0);
+    assert_int_equal(it_wechat_queued("notice", g.other_notice, 0), 0);
 }
 
 /* ---- surveys ----------------------------------------------------------------------- */
@@ -551,7 +520,7 @@ static void survey_scheduled_opens_by_itself(void **state)
     it_resp_free(&r);
     assert_int_equal(audits("survey", id, "update_survey"), 1);
     assert_false(owner_sees(A, "surveys", id));
-    assert_int_equal(outbox_count("survey", id, 0), 0);
+    assert_int_equal(it_wechat_queued("survey", id, 0), 0);
 
     assert_int_equal(wait_for("SELECT status = 'published' FROM surveys WHERE id = ?", id, 1, 15),
                      1);
@@ -562,15 +531,15 @@ static void survey_scheduled_opens_by_itself(void **state)
     assert_true(owner_sees(A, "surveys", id));
     assert_true(owner_sees(C, "surveys", id));
     /* the whole project's WeChat owners, once each */
-    assert_int_equal(outbox_count("survey", id, 0), 2);
-    assert_int_equal(outbox_count("survey", id, g.person[A]), 1);
-    assert_int_equal(outbox_count("survey", id, g.person[C]), 1);
+    assert_int_equal(it_wechat_queued("survey", id, 0), 2);
+    assert_int_equal(it_wechat_queued("survey", id, g.person[A]), 1);
+    assert_int_equal(it_wechat_queued("survey", id, g.person[C]), 1);
     audit_of("survey", id, "publish_survey", audit, sizeof(audit));
     snprintf(want, sizeof(want), "staff|%lld|schedule|", (long long)g.admin_id);
     assert_string_equal(audit, want);
     sleep(2);
     assert_int_equal(audits("survey", id, "publish_survey"), 1);
-    assert_int_equal(outbox_count("survey", id, 0), 2);
+    assert_int_equal(it_wechat_queued("survey", id, 0), 2);
     /* published: 409 */
     refused_as(g.admin, "PATCH", path, "{\"publish_at\":null}", 409, "SURVEY_NOT_DRAFT");
 }
@@ -643,7 +612,7 @@ static void survey_bad_schedule_and_cleared(void **state)
     assert_int_equal(audits("survey", over, "publish_survey"), 0);
     audit_of("survey", over, "unschedule_survey", audit, sizeof(audit));
     assert_string_equal(audit, "system|0|schedule|问卷已过截止时间");
-    assert_int_equal(outbox_count("survey", over, 0), 0);
+    assert_int_equal(it_wechat_queued("survey", over, 0), 0);
     assert_false(owner_sees(A, "surveys", over));
 }
 
@@ -676,19 +645,19 @@ static void two_masters_publish_each_once(void **state)
     for (int i = 0; i < NOTICES; i++)
         assert_int_equal(
             wait_for("SELECT status = 'published' FROM notices WHERE id = ?", ids[i], 1, 20), 1);
-    assert_int_equal(wait_for("SELECT status = 'published' FROM surveys WHERE id = ?", survey, 1, 20),
-                     1);
+    assert_int_equal(
+        wait_for("SELECT status = 'published' FROM surveys WHERE id = ?", survey, 1, 20), 1);
     sleep(3); /* more slots, on both hosts */
     for (int i = 0; i < NOTICES; i++) {
         assert_int_equal(audits("notice", ids[i], "publish_notice"), 1);
-        assert_int_equal(outbox_count("notice", ids[i], 0), 1);
+        assert_int_equal(it_wechat_queued("notice", ids[i], 0), 1);
     }
     /* in the order of their ids (one publish_at): the owners' list order */
     for (int i = 1; i < NOTICES; i++)
         assert_true(sql_int1("SELECT list_seq FROM notices WHERE id = ?", ids[i]) >
                     sql_int1("SELECT list_seq FROM notices WHERE id = ?", ids[i - 1]));
     assert_int_equal(audits("survey", survey, "publish_survey"), 1);
-    assert_int_equal(outbox_count("survey", survey, 0), 2);
+    assert_int_equal(it_wechat_queued("survey", survey, 0), 2);
     /* the job ran once per slot meanwhile, never failing */
     assert_int_equal(it_sql_int("SELECT COUNT(*) - COUNT(DISTINCT slot) FROM job_runs WHERE "
                                 "name = 'scheduled_publish' AND UNIX_TIMESTAMP(slot) >= ?",
