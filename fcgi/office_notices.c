@@ -2,9 +2,8 @@
  * office_notices.c — the office console's announcements and surveys
  * (NTC-1, NTC-4; docs/api.md §7.18, §7.19): drafts, publishing (now or
  * at a draft's publish_at), withdrawing and closing, read status, results
- * and their files. Roles
- * are the route table's; scope, states and every rule are the domain's
- * (lib/notices.c, lib/surveys.c).
+ * and their files. Roles are the route table's; scope, states and every
+ * rule are the domain's (lib/notices.c, lib/surveys.c).
  */
 #include <stdio.h>
 #include <string.h>

@@ -3,9 +3,10 @@
  *
  * Writes have notices.c's shape (lock, scope, state, snapshot, write,
  * audit, outbox, in one transaction), scheduled publishing too: the job
- * runs publish_tx() with by_schedule set (notices.c's comment). The results are GROUP BYs over the
- * answer rows (a row per chosen option, per score, per text) folded into
- * tallies by the pure functions at the top, which the unit tests drive.
+ * runs publish_tx() with by_schedule set (notices.c's comment). The
+ * results are GROUP BYs over the answer rows (a row per chosen option, per
+ * score, per text) folded into tallies by the pure functions at the top,
+ * which the unit tests drive.
  */
 #include "surveys.h"
 
@@ -511,7 +512,6 @@ static int publish_tx(struct db *db, void *arg, struct err *e)
     struct db_res r, people;
     const char *before;
     char stem[48];
-
     int go;
 
     if (lock_tx(db, op, &r, &before, e) < 0)
