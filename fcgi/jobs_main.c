@@ -12,7 +12,8 @@
  * it holds its lock; a periodic one runs once per slot, on whichever host
  * claims the slot first. Bill runs are queued work (kind "bill_run") and a
  * periodic job for the scheduled ones (jobs_billrun.c); the messages'
- * senders, receipts and reminders are jobs_messages.c's; reconciliation
+ * senders, receipts and reminders are jobs_messages.c's; the notices' and
+ * surveys' scheduled publishing is jobs_notices.c's; reconciliation
  * joins the table with its issue.
  *
  * SIGTERM: every thread finishes its cycle and leaves; a queued job that
@@ -219,6 +220,7 @@ static const struct {
     {"cleanup", job_cleanup, true},
     {"payments_expire", jobs_payments_expire, true}, /* online payments: jobs_payments.c */
     {"bill_runs_due", jobs_bill_runs_due, true}, /* scheduled bill runs: jobs_billrun.c */
+    {"scheduled_publish", jobs_scheduled_publish, true}, /* 定时发布: jobs_notices.c */
 };
 #define NJOBS (sizeof(table) / sizeof(table[0]))
 

@@ -43,5 +43,8 @@ int jobs_outbox_sms(struct db *db, bool *busy, struct err *e);
 int jobs_outbox_wechat(struct db *db, bool *busy, struct err *e);
 int jobs_sms_status(struct db *db, bool *busy, struct err *e);
 int jobs_arrears_reminders(struct db *db, bool *busy, struct err *e);
+/* Scheduled publishing (jobs_notices.c): the draft notices and surveys
+ * whose publish_at has come (定时发布, NTC-1, NTC-4). */
+int jobs_scheduled_publish(struct db *db, bool *busy, struct err *e);
 
 #endif

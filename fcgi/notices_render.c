@@ -61,6 +61,7 @@ cJSON *render_notice(const struct notice *x, bool for_owner)
     cJSON_AddStringToObject(o, "status", x->status);
     render_time(o, "created_at", x->created_at);
     render_time(o, "withdrawn_at", x->withdrawn_at);
+    render_time(o, "publish_at", x->publish_at);
     return o;
 }
 
@@ -84,6 +85,7 @@ cJSON *render_survey(const struct survey *x, bool for_owner)
         render_time(o, "created_at", x->created_at);
         render_time(o, "published_at", x->published_at);
         render_time(o, "closed_at", x->closed_at);
+        render_time(o, "publish_at", x->publish_at);
     }
     if (!x->questions)
         return o;

@@ -1,9 +1,9 @@
 /*
  * office_notices.c — the office console's announcements and surveys
- * (NTC-1, NTC-4; docs/api.md §7.17, §7.18): drafts, publishing,
- * withdrawing and closing, read status, results and their files. Roles
- * are the route table's; scope, states and every rule are the domain's
- * (lib/notices.c, lib/surveys.c).
+ * (NTC-1, NTC-4; docs/api.md §7.18, §7.19): drafts, publishing (now or
+ * at a draft's publish_at), withdrawing and closing, read status, results
+ * and their files. Roles are the route table's; scope, states and every
+ * rule are the domain's (lib/notices.c, lib/surveys.c).
  */
 #include <stdio.h>
 #include <string.h>
@@ -15,11 +15,25 @@
 #include "reports_render.h"
 #include "server.h"
 
+/* An optional RFC 3339 member that null removes: *has when it is there,
+ * *is_null when it is null. */
+static int get_nullable_time(const cJSON *in, const char *name, bool *has, bool *is_null,
+                             time_t *t, struct err *e)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(in, name);
+
+    *is_null = v && cJSON_IsNull(v);
+    if (*is_null) {
+        *has = true;
+        return 0;
+    }
+    return notices_get_time(in, name, false, t, has, e);
+}
+
 /* ---- announcements ----------------------------------------------------------------- */
 
 static int get_notice(struct req *r, bool create, struct notice_in *x, struct err *e)
 {
-    const cJSON *expires = cJSON_GetObjectItemCaseSensitive(r->in, "expires_at");
     int64_t *ids;
     size_t n;
 
@@ -37,12 +51,12 @@ static int get_notice(struct req *r, bool create, struct notice_in *x, struct er
             return -1;
         x->has_pinned = true;
     }
-    /* null: no expiry (an edit removes it) */
-    if (expires && cJSON_IsNull(expires)) {
-        x->has_expires = x->expires_null = true;
-        return 0;
-    }
-    return notices_get_time(r->in, "expires_at", false, &x->expires_at, &x->has_expires, e);
+    /* null: no expiry, no schedule (an edit removes it) */
+    if (get_nullable_time(r->in, "expires_at", &x->has_expires, &x->expires_null, &x->expires_at,
+                          e) < 0)
+        return -1;
+    return get_nullable_time(r->in, "publish_at", &x->has_publish, &x->publish_null,
+                             &x->publish_at, e);
 }
 
 int h_office_notice_create(struct req *r, struct err *e)
@@ -213,18 +227,21 @@ int h_office_survey_create(struct req *r, struct err *e)
 {
     struct survey_in x = {0};
     int64_t *ids, id;
-    bool present;
+    bool present, no_schedule;
 
     if (json_get_line(r->in, "title", true, 1, SURVEY_TITLE_MAX, &x.title, e) < 0 ||
         json_get_str(r->in, "description", false, 0, SURVEY_DESCRIPTION_MAX, &x.description, e) <
             0 ||
         notices_get_time(r->in, "opens_at", true, &x.opens_at, &present, e) < 0 ||
         notices_get_time(r->in, "closes_at", true, &x.closes_at, &present, e) < 0 ||
+        get_nullable_time(r->in, "publish_at", &x.has_publish, &no_schedule, &x.publish_at, e) <
+            0 ||
         json_get_ids(r->in, "building_ids", false, NOTICE_BUILDINGS_MAX, INT32_MAX, &r->arena,
                      &ids, &x.nbuildings, NULL, e) < 0 ||
         get_questions(r, &x, e) < 0)
         return -1;
     x.building_ids = ids;
+    x.has_publish = x.has_publish && !no_schedule;
     if (survey_create(db_thread(), &r->who, r->params[0], &x, &id, e) < 0)
         return -1;
     return reply_created(r, id);
@@ -241,6 +258,22 @@ static int reply_survey(struct req *r, int64_t id, struct err *e)
 
 int h_office_survey(struct req *r, struct err *e)
 {
+    return reply_survey(r, r->params[0], e);
+}
+
+/* {"publish_at"}: a draft's schedule, null to remove it; nothing else of
+ * a survey changes. */
+int h_office_survey_update(struct req *r, struct err *e)
+{
+    bool has, clear;
+    time_t at = 0;
+
+    if (get_nullable_time(r->in, "publish_at", &has, &clear, &at, e) < 0)
+        return -1;
+    if (!has)
+        return err_bad_request(e, "缺少字段：publish_at");
+    if (survey_schedule(db_thread(), &r->who, r->params[0], clear, at, e) < 0)
+        return -1;
     return reply_survey(r, r->params[0], e);
 }
 

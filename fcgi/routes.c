@@ -52,7 +52,8 @@
 /* announcements and surveys (NTC-1, NTC-4): the office writes and reads
  * results, the staff app lists the published notices */
 #define NOTICE_READERS (ROLE_BUTLER | ROLE_SUPERVISOR | ROLE_MANAGER | ROLE_ADMIN)
-#define NOTICE_FIELDS FIELDS("title", "body", "category", "pinned", "expires_at", "building_ids")
+#define NOTICE_FIELDS                                                                              \
+    FIELDS("title", "body", "category", "pinned", "expires_at", "publish_at", "building_ids")
 
 const struct route routes[] = {
     {"GET", "/api/v1/health", h_health, ACCESS_PUBLIC, 0, 0, "health", NULL},
@@ -321,7 +322,8 @@ const struct route routes[] = {
      0, "office_notice_readers", NULL},
     {"POST", "/api/v1/office/projects/{id}/surveys", h_office_survey_create, ACCESS_STAFF, OFFICE,
      0, "office_survey_create",
-     FIELDS("title", "description", "opens_at", "closes_at", "building_ids", "questions")},
+     FIELDS("title", "description", "opens_at", "closes_at", "publish_at", "building_ids",
+            "questions")},
     {"GET", "/api/v1/office/projects/{id}/surveys", h_office_surveys, ACCESS_STAFF, OFFICE, 0,
      "office_surveys", NULL},
     {"GET", "/api/v1/office/surveys/{id}", h_office_survey, ACCESS_STAFF, OFFICE, 0,
@@ -334,6 +336,9 @@ const struct route routes[] = {
      0, "office_survey_results", NULL},
     {"GET", "/api/v1/office/surveys/{id}/texts", h_office_survey_texts, ACCESS_STAFF, OFFICE, 0,
      "office_survey_texts", NULL},
+    /* scheduled publishing (定时发布, NTC-1/NTC-4): a survey draft's publish_at */
+    {"PATCH", "/api/v1/office/surveys/{id}", h_office_survey_update, ACCESS_STAFF, OFFICE, 0,
+     "office_survey_update", FIELDS("publish_at")},
     /* messages to owners and their delivery (NTC-2; office_messages.c, docs/api.md §7.20):
      * admins and managers */
     {"GET", "/api/v1/office/messages", h_office_messages, ACCESS_STAFF, ROLE_ADMIN | ROLE_MANAGER,

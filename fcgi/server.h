@@ -174,6 +174,7 @@ HANDLER(h_office_notice_readers);
 HANDLER(h_office_survey_create);
 HANDLER(h_office_survey);
 HANDLER(h_office_survey_publish);
+HANDLER(h_office_survey_update); /* a draft's publish_at (定时发布) */
 HANDLER(h_office_survey_close);
 HANDLER(h_office_surveys);
 HANDLER(h_office_survey_results);

@@ -410,19 +410,6 @@ static int audit_run(struct db *db, struct arena *a, const struct principal *who
                         &sql_snap_run, e);
 }
 
-/* A cJSON document as text in a (consumed); NULL when out of memory. */
-static const char *json_text(struct arena *a, cJSON *doc)
-{
-    char *s = cJSON_PrintUnformatted(doc), *copy = NULL;
-
-    cJSON_Delete(doc);
-    if (s) {
-        copy = arena_strdup(a, s);
-        cJSON_free(s);
-    }
-    return copy;
-}
-
 /* The checks of the input that need no database. */
 static int check_in(const struct billrun_in *in, int32_t *from, int32_t *to, struct err *e)
 {

@@ -9,13 +9,22 @@
  * survives between tries.
  *
  * Times are the database's (UTC_TIMESTAMP()): a notice expires by the
- * same clock that stamps its publication.
+ * same clock that stamps its publication, and falls due by it.
+ *
+ * Scheduled publishing (定时发布) is not a second publish: the job runs
+ * publish_tx() itself with by_schedule set, which adds, on the locked row,
+ * the checks a schedule needs (still a draft, still due, its scheduler
+ * may still publish it, not expired) before the office's own path, and
+ * clears the schedule (audited, the row stays a draft) when it cannot be
+ * kept. The loop over the due rows is notice_due_run(), surveys' too.
  */
 #include "notices.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <cjson/cJSON.h>
 
 #include "audit.h"
 #include "core/json.h"
@@ -48,26 +57,40 @@ DB_SQL(sql_project, "SELECT id FROM projects WHERE id = ? LOCK IN SHARE MODE");
 DB_SQL(sql_buildings, "SELECT COUNT(*) FROM buildings WHERE project_id = ? "
                       "AND FIND_IN_SET(id, ?) LOCK IN SHARE MODE");
 DB_SQL(sql_insert, "INSERT INTO notices (project_id, building_ids, title, body, category, pinned, "
-                   "expires_at, created_by) VALUES (?, ?, ?, ?, ?, ?, "
-                   "IF(? = 0, NULL, FROM_UNIXTIME(?)), ?)");
+                   "expires_at, publish_at, publish_by, created_by) VALUES (?, ?, ?, ?, ?, ?, "
+                   "IF(? = 0, NULL, FROM_UNIXTIME(?)), IF(? = 0, NULL, FROM_UNIXTIME(?)), "
+                   "IF(? = 0, NULL, ?), ?)");
 DB_SQL(sql_snap, "SELECT JSON_OBJECT('project_id', project_id, 'building_ids', building_ids, "
                  "'title', title, 'body', body, 'category', category, 'pinned', pinned, "
                  "'expires_at', expires_at, 'status', status, 'list_seq', list_seq, "
-                 "'published_at', published_at, 'withdrawn_at', withdrawn_at) "
+                 "'published_at', published_at, 'withdrawn_at', withdrawn_at, "
+                 "'publish_at', publish_at, 'publish_by', publish_by) "
                  "FROM notices WHERE id = ?");
-/* The row every step of a notice locks first. */
-DB_SQL(sql_lock, "SELECT n.project_id, n.status, NOT " UNEXPIRED ", n.title, n.category "
-                 "FROM notices n WHERE n.id = ? FOR UPDATE");
+/* The row every step of a notice locks first; 5..7: its schedule (due
+ * now, by whom, when). */
+DB_SQL(sql_lock, "SELECT n.project_id, n.status, NOT " UNEXPIRED ", n.title, n.category, "
+                 "IFNULL(n.publish_at <= UTC_TIMESTAMP(), 0), IFNULL(n.publish_by, 0), "
+                 "n.publish_at FROM notices n WHERE n.id = ? FOR UPDATE");
 /* An edit: NULL (or a 0 flag) leaves a column as it is. */
 DB_SQL(sql_update, "UPDATE notices SET title = COALESCE(?, title), body = COALESCE(?, body), "
                    "category = COALESCE(?, category), pinned = IF(? = 0, pinned, ?), "
                    "expires_at = IF(? = 0, expires_at, IF(? = 1, NULL, FROM_UNIXTIME(?))), "
+                   "publish_at = IF(? = 0, publish_at, IF(? = 1, NULL, FROM_UNIXTIME(?))), "
+                   "publish_by = IF(? = 0, publish_by, IF(? = 1, NULL, ?)), "
                    "building_ids = COALESCE(?, building_ids) WHERE id = ?");
+/* An edit may not leave a schedule at or after the expiry. */
+DB_SQL(sql_schedule_conflict, "SELECT COUNT(*) FROM notices WHERE id = ? AND expires_at <= "
+                              "publish_at");
 /* The last place in the owners' list, locked: two publishes queue here. */
 DB_SQL(sql_last_seq, "SELECT list_seq FROM notices WHERE list_seq IS NOT NULL "
                      "ORDER BY list_seq DESC LIMIT 1 FOR UPDATE");
 DB_SQL(sql_publish, "UPDATE notices SET status = 'published', list_seq = ?, "
-                    "published_at = UTC_TIMESTAMP() WHERE id = ?");
+                    "published_at = UTC_TIMESTAMP(), publish_at = NULL, publish_by = NULL "
+                    "WHERE id = ?");
+DB_SQL(sql_unschedule, "UPDATE notices SET publish_at = NULL, publish_by = NULL WHERE id = ?");
+/* The job's scan: one range of ix_notices_due (status, publish_at). */
+DB_SQL(sql_due, "SELECT id FROM notices WHERE status = 'draft' AND publish_at <= UTC_TIMESTAMP() "
+                "ORDER BY publish_at, id LIMIT ?");
 DB_SQL(sql_withdraw,
        "UPDATE notices SET status = 'withdrawn', withdrawn_at = UTC_TIMESTAMP() WHERE id = ?");
 /* Whom publishing tells: the audience's people with an openid. */
@@ -79,7 +102,7 @@ DB_SQL(sql_audience_wechat, "SELECT DISTINCT p.id, p.openid FROM notices n" AUDI
  * time (the owner's, or NULL), C the list cursor. */
 #define NOTICE_COLS(R, C)                                                                          \
     "n.id, n.project_id, n.building_ids, n.title, n.body, n.category, n.status, n.pinned, "        \
-    "n.expires_at, n.created_at, n.published_at, n.withdrawn_at, " R ", " C " "
+    "n.expires_at, n.created_at, n.published_at, n.withdrawn_at, " R ", " C ", n.publish_at "
 #define OWNER_CURSOR "n.pinned * 10000000000000 + n.list_seq"
 DB_SQL(sql_list_owner, "SELECT " NOTICE_COLS("nr.read_at", OWNER_CURSOR) "FROM notices n "
                        "LEFT JOIN notice_reads nr ON nr.notice_id = n.id AND nr.person_id = ? "
@@ -145,7 +168,84 @@ int notice_audience_text(const int64_t *ids, size_t n, char *out, struct err *e)
     return 0;
 }
 
+int notice_publish_at_check(time_t publish_at, time_t now, time_t until, const char *until_name,
+                            struct err *e)
+{
+    if (publish_at <= now)
+        return err_bad_request(e, "publish_at 须晚于现在");
+    if (until && publish_at >= until)
+        return err_setf(e, E_BAD_REQUEST, "publish_at 须早于 %s", until_name);
+    return 0;
+}
+
 /* ---- shared with surveys ----------------------------------------------------------- */
+
+const char *notice_schedule_context(struct arena *a, const char *publish_at, const char *reason)
+{
+    cJSON *o = cJSON_CreateObject();
+
+    cJSON_AddStringToObject(o, "source", "schedule");
+    cJSON_AddStringToObject(o, "publish_at", publish_at);
+    if (reason)
+        cJSON_AddStringToObject(o, "reason", reason);
+    return json_text(a, o);
+}
+
+int notice_scheduler_tx(struct db *db, struct arena *a, int64_t staff_id, int64_t project_id,
+                        struct principal *who, const char **why, struct err *e)
+{
+    *why = NULL;
+    if (auth_staff_principal(db, a, staff_id, who, e) < 0) {
+        if (!err_is(e, E_NOT_FOUND))
+            return -1;
+        err_clear(e);
+        *why = "排定发布的人的账号已停用";
+    } else if (!auth_in_project(who, project_id) || !(who->roles & ROLE_ADMIN)) {
+        /* ROLE_ADMIN: the office's routes (routes.c OFFICE), as they may now */
+        *why = "排定发布的人已不再负责该项目";
+    }
+    return 0;
+}
+
+/* How many rows a run takes from the scan at a time. */
+#define DUE_BATCH 100
+
+int notice_due_run(struct db *db, struct db_sql *due,
+                   int (*publish)(struct db *, const struct config *, int64_t,
+                                  enum notice_due_outcome *, struct err *),
+                   const struct config *cfg, struct notice_due_counts *n, struct err *e)
+{
+    struct arena a = {0};
+    struct db_res r;
+    int rc = 0;
+
+    memset(n, 0, sizeof(*n));
+    do {
+        arena_reset(&a);
+        if (db_query(db, &a, due, DB_ARGS(P_INT(DUE_BATCH)), &r, e) < 0) {
+            rc = -1;
+            break;
+        }
+        for (size_t i = 0; i < r.nrows; i++) {
+            enum notice_due_outcome out;
+            struct err e1;
+            err_clear(&e1);
+            /* one row's failure (logged by the caller's count) is no
+             * reason to hold back the others */
+            if (publish(db, cfg, db_int(&r, i, 0), &out, &e1) < 0) {
+                if (!n->failed++)
+                    *e = e1;
+                continue;
+            }
+            n->published += out == NOTICE_DUE_PUBLISHED;
+            n->cleared += out == NOTICE_DUE_CLEARED;
+        }
+        /* a full batch left the scan (each row published, cleared, or no
+         * longer due): read the next, unless one stays there failing */
+    } while (r.nrows == DUE_BATCH && !n->failed);
+    arena_free(&a);
+    return rc < 0 || n->failed ? -1 : 0;
+}
 
 int notice_queue_wechat(struct db *db, struct arena *a, int64_t project_id,
                         const struct db_res *rows, const char *stem, const char *template_id,
@@ -183,6 +283,13 @@ struct write_op {
     const struct notice_in *in;
     const char *buildings; /* normal form, or NULL when not given */
     int category;          /* -1 = not given */
+    /* a publication by the schedule (notice_publish_due()): who is then
+     * the scheduler (or NULL: the system, clearing it), context the audit
+     * row's, outcome what happened */
+    bool by_schedule;
+    struct principal scheduler;
+    const char *context;
+    enum notice_due_outcome outcome;
 };
 
 int notice_audience_tx(struct db *db, struct arena *a, const struct principal *who,
@@ -232,7 +339,11 @@ static int create_tx(struct db *db, void *arg, struct err *e)
                           P_STR(in->title), P_STR(in->body),
                           P_STR(notice_category_names[op->category]), P_INT(in->pinned),
                           P_INT(in->has_expires && !in->expires_null),
-                          P_INT((int64_t)in->expires_at), P_INT(op->who->id)),
+                          P_INT((int64_t)in->expires_at),
+                          P_INT(in->has_publish && !in->publish_null),
+                          P_INT((int64_t)in->publish_at),
+                          P_INT(in->has_publish && !in->publish_null), P_INT(op->who->id),
+                          P_INT(op->who->id)),
                   &op->id, e) < 0)
         return -1;
     return audit_change(db, &op->a,
@@ -254,7 +365,8 @@ static int lock_tx(struct db *db, struct write_op *op, const char **status, bool
     found = db_one(db, &op->a, &sql_lock, DB_ARGS(P_INT(op->id)), r, e);
     if (found < 0)
         return -1;
-    if (!found || !auth_in_project(op->who, db_int(r, 0, 0)))
+    /* the schedule's scope is its scheduler's, decided after the lock */
+    if (!found || (!op->by_schedule && !auth_in_project(op->who, db_int(r, 0, 0))))
         return err_not_found(e);
     op->project_id = db_int(r, 0, 0);
     *status = db_text(r, 0, 1);
@@ -270,7 +382,8 @@ static int audited_tx(struct db *db, struct write_op *op, const char *action, co
                                               .action = action,
                                               .entity = "notice",
                                               .entity_id = op->id,
-                                              .before = before},
+                                              .before = before,
+                                              .context = op->context},
                         &sql_snap, e);
 }
 
@@ -293,10 +406,50 @@ static int update_tx(struct db *db, void *arg, struct err *e)
                         P_STR(op->category < 0 ? NULL : notice_category_names[op->category]),
                         P_INT(in->has_pinned), P_INT(in->pinned), P_INT(in->has_expires),
                         P_INT(in->expires_null), P_INT((int64_t)in->expires_at),
-                        P_STR(op->buildings), P_INT(op->id)),
-                NULL, e) < 0)
+                        P_INT(in->has_publish), P_INT(in->publish_null),
+                        P_INT((int64_t)in->publish_at), P_INT(in->has_publish),
+                        P_INT(in->publish_null), P_INT(op->who->id), P_STR(op->buildings),
+                        P_INT(op->id)),
+                NULL, e) < 0 ||
+        db_one(db, &op->a, &sql_schedule_conflict, DB_ARGS(P_INT(op->id)), &r, e) < 0)
         return -1;
+    /* the edit as a whole: one of expires_at and publish_at may be old */
+    if (db_int(&r, 0, 0))
+        return err_bad_request(e, "publish_at 须早于 expires_at");
     return audited_tx(db, op, "update_notice", before, e);
+}
+
+/* The schedule's checks on the locked row r (notice_publish_due()): 1 to
+ * publish it as its scheduler, 0 when it is no longer a due draft
+ * (NOTICE_DUE_NONE) or its schedule had to be cleared (CLEARED). */
+static int due_tx(struct db *db, struct write_op *op, const struct db_res *r, const char *status,
+                  bool expired, struct err *e)
+{
+    const char *why, *before, *publish_at = db_str(r, 0, 7);
+
+    op->outcome = NOTICE_DUE_NONE;
+    op->who = NULL;
+    op->context = NULL;
+    if (strcmp(status, "draft") != 0 || !db_int(r, 0, 5))
+        return 0;
+    if (notice_scheduler_tx(db, &op->a, db_int(r, 0, 6), op->project_id, &op->scheduler, &why,
+                            e) < 0)
+        return -1;
+    if (!why && expired)
+        why = "公告已过期";
+    op->context = notice_schedule_context(&op->a, publish_at, why);
+    if (!op->context)
+        return err_internal(e);
+    if (!why) {
+        op->who = &op->scheduler;
+        return 1;
+    }
+    if (audit_snapshot(db, &op->a, &sql_snap, op->id, &before, e) < 0 ||
+        db_exec(db, &sql_unschedule, DB_ARGS(P_INT(op->id)), NULL, e) < 0 ||
+        audited_tx(db, op, "unschedule_notice", before, e) < 0)
+        return -1;
+    op->outcome = NOTICE_DUE_CLEARED;
+    return 0;
 }
 
 static int publish_tx(struct db *db, void *arg, struct err *e)
@@ -311,6 +464,8 @@ static int publish_tx(struct db *db, void *arg, struct err *e)
 
     if (lock_tx(db, op, &status, &expired, &r, e) < 0)
         return -1;
+    if (op->by_schedule && (found = due_tx(db, op, &r, status, expired, e)) <= 0)
+        return found;
     if (strcmp(status, "draft") != 0)
         return err_set(e, E_NOTICE_NOT_DRAFT);
     if (expired)
@@ -325,6 +480,7 @@ static int publish_tx(struct db *db, void *arg, struct err *e)
         db_exec(db, &sql_publish, DB_ARGS(P_INT(seq), P_INT(op->id)), NULL, e) < 0 ||
         audited_tx(db, op, "publish_notice", before, e) < 0)
         return -1;
+    op->outcome = NOTICE_DUE_PUBLISHED;
     if (!op->cfg->wechat_template_notice[0])
         return 0;
     if (db_query(db, &op->a, &sql_audience_wechat, DB_ARGS(P_INT(op->id)), &people, e) < 0)
@@ -364,6 +520,13 @@ static int check_in(const struct notice_in *in, bool create, int *category, char
         return err_bad_request(e, "category 只能是 notice、outage、activity 或 other");
     if (in->has_expires && !in->expires_null && in->expires_at <= time(NULL))
         return err_bad_request(e, "expires_at 须晚于现在");
+    /* against the expiry given with it; an edit's against the row's, in
+     * its transaction */
+    if (in->has_publish && !in->publish_null &&
+        notice_publish_at_check(in->publish_at, time(NULL),
+                                in->has_expires && !in->expires_null ? in->expires_at : 0,
+                                "expires_at", e) < 0)
+        return -1;
     *has_buildings = in->has_buildings;
     if (in->has_buildings)
         return notice_audience_text(in->building_ids, in->nbuildings, buildings, e);
@@ -423,6 +586,22 @@ int notice_withdraw(struct db *db, const struct principal *who, int64_t id, stru
     return run(db, withdraw_tx, &op, e);
 }
 
+int notice_publish_due(struct db *db, const struct config *cfg, int64_t id,
+                       enum notice_due_outcome *out, struct err *e)
+{
+    struct write_op op = {.cfg = cfg, .id = id, .by_schedule = true};
+    int rc = run(db, publish_tx, &op, e);
+
+    *out = rc == 0 ? op.outcome : NOTICE_DUE_NONE;
+    return rc;
+}
+
+int notice_publish_scheduled(struct db *db, const struct config *cfg,
+                             struct notice_due_counts *n, struct err *e)
+{
+    return notice_due_run(db, &sql_due, notice_publish_due, cfg, n, e);
+}
+
 /* ---- the owner's side -------------------------------------------------------------- */
 
 static void notice_from_row(const struct db_res *r, size_t i, struct notice *x)
@@ -443,6 +622,7 @@ static void notice_from_row(const struct db_res *r, size_t i, struct notice *x)
     x->read_at = db_str(r, i, 12);
     x->read = x->read_at != NULL;
     x->cursor = db_int(r, i, 13);
+    x->publish_at = db_str(r, i, 14);
 }
 
 /* Rows into a page of at most limit (one row more tells there is a next

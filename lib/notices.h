@@ -72,26 +72,85 @@ struct notice_in {
     bool has_pinned, pinned;
     bool has_expires, expires_null; /* expires_null: no expiry */
     time_t expires_at;
+    bool has_publish, publish_null; /* publish_null: no schedule (定时发布) */
+    time_t publish_at;
     bool has_buildings;
     const int64_t *building_ids;
     size_t nbuildings;
 };
 
 /* A new draft in project_id (one of the caller's: else 404); the
- * buildings must be the project's (else 400). *id the new notice. */
+ * buildings must be the project's (else 400); a publish_at must be later
+ * than now and earlier than the expiry (else 400; the caller becomes its
+ * scheduler). *id the new notice. */
 int notice_create(struct db *db, const struct principal *who, int64_t project_id,
                   const struct notice_in *in, int64_t *id, struct err *e);
-/* Change a draft (409 NOTICE_NOT_DRAFT otherwise). */
+/* Change a draft (409 NOTICE_NOT_DRAFT otherwise); setting publish_at
+ * makes the caller its scheduler, and the row as changed must still
+ * expire after it (else 400, nothing changed). */
 int notice_update(struct db *db, const struct principal *who, int64_t id,
                   const struct notice_in *in, struct err *e);
 /* Publish a draft: its list place, then a WeChat message to each person of
  * the audience with an openid (cfg->wechat_template_notice; "" = none),
- * de-duplicated by "notice:<id>:<person>". An expiry already past: 409
- * NOTICE_EXPIRED. */
+ * de-duplicated by "notice:<id>:<person>"; a schedule it had is cleared.
+ * An expiry already past: 409 NOTICE_EXPIRED. */
 int notice_publish(struct db *db, const struct config *cfg, const struct principal *who,
                    int64_t id, struct err *e);
 /* Withdraw a published notice (409 NOTICE_NOT_PUBLISHED otherwise). */
 int notice_withdraw(struct db *db, const struct principal *who, int64_t id, struct err *e);
+
+/* ---- scheduled publishing (定时发布; docs/notices.md) ----
+ *
+ * The job's side, the same for notices and surveys: a run reads the drafts
+ * whose publish_at has come (no lock: each is locked and checked again by
+ * its own publication) and publishes each in its own transaction through
+ * the office's publish (notice_publish_due(), survey_publish_due()), as
+ * its scheduler, after checking on the locked row that it is still a due
+ * draft: two hosts, or a publish by hand at the same moment, publish it
+ * once. */
+enum notice_due_outcome {
+    NOTICE_DUE_NONE,      /* not a due draft any more (published by hand, rescheduled) */
+    NOTICE_DUE_PUBLISHED, /* published, audited as the scheduler's, by the schedule */
+    NOTICE_DUE_CLEARED,   /* could not be published: schedule cleared, audited, still a draft */
+};
+
+struct notice_due_counts {
+    int64_t published, cleared, failed;
+};
+
+/* publish_at (a schedule being set) against now and the moment the row
+ * stops being publishable (until: an expiry or a survey's end, 0 = none;
+ * until_name its member's name): later than now and earlier than until,
+ * else 400. Pure. */
+int notice_publish_at_check(time_t publish_at, time_t now, time_t until, const char *until_name,
+                            struct err *e);
+/* Publish notice id by its schedule (see above); *out what happened. A
+ * passed expiry or a scheduler who may no longer publish it (deactivated,
+ * not serving its project, not of the office) clears the schedule. */
+int notice_publish_due(struct db *db, const struct config *cfg, int64_t id,
+                       enum notice_due_outcome *out, struct err *e);
+/* The job's run for notices: every notice due now, earliest publish_at
+ * first, through notice_publish_due(); *n what happened. -1 when one
+ * failed (e: the first failure; the others were still done). */
+int notice_publish_scheduled(struct db *db, const struct config *cfg,
+                             struct notice_due_counts *n, struct err *e);
+
+/* The shared steps of a run (surveys.c's too). The loop: due (a statement
+ * of the ids due now, earliest first, taking a LIMIT) a batch at a time,
+ * each id through publish. */
+int notice_due_run(struct db *db, struct db_sql *due,
+                   int (*publish)(struct db *, const struct config *, int64_t,
+                                  enum notice_due_outcome *, struct err *),
+                   const struct config *cfg, struct notice_due_counts *n, struct err *e);
+/* In the caller's transaction, on the locked row of project_id that
+ * staff_id scheduled: *who their principal now (in a), and *why NULL when
+ * they may still publish it, else why not (Chinese, for the audit row). */
+int notice_scheduler_tx(struct db *db, struct arena *a, int64_t staff_id, int64_t project_id,
+                        struct principal *who, const char **why, struct err *e);
+/* The audit context of a scheduled step: {"source":"schedule",
+ * "publish_at":<as stored>} and, for a cleared schedule, "reason" (may be
+ * NULL); text in a, NULL when it cannot be built. */
+const char *notice_schedule_context(struct arena *a, const char *publish_at, const char *reason);
 
 /* A notice as read; strings in the caller's arena, times as stored (UTC,
  * NULL when not set). */
@@ -101,6 +160,7 @@ struct notice {
     const char *title, *body, *category, *status;
     bool pinned, read; /* read: the owner's (owner lists only) */
     const char *expires_at, *created_at, *published_at, *withdrawn_at, *read_at;
+    const char *publish_at; /* a draft's schedule, NULL when none */
     int64_t cursor; /* the owners' list: its place */
 };
 

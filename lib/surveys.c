@@ -2,9 +2,11 @@
  * surveys.c — satisfaction surveys (see surveys.h; sql/013_notices.sql).
  *
  * Writes have notices.c's shape (lock, scope, state, snapshot, write,
- * audit, outbox, in one transaction). The results are GROUP BYs over the
- * answer rows (a row per chosen option, per score, per text) folded into
- * tallies by the pure functions at the top, which the unit tests drive.
+ * audit, outbox, in one transaction), scheduled publishing too: the job
+ * runs publish_tx() with by_schedule set (notices.c's comment). The
+ * results are GROUP BYs over the answer rows (a row per chosen option, per
+ * score, per text) folded into tallies by the pure functions at the top,
+ * which the unit tests drive.
  */
 #include "surveys.h"
 
@@ -193,23 +195,33 @@ void survey_tally_finish(struct survey_tally *t, size_t nq)
     "WHERE pr.person_id = ? AND " PR_CURRENT("pr") " AND " NOTICE_AUDIENCE("s", "r") ")"
 
 DB_SQL(sql_insert, "INSERT INTO surveys (project_id, building_ids, title, description, opens_at, "
-                   "closes_at, created_by) VALUES (?, ?, ?, ?, FROM_UNIXTIME(?), "
-                   "FROM_UNIXTIME(?), ?)");
+                   "closes_at, publish_at, publish_by, created_by) VALUES (?, ?, ?, ?, "
+                   "FROM_UNIXTIME(?), FROM_UNIXTIME(?), IF(? = 0, NULL, FROM_UNIXTIME(?)), "
+                   "IF(? = 0, NULL, ?), ?)");
 DB_SQL(sql_question_insert, "INSERT INTO survey_questions (survey_id, no, kind, title, required, "
                             "options) VALUES (?, ?, ?, ?, ?, ?)");
 DB_SQL(sql_snap,
        "SELECT JSON_OBJECT('project_id', s.project_id, 'building_ids', s.building_ids, "
        "'title', s.title, 'description', s.description, 'opens_at', s.opens_at, "
        "'closes_at', s.closes_at, 'status', s.status, 'published_at', s.published_at, "
-       "'closed_at', s.closed_at, 'questions', (SELECT JSON_ARRAYAGG(JSON_OBJECT('no', q.no, "
+       "'closed_at', s.closed_at, 'publish_at', s.publish_at, 'publish_by', s.publish_by, "
+       "'questions', (SELECT JSON_ARRAYAGG(JSON_OBJECT('no', q.no, "
        "'kind', q.kind, 'title', q.title, 'required', q.required, 'options', "
        "JSON_EXTRACT(q.options, '$')) ORDER BY q.no) FROM survey_questions q "
        "WHERE q.survey_id = s.id)) FROM surveys s WHERE s.id = ?");
+/* 5..7: the schedule (due now, by whom, when), 8 closes_at in seconds */
 DB_SQL(sql_lock, "SELECT s.project_id, s.status, s.closes_at <= UTC_TIMESTAMP(), s.title, "
-                 "DATE_FORMAT(s.closes_at + INTERVAL 8 HOUR, '%Y-%m-%d %H:%i') "
-                 "FROM surveys s WHERE s.id = ? FOR UPDATE");
-DB_SQL(sql_publish, "UPDATE surveys SET status = 'published', published_at = UTC_TIMESTAMP() "
-                    "WHERE id = ?");
+                 "DATE_FORMAT(s.closes_at + INTERVAL 8 HOUR, '%Y-%m-%d %H:%i'), "
+                 "IFNULL(s.publish_at <= UTC_TIMESTAMP(), 0), IFNULL(s.publish_by, 0), "
+                 "s.publish_at, UNIX_TIMESTAMP(s.closes_at) FROM surveys s WHERE s.id = ? "
+                 "FOR UPDATE");
+DB_SQL(sql_publish, "UPDATE surveys SET status = 'published', published_at = UTC_TIMESTAMP(), "
+                    "publish_at = NULL, publish_by = NULL WHERE id = ?");
+DB_SQL(sql_schedule, "UPDATE surveys SET publish_at = IF(? = 1, NULL, FROM_UNIXTIME(?)), "
+                     "publish_by = IF(? = 1, NULL, ?) WHERE id = ?");
+/* The job's scan: one range of ix_surveys_due (status, publish_at). */
+DB_SQL(sql_due, "SELECT id FROM surveys WHERE status = 'draft' AND publish_at <= UTC_TIMESTAMP() "
+                "ORDER BY publish_at, id LIMIT ?");
 DB_SQL(sql_close,
        "UPDATE surveys SET status = 'closed', closed_at = UTC_TIMESTAMP() WHERE id = ?");
 DB_SQL(sql_audience_wechat,
@@ -223,7 +235,7 @@ DB_SQL(sql_audience_wechat,
 #define SURVEY_COLS(A)                                                                             \
     "s.id, s.project_id, s.building_ids, s.title, s.description, s.status, s.opens_at, "           \
     "s.closes_at, s.created_at, s.published_at, s.closed_at, " OPEN_NOW ", " A ", "                \
-    "(SELECT COUNT(*) FROM survey_responses sr WHERE sr.survey_id = s.id) "
+    "(SELECT COUNT(*) FROM survey_responses sr WHERE sr.survey_id = s.id), s.publish_at "
 #define ANSWERED                                                                                   \
     "EXISTS (SELECT 1 FROM survey_responses sr WHERE sr.survey_id = s.id AND sr.person_id = ?)"
 DB_SQL(sql_list_owner, "SELECT " SURVEY_COLS(ANSWERED) "FROM surveys s WHERE " OPEN_NOW
@@ -282,6 +294,7 @@ static void survey_from_row(const struct db_res *r, size_t i, struct survey *s)
     s->open = db_int(r, i, 11) != 0;
     s->answered = db_int(r, i, 12) != 0;
     s->responses = db_int(r, i, 13);
+    s->publish_at = db_str(r, i, 14);
 }
 
 static void page_of(struct arena *a, const struct db_res *r, int limit, struct survey_page *out)
@@ -341,6 +354,13 @@ struct write_op {
     char buildings[NOTICE_AUDIENCE_TEXT_MAX];
     const struct survey_answer *answers;
     size_t nanswers;
+    bool clear; /* survey_schedule(): remove it */
+    time_t publish_at;
+    /* a publication by the schedule, as notices.c's write_op */
+    bool by_schedule;
+    struct principal scheduler;
+    const char *context;
+    enum notice_due_outcome outcome;
 };
 
 /* The options of a question as stored: a JSON array (cJSON's text, to free). */
@@ -369,7 +389,8 @@ static int create_tx(struct db *db, void *arg, struct err *e)
                   DB_ARGS(P_INT(op->project_id), P_STR(op->buildings), P_STR(in->title),
                           P_STR(in->description ? in->description : ""),
                           P_INT((int64_t)in->opens_at), P_INT((int64_t)in->closes_at),
-                          P_INT(op->who->id)),
+                          P_INT(in->has_publish), P_INT((int64_t)in->publish_at),
+                          P_INT(in->has_publish), P_INT(op->who->id), P_INT(op->who->id)),
                   &op->id, e) < 0)
         return -1;
     for (size_t i = 0; i < in->nquestions; i++) {
@@ -408,6 +429,9 @@ int survey_create(struct db *db, const struct principal *who, int64_t project_id
         return err_bad_request(e, "opens_at 须早于 closes_at");
     if (in->closes_at <= time(NULL))
         return err_bad_request(e, "closes_at 须晚于现在");
+    if (in->has_publish &&
+        notice_publish_at_check(in->publish_at, time(NULL), in->closes_at, "closes_at", e) < 0)
+        return -1;
     if (notice_audience_text(in->building_ids, in->nbuildings, op.buildings, e) < 0 ||
         survey_questions_check(in->questions, in->nquestions, e) < 0)
         return -1;
@@ -429,8 +453,10 @@ static int lock_tx(struct db *db, struct write_op *op, struct db_res *r, const c
     found = db_one(db, &op->a, &sql_lock, DB_ARGS(P_INT(op->id)), r, e);
     if (found < 0)
         return -1;
-    if (!found || !auth_in_project(op->who, db_int(r, 0, 0)))
+    /* the schedule's scope is its scheduler's, decided after the lock */
+    if (!found || (!op->by_schedule && !auth_in_project(op->who, db_int(r, 0, 0))))
         return err_not_found(e);
+    op->project_id = db_int(r, 0, 0);
     return audit_snapshot(db, &op->a, &sql_snap, op->id, before, e);
 }
 
@@ -442,8 +468,42 @@ static int audited_tx(struct db *db, struct write_op *op, const char *action, co
                                               .action = action,
                                               .entity = "survey",
                                               .entity_id = op->id,
-                                              .before = before},
+                                              .before = before,
+                                              .context = op->context},
                         &sql_snap, e);
+}
+
+/* The schedule's checks on the locked row r (notices.c's due_tx()): 1 to
+ * publish it as its scheduler, 0 when it is no longer a due draft or its
+ * schedule had to be cleared. */
+static int due_tx(struct db *db, struct write_op *op, const struct db_res *r, const char *before,
+                  struct err *e)
+{
+    const char *why;
+
+    op->outcome = NOTICE_DUE_NONE;
+    op->who = NULL;
+    op->context = NULL;
+    if (strcmp(db_text(r, 0, 1), "draft") != 0 || !db_int(r, 0, 5))
+        return 0;
+    if (notice_scheduler_tx(db, &op->a, db_int(r, 0, 6), op->project_id, &op->scheduler, &why,
+                            e) < 0)
+        return -1;
+    if (!why && db_int(r, 0, 2))
+        why = "问卷已过截止时间";
+    op->context = notice_schedule_context(&op->a, db_str(r, 0, 7), why);
+    if (!op->context)
+        return err_internal(e);
+    if (!why) {
+        op->who = &op->scheduler;
+        return 1;
+    }
+    if (db_exec(db, &sql_schedule, DB_ARGS(P_INT(1), P_INT(0), P_INT(1), P_INT(0), P_INT(op->id)),
+                NULL, e) < 0 ||
+        audited_tx(db, op, "unschedule_survey", before, e) < 0)
+        return -1;
+    op->outcome = NOTICE_DUE_CLEARED;
+    return 0;
 }
 
 static int publish_tx(struct db *db, void *arg, struct err *e)
@@ -452,9 +512,12 @@ static int publish_tx(struct db *db, void *arg, struct err *e)
     struct db_res r, people;
     const char *before;
     char stem[48];
+    int go;
 
     if (lock_tx(db, op, &r, &before, e) < 0)
         return -1;
+    if (op->by_schedule && (go = due_tx(db, op, &r, before, e)) <= 0)
+        return go;
     if (strcmp(db_text(&r, 0, 1), "draft") != 0)
         return err_set(e, E_SURVEY_NOT_DRAFT);
     if (db_int(&r, 0, 2))
@@ -462,6 +525,7 @@ static int publish_tx(struct db *db, void *arg, struct err *e)
     if (db_exec(db, &sql_publish, DB_ARGS(P_INT(op->id)), NULL, e) < 0 ||
         audited_tx(db, op, "publish_survey", before, e) < 0)
         return -1;
+    op->outcome = NOTICE_DUE_PUBLISHED;
     if (!op->cfg->wechat_template_survey[0])
         return 0;
     if (db_query(db, &op->a, &sql_audience_wechat, DB_ARGS(P_INT(op->id)), &people, e) < 0)
@@ -487,6 +551,28 @@ static int close_tx(struct db *db, void *arg, struct err *e)
     return audited_tx(db, op, "close_survey", before, e);
 }
 
+static int schedule_tx(struct db *db, void *arg, struct err *e)
+{
+    struct write_op *op = arg;
+    struct db_res r;
+    const char *before;
+
+    if (lock_tx(db, op, &r, &before, e) < 0)
+        return -1;
+    if (strcmp(db_text(&r, 0, 1), "draft") != 0)
+        return err_set(e, E_SURVEY_NOT_DRAFT);
+    if (!op->clear &&
+        notice_publish_at_check(op->publish_at, time(NULL), (time_t)db_int(&r, 0, 8), "closes_at",
+                                e) < 0)
+        return -1;
+    if (db_exec(db, &sql_schedule,
+                DB_ARGS(P_INT(op->clear), P_INT((int64_t)op->publish_at), P_INT(op->clear),
+                        P_INT(op->who->id), P_INT(op->id)),
+                NULL, e) < 0)
+        return -1;
+    return audited_tx(db, op, "update_survey", before, e);
+}
+
 static int run(struct db *db, int (*fn)(struct db *, void *, struct err *), struct write_op *op,
                struct err *e)
 {
@@ -509,6 +595,33 @@ int survey_close(struct db *db, const struct principal *who, int64_t id, struct 
     struct write_op op = {.who = who, .id = id};
 
     return run(db, close_tx, &op, e);
+}
+
+int survey_schedule(struct db *db, const struct principal *who, int64_t id, bool clear,
+                    time_t publish_at, struct err *e)
+{
+    struct write_op op = {.who = who, .id = id, .clear = clear, .publish_at = publish_at};
+
+    /* "later than now" needs no row: a 400 before any lock */
+    if (!clear && notice_publish_at_check(publish_at, time(NULL), 0, "closes_at", e) < 0)
+        return -1;
+    return run(db, schedule_tx, &op, e);
+}
+
+int survey_publish_due(struct db *db, const struct config *cfg, int64_t id,
+                       enum notice_due_outcome *out, struct err *e)
+{
+    struct write_op op = {.cfg = cfg, .id = id, .by_schedule = true};
+    int rc = run(db, publish_tx, &op, e);
+
+    *out = rc == 0 ? op.outcome : NOTICE_DUE_NONE;
+    return rc;
+}
+
+int survey_publish_scheduled(struct db *db, const struct config *cfg,
+                             struct notice_due_counts *n, struct err *e)
+{
+    return notice_due_run(db, &sql_due, survey_publish_due, cfg, n, e);
 }
 
 static int answer_tx(struct db *db, void *arg, struct err *e)

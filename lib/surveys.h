@@ -33,6 +33,7 @@
 #include "core/config.h"
 #include "core/err.h"
 #include "db/db.h"
+#include "notices.h"
 #include "report_table.h"
 
 /* Limits (docs/api.md §7.18). */
@@ -117,11 +118,14 @@ struct survey_in {
     size_t nbuildings;
     const struct survey_question *questions;
     size_t nquestions;
+    bool has_publish; /* a schedule (定时发布): publish_at */
+    time_t publish_at;
 };
 
 /* A draft in project_id (one of the caller's, else 404): 400 for a bad
- * title, period (opens before it closes, closes in the future), building
- * or question. */
+ * title, period (opens before it closes, closes in the future), building,
+ * question or publish_at (later than now, earlier than closes_at; the
+ * caller becomes its scheduler). */
 int survey_create(struct db *db, const struct principal *who, int64_t project_id,
                   const struct survey_in *in, int64_t *id, struct err *e);
 /* Publish a draft (409 SURVEY_NOT_DRAFT; a period already over: 409
@@ -132,12 +136,27 @@ int survey_publish(struct db *db, const struct config *cfg, const struct princip
                    int64_t id, struct err *e);
 /* Close a published survey early or at its end (409 SURVEY_NOT_PUBLISHED). */
 int survey_close(struct db *db, const struct principal *who, int64_t id, struct err *e);
+/* Set a draft's schedule (the caller becomes its scheduler) or, clear,
+ * remove it: 400 for a publish_at not later than now or not earlier than
+ * closes_at, 404 another project's, 409 SURVEY_NOT_DRAFT. The questions
+ * stay as they are. */
+int survey_schedule(struct db *db, const struct principal *who, int64_t id, bool clear,
+                    time_t publish_at, struct err *e);
+/* Scheduled publishing, as notices.h's: publish survey id by its schedule
+ * (a survey whose closes_at has passed, or whose scheduler may no longer
+ * publish it, has its schedule cleared), and the job's run over every
+ * survey due now. */
+int survey_publish_due(struct db *db, const struct config *cfg, int64_t id,
+                       enum notice_due_outcome *out, struct err *e);
+int survey_publish_scheduled(struct db *db, const struct config *cfg,
+                             struct notice_due_counts *n, struct err *e);
 
 /* A survey as read; strings in the caller's arena, times as stored (UTC). */
 struct survey {
     int64_t id, project_id;
     const char *building_ids, *title, *description, *status;
     const char *opens_at, *closes_at, *created_at, *published_at, *closed_at;
+    const char *publish_at; /* a draft's schedule, NULL when none */
     bool open;     /* published and within its period now */
     bool answered; /* by the owner (owner reads only) */
     int64_t responses;

@@ -396,6 +396,18 @@ cJSON *json_int(int64_t v)
     return cJSON_CreateRaw(d + at);
 }
 
+const char *json_text(struct arena *a, cJSON *doc)
+{
+    char *s = cJSON_PrintUnformatted(doc), *copy = NULL;
+
+    cJSON_Delete(doc);
+    if (s) {
+        copy = arena_strdup(a, s);
+        cJSON_free(s);
+    }
+    return copy;
+}
+
 cJSON *json_add_int(cJSON *obj, const char *name, int64_t v)
 {
     cJSON *n = json_int(v);

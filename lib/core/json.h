@@ -81,5 +81,9 @@ cJSON *json_int(int64_t v);
 /* A string member, or null when v is NULL; an id member, or null when 0. */
 cJSON *json_add_str_or_null(cJSON *obj, const char *name, const char *v);
 cJSON *json_add_id_or_null(cJSON *obj, const char *name, int64_t id);
+/* A document as compact text in a (the document consumed); NULL when out
+ * of memory. The one way a module writes an audit context or a job's
+ * input. */
+const char *json_text(struct arena *a, cJSON *doc);
 
 #endif

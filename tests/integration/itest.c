@@ -759,3 +759,35 @@ int it_children(int master, int *out, int max)
     fclose(f);
     return n;
 }
+
+int64_t it_add_project(const char *code, const char *name)
+{
+    struct db_param p[2] = {P_STR(code), P_STR(name)};
+
+    it_sql_exec("INSERT INTO projects (code, name, address) VALUES (?, ?, '')", p, 2);
+    return it_sql_int("SELECT id FROM projects WHERE code = ?", p, 1);
+}
+
+int64_t it_add_building(int64_t project_id, const char *name)
+{
+    struct db_param p[2] = {P_INT(project_id), P_STR(name)};
+
+    it_sql_exec("INSERT INTO buildings (project_id, name, floors, business_type_id) "
+                "VALUES (?, ?, 10, 1)",
+                p, 2);
+    return it_sql_int("SELECT LAST_INSERT_ID()", NULL, 0);
+}
+
+int64_t it_wechat_queued(const char *stem, int64_t id, int64_t person)
+{
+    char like[64];
+    struct db_param p[1];
+
+    if (person)
+        snprintf(like, sizeof(like), "%s:%lld:%lld", stem, (long long)id, (long long)person);
+    else
+        snprintf(like, sizeof(like), "%s:%lld:%%", stem, (long long)id);
+    p[0] = P_STR(like);
+    return it_sql_int("SELECT COUNT(*) FROM outbox WHERE channel = 'wechat' AND dedup_key LIKE ?",
+                      p, 1);
+}

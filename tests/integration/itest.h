@@ -117,6 +117,14 @@ int64_t it_int(const cJSON *o, const char *name);
 /* The element of a JSON array whose member key equals v, or NULL. */
 cJSON *it_find_str(const cJSON *arr, const char *key, const char *v);
 cJSON *it_find_int(const cJSON *arr, const char *key, int64_t v);
+/* Fixtures by SQL: a project (code, name) and a building of it (10 floors,
+ * business type 1); their new ids. */
+int64_t it_add_project(const char *code, const char *name);
+int64_t it_add_building(int64_t project_id, const char *name);
+/* WeChat outbox rows of a notice or survey (stem "notice"/"survey", its
+ * id): of person, or of anyone when person is 0 (dedup "<stem>:<id>:<person>"). */
+int64_t it_wechat_queued(const char *stem, int64_t id, int64_t person);
+
 /* Set the id counters of the estate tables back to the lowest free ids. */
 void it_reset_ids(void);
 

@@ -48,24 +48,6 @@ enum { A, B, C, D, E };
 
 /* ---- fixture ----------------------------------------------------------------------- */
 
-static int64_t add_building(int64_t proj, const char *name)
-{
-    struct db_param p[2] = {P_INT(proj), P_STR(name)};
-
-    it_sql_exec("INSERT INTO buildings (project_id, name, floors, business_type_id) "
-                "VALUES (?, ?, 10, 1)",
-                p, 2);
-    return it_sql_int("SELECT LAST_INSERT_ID()", NULL, 0);
-}
-
-static int64_t add_project(const char *code, const char *name)
-{
-    struct db_param p[2] = {P_STR(code), P_STR(name)};
-
-    it_sql_exec("INSERT INTO projects (code, name, address) VALUES (?, ?, '')", p, 2);
-    return it_sql_int("SELECT id FROM projects WHERE code = ?", p, 1);
-}
-
 /* Home i in building bldg of project proj with its owner (by SQL: the
  * office of ZNTC2 is nobody we log in as), logged in. */
 static void add_home(int i, int64_t proj, int64_t bldg, bool wechat)
@@ -100,11 +82,11 @@ static int setup(void **state)
     struct db_param p[1];
 
     (void)state;
-    g.proj = add_project("ZNTC", "公告测试小区");
-    g.b1 = add_building(g.proj, "N1");
-    g.b2 = add_building(g.proj, "N2");
-    g.proj2 = add_project("ZNTC2", "公告测试二区");
-    g.b3 = add_building(g.proj2, "M1");
+    g.proj = it_add_project("ZNTC", "公告测试小区");
+    g.b1 = it_add_building(g.proj, "N1");
+    g.b2 = it_add_building(g.proj, "N2");
+    g.proj2 = it_add_project("ZNTC2", "公告测试二区");
+    g.b3 = it_add_building(g.proj2, "M1");
     p[0] = P_INT(g.proj);
     it_sql_exec("INSERT INTO staff_projects (staff_id, project_id) SELECT id, ? FROM staff "
                 "WHERE phone IN ('13900000009', '13900000001')",
@@ -234,20 +216,6 @@ static struct figures figures_of(int64_t id)
     return f;
 }
 
-static int64_t outbox_count(const char *stem, int64_t id, int64_t person)
-{
-    char like[64];
-    struct db_param p[1];
-
-    if (person)
-        snprintf(like, sizeof(like), "%s:%lld:%lld", stem, (long long)id, (long long)person);
-    else
-        snprintf(like, sizeof(like), "%s:%lld:%%", stem, (long long)id);
-    p[0] = P_STR(like);
-    return it_sql_int("SELECT COUNT(*) FROM outbox WHERE channel = 'wechat' AND dedup_key LIKE ?",
-                      p, 1);
-}
-
 /* The ids of a readers' page, "3,5". */
 static void readers(int64_t id, const char *read, char *out, size_t size)
 {
@@ -313,7 +281,7 @@ static void notices_audience_read_status_withdraw(void **state)
     for (int i = A; i <= E; i++)
         assert_false(owner_sees(i, id, NULL));
     assert_int_equal(owner_read(A, id), 404);
-    assert_int_equal(outbox_count("notice", id, 0), 0);
+    assert_int_equal(it_wechat_queued("notice", id, 0), 0);
     snprintf(path, sizeof(path), "/api/v1/staff/notices?project_id=%lld", (long long)g.proj);
     o = get_ok(g.butler, path, &r);
     assert_null(it_find_int(it_field(o, "items"), "id", id));
@@ -338,11 +306,11 @@ static void notices_audience_read_status_withdraw(void **state)
     assert_int_equal(owner_read(E, id), 404);
 
     /* one WeChat message per audience owner with an openid: A and D */
-    assert_int_equal(outbox_count("notice", id, 0), 2);
-    assert_int_equal(outbox_count("notice", id, g.person[A]), 1);
-    assert_int_equal(outbox_count("notice", id, g.person[D]), 1);
-    assert_int_equal(outbox_count("notice", id, g.person[B]), 0);
-    assert_int_equal(outbox_count("notice", id, g.person[C]), 0);
+    assert_int_equal(it_wechat_queued("notice", id, 0), 2);
+    assert_int_equal(it_wechat_queued("notice", id, g.person[A]), 1);
+    assert_int_equal(it_wechat_queued("notice", id, g.person[D]), 1);
+    assert_int_equal(it_wechat_queued("notice", id, g.person[B]), 0);
+    assert_int_equal(it_wechat_queued("notice", id, g.person[C]), 0);
     p[0] = P_INT(g.person[A]);
     it_sql_str("SELECT CONCAT(o.template, '|', o.params) FROM outbox o JOIN persons pe "
                "ON pe.openid = o.recipient WHERE pe.id = ? AND o.dedup_key LIKE 'notice:%'",
@@ -424,7 +392,7 @@ static void notices_audience_read_status_withdraw(void **state)
     notice_step(id, "withdraw", 409, "NOTICE_NOT_PUBLISHED");
     notice_step(id, "publish", 409, "NOTICE_NOT_DRAFT");
     /* nothing more was queued */
-    assert_int_equal(outbox_count("notice", id, 0), 2);
+    assert_int_equal(it_wechat_queued("notice", id, 0), 2);
 }
 
 static void notices_pinned_first_newest_first_paged(void **state)
@@ -674,9 +642,9 @@ static void surveys_answer_once_results_files(void **state)
     survey_step(id, "publish", 200, NULL);
     survey_step(id, "publish", 409, "SURVEY_NOT_DRAFT");
     /* the whole project's WeChat owners now: A and C (D moved out) */
-    assert_int_equal(outbox_count("survey", id, 0), 2);
-    assert_int_equal(outbox_count("survey", id, g.person[A]), 1);
-    assert_int_equal(outbox_count("survey", id, g.person[C]), 1);
+    assert_int_equal(it_wechat_queued("survey", id, 0), 2);
+    assert_int_equal(it_wechat_queued("survey", id, g.person[A]), 1);
+    assert_int_equal(it_wechat_queued("survey", id, g.person[C]), 1);
 
     assert_true(owner_sees_survey(A, id));
     assert_true(owner_sees_survey(C, id));
@@ -811,7 +779,7 @@ static void surveys_answer_once_results_files(void **state)
     assert_false(cJSON_IsTrue(it_field(o, "open")));
     it_resp_free(&r);
     /* nothing more was queued */
-    assert_int_equal(outbox_count("survey", id, 0), 2);
+    assert_int_equal(it_wechat_queued("survey", id, 0), 2);
     {
         struct db_param p[1] = {P_INT(id)};
         char audit[256];

@@ -55,14 +55,6 @@ static void drop_own_rows(void)
     it_reset_ids();
 }
 
-static int64_t add_project(const char *code, const char *name)
-{
-    struct db_param p[2] = {P_STR(code), P_STR(name)};
-
-    it_sql_exec("INSERT INTO projects (code, name, address) VALUES (?, ?, '')", p, 2);
-    return it_sql_int("SELECT LAST_INSERT_ID()", NULL, 0);
-}
-
 /* A technician (no login) serving the projects given. */
 static int64_t add_tech(const char *name, const char *phone, int64_t p1, int64_t p2)
 {
@@ -88,8 +80,8 @@ static int setup(void **state)
 
     (void)state;
     drop_own_rows();
-    g.proj = add_project("ZTST", "工单统计小区");
-    g.proj2 = add_project("ZTST2", "别家小区");
+    g.proj = it_add_project("ZTST", "工单统计小区");
+    g.proj2 = it_add_project("ZTST2", "别家小区");
     p[0] = P_INT(g.proj);
     it_sql_exec("INSERT INTO staff_projects (staff_id, project_id) SELECT id, ? FROM staff "
                 "WHERE phone = '13900000009'",

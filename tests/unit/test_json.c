@@ -337,6 +337,20 @@ static void writer(void **state)
     }
 }
 
+/* json_text(): compact, in the arena, the document consumed (ASan sees a leak otherwise). */
+static void text_in_arena(void **state)
+{
+    struct arena a = {0};
+    cJSON *o = cJSON_CreateObject();
+
+    (void)state;
+    cJSON_AddStringToObject(o, "source", "schedule");
+    json_add_int(o, "n", -12);
+    assert_string_equal(json_text(&a, o), "{\"source\":\"schedule\",\"n\":-12}");
+    assert_string_equal(json_text(&a, cJSON_CreateArray()), "[]");
+    arena_free(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -348,6 +362,7 @@ int main(void)
         cmocka_unit_test(duplicates_table),
         cmocka_unit_test(wide_object_is_not_quadratic),
         cmocka_unit_test(writer),
+        cmocka_unit_test(text_in_arena),
     };
     return cmocka_run_group_tests_name("json", tests, NULL, NULL);
 }

@@ -8,7 +8,9 @@
  *     repeats, unknown questions and options — each row a refusal (400)
  *     or an acceptance;
  *   - the results' arithmetic: counts per option and score, the average
- *     ×100 rounded half up, by hand.
+ *     ×100 rounded half up, by hand;
+ *   - scheduled publishing: the publish_at a schedule may be set for
+ *     (later than now, earlier than the expiry), and its audit context.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -262,12 +264,62 @@ static void test_tally(void **state)
     arena_free(&a);
 }
 
+/* ---- scheduled publishing: the time a schedule is set for ------------------------- */
+
+static void test_publish_at_check(void **state)
+{
+    static const struct {
+        time_t publish_at, now, until;
+        const char *message; /* NULL: accepted */
+    } rows[] = {
+        {1001, 1000, 0, NULL},                     /* a second ahead, no expiry */
+        {1000, 1000, 0, "publish_at 须晚于现在"},  /* now is not later */
+        {999, 1000, 0, "publish_at 须晚于现在"},   /* the past */
+        {1500, 1000, 2000, NULL},                  /* between now and the expiry */
+        {1999, 1000, 2000, NULL},                  /* a second before it */
+        {2000, 1000, 2000, "publish_at 须早于 expires_at"}, /* at it: would never show */
+        {2500, 1000, 2000, "publish_at 须早于 expires_at"},
+        {900, 1000, 2000, "publish_at 须晚于现在"}, /* past comes first */
+        {900, 1000, 500, "publish_at 须晚于现在"},  /* both wrong: the first */
+    };
+
+    (void)state;
+    for (size_t i = 0; i < N(rows); i++) {
+        struct err e;
+        int rc;
+        err_clear(&e);
+        rc = notice_publish_at_check(rows[i].publish_at, rows[i].now, rows[i].until,
+                                     "expires_at", &e);
+        if (!rows[i].message) {
+            assert_int_equal(rc, 0);
+            continue;
+        }
+        assert_int_equal(rc, -1);
+        assert_true(err_is(&e, E_BAD_REQUEST));
+        assert_string_equal(e.message, rows[i].message);
+    }
+}
+
+static void test_schedule_context(void **state)
+{
+    struct arena a = {0};
+
+    (void)state;
+    assert_string_equal(notice_schedule_context(&a, "2026-12-26 00:00:00", NULL),
+                        "{\"source\":\"schedule\",\"publish_at\":\"2026-12-26 00:00:00\"}");
+    assert_string_equal(notice_schedule_context(&a, "2026-12-26 00:00:00", "公告已过期"),
+                        "{\"source\":\"schedule\",\"publish_at\":\"2026-12-26 00:00:00\","
+                        "\"reason\":\"公告已过期\"}");
+    arena_free(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_audience_text), cmocka_unit_test(test_questions),
         cmocka_unit_test(test_answers),       cmocka_unit_test(test_avg),
-        cmocka_unit_test(test_tally),
+        cmocka_unit_test(test_tally),        cmocka_unit_test(test_publish_at_check),
+        cmocka_unit_test(test_schedule_context),
     };
     return cmocka_run_group_tests_name("notices", tests, NULL, NULL);
 }
