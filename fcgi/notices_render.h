@@ -1,6 +1,6 @@
 /*
  * notices_render.h — the JSON of announcements and surveys (NTC-1, NTC-4;
- * docs/api.md §5.9, §6.7, §7.17, §7.18), shared by the owners', the
+ * docs/api.md §5.4, §6.5, §7.18, §7.19), shared by the owners', the
  * staff's and the office's handlers (owner_notices.c, staff_notices.c,
  * office_notices.c).
  */

@@ -1,7 +1,7 @@
 /*
  * office_reports.c — the books' reports and their exports (PAY-6), the
  * file of an export job, the import of historical bills (FEE-6) and the
- * receipt template (PAY-7): docs/api.md §7.15, §7.16. Roles are the
+ * receipt template (PAY-7): docs/api.md §7.14, §7.15. Roles are the
  * route table's; scope, checks and figures are the domain's
  * (lib/reports.c, lib/bills_import.c, lib/receipts.c).
  *

@@ -1,5 +1,5 @@
 /* owner_notices.c — the owner's announcements and surveys (NTC-1, NTC-4;
- * API.md "Notices", docs/api.md §5.9): the list and the read receipt,
+ * API.md "Notices", docs/api.md §5.4): the list and the read receipt,
  * the open surveys and an answer. The audience, the states and the
  * answer's rules are the domain's (lib/notices.c, lib/surveys.c). */
 #include <string.h>

@@ -290,7 +290,7 @@ cJSON *render_receivables(const struct receivables *x)
     return o;
 }
 
-/* ---- approvals (§7.14) ----------------------------------------------------------------- */
+/* ---- approvals (§7.16) ----------------------------------------------------------------- */
 
 /* "" (a time not set) as null too */
 static void add_str_or_null(cJSON *o, const char *name, const char *v)

@@ -26,7 +26,7 @@ cJSON *render_job(const struct job *x);
 /* An import's report (docs/api.md §7.8): the counts, and with_errors the
  * row errors too. */
 cJSON *render_import_report(const struct import_report *rep, bool with_errors);
-/* Its row errors alone, as a job's "errors" (§7.10). */
+/* Its row errors alone, as a job's "errors" (§7.9). */
 cJSON *render_import_errors(const struct import_report *rep);
 /* A person found by staff (GET /staff/persons). */
 cJSON *render_person_row(const struct person_row *x);
@@ -51,7 +51,7 @@ cJSON *render_collected(const struct collect_out *out);
 cJSON *render_receivables(const struct receivables *x);
 /* Member name: a staff member as {"id","name"}, or null when id is 0. */
 void render_add_staff(cJSON *o, const char *name, int64_t id, const char *who);
-/* An approval with its steps (docs/api.md §7.14): what a request, a
+/* An approval with its steps (docs/api.md §7.16): what a request, a
  * decision and the office's lists answer. */
 cJSON *render_approval(const struct approval *x);
 /* A bill run's exception (docs/api.md §7.13): in a preview and in the

@@ -14,7 +14,7 @@
 #include "jobs.h"
 #include "report_table.h"
 
-/* A report (docs/api.md §7.15): its values as members, each section's
+/* A report (docs/api.md §7.14): its values as members, each section's
  * rows as an array under its key, a totals row as an object, and
  * next_cursor for a page of a longer list. */
 cJSON *render_report(const struct report *r);
@@ -24,7 +24,7 @@ cJSON *render_report(const struct report *r);
 struct req;
 int reply_report_file(struct req *r, const struct report *rep, const char *format,
                       const char *filename, struct err *e);
-/* The bill import's report (§7.16), with or without its row errors. */
+/* The bill import's report (§7.15), with or without its row errors. */
 cJSON *render_bill_import_report(const struct bill_import_report *rep, bool with_errors);
 
 /* The jobs of this area (jobs_reports.c), run by the jobs process for

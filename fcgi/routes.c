@@ -213,7 +213,7 @@ const struct route routes[] = {
      "staff_receipt", NULL},
     {"GET", "/api/v1/staff/receipts/{id}/print", h_staff_receipt_print, ACCESS_STAFF, STAFF, 0,
      "staff_receipt_print", NULL},
-    /* approvals (FEE-5) and the desk's accounts (PAY-3, PAY-4): docs/api.md §7.14, §6.1.
+    /* approvals (FEE-5) and the desk's accounts (PAY-3, PAY-4): docs/api.md §7.16, §6.2.
      * The router matches {id} segments only, so each kind is a row. */
     APPROVAL_POLICY("waiver"),
     APPROVAL_POLICY("bill_void"),

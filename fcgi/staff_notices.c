@@ -1,5 +1,5 @@
 /* staff_notices.c — the staff app's announcements (NTC-1; docs/api.md
- * §6.7): the published notices of the caller's projects, read-only. */
+ * §6.5): the published notices of the caller's projects, read-only. */
 #include "db/db.h"
 #include "notices_render.h"
 #include "server.h"

@@ -1,6 +1,6 @@
 /*
  * staff_prepay.c — the desk's prepayment of future periods (FEE-4, PAY-2;
- * docs/api.md §6.8): the quote and the collection. Roles are the route's
+ * docs/api.md §6.3): the quote and the collection. Roles are the route's
  * (as POST /staff/collections); scope and every rule the domain's
  * (lib/prepay.c), inside its transaction.
  */

@@ -1,6 +1,6 @@
 /*
  * staff_receipts.c — a receipt for the staff app (PAY-7, docs/api.md
- * §6.5): as JSON, and as the page to print (HTML, A5 or 80 mm). Scope and
+ * §6.1): as JSON, and as the page to print (HTML, A5 or 80 mm). Scope and
  * the print count are the domain's (lib/receipts.c); the page's own
  * Content-Security-Policy (inline styles, nothing else) is nginx's.
  */

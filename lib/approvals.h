@@ -81,7 +81,7 @@ int approval_policy_check(const struct approval_rule *v, size_t n, struct err *e
 size_t approval_steps_for(const struct approval_rule *v, size_t n, int64_t amount_fen,
                           const char **roles);
 /* The policy of a project that has none for a kind: a supervisor, and a
- * manager as well from 1,000 yuan (docs/api.md §7.14). Static storage. */
+ * manager as well from 1,000 yuan (docs/api.md §7.16). Static storage. */
 void approval_default_policy(const struct approval_rule **v, size_t *n);
 
 /* ---- an approval ----------------------------------------------------------------------- */

@@ -1,6 +1,6 @@
 /*
  * bills_import.h — FEE-6: the import of historical bills, paid and unpaid,
- * from a CSV (docs/api.md §7.16), with a per-row error report.
+ * from a CSV (docs/api.md §7.15), with a per-row error report.
  *
  * The file: a header row (Chinese or English names, any order), then one
  * bill per row: resource code, fee item code, period, amount and,

@@ -4,7 +4,7 @@
  * the property fee come to with the best discount (a prepayment scheme's
  * included), and the collection that makes those bills and pays them in
  * one transaction. docs/billing.md states the rule with a worked example;
- * docs/api.md §6.8 the endpoints.
+ * docs/api.md §6.3 the endpoints.
  *
  * The periods: the cycle's periods after the last one billed for the
  * (resource, item) — a bill run's, an import's or an earlier prepayment's

@@ -1,5 +1,5 @@
 /*
- * reports.c — the books' reports (see reports.h; docs/api.md §7.15).
+ * reports.c — the books' reports (see reports.h; docs/api.md §7.14).
  *
  * Each report is one or two statements of the list below, read outside
  * any transaction (a report is a reading of a moment, never a decision:

@@ -5,7 +5,7 @@
  * age; a resource's statement (对账单); the cashier's daily
  * reconciliation; the change log of the money entities. Each is built as
  * a struct report (report_table.h), which the handler renders as JSON,
- * CSV or XLSX. docs/api.md §7.15 gives every column with its meaning.
+ * CSV or XLSX. docs/api.md §7.14 gives every column with its meaning.
  *
  * Reading only: no report writes a row, except report_file_store() (the
  * file an export job made). Scope is decided here: a project (or a

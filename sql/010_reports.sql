@@ -1,6 +1,6 @@
 -- 010_reports.sql — the books' reports and exports (PAY-6), the receipt
 -- print template (PAY-7) and the files of export jobs (lib/reports.h,
--- lib/receipts.h; docs/api.md §6.5, §7.15, §7.16).
+-- lib/receipts.h; docs/api.md §6.1, §7.14, §7.15).
 
 -- A project's receipt template (PAY-7): the title printed on its
 -- receipts, the paper the print page is laid out for unless the request

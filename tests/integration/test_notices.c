@@ -1,6 +1,6 @@
 /*
  * test_notices.c — announcements and surveys over the real stack (NTC-1,
- * NTC-4; API.md "Notices", docs/api.md §5.9, §6.7, §7.17, §7.18):
+ * NTC-4; API.md "Notices", docs/api.md §5.4, §6.5, §7.18, §7.19):
  *   - a notice for one building: a draft nobody sees; published, the
  *     owners living there now see it (pinned first, newest first, paged),
  *     an owner of the other building does not, nor one who moved out;

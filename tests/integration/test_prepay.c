@@ -1,6 +1,6 @@
 /*
  * test_prepay.c — prepaying future periods at the desk over the real stack
- * (FEE-4 "for prepaying a year", PAY-2; docs/api.md §6.8, docs/billing.md).
+ * (FEE-4 "for prepaying a year", PAY-2; docs/api.md §6.3, docs/billing.md).
  * A project of its own (ZPRE, served by the demo admin and butler
  * 13900000001) with a monthly property fee of 2.35 元/m², a prepayment
  * scheme "prepay a year, a month off" (833 bp, min_months 12) and 10 % off

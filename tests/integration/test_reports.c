@@ -1,7 +1,7 @@
 /*
  * test_reports.c — the books' reports, their exports, the receipt print
  * page and the bill import over the real stack (PAY-6, PAY-7, FEE-6;
- * docs/api.md §6.5, §7.15, §7.16).
+ * docs/api.md §6.1, §7.14, §7.15).
  *
  * The setup builds the books of a project of our own (ZREPT, served by the
  * demo admin and butler 13900000001 and by a cashier the admin creates):
