@@ -4,7 +4,7 @@
 --
 -- publish_at (UTC) is a draft's schedule, publish_by the member who set it
 -- (the actor of the publication the schedule makes): both set together or
--- both NULL, and both cleared when the row is published (by hand or by the
+-- both NULL (a CHECK holds it), and both cleared when the row is published (by hand or by the
 -- schedule) or when the schedule can no longer be kept (an expiry, a
 -- survey's end, a scheduler who lost the right), so publish_at IS NOT NULL
 -- means "a draft waiting for its time".
@@ -15,11 +15,13 @@
 ALTER TABLE notices
   ADD COLUMN publish_at DATETIME NULL AFTER expires_at,
   ADD COLUMN publish_by INT UNSIGNED NULL AFTER publish_at,
-  ADD KEY ix_notices_due (status, publish_at);
+  ADD KEY ix_notices_due (status, publish_at),
+  ADD CONSTRAINT ck_notices_schedule CHECK ((publish_at IS NULL) = (publish_by IS NULL));
 
 ALTER TABLE surveys
   ADD COLUMN publish_at DATETIME NULL AFTER closes_at,
   ADD COLUMN publish_by INT UNSIGNED NULL AFTER publish_at,
-  ADD KEY ix_surveys_due (status, publish_at);
+  ADD KEY ix_surveys_due (status, publish_at),
+  ADD CONSTRAINT ck_surveys_schedule CHECK ((publish_at IS NULL) = (publish_by IS NULL));
 
 INSERT INTO job_schedule (name, every_s) VALUES ('scheduled_publish', 60);
