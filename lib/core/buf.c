@@ -32,11 +32,6 @@ void buf_append(struct buf *b, const void *p, size_t n)
     b->data[b->len] = '\0';
 }
 
-void buf_puts(struct buf *b, const char *s)
-{
-    buf_append(b, s, strlen(s));
-}
-
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 {
     va_list ap2;
