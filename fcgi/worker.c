@@ -154,13 +154,14 @@ static int run_route(struct req *r, const struct route *rt, struct err *e)
     return -1;
 }
 
-/* Send the answer and close the connection. libfcgi's close lingers: it shuts its side down and waits for
- * nginx to close the other, so that input left unread cannot turn into a
- * reset that loses the answer — a wait for nginx on every request that
- * holds the thread (a profile of the staff list put a tenth of the
- * workers' time there). Once the input has been read to its end (the
- * empty stdin record nginx sends after the body) nothing can be reset, and
- * a plain close is enough; otherwise (a body refused unread) it lingers. */
+/* Send the answer and close the connection. libfcgi's close lingers: it
+ * shuts its side down and waits for nginx to close the other, so that
+ * input left unread cannot turn into a reset that loses the answer — a
+ * wait for nginx on every request that holds the thread (a profile of the
+ * staff list put a tenth of the workers' time there). Once the input has
+ * been read to its end (the empty stdin record nginx sends after the body)
+ * nothing can be reset, and a plain close is enough; otherwise (a body
+ * refused unread) it lingers. */
 static void finish(FCGX_Request *f, bool input_read)
 {
     if (input_read && FCGX_GetChar(f->in) == EOF && !FCGX_GetError(f->in))
