@@ -20,7 +20,7 @@
  * sums' counts, and a second statement numbers the times in the database
  * (ROW_NUMBER() per group) and hands back only the times at those ranks
  * — four per group, not every ticket of the period. Not MariaDB's
- * PERCENTILE_DISC: it takes the fraction as a double and compares
+ * PERCENTILE_DISC: it takes the fraction as a binary fraction and compares
  * cumulative distributions in floating point, and the definition would
  * then be the server's, not ours. Both statements read one snapshot (a
  * transaction that writes nothing), so the ranks fit the counts.
